@@ -1,0 +1,303 @@
+/*
+ * output.c - results as text for people, TSV for spreadsheets and JSON
+ * Lines for programs.  Writes go through one buffer, since printing is a
+ * large share of the time the CLI spends per line.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "output.h"
+
+void out_init(struct out *o, FILE *f)
+{
+	o->f = f;
+	o->cap = 1 << 16;
+	o->buf = malloc(o->cap);
+	o->n = 0;
+	o->failed = o->buf == NULL;
+}
+
+void out_flush(struct out *o)
+{
+	if (o->n && !o->failed && fwrite(o->buf, 1, o->n, o->f) != o->n)
+		o->failed = 1;
+	o->n = 0;
+}
+
+void out_bytes(struct out *o, const char *s, size_t n)
+{
+	if (o->failed)
+		return;
+	if (o->n + n > o->cap) {
+		out_flush(o);
+		if (n > o->cap) {
+			if (fwrite(s, 1, n, o->f) != n)
+				o->failed = 1;
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, s, n);
+	o->n += n;
+}
+
+void out_str(struct out *o, const char *s) { out_bytes(o, s, strlen(s)); }
+void out_char(struct out *o, char c) { out_bytes(o, &c, 1); }
+
+void out_uint(struct out *o, unsigned long v)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out_bytes(o, tmp + sizeof tmp - n, (size_t)n);
+}
+
+/* Length of a valid UTF-8 sequence at s (max n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+	if (s[0] < 0xC2 || s[0] > 0xF4)
+		return 0;
+	len = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+	if (len > n)
+		return 0;
+	cp = s[0] & (0x7F >> len);
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
+void out_json_string(struct out *o, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	static const char hex[] = "0123456789abcdef";
+	out_char(o, '"');
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			run++;
+			i++;
+			continue;
+		}
+		out_bytes(o, (const char *)p + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			out_bytes(o, e, 2);
+			i++;
+		} else if (c == '\n') {
+			out_bytes(o, "\\n", 2);
+			i++;
+		} else if (c == '\t') {
+			out_bytes(o, "\\t", 2);
+			i++;
+		} else if (c == '\r') {
+			out_bytes(o, "\\r", 2);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			out_bytes(o, e, 6);
+			i++;
+		} else {
+			size_t len = utf8_len(p + i, n - i);
+			if (len) {
+				out_bytes(o, (const char *)p + i, len);
+				i += len;
+			} else {
+				out_bytes(o, "\xEF\xBF\xBD", 3);
+				i++;
+			}
+		}
+	}
+	out_bytes(o, (const char *)p + i - run, run);
+	out_char(o, '"');
+}
+
+void out_tsv_field(struct out *o, const char *s, size_t n)
+{
+	size_t i, run = 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		const char *esc = c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" :
+		                  c == '\\' ? "\\\\" : c == '\0' ? "\\0" : NULL;
+		if (!esc) {
+			run++;
+			continue;
+		}
+		out_bytes(o, s + i - run, run);
+		run = 0;
+		out_str(o, esc);
+	}
+	out_bytes(o, s + n - run, run);
+}
+
+int parse_format(const char *s, enum format *f)
+{
+	if (strcmp(s, "text") == 0)
+		*f = FORMAT_TEXT;
+	else if (strcmp(s, "tsv") == 0)
+		*f = FORMAT_TSV;
+	else if (strcmp(s, "json") == 0)
+		*f = FORMAT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+void out_classify_header(struct out *o, enum format f)
+{
+	if (f == FORMAT_TSV)
+		out_str(o, "type\tclass\tblame\taction\tcategory\treply\tstatus\tprovider\trule\t"
+		           "sisimai\tbounce_code\tpowermta\tses\tretry_after\tinput\n");
+}
+
+static void pad(struct out *o, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+	out_bytes(o, s, n);
+	do
+		out_char(o, ' ');
+	while (++n < width);
+}
+
+static const char *ses_type(const struct rebound_result *r)
+{
+	if (*r->cls->ses_type)
+		return r->cls->ses_type;
+	switch (r->type) {
+	case REBOUND_TYPE_HARD: return "Permanent";
+	case REBOUND_TYPE_SOFT: case REBOUND_TYPE_RETRY: return "Transient";
+	default: return "Undetermined";
+	}
+}
+
+static void json_key(struct out *o, const char *k)
+{
+	out_char(o, ',');
+	out_char(o, '"');
+	out_str(o, k);
+	out_str(o, "\":");
+}
+
+static void json_str_or_null(struct out *o, const char *s)
+{
+	if (s && *s)
+		out_json_string(o, s, strlen(s));
+	else
+		out_str(o, "null");
+}
+
+void out_classify(struct out *o, enum format f, const char *text, size_t len,
+                  const struct rebound_result *r)
+{
+	const struct rebound_class *c = r->cls;
+	if (f == FORMAT_JSON) {
+		out_str(o, "{\"input\":");
+		out_json_string(o, text, len);
+		json_key(o, "reply");
+		if (r->reply)
+			out_uint(o, r->reply);
+		else
+			out_str(o, "null");
+		json_key(o, "status");
+		json_str_or_null(o, r->status);
+		json_key(o, "type");
+		json_str_or_null(o, rebound_type_name(r->type));
+		json_key(o, "class");
+		json_str_or_null(o, c->name);
+		json_key(o, "blame");
+		json_str_or_null(o, rebound_blame_name(c->blame));
+		json_key(o, "action");
+		json_str_or_null(o, rebound_action_name(c->action));
+		json_key(o, "category");
+		json_str_or_null(o, c->category ? rebound_category_name(c->category) : NULL);
+		json_key(o, "provider");
+		json_str_or_null(o, r->provider ? r->provider->id : NULL);
+		json_key(o, "rule");
+		json_str_or_null(o, r->rule->id);
+		json_key(o, "rule_file");
+		json_str_or_null(o, r->rule->file);
+		json_key(o, "rule_line");
+		out_uint(o, r->rule->line);
+		json_key(o, "sisimai");
+		json_str_or_null(o, c->sisimai);
+		json_key(o, "bounce_code");
+		if (c->bounce_code)
+			out_uint(o, (unsigned long)c->bounce_code);
+		else
+			out_str(o, "null");
+		json_key(o, "powermta");
+		json_str_or_null(o, c->powermta);
+		json_key(o, "ses_type");
+		json_str_or_null(o, ses_type(r));
+		json_key(o, "ses_subtype");
+		json_str_or_null(o, c->ses_subtype);
+		json_key(o, "retry_after");
+		out_uint(o, r->retry_after);
+		if (r->flags & REBOUND_F_TRUNCATED)
+			out_str(o, ",\"truncated\":true");
+		out_str(o, "}\n");
+		return;
+	}
+	if (f == FORMAT_TSV) {
+		out_str(o, rebound_type_name(r->type));
+		out_char(o, '\t');
+		out_str(o, c->name);
+		out_char(o, '\t');
+		out_str(o, rebound_blame_name(c->blame));
+		out_char(o, '\t');
+		out_str(o, rebound_action_name(c->action));
+		out_char(o, '\t');
+		out_str(o, rebound_category_name(c->category));
+		out_char(o, '\t');
+		if (r->reply)
+			out_uint(o, r->reply);
+		out_char(o, '\t');
+		out_str(o, r->status);
+		out_char(o, '\t');
+		if (r->provider)
+			out_str(o, r->provider->id);
+		out_char(o, '\t');
+		out_str(o, r->rule->id);
+		out_char(o, '\t');
+		out_str(o, c->sisimai);
+		out_char(o, '\t');
+		if (c->bounce_code)
+			out_uint(o, (unsigned long)c->bounce_code);
+		out_char(o, '\t');
+		out_str(o, c->powermta);
+		out_char(o, '\t');
+		out_str(o, ses_type(r));
+		if (*c->ses_subtype) {
+			out_char(o, '/');
+			out_str(o, c->ses_subtype);
+		}
+		out_char(o, '\t');
+		if (r->retry_after)
+			out_uint(o, r->retry_after);
+		out_char(o, '\t');
+		out_tsv_field(o, text, len);
+		out_char(o, '\n');
+		return;
+	}
+	pad(o, rebound_type_name(r->type), 6);
+	pad(o, c->name, 24);
+	pad(o, rebound_blame_name(c->blame), 10);
+	pad(o, rebound_action_name(c->action), 20);
+	if (r->provider) {
+		out_str(o, r->provider->id);
+		out_char(o, ' ');
+	}
+	out_str(o, "[");
+	out_str(o, r->rule->id);
+	out_str(o, "]\n");
+}

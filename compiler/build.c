@@ -1,0 +1,483 @@
+/*
+ * build.c - lay out a checked rule base as the runtime's tables.
+ *
+ * Atoms (text patterns) are numbered rule by rule in rank order, so each
+ * rule's atoms are consecutive and a text condition is a range; provider
+ * markers come last.  Code-only rules are filed under the status or
+ * reply ranges they cover, each list strongest first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "build.h"
+#include "diag.h"
+
+static void add_atom(struct built *b, const struct pat *p, int rule, int group, int provider, int k)
+{
+	struct atom_info a;
+	a.pat = p;
+	a.rule = rule;
+	a.group = group;
+	a.provider = provider;
+	a.k = k;
+	vec_push(&b->atoms, a);
+}
+
+static int cmp_int(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+	return (a > b) - (a < b);
+}
+
+static void sort_unique(intvec *v)
+{
+	int i, n = 0;
+	qsort(v->v, (size_t)v->n, sizeof *v->v, cmp_int);
+	for (i = 0; i < v->n; i++)
+		if (n == 0 || v->v[n - 1] != v->v[i])
+			v->v[n++] = v->v[i];
+	v->n = n;
+}
+
+/* Report which patterns make the automaton too big. */
+static void report_big_patterns(struct built *b)
+{
+	int i, j, worst[5] = {-1, -1, -1, -1, -1}, size[5] = {0, 0, 0, 0, 0};
+	diag_plain("the text patterns need more than %u automaton states", RB_MAX_STATES);
+	for (i = 0; i < b->atoms.n; i++) {
+		struct nfa one;
+		struct dfa d;
+		char err[200];
+		size_t pos;
+		int n;
+		memset(&one, 0, sizeof one);
+		if (nfa_add_pattern(&one, b->atoms.v[i].pat, 0, err, sizeof err, &pos) < 0)
+			continue;
+		n = dfa_build(&one, (int)RB_MAX_STATES, &d) < 0 ? (int)RB_MAX_STATES : d.nstates;
+		if (n < (int)RB_MAX_STATES)
+			dfa_free(&d);
+		free(one.st.v);
+		free(one.sets.v);
+		free(one.floating.v);
+		free(one.anchored.v);
+		for (j = 0; j < 5; j++)
+			if (n > size[j]) {
+				memmove(&size[j + 1], &size[j], (size_t)(4 - j) * sizeof *size);
+				memmove(&worst[j + 1], &worst[j], (size_t)(4 - j) * sizeof *worst);
+				size[j] = n;
+				worst[j] = i;
+				break;
+			}
+	}
+	for (j = 0; j < 5 && worst[j] >= 0; j++)
+		diag_note(b->atoms.v[worst[j]].pat->loc, "this pattern alone needs %d states", size[j]);
+	diag_note(b->atoms.v[0].pat->loc, "patterns multiply each other's states; prefer phrases, "
+	          "and split wide repetitions into separate 'text' lines");
+}
+
+static void fill_codes(const codevec *v, struct rb_reply_pat **rp, uint16_t *nr,
+                       struct rb_status_pat **sp, uint16_t *ns)
+{
+	int i;
+	if (rp) {
+		struct rb_reply_pat *a = xcalloc((size_t)v->n + 1, sizeof *a);
+		for (i = 0; i < v->n; i++) {
+			a[i].lo = v->v[i].lo;
+			a[i].hi = v->v[i].hi;
+		}
+		*rp = a;
+		*nr = (uint16_t)v->n;
+	} else {
+		struct rb_status_pat *a = xcalloc((size_t)v->n + 1, sizeof *a);
+		for (i = 0; i < v->n; i++) {
+			a[i].cls = v->v[i].cls;
+			a[i].subject = v->v[i].subject == 0xffff ? RB_NONE : v->v[i].subject;
+			a[i].lo = v->v[i].lo;
+			a[i].hi = v->v[i].hi;
+		}
+		*sp = a;
+		*ns = (uint16_t)v->n;
+	}
+}
+
+static uint16_t *int_list(const intvec *v)
+{
+	uint16_t *a = xcalloc((size_t)v->n + 1, sizeof *a);
+	int i;
+	for (i = 0; i < v->n; i++)
+		a[i] = (uint16_t)v->v[i];
+	a[v->n] = RB_NONE;
+	return a;
+}
+
+/* One entry of a code index before it is cut into buckets. */
+struct entry {
+	int cls, subject, lo, hi, rank;
+};
+
+static int cmp_entry_key(const void *x, const void *y)
+{
+	const struct entry *a = x, *b = y;
+	if (a->cls != b->cls)
+		return a->cls < b->cls ? -1 : 1;
+	if (a->subject != b->subject)
+		return a->subject < b->subject ? -1 : 1;
+	return 0;
+}
+
+/* Cut entries of one (cls, subject) into disjoint buckets. */
+static void make_buckets(struct entry *e, int n, void *out_vec)
+{
+	VEC(struct bucket) *out = out_vec;
+	intvec cuts;
+	int i, j, k;
+	memset(&cuts, 0, sizeof cuts);
+	for (i = 0; i < n; i++) {
+		vec_push(&cuts, e[i].lo);
+		vec_push(&cuts, e[i].hi + 1);
+	}
+	sort_unique(&cuts);
+	for (k = 0; k + 1 < cuts.n; k++) {
+		struct bucket bk;
+		int lo = cuts.v[k], hi = cuts.v[k + 1] - 1;
+		memset(&bk, 0, sizeof bk);
+		bk.cls = e[0].cls;
+		bk.subject = e[0].subject;
+		bk.lo = lo;
+		bk.hi = hi;
+		for (i = 0; i < n; i++)
+			if (e[i].lo <= lo && e[i].hi >= hi)
+				vec_push(&bk.rules, e[i].rank);
+		if (!bk.rules.n)
+			continue;
+		sort_unique(&bk.rules);
+		/* merge with the previous bucket when it continues it unchanged */
+		if (out->n) {
+			struct bucket *prev = &out->v[out->n - 1];
+			if (prev->cls == bk.cls && prev->subject == bk.subject && prev->hi + 1 == lo &&
+			    prev->rules.n == bk.rules.n &&
+			    memcmp(prev->rules.v, bk.rules.v, (size_t)bk.rules.n * sizeof(int)) == 0) {
+				prev->hi = hi;
+				free(bk.rules.v);
+				continue;
+			}
+		}
+		vec_push(out, bk);
+	}
+	free(cuts.v);
+	(void)j;
+}
+
+static void index_codes(struct ruleset *rs, struct built *b)
+{
+	VEC(struct entry) st, rp;
+	int r, i, c, start;
+	memset(&st, 0, sizeof st);
+	memset(&rp, 0, sizeof rp);
+	for (r = 0; r < rs->ranked.n; r++) {
+		struct rule *R = &rs->rules.v[rs->ranked.v[r]];
+		if (R->groups.n)
+			continue; /* text rules are found through their atoms */
+		if (R->status.n) {
+			for (i = 0; i < R->status.n; i++) {
+				const struct codepat *p = &R->status.v[i];
+				for (c = 2; c <= 5; c++) {
+					if (c == 3 || (p->cls && p->cls != c))
+						continue;
+					if (p->subject == 0xffff)
+						vec_push(&b->any_subject[c], r);
+					else {
+						struct entry e;
+						e.cls = c;
+						e.subject = p->subject;
+						e.lo = p->lo;
+						e.hi = p->hi;
+						e.rank = r;
+						vec_push(&st, e);
+					}
+				}
+			}
+		} else if (R->reply.n) {
+			for (i = 0; i < R->reply.n; i++) {
+				struct entry e;
+				e.cls = e.subject = 0;
+				e.lo = R->reply.v[i].lo;
+				e.hi = R->reply.v[i].hi;
+				e.rank = r;
+				vec_push(&rp, e);
+			}
+		} else if (!R->providers.n && !R->unless.n)
+			vec_push(&b->catchall, r);
+	}
+	for (c = 0; c < 6; c++)
+		sort_unique(&b->any_subject[c]);
+	if (st.n) {
+		qsort(st.v, (size_t)st.n, sizeof *st.v, cmp_entry_key);
+		for (start = 0; start < st.n;) {
+			int end = start + 1;
+			while (end < st.n && cmp_entry_key(&st.v[start], &st.v[end]) == 0)
+				end++;
+			make_buckets(st.v + start, end - start, &b->status_buckets);
+			start = end;
+		}
+	}
+	if (rp.n)
+		make_buckets(rp.v, rp.n, &b->reply_buckets);
+	free(st.v);
+	free(rp.v);
+}
+
+static void split_ses(const char *ses, const char **type, const char **sub)
+{
+	const char *slash;
+	*type = "";
+	*sub = "";
+	if (!ses)
+		return;
+	slash = strchr(ses, '/');
+	if (!slash) {
+		*sub = ses;
+		return;
+	}
+	*type = xmemdup(ses, (size_t)(slash - ses));
+	*sub = slash + 1;
+}
+
+static void fill_rule(struct ruleset *rs, struct built *b, const struct rule *R, struct rb_rule *o,
+                      int retype)
+{
+	int i;
+	(void)b;
+	o->pub.id = R->id.s;
+	o->pub.file = R->id.loc.file;
+	o->pub.line = (unsigned)R->id.loc.line;
+	o->pub.profile = R->profile >= 0 ? rs->profiles.v[R->profile].name.s : NULL;
+	o->cls = (uint16_t)(R->class_idx.n ? R->class_idx.v[0] : 0);
+	o->type = R->type_v >= 0 ? (uint8_t)R->type_v : (uint8_t)RB_NO_TYPE;
+	o->profile = (uint8_t)(R->profile + 1);
+	fill_codes(&R->reply, (struct rb_reply_pat **)&o->reply, &o->nreply, NULL, NULL);
+	fill_codes(&R->status, NULL, NULL, (struct rb_status_pat **)&o->status, &o->nstatus);
+	o->nproviders = (uint16_t)R->provider_idx.n;
+	o->providers = int_list(&R->provider_idx);
+	o->retry_after = R->retry_after;
+	if (retype)
+		return;
+	{
+		struct rb_group *g = xcalloc((size_t)R->groups.n + 1, sizeof *g);
+		int a = R->first_atom;
+		for (i = 0; i < R->groups.n; i++) {
+			g[i].first = (uint16_t)a;
+			g[i].count = (uint16_t)R->groups.v[i].n;
+			a += R->groups.v[i].n;
+		}
+		o->groups = g;
+		o->ngroups = (uint16_t)R->groups.n;
+		o->unless.first = (uint16_t)a;
+		o->unless.count = (uint16_t)R->unless.n;
+	}
+}
+
+int build_tables(struct ruleset *rs, struct built *b)
+{
+	int before = diag_errors, r, i, g, k, p;
+	struct rebound_class *classes;
+	struct rb_rule *rules;
+	struct rb_retype *retypes;
+	struct rb_atom *atoms;
+	struct rebound_provider *providers;
+	const char **pnames, **pdescs;
+	uint16_t *trans;
+	uint16_t **accept;
+	unsigned nh = 0, nd = 0;
+
+	memset(b, 0, sizeof *b);
+
+	/* atoms, in rank order of their rules, then provider markers */
+	for (r = 0; r < rs->ranked.n; r++) {
+		struct rule *R = &rs->rules.v[rs->ranked.v[r]];
+		R->first_atom = b->atoms.n;
+		k = 0;
+		for (g = 0; g < R->groups.n; g++)
+			for (i = 0; i < R->groups.v[g].n; i++)
+				add_atom(b, &R->groups.v[g].v[i], r, g, -1, k++);
+		for (i = 0; i < R->unless.n; i++)
+			add_atom(b, &R->unless.v[i], r, RB_UNLESS_GROUP, -1, k++);
+	}
+	for (p = 0; p < rs->providers.n; p++)
+		for (i = 0; i < rs->providers.v[p].markers.n; i++)
+			add_atom(b, &rs->providers.v[p].markers.v[i], -1, 0, p, i);
+	if ((unsigned)b->atoms.n > RB_MAX_ATOMS) {
+		diag_plain("%d text patterns, more than the limit of %u", b->atoms.n, RB_MAX_ATOMS);
+		return diag_errors - before;
+	}
+
+	for (i = 0; i < b->atoms.n; i++) {
+		char err[200];
+		size_t pos;
+		const struct pat *pt = b->atoms.v[i].pat;
+		if (nfa_add_pattern(&b->nfa, pt, i, err, sizeof err, &pos) < 0) {
+			struct loc l = pt->loc;
+			l.col += 1 + (int)pos;
+			diag_error(l, "%s", err);
+		}
+	}
+	if (diag_errors != before)
+		return diag_errors - before;
+	if (dfa_build(&b->nfa, (int)RB_MAX_STATES, &b->dfa) < 0) {
+		report_big_patterns(b);
+		return diag_errors - before;
+	}
+
+	/* the DFA as the runtime reads it */
+	b->stride_shift = 0;
+	while ((1 << b->stride_shift) < b->dfa.nclasses)
+		b->stride_shift++;
+	trans = xcalloc((size_t)b->dfa.nstates << b->stride_shift, sizeof *trans);
+	for (i = 0; i < b->dfa.nstates; i++)
+		for (k = 0; k < b->dfa.nclasses; k++)
+			trans[((size_t)i << b->stride_shift) + (size_t)k] =
+				(uint16_t)b->dfa.trans[i * b->dfa.nclasses + k];
+	accept = xcalloc((size_t)(b->dfa.nstates - b->dfa.first_accept) + 1, sizeof *accept);
+	for (i = b->dfa.first_accept; i < b->dfa.nstates; i++) {
+		int n = 0;
+		while (b->dfa.accept[i][n] >= 0)
+			n++;
+		accept[i - b->dfa.first_accept] = xcalloc((size_t)n + 1, sizeof **accept);
+		for (k = 0; k < n; k++)
+			accept[i - b->dfa.first_accept][k] = (uint16_t)b->dfa.accept[i][k];
+		accept[i - b->dfa.first_accept][n] = RB_NONE;
+	}
+	b->rdfa.byte_class = b->dfa.byte_class;
+	b->rdfa.trans = trans;
+	b->rdfa.stride_shift = b->stride_shift;
+	b->rdfa.nstates = (unsigned)b->dfa.nstates;
+	b->rdfa.start = (unsigned)b->dfa.start;
+	b->rdfa.first_accept = (unsigned)b->dfa.first_accept;
+	b->rdfa.eof_class = b->dfa.eof_class >= 0 ? (unsigned)b->dfa.eof_class : RB_NONE;
+	b->rdfa.accept = (const uint16_t *const *)accept;
+	b->t.dfa = &b->rdfa;
+
+	atoms = xcalloc((size_t)b->atoms.n + 1, sizeof *atoms);
+	for (i = 0; i < b->atoms.n; i++) {
+		atoms[i].rule = b->atoms.v[i].rule >= 0 ? (uint16_t)b->atoms.v[i].rule : RB_NONE;
+		atoms[i].group = (uint8_t)b->atoms.v[i].group;
+		atoms[i].provider = b->atoms.v[i].provider >= 0 ? (uint16_t)b->atoms.v[i].provider
+		                                                 : RB_NONE;
+	}
+	b->t.atoms = atoms;
+	b->t.natoms = (unsigned)b->atoms.n;
+
+	classes = xcalloc((size_t)rs->classes.n + 1, sizeof *classes);
+	for (i = 0; i < rs->classes.n; i++) {
+		const struct class_def *c = &rs->classes.v[i];
+		classes[i].name = c->name.s;
+		classes[i].description = c->description ? c->description : "";
+		classes[i].advice = c->advice ? c->advice : "";
+		classes[i].sisimai = c->sisimai.s ? c->sisimai.s : "";
+		classes[i].powermta = c->powermta.s ? c->powermta.s : "";
+		split_ses(c->ses, &classes[i].ses_type, &classes[i].ses_subtype);
+		classes[i].bounce_code = c->bounce_code >= 0 ? c->bounce_code : 0;
+		classes[i].type = (enum rebound_type)c->type_v;
+		classes[i].blame = (enum rebound_blame)c->blame_v;
+		classes[i].action = (enum rebound_action)c->action_v;
+		classes[i].category = (enum rebound_category)c->category_v;
+	}
+	b->t.classes = classes;
+	b->t.nclasses = (unsigned)rs->classes.n;
+
+	rules = xcalloc((size_t)rs->ranked.n + 1, sizeof *rules);
+	for (r = 0; r < rs->ranked.n; r++)
+		fill_rule(rs, b, &rs->rules.v[rs->ranked.v[r]], &rules[r], 0);
+	b->t.rules = rules;
+	b->t.nrules = (unsigned)rs->ranked.n;
+
+	retypes = xcalloc((size_t)rs->retypes_ranked.n + 1, sizeof *retypes);
+	for (r = 0; r < rs->retypes_ranked.n; r++) {
+		const struct rule *R = &rs->retypes.v[rs->retypes_ranked.v[r]];
+		struct rb_rule tmp;
+		memset(&tmp, 0, sizeof tmp);
+		fill_rule(rs, b, R, &tmp, 1);
+		retypes[r].pub = tmp.pub;
+		retypes[r].type = tmp.type;
+		retypes[r].profile = tmp.profile;
+		retypes[r].nreply = tmp.nreply;
+		retypes[r].reply = tmp.reply;
+		retypes[r].nstatus = tmp.nstatus;
+		retypes[r].status = tmp.status;
+		retypes[r].nproviders = tmp.nproviders;
+		retypes[r].providers = tmp.providers;
+		retypes[r].nclasses = (uint16_t)R->class_idx.n;
+		retypes[r].classes = int_list(&R->class_idx);
+	}
+	b->t.retypes = retypes;
+	b->t.nretypes = (unsigned)rs->retypes_ranked.n;
+
+	providers = xcalloc((size_t)rs->providers.n + 1, sizeof *providers);
+	for (p = 0; p < rs->providers.n; p++) {
+		providers[p].id = rs->providers.v[p].name.s;
+		providers[p].name = rs->providers.v[p].display ? rs->providers.v[p].display : "";
+		nh += (unsigned)rs->providers.v[p].hosts.n;
+		nd += (unsigned)rs->providers.v[p].domains.n;
+	}
+	b->t.providers = providers;
+	b->t.nproviders = (unsigned)rs->providers.n;
+	b->hosts = xcalloc(nh + 1, sizeof *b->hosts);
+	b->domains = xcalloc(nd + 1, sizeof *b->domains);
+	nh = nd = 0;
+	for (p = 0; p < rs->providers.n; p++) {
+		const struct provider_def *P = &rs->providers.v[p];
+		for (i = 0; i < P->hosts.n; i++) {
+			b->hosts[nh].suffix = P->hosts.v[i].s;
+			b->hosts[nh].len = (uint16_t)strlen(P->hosts.v[i].s);
+			b->hosts[nh++].provider = (uint16_t)p;
+		}
+		for (i = 0; i < P->domains.n; i++) {
+			b->domains[nd].suffix = P->domains.v[i].s;
+			b->domains[nd].len = (uint16_t)strlen(P->domains.v[i].s);
+			b->domains[nd++].provider = (uint16_t)p;
+		}
+	}
+	b->t.hosts = b->hosts;
+	b->t.nhosts = nh;
+	b->t.domains = b->domains;
+	b->t.ndomains = nd;
+
+	pnames = xcalloc((size_t)rs->profiles.n + 1, sizeof *pnames);
+	pdescs = xcalloc((size_t)rs->profiles.n + 1, sizeof *pdescs);
+	for (p = 0; p < rs->profiles.n; p++) {
+		pnames[p] = rs->profiles.v[p].name.s;
+		pdescs[p] = rs->profiles.v[p].description ? rs->profiles.v[p].description : "";
+	}
+	b->t.profile_names = pnames;
+	b->t.profile_descriptions = pdescs;
+	b->t.nprofiles = (unsigned)rs->profiles.n;
+
+	index_codes(rs, b);
+	{
+		struct rb_status_bucket *sb = xcalloc((size_t)b->status_buckets.n + 1, sizeof *sb);
+		struct rb_reply_bucket *rb = xcalloc((size_t)b->reply_buckets.n + 1, sizeof *rb);
+		for (i = 0; i < b->status_buckets.n; i++) {
+			const struct bucket *x = &b->status_buckets.v[i];
+			sb[i].cls = (uint8_t)x->cls;
+			sb[i].subject = (uint16_t)x->subject;
+			sb[i].lo = (uint16_t)x->lo;
+			sb[i].hi = (uint16_t)x->hi;
+			sb[i].rules = int_list(&x->rules);
+		}
+		for (i = 0; i < b->reply_buckets.n; i++) {
+			const struct bucket *x = &b->reply_buckets.v[i];
+			rb[i].lo = (uint16_t)x->lo;
+			rb[i].hi = (uint16_t)x->hi;
+			rb[i].rules = int_list(&x->rules);
+		}
+		b->t.status_buckets = sb;
+		b->t.nstatus_buckets = (unsigned)b->status_buckets.n;
+		b->t.reply_buckets = rb;
+		b->t.nreply_buckets = (unsigned)b->reply_buckets.n;
+		for (i = 0; i < 6; i++)
+			b->t.status_any_subject[i] = b->any_subject[i].n ? int_list(&b->any_subject[i]) : NULL;
+		b->t.catchall = b->catchall.n ? int_list(&b->catchall) : NULL;
+	}
+	b->t.fingerprint = "(not yet written)";
+	return diag_errors - before;
+}

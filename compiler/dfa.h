@@ -1,0 +1,33 @@
+/*
+ * dfa.h - the automaton for all text patterns of a rule base: built by
+ * subset construction, minimised, and numbered canonically so that the
+ * same patterns always give the same tables.
+ */
+#ifndef REBOUNDC_DFA_H
+#define REBOUNDC_DFA_H
+
+#include "nfa.h"
+
+struct dfa {
+	int nclasses;            /* symbol classes, the end mark's included */
+	uint8_t byte_class[256];
+	int eof_class;           /* -1 when no pattern looks at the end */
+	int class_rep[NSYM];     /* smallest symbol of each class */
+	int nstates;
+	int start;
+	int idle;                /* the state with no pattern in progress, or -1 */
+	int first_accept;        /* states >= first_accept end some atom */
+	int *trans;              /* [nstates * nclasses] */
+	int **accept;            /* per state: atoms ending there, -1 ended */
+	char **names;            /* per state: a C identifier suffix */
+};
+
+/*
+ * Build the DFA.  Returns 0, or -1 when it would need more than
+ * MAX_STATES states (nothing is allocated then).
+ */
+int dfa_build(const struct nfa *n, int max_states, struct dfa *out);
+
+void dfa_free(struct dfa *d);
+
+#endif

@@ -1,0 +1,463 @@
+/*
+ * classify.c - decide the class of a reply from the rule tables.
+ *
+ * Steps: find the codes; run the DFA once over the text, marking every
+ * atom (text pattern) that occurs; work out the provider; then take the
+ * strongest rule whose conditions hold.  Rules are stored strongest
+ * first, so "strongest" is "lowest index", and candidates come only from
+ * the atoms that matched and from the lists filed under the codes found:
+ * the cost does not grow with the size of the rule base.
+ */
+#include <string.h>
+#include "internal.h"
+
+#define WORDS (RB_MAX_ATOMS / 64u)
+
+/* Index of the lowest set bit of a non-zero word. */
+static unsigned lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctzll(m);
+#else
+	unsigned n = 0;
+	while (!(m & 1u)) {
+		m >>= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
+struct state {
+	const struct rb_tables *t;
+	uint64_t bits[WORDS];
+	unsigned nwords;
+	unsigned profile;  /* 0 default, else index + 1 */
+	unsigned provider; /* RB_NONE if none */
+	struct rb_codes codes;
+};
+
+static int bit(const struct state *st, unsigned a)
+{
+	return (int)((st->bits[a >> 6] >> (a & 63u)) & 1u);
+}
+
+static int group_holds(const struct state *st, struct rb_group g)
+{
+	unsigned a;
+	for (a = g.first; a < (unsigned)g.first + g.count; a++)
+		if (bit(st, a))
+			return 1;
+	return 0;
+}
+
+static int reply_matches(const struct rb_reply_pat *p, unsigned n, unsigned reply)
+{
+	unsigned i;
+	if (reply == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (reply >= p[i].lo && reply <= p[i].hi)
+			return 1;
+	return 0;
+}
+
+static int status_matches(const struct rb_status_pat *p, unsigned n, const struct rb_codes *c)
+{
+	unsigned i;
+	if (c->cls == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i].cls && p[i].cls != c->cls)
+			continue;
+		if (p[i].subject != RB_NONE && p[i].subject != c->subject)
+			continue;
+		if (c->detail < p[i].lo || c->detail > p[i].hi)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+static int in_list(const uint16_t *v, unsigned n, unsigned x)
+{
+	unsigned i;
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+static int rule_holds(const struct state *st, unsigned r)
+{
+	const struct rb_rule *R = &st->t->rules[r];
+	unsigned g;
+
+	if (R->profile && R->profile != st->profile)
+		return 0;
+	if (R->nproviders && (st->provider == RB_NONE ||
+	                      !in_list(R->providers, R->nproviders, st->provider)))
+		return 0;
+	if (R->nreply && !reply_matches(R->reply, R->nreply, st->codes.reply))
+		return 0;
+	if (R->nstatus && !status_matches(R->status, R->nstatus, &st->codes))
+		return 0;
+	for (g = 0; g < R->ngroups; g++)
+		if (!group_holds(st, R->groups[g]))
+			return 0;
+	if (R->unless.count && group_holds(st, R->unless))
+		return 0;
+	return 1;
+}
+
+/* The first rule of a strongest-first list that holds and beats BEST. */
+static unsigned scan_list(const struct state *st, const uint16_t *list, unsigned best)
+{
+	if (!list)
+		return best;
+	for (; *list != RB_NONE && *list < best; list++)
+		if (rule_holds(st, *list))
+			return *list;
+	return best;
+}
+
+static const uint16_t *status_bucket(const struct rb_tables *t, const struct rb_codes *c)
+{
+	unsigned lo = 0, hi = t->nstatus_buckets;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct rb_status_bucket *b = &t->status_buckets[mid];
+		int cmp;
+		if (b->cls != c->cls)
+			cmp = b->cls < c->cls ? -1 : 1;
+		else if (b->subject != c->subject)
+			cmp = b->subject < c->subject ? -1 : 1;
+		else if (b->hi < c->detail)
+			cmp = -1;
+		else if (b->lo > c->detail)
+			cmp = 1;
+		else
+			return b->rules;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const uint16_t *reply_bucket(const struct rb_tables *t, unsigned reply)
+{
+	unsigned lo = 0, hi = t->nreply_buckets;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct rb_reply_bucket *b = &t->reply_buckets[mid];
+		if (b->hi < reply)
+			lo = mid + 1;
+		else if (b->lo > reply)
+			hi = mid;
+		else
+			return b->rules;
+	}
+	return NULL;
+}
+
+static void run_dfa(struct state *st, const unsigned char *p, size_t n)
+{
+	const struct rb_dfa *d = st->t->dfa;
+	const uint8_t *cls = d->byte_class;
+	const uint16_t *tr = d->trans;
+	unsigned shift = d->stride_shift, acc = d->first_accept, s = d->start;
+	size_t i;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n)
+			s = tr[(s << shift) + cls[p[i]]];
+		else if (d->eof_class != RB_NONE)
+			s = tr[(s << shift) + d->eof_class];
+		else
+			break;
+		if (s >= acc) {
+			const uint16_t *a;
+			for (a = d->accept[s - acc]; *a != RB_NONE; a++)
+				st->bits[*a >> 6] |= (uint64_t)1 << (*a & 63u);
+		}
+	}
+}
+
+/* Does NAME end with the suffix S, at a label boundary? */
+static int has_suffix(const char *name, size_t len, const struct rb_suffix *s)
+{
+	size_t i;
+	if (len < s->len)
+		return 0;
+	if (len > s->len && name[len - s->len - 1] != '.' && name[len - s->len - 1] != '@')
+		return 0;
+	for (i = 0; i < s->len; i++) {
+		unsigned char c = (unsigned char)name[len - s->len + i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		if (c != (unsigned char)s->suffix[i])
+			return 0;
+	}
+	return 1;
+}
+
+static unsigned provider_by_suffix(const struct rb_suffix *v, unsigned n, const char *name)
+{
+	size_t len;
+	unsigned i, best = RB_NONE, best_len = 0;
+	if (!name || !*name)
+		return RB_NONE;
+	len = strlen(name);
+	while (len > 0 && (name[len - 1] == '.' || name[len - 1] == '>' || name[len - 1] == ' '))
+		len--;
+	/* the longest suffix wins, so "mail.yahoo.co.jp" can differ from "yahoo.com" */
+	for (i = 0; i < n; i++)
+		if (v[i].len > best_len && has_suffix(name, len, &v[i])) {
+			best = v[i].provider;
+			best_len = v[i].len;
+		}
+	return best;
+}
+
+int rb_profile_index(const struct rb_tables *t, const char *name)
+{
+	unsigned i;
+	if (!name || !*name || strcmp(name, "default") == 0)
+		return -1;
+	for (i = 0; i < t->nprofiles; i++)
+		if (strcmp(t->profile_names[i], name) == 0)
+			return (int)i;
+	return -2;
+}
+
+int rb_provider_index(const struct rb_tables *t, const char *id)
+{
+	unsigned i;
+	for (i = 0; i < t->nproviders; i++)
+		if (strcmp(t->providers[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const struct rebound_class undetermined_class = {
+	"undetermined", "No rule of the rule base applied.",
+	"Keep the message and read its text.", "undefined", "other", "Undetermined",
+	"Undetermined", 1, REBOUND_TYPE_UNDETERMINED, REBOUND_BLAME_NONE,
+	REBOUND_ACTION_REVIEW, REBOUND_CATEGORY_NONE
+};
+static const struct rebound_rule no_rule = {"(none)", "", 0, NULL};
+
+static enum rebound_type type_from_code(const struct rb_codes *c)
+{
+	unsigned digit = c->reply ? c->reply / 100 : c->cls;
+	switch (digit) {
+	case 2: return REBOUND_TYPE_SUCCESS;
+	case 3: return REBOUND_TYPE_INFO;
+	case 5: return REBOUND_TYPE_HARD;
+	default: return REBOUND_TYPE_SOFT;
+	}
+}
+
+static int retype_holds(const struct state *st, const struct rb_retype *x, unsigned cls)
+{
+	if (x->profile && x->profile != st->profile)
+		return 0;
+	if (x->nproviders && (st->provider == RB_NONE ||
+	                      !in_list(x->providers, x->nproviders, st->provider)))
+		return 0;
+	if (x->nreply && !reply_matches(x->reply, x->nreply, st->codes.reply))
+		return 0;
+	if (x->nstatus && !status_matches(x->status, x->nstatus, &st->codes))
+		return 0;
+	if (x->nclasses && !in_list(x->classes, x->nclasses, cls))
+		return 0;
+	return 1;
+}
+
+static void merge_query_codes(struct rb_codes *c, const struct rebound_query *q, unsigned *flags)
+{
+	struct rb_codes qs = {0, 0, 0, 0};
+	if (!q)
+		return;
+	if (c->reply == 0 && q->reply >= 200 && q->reply <= 599) {
+		c->reply = q->reply;
+		*flags |= REBOUND_F_REPLY_FROM_QUERY;
+	}
+	if (q->status && rb_parse_status(q->status, strlen(q->status), &qs)) {
+		/* a bare X.0.0 in the text says less than a real status outside it */
+		if (c->cls == 0 || (c->subject == 0 && c->detail == 0 &&
+		                    (qs.subject != 0 || qs.detail != 0))) {
+			c->cls = qs.cls;
+			c->subject = qs.subject;
+			c->detail = qs.detail;
+			*flags |= REBOUND_F_STATUS_FROM_QUERY;
+		}
+	}
+}
+
+static void format_status(char *buf, const struct rb_codes *c)
+{
+	char tmp[12];
+	unsigned v[3], i, n = 0, k;
+	if (c->cls == 0) {
+		buf[0] = '\0';
+		return;
+	}
+	v[0] = c->cls;
+	v[1] = c->subject;
+	v[2] = c->detail;
+	for (i = 0; i < 3; i++) {
+		unsigned x = v[i], m = 0;
+		char d[4];
+		do {
+			d[m++] = (char)('0' + x % 10);
+			x /= 10;
+		} while (x && m < 3);
+		if (i)
+			tmp[n++] = '.';
+		for (k = m; k > 0; k--)
+			tmp[n++] = d[k - 1];
+	}
+	tmp[n] = '\0';
+	memcpy(buf, tmp, n + 1);
+}
+
+int rb_classify(const struct rb_tables *t, const char *text, size_t len,
+                const struct rebound_query *q, struct rebound_result *out,
+                rebound_explain_fn fn, void *ctx)
+{
+	struct state st;
+	unsigned best = RB_NONE, w, flags = 0, r;
+	int err = REBOUND_OK;
+	const struct rb_rule *R;
+	enum rebound_type type;
+
+	if (!out)
+		return REBOUND_EINVAL;
+	memset(out, 0, sizeof *out);
+	out->cls = &undetermined_class;
+	out->rule = &no_rule;
+	out->type = REBOUND_TYPE_UNDETERMINED;
+	if (!t || (!text && len))
+		return REBOUND_EINVAL;
+	if (!text)
+		text = "";
+
+	st.t = t;
+	st.profile = 0;
+	st.provider = RB_NONE;
+	if (q && q->profile) {
+		int p = rb_profile_index(t, q->profile);
+		if (p == -2)
+			err = REBOUND_EPROFILE;
+		else if (p >= 0)
+			st.profile = (unsigned)p + 1;
+	}
+	if (len > REBOUND_MAX_TEXT) {
+		len = REBOUND_MAX_TEXT;
+		flags |= REBOUND_F_TRUNCATED;
+	}
+
+	rb_find_codes(text, len, &st.codes);
+	merge_query_codes(&st.codes, q, &flags);
+
+	st.nwords = (t->natoms + 63u) / 64u;
+	memset(st.bits, 0, st.nwords * sizeof st.bits[0]);
+	run_dfa(&st, (const unsigned char *)text, len);
+
+	/* provider: named by the caller, else a marker, else host, else domain */
+	if (q && q->provider && *q->provider) {
+		int p = rb_provider_index(t, q->provider);
+		if (p < 0)
+			err = REBOUND_EPROVIDER;
+		else {
+			st.provider = (unsigned)p;
+			out->provider_source = REBOUND_PROVIDER_FROM_QUERY;
+		}
+	}
+	if (st.provider == RB_NONE) {
+		for (w = 0; w < st.nwords; w++) {
+			uint64_t m = st.bits[w];
+			while (m) {
+				unsigned a = w * 64u + lowest_bit(m);
+				m &= m - 1;
+				if (t->atoms[a].provider < st.provider)
+					st.provider = t->atoms[a].provider;
+			}
+		}
+		if (st.provider != RB_NONE)
+			out->provider_source = REBOUND_PROVIDER_FROM_MARKER;
+	}
+	if (st.provider == RB_NONE && q) {
+		st.provider = provider_by_suffix(t->hosts, t->nhosts, q->remote_host);
+		if (st.provider != RB_NONE)
+			out->provider_source = REBOUND_PROVIDER_FROM_HOST;
+		else {
+			st.provider = provider_by_suffix(t->domains, t->ndomains, q->recipient_domain);
+			if (st.provider != RB_NONE)
+				out->provider_source = REBOUND_PROVIDER_FROM_DOMAIN;
+		}
+	}
+
+	/* candidates from text */
+	for (w = 0; w < st.nwords; w++) {
+		uint64_t m = st.bits[w];
+		while (m) {
+			unsigned a = w * 64u + lowest_bit(m);
+			const struct rb_atom *A = &t->atoms[a];
+			m &= m - 1;
+			if (A->group == 0 && A->rule < best && rule_holds(&st, A->rule))
+				best = A->rule;
+		}
+	}
+	/* candidates from codes */
+	if (st.codes.cls) {
+		best = scan_list(&st, status_bucket(t, &st.codes), best);
+		if (st.codes.cls < 6)
+			best = scan_list(&st, t->status_any_subject[st.codes.cls], best);
+	}
+	if (st.codes.reply)
+		best = scan_list(&st, reply_bucket(t, st.codes.reply), best);
+	r = best;
+	best = scan_list(&st, t->catchall, best);
+	if (best != r)
+		flags |= REBOUND_F_FALLBACK;
+
+	if (fn) {
+		for (r = 0; r < t->nrules; r++)
+			if (rule_holds(&st, r))
+				fn(ctx, &t->rules[r].pub, &t->classes[t->rules[r].cls], r == best);
+	}
+
+	out->reply = st.codes.reply;
+	out->status_class = st.codes.cls;
+	out->status_subject = st.codes.subject;
+	out->status_detail = st.codes.detail;
+	format_status(out->status, &st.codes);
+	if (st.provider != RB_NONE)
+		out->provider = &t->providers[st.provider];
+	else
+		out->provider_source = REBOUND_PROVIDER_NONE;
+	if (len == 0 && st.codes.reply == 0 && st.codes.cls == 0)
+		flags |= REBOUND_F_EMPTY;
+	out->flags = flags;
+	if (best == RB_NONE)
+		return err;
+
+	R = &t->rules[best];
+	out->rule = &R->pub;
+	out->cls = &t->classes[R->cls];
+	out->retry_after = R->retry_after;
+	type = R->type != RB_NO_TYPE ? (enum rebound_type)R->type : out->cls->type;
+	for (r = 0; r < t->nretypes; r++)
+		if (retype_holds(&st, &t->retypes[r], R->cls)) {
+			type = (enum rebound_type)t->retypes[r].type;
+			break;
+		}
+	if (type == REBOUND_TYPE_BY_CODE)
+		type = type_from_code(&st.codes);
+	out->type = type;
+	return err;
+}

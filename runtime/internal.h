@@ -1,0 +1,180 @@
+/*
+ * internal.h - the layout of rebound's rule tables.
+ *
+ * The same structures are filled in two ways: statically by the C code
+ * reboundc writes into generated/, and in memory by reboundc itself,
+ * which runs the runtime's classifier on its tables to check every
+ * example before writing anything.  One classifier, two table sources.
+ *
+ * Indexes into arrays are uint16_t; RB_NONE marks "none" and ends lists.
+ */
+#ifndef REBOUND_INTERNAL_H
+#define REBOUND_INTERNAL_H
+
+#include <stdint.h>
+#include "rebound.h"
+
+#ifdef REBOUND_AMALGAMATION
+#  define REBOUND_PRIVATE static
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define REBOUND_PRIVATE __attribute__((visibility("hidden"))) extern
+#else
+#  define REBOUND_PRIVATE extern
+#endif
+
+/* Objects defined in one file and used in another: static in the
+ * amalgamation, ordinary definitions otherwise. */
+#ifdef REBOUND_AMALGAMATION
+#  define RB_OBJECT static
+#else
+#  define RB_OBJECT
+#endif
+
+#define RB_NONE 0xffffu
+#define RB_NO_TYPE 0xffu
+
+/* Hard limits the compiler enforces, so the runtime can size its stack
+ * buffers without looking. */
+#define RB_MAX_ATOMS 16384u
+#define RB_MAX_RULES 65000u
+#define RB_MAX_STATES 65000u
+#define RB_MAX_PROFILES 250u
+
+/* An inclusive range of reply codes: 550 is [550,550], 5xx is [500,599]. */
+struct rb_reply_pat {
+	uint16_t lo, hi;
+};
+
+/* An enhanced status pattern; cls 0 and subject RB_NONE mean "any". */
+struct rb_status_pat {
+	uint8_t cls;
+	uint16_t subject;
+	uint16_t lo, hi; /* detail range; [0, RB_NONE] means any */
+};
+
+/* A run of atoms (text patterns) of one rule: the group holds when any
+ * of atoms [first, first + count) matched. */
+struct rb_group {
+	uint16_t first, count;
+};
+
+struct rb_rule {
+	struct rebound_rule pub;
+	uint16_t cls;         /* index into the class table */
+	uint8_t type;         /* enum rebound_type override, or RB_NO_TYPE */
+	uint8_t profile;      /* 0: default profile; otherwise profile index + 1 */
+	uint16_t nreply, nstatus, ngroups, nproviders;
+	const struct rb_reply_pat *reply;
+	const struct rb_status_pat *status;
+	const struct rb_group *groups; /* all must hold */
+	struct rb_group unless;        /* none may match; count 0 if unused */
+	const uint16_t *providers;     /* provider indexes */
+	uint32_t retry_after;          /* seconds */
+};
+
+/* Retypes change the type of a decision after a rule has made it. */
+struct rb_retype {
+	struct rebound_rule pub;
+	uint8_t type;
+	uint8_t profile;
+	uint16_t nreply, nstatus, nproviders, nclasses;
+	const struct rb_reply_pat *reply;
+	const struct rb_status_pat *status;
+	const uint16_t *providers;
+	const uint16_t *classes;
+};
+
+/* What an atom belongs to: a rule's group (group RB_UNLESS_GROUP for
+ * its unless list) or a provider's markers. */
+#define RB_UNLESS_GROUP 0xffu
+struct rb_atom {
+	uint16_t rule;     /* RB_NONE for provider markers */
+	uint8_t group;
+	uint16_t provider; /* RB_NONE for rule atoms */
+};
+
+/* Rules indexed by code.  Each list is sorted strongest first and ends
+ * with RB_NONE. */
+struct rb_status_bucket {
+	uint8_t cls;
+	uint16_t subject;
+	uint16_t lo, hi;
+	const uint16_t *rules;
+};
+struct rb_reply_bucket {
+	uint16_t lo, hi;
+	const uint16_t *rules;
+};
+
+/* Host-name and domain suffixes that identify a provider. */
+struct rb_suffix {
+	const char *suffix; /* lowercase, e.g. "google.com" */
+	uint16_t len;
+	uint16_t provider;
+};
+
+/*
+ * The text matcher: one DFA over byte classes.  trans has nstates rows
+ * of (1 << stride_shift) entries.  States >= first_accept end at least
+ * one atom; accept[s - first_accept] lists them, ended by RB_NONE.
+ * When eof_class is not RB_NONE, one more step on that class follows
+ * the last byte (for patterns anchored at the end).
+ */
+struct rb_dfa {
+	const uint8_t *byte_class; /* [256] */
+	const uint16_t *trans;
+	unsigned stride_shift;
+	unsigned nstates, start, first_accept;
+	unsigned eof_class;
+	const uint16_t *const *accept;
+};
+
+struct rb_tables {
+	const struct rb_dfa *dfa;
+	const struct rb_atom *atoms;
+	unsigned natoms;
+	const struct rb_rule *rules; /* sorted strongest first */
+	unsigned nrules;
+	const struct rebound_class *classes;
+	unsigned nclasses;
+	const struct rebound_provider *providers;
+	unsigned nproviders;
+	const struct rb_suffix *hosts;
+	unsigned nhosts;
+	const struct rb_suffix *domains;
+	unsigned ndomains;
+	const char *const *profile_names;
+	const char *const *profile_descriptions;
+	unsigned nprofiles;
+	const struct rb_status_bucket *status_buckets; /* sorted by cls, subject, lo */
+	unsigned nstatus_buckets;
+	const uint16_t *status_any_subject[6]; /* by class digit; NULL if none */
+	const struct rb_reply_bucket *reply_buckets;  /* sorted, disjoint */
+	unsigned nreply_buckets;
+	const uint16_t *catchall;      /* rules without conditions */
+	const struct rb_retype *retypes; /* sorted strongest first */
+	unsigned nretypes;
+	const char *fingerprint;
+};
+
+/* The tables compiled in from generated/. */
+REBOUND_PRIVATE const struct rb_tables rb_builtin_tables;
+
+/* Codes found in a reply text (codes.c). */
+struct rb_codes {
+	unsigned reply;
+	unsigned cls, subject, detail; /* cls 0: no status */
+};
+REBOUND_PRIVATE void rb_find_codes(const char *text, size_t len, struct rb_codes *out);
+REBOUND_PRIVATE int rb_parse_status(const char *s, size_t len, struct rb_codes *out);
+
+/* The classifier over any table set (classify.c). */
+REBOUND_PRIVATE int rb_classify(const struct rb_tables *t, const char *text, size_t len,
+                                const struct rebound_query *q, struct rebound_result *out,
+                                rebound_explain_fn fn, void *ctx);
+
+/* Lookups by name over a table set (classify.c). */
+REBOUND_PRIVATE int rb_profile_index(const struct rb_tables *t, const char *name);
+REBOUND_PRIVATE int rb_provider_index(const struct rb_tables *t, const char *id);
+
+#endif /* REBOUND_INTERNAL_H */
