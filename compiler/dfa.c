@@ -265,6 +265,8 @@ static char *state_name(const struct dfa *d, const int *path, int len)
 			sym += 32;
 		if ((sym >= 'a' && sym <= 'z') || (sym >= '0' && sym <= '9'))
 			buf[n++] = (char)sym;
+		else if (d->byte_class[' '] == path[i])
+			buf[n++] = '_'; /* the white-space class reads as a word break */
 		else if (sym == SYM_EOF)
 			n += (size_t)snprintf(buf + n, sizeof buf - n, "_eof");
 		else
@@ -272,9 +274,9 @@ static char *state_name(const struct dfa *d, const int *path, int len)
 	}
 	buf[n] = '\0';
 	/* long names are cut and made unique again with a hash of the whole */
-	if (n > 48) {
+	if (n > 28) {
 		unsigned h = hash_set(path, len);
-		snprintf(buf + 40, sizeof buf - 40, "_h%08x", h);
+		snprintf(buf + 20, sizeof buf - 20, "_%08x", h);
 	}
 	return xstrdup(buf);
 }
@@ -427,6 +429,8 @@ int dfa_build(const struct nfa *n, int max_states, struct dfa *d)
 			d->trans = xmalloc((size_t)nf * (size_t)b.nclasses * sizeof *d->trans);
 			d->accept = xmalloc((size_t)nf * sizeof *d->accept);
 			d->names = xmalloc((size_t)nf * sizeof *d->names);
+			d->path = xmalloc((size_t)nf * sizeof *d->path);
+			d->depth = xmalloc((size_t)nf * sizeof *d->depth);
 			d->idle = -1;
 			for (i = 0; i < nf; i++) {
 				int bl = final[i], r = rep[bl], len = 0, k;
@@ -448,6 +452,9 @@ int dfa_build(const struct nfa *n, int max_states, struct dfa *d)
 					path[k] = path[len - 1 - k];
 					path[len - 1 - k] = tmp;
 				}
+				d->path[i] = xmalloc(((size_t)len + 1) * sizeof **d->path);
+				memcpy(d->path[i], path, (size_t)len * sizeof *path);
+				d->depth[i] = len;
 				if (i == d->start)
 					d->names[i] = xstrdup("start");
 				else if (i == d->idle)
@@ -522,9 +529,12 @@ void dfa_free(struct dfa *d)
 	for (i = 0; i < d->nstates; i++) {
 		free(d->accept[i]);
 		free(d->names[i]);
+		free(d->path[i]);
 	}
 	free(d->accept);
 	free(d->names);
+	free(d->path);
+	free(d->depth);
 	free(d->trans);
 	memset(d, 0, sizeof *d);
 }

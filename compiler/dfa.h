@@ -20,6 +20,8 @@ struct dfa {
 	int *trans;              /* [nstates * nclasses] */
 	int **accept;            /* per state: atoms ending there, -1 ended */
 	char **names;            /* per state: a C identifier suffix */
+	int **path;              /* per state: the classes of its shortest text */
+	int *depth;              /* per state: the length of that text */
 };
 
 /*

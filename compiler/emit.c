@@ -444,24 +444,67 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 	else
 		pf(o, "#define RB_FIRST_ACCEPT RB_NSTATES\n");
 	pf(o, "#define RB_STRIDE %u\n\n", 1u << e->b->stride_shift);
-	pf(o, "#define ROW_IDLE");
-	for (c = 0; c < d->nclasses; c++)
-		pf(o, "%s%s", c % 4 == 0 ? " \\\n\t" : " ",
-		   state_name(e, d->trans[baseline * d->nclasses + c]));
-	pf(o, "\n\n");
-	pf(o, "static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {\n");
-	for (i = 0; i < d->nstates; i++) {
-		pf(o, "\t[%s] = { ROW_IDLE", state_name(e, i));
-		for (c = 0; c < d->nclasses; c++) {
-			int to = d->trans[i * d->nclasses + c];
-			if (to == d->trans[baseline * d->nclasses + c])
-				continue;
-			class_name(d, c, cn, sizeof cn);
-			pf(o, ", [%s] = %s", cn, state_name(e, to));
+	/*
+	 * Each row is written as a "hub" row plus its differences.  A state's
+	 * row differs least from the row of its fallback state (the one the
+	 * longest proper suffix of its text reaches), so states that many
+	 * others fall back to become hubs, with a macro holding their full
+	 * row; every other state uses the nearest hub on its fallback chain.
+	 */
+	{
+		int *fail = xmalloc((size_t)d->nstates * sizeof *fail);
+		int *users = xcalloc((size_t)d->nstates, sizeof *users);
+		int *hub = xcalloc((size_t)d->nstates, sizeof *hub);
+		int *base_of = xmalloc((size_t)d->nstates * sizeof *base_of);
+		for (i = 0; i < d->nstates; i++) {
+			int k, s2 = baseline;
+			for (k = 1; k < d->depth[i]; k++)
+				s2 = d->trans[s2 * d->nclasses + d->path[i][k]];
+			fail[i] = (i == baseline || d->depth[i] == 0) ? baseline : s2;
+			if (fail[i] != i)
+				users[fail[i]]++;
 		}
-		pf(o, " },\n");
+		hub[baseline] = 1;
+		for (i = 0; i < d->nstates; i++)
+			if (users[i] >= 4)
+				hub[i] = 1;
+		for (i = 0; i < d->nstates; i++) {
+			int b = fail[i], guard = 0;
+			while (!hub[b] && b != baseline && guard++ < 1000)
+				b = fail[b];
+			if (!hub[b])
+				b = baseline;
+			base_of[i] = b;
+		}
+		for (i = 0; i < d->nstates; i++) {
+			if (!hub[i])
+				continue;
+			pf(o, "#define ROW_%s", state_name(e, i));
+			for (c = 0; c < d->nclasses; c++)
+				pf(o, "%s%s", c == 0 ? " \\\n\t" : c % 4 == 0 ? ", \\\n\t" : ", ",
+				   state_name(e, d->trans[i * d->nclasses + c]));
+			pf(o, "\n");
+		}
+		pf(o, "\nstatic const uint16_t trans[RB_NSTATES][RB_STRIDE] = {\n");
+		for (i = 0; i < d->nstates; i++) {
+			int b = hub[i] ? i : base_of[i];
+			pf(o, "\t[%s] = { ", state_name(e, i));
+			pf(o, "ROW_%s", state_name(e, b));
+			for (c = 0; c < d->nclasses; c++) {
+				int to = d->trans[i * d->nclasses + c];
+				if (to == d->trans[b * d->nclasses + c])
+					continue;
+				class_name(d, c, cn, sizeof cn);
+				pf(o, ", [%s] = %s", cn, state_name(e, to));
+			}
+			pf(o, " },\n");
+		}
+		pf(o, "};\n\n");
+		free(fail);
+		free(users);
+		free(hub);
+		free(base_of);
 	}
-	pf(o, "};\n\n");
 	for (i = d->first_accept; i < d->nstates; i++) {
 		int k;
 		pf(o, "static const uint16_t acc_%s[] = {", state_name(e, i));

@@ -4,7 +4,8 @@
  *
  * All matching ignores ASCII case.  In a phrase every character stands
  * for itself except a run of spaces, which matches any run of white
- * space (replies get folded and re-wrapped on their way to us).
+ * space (replies get folded and re-wrapped on their way to us).  In a
+ * regex a space matches any one white-space byte.
  *
  * The regex subset: literals, '.', classes [...] and [^...], escapes
  * \d \D \w \W \s \S and \-quoted punctuation, \xHH, groups (...),
@@ -266,6 +267,10 @@ static int parse_atom(struct parser *p, int depth)
 		return fail(p, p->pos - 1, "unmatched ')'");
 	case '*': case '+': case '?': case '{':
 		return fail(p, p->pos - 1, "quantifier with nothing to repeat");
+	case ' ':
+		/* a space stands for any one white-space byte, as in phrases */
+		add_kind(&c, 's');
+		return set_node(p, c);
 	default:
 		add_folded(&c, ch);
 		return set_node(p, c);

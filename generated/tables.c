@@ -6,40 +6,117 @@
  *   rules.d/01-order.rules
  *   rules.d/10-smtp-reply.rules
  *   rules.d/20-enhanced-status.rules
+ *   rules.d/30-recipient.rules
+ *   rules.d/31-sender.rules
+ *   rules.d/32-content.rules
+ *   rules.d/33-remote.rules
+ *   rules.d/34-not-bounces.rules
+ *   rules.d/40-provider-gmail.rules
+ *   rules.d/41-provider-microsoft.rules
+ *   rules.d/42-provider-yahoo.rules
+ *   rules.d/43-provider-icloud.rules
+ *   rules.d/44-provider-comcast.rules
+ *   rules.d/45-provider-att.rules
+ *   rules.d/60-profile-sinch.rules
+ *   rules.d/61-profile-rfc-class.rules
+ *   rules.d/62-profile-ses.rules
  */
 #include "ids.h"
 
 static const struct rebound_provider providers[RB_NPROVIDERS + 1] = {
+	[PV_gmail] = { "gmail", "Gmail / Google Workspace" },
+	[PV_microsoft] = { "microsoft", "Microsoft 365 / Outlook.com" },
+	[PV_yahoo] = { "yahoo", "Yahoo / AOL" },
+	[PV_icloud] = { "icloud", "Apple iCloud Mail" },
+	[PV_comcast] = { "comcast", "Comcast / Xfinity" },
+	[PV_att] = { "att", "AT&T" },
 	[RB_NPROVIDERS] = { NULL, NULL }
 };
 
 static const struct rb_suffix hosts[] = {
+	{ "google.com", 10, PV_gmail },
+	{ "googlemail.com", 14, PV_gmail },
+	{ "outlook.com", 11, PV_microsoft },
+	{ "hotmail.com", 11, PV_microsoft },
+	{ "mx.microsoft", 12, PV_microsoft },
+	{ "exchangelabs.com", 16, PV_microsoft },
+	{ "onmicrosoft.com", 15, PV_microsoft },
+	{ "yahoodns.net", 12, PV_yahoo },
+	{ "yahoo.com", 9, PV_yahoo },
+	{ "aol.com", 7, PV_yahoo },
+	{ "mx.aol.com", 10, PV_yahoo },
+	{ "mail.icloud.com", 15, PV_icloud },
+	{ "icloud.com", 10, PV_icloud },
+	{ "me.com", 6, PV_icloud },
+	{ "apple.com", 9, PV_icloud },
+	{ "comcast.net", 11, PV_comcast },
 	{ NULL, 0, RB_NONE }
 };
 
 static const struct rb_suffix domains[] = {
+	{ "gmail.com", 9, PV_gmail },
+	{ "googlemail.com", 14, PV_gmail },
+	{ "outlook.com", 11, PV_microsoft },
+	{ "hotmail.com", 11, PV_microsoft },
+	{ "live.com", 8, PV_microsoft },
+	{ "msn.com", 7, PV_microsoft },
+	{ "hotmail.co.uk", 13, PV_microsoft },
+	{ "hotmail.fr", 10, PV_microsoft },
+	{ "hotmail.de", 10, PV_microsoft },
+	{ "hotmail.it", 10, PV_microsoft },
+	{ "hotmail.es", 10, PV_microsoft },
+	{ "live.co.uk", 10, PV_microsoft },
+	{ "live.fr", 7, PV_microsoft },
+	{ "outlook.fr", 10, PV_microsoft },
+	{ "outlook.de", 10, PV_microsoft },
+	{ "outlook.es", 10, PV_microsoft },
+	{ "outlook.it", 10, PV_microsoft },
+	{ "yahoo.com", 9, PV_yahoo },
+	{ "ymail.com", 9, PV_yahoo },
+	{ "rocketmail.com", 14, PV_yahoo },
+	{ "aol.com", 7, PV_yahoo },
+	{ "aim.com", 7, PV_yahoo },
+	{ "verizon.net", 11, PV_yahoo },
+	{ "yahoo.co.uk", 11, PV_yahoo },
+	{ "yahoo.fr", 8, PV_yahoo },
+	{ "yahoo.de", 8, PV_yahoo },
+	{ "yahoo.it", 8, PV_yahoo },
+	{ "yahoo.es", 8, PV_yahoo },
+	{ "yahoo.ca", 8, PV_yahoo },
+	{ "yahoo.com.br", 12, PV_yahoo },
+	{ "yahoo.co.in", 11, PV_yahoo },
+	{ "yahoo.com.au", 12, PV_yahoo },
+	{ "icloud.com", 10, PV_icloud },
+	{ "me.com", 6, PV_icloud },
+	{ "mac.com", 7, PV_icloud },
+	{ "comcast.net", 11, PV_comcast },
+	{ "att.net", 7, PV_att },
+	{ "sbcglobal.net", 13, PV_att },
+	{ "bellsouth.net", 13, PV_att },
+	{ "pacbell.net", 11, PV_att },
+	{ "swbell.net", 10, PV_att },
+	{ "prodigy.net", 11, PV_att },
 	{ NULL, 0, RB_NONE }
 };
 
 static const char *const profile_names[] = {
+	"sinch",
+	"rfc-class",
+	"ses",
 	NULL
 };
 static const char *const profile_descriptions[] = {
+	"Sinch E-Mail 365: 421 is a retry, and 500/501, 523, 541, 552, 554 and many 550 and 553 rejections are soft",
+	"the reply's first digit decides: every 5xx is hard, every 4xx soft",
+	"Amazon SES: out-of-office replies count as soft (Transient) bounces",
 	NULL
 };
 
 /* rules filed under status codes: class, subject, detail range */
-static const uint16_t st_2_1_0_0[] = { R_status_x__1__0, RB_NONE };
-static const uint16_t st_2_1_1_1[] = { R_status_x__1__1, RB_NONE };
-static const uint16_t st_2_1_2_2[] = { R_status_x__1__2, RB_NONE };
-static const uint16_t st_2_1_3_4[] = { R_status_x__1__3_4, RB_NONE };
 static const uint16_t st_2_1_5_5[] = { R_status_2__1__5, RB_NONE };
-static const uint16_t st_2_1_6_6[] = { R_status_x__1__6, RB_NONE };
 static const uint16_t st_2_1_7_8[] = { R_status_x__1__7_8, RB_NONE };
 static const uint16_t st_2_1_9_9[] = { R_status_2__1__9, RB_NONE };
-static const uint16_t st_2_1_10_10[] = { R_status_x__1__10, RB_NONE };
 static const uint16_t st_2_2_0_0[] = { R_status_x__2__0, RB_NONE };
-static const uint16_t st_2_2_2_2[] = { R_status_x__2__2, RB_NONE };
 static const uint16_t st_2_2_3_3[] = { R_status_x__2__3, RB_NONE };
 static const uint16_t st_2_2_4_4[] = { R_status_x__2__4, RB_NONE };
 static const uint16_t st_2_3_0_0[] = { R_status_x__3__0, RB_NONE };
@@ -56,7 +133,6 @@ static const uint16_t st_2_4_5_5[] = { R_status_x__4__5, RB_NONE };
 static const uint16_t st_2_4_6_6[] = { R_status_x__4__6, RB_NONE };
 static const uint16_t st_2_4_7_7[] = { R_status_x__4__7, RB_NONE };
 static const uint16_t st_2_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_2_5_3_3[] = { R_status_x__5__3, RB_NONE };
 static const uint16_t st_2_5_4_6[] = { R_status_x__5__0_6, RB_NONE };
 static const uint16_t st_2_6_0_3[] = { R_status_x__6, RB_NONE };
 static const uint16_t st_2_6_4_4[] = { R_status_2__6__4, RB_NONE };
@@ -69,20 +145,19 @@ static const uint16_t st_2_7_5_7[] = { R_status_x__7__5_7, RB_NONE };
 static const uint16_t st_2_7_8_9[] = { R_status_x__7__8_12, RB_NONE };
 static const uint16_t st_2_7_10_11[] = { R_status_x__7__10_11, RB_NONE };
 static const uint16_t st_2_7_12_12[] = { R_status_x__7__8_12, RB_NONE };
-static const uint16_t st_2_7_13_13[] = { R_status_x__7__13, RB_NONE };
 static const uint16_t st_2_7_14_14[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_2_7_15_15[] = { R_status_x__7__15, RB_NONE };
 static const uint16_t st_2_7_16_16[] = { R_status_x__7__16, RB_NONE };
-static const uint16_t st_2_7_17_18[] = { R_status_x__7__17_18, RB_NONE };
 static const uint16_t st_2_7_19_19[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_2_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
 static const uint16_t st_2_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
 static const uint16_t st_2_7_25_25[] = { R_status_x__7__25, RB_NONE };
 static const uint16_t st_2_7_26_26[] = { R_status_x__7__26, RB_NONE };
-static const uint16_t st_2_7_27_27[] = { R_status_x__7__27, RB_NONE };
-static const uint16_t st_2_7_28_28[] = { R_status_x__7__28, RB_NONE };
-static const uint16_t st_2_7_29_29[] = { R_status_x__7__29, RB_NONE };
-static const uint16_t st_2_7_30_30[] = { R_status_x__7__10_11, RB_NONE };
+static const uint16_t st_2_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
+static const uint16_t st_2_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
+static const uint16_t st_2_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
+static const uint16_t st_2_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
+static const uint16_t st_2_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
 static const uint16_t st_4_1_0_0[] = { R_status_x__1__0, RB_NONE };
 static const uint16_t st_4_1_1_1[] = { R_status_x__1__1, RB_NONE };
 static const uint16_t st_4_1_2_2[] = { R_status_x__1__2, RB_NONE };
@@ -131,10 +206,12 @@ static const uint16_t st_4_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
 static const uint16_t st_4_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
 static const uint16_t st_4_7_25_25[] = { R_status_x__7__25, RB_NONE };
 static const uint16_t st_4_7_26_26[] = { R_status_x__7__26, RB_NONE };
-static const uint16_t st_4_7_27_27[] = { R_status_x__7__27, RB_NONE };
+static const uint16_t st_4_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
 static const uint16_t st_4_7_28_28[] = { R_status_x__7__28, RB_NONE };
-static const uint16_t st_4_7_29_29[] = { R_status_x__7__29, RB_NONE };
-static const uint16_t st_4_7_30_30[] = { R_status_x__7__10_11, RB_NONE };
+static const uint16_t st_4_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
+static const uint16_t st_4_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
+static const uint16_t st_4_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
+static const uint16_t st_4_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
 static const uint16_t st_5_1_0_0[] = { R_status_x__1__0, RB_NONE };
 static const uint16_t st_5_1_1_1[] = { R_status_x__1__1, RB_NONE };
 static const uint16_t st_5_1_2_2[] = { R_status_x__1__2, RB_NONE };
@@ -147,6 +224,7 @@ static const uint16_t st_5_2_1_1[] = { R_status_5__2__1, RB_NONE };
 static const uint16_t st_5_2_2_2[] = { R_status_x__2__2, RB_NONE };
 static const uint16_t st_5_2_3_3[] = { R_status_x__2__3, RB_NONE };
 static const uint16_t st_5_2_4_4[] = { R_status_x__2__4, RB_NONE };
+static const uint16_t st_5_2_121_122[] = { R_microsoft_receive_limit, RB_NONE };
 static const uint16_t st_5_3_0_0[] = { R_status_x__3__0, RB_NONE };
 static const uint16_t st_5_3_1_1[] = { R_status_x__3__1, RB_NONE };
 static const uint16_t st_5_3_2_2[] = { R_status_x__3__2, RB_NONE };
@@ -156,7 +234,7 @@ static const uint16_t st_5_3_5_5[] = { R_status_x__3__5, RB_NONE };
 static const uint16_t st_5_4_0_0[] = { R_status_x__4__0, RB_NONE };
 static const uint16_t st_5_4_1_2[] = { R_status_x__4__1_2, RB_NONE };
 static const uint16_t st_5_4_3_4[] = { R_status_x__4__3_4, RB_NONE };
-static const uint16_t st_5_4_5_5[] = { R_status_x__4__5, RB_NONE };
+static const uint16_t st_5_4_5_5[] = { R_gmail_sending_limit, R_status_x__4__5, RB_NONE };
 static const uint16_t st_5_4_6_6[] = { R_status_x__4__6, RB_NONE };
 static const uint16_t st_5_4_7_7[] = { R_status_x__4__7, RB_NONE };
 static const uint16_t st_5_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
@@ -168,7 +246,8 @@ static const uint16_t st_5_7_0_0[] = { R_status_x__7__0, RB_NONE };
 static const uint16_t st_5_7_1_1[] = { R_status_x__7__1, RB_NONE };
 static const uint16_t st_5_7_2_2[] = { R_status_x__7__2, RB_NONE };
 static const uint16_t st_5_7_3_4[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_5_7_5_7[] = { R_status_x__7__5_7, RB_NONE };
+static const uint16_t st_5_7_5_5[] = { R_microsoft_mta_sts, R_status_x__7__5_7, RB_NONE };
+static const uint16_t st_5_7_6_7[] = { R_status_x__7__5_7, RB_NONE };
 static const uint16_t st_5_7_8_9[] = { R_status_x__7__8_12, RB_NONE };
 static const uint16_t st_5_7_10_11[] = { R_status_x__7__10_11, RB_NONE };
 static const uint16_t st_5_7_12_12[] = { R_status_x__7__8_12, RB_NONE };
@@ -182,22 +261,19 @@ static const uint16_t st_5_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
 static const uint16_t st_5_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
 static const uint16_t st_5_7_25_25[] = { R_status_x__7__25, RB_NONE };
 static const uint16_t st_5_7_26_26[] = { R_status_x__7__26, RB_NONE };
-static const uint16_t st_5_7_27_27[] = { R_status_x__7__27, RB_NONE };
+static const uint16_t st_5_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
 static const uint16_t st_5_7_28_28[] = { R_status_x__7__28, RB_NONE };
-static const uint16_t st_5_7_29_29[] = { R_status_x__7__29, RB_NONE };
-static const uint16_t st_5_7_30_30[] = { R_status_x__7__10_11, RB_NONE };
+static const uint16_t st_5_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
+static const uint16_t st_5_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
+static const uint16_t st_5_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
+static const uint16_t st_5_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
+static const uint16_t st_5_7_232_233[] = { R_microsoft_tenant_limit, RB_NONE };
+static const uint16_t st_5_7_750_750[] = { R_microsoft_unregistered_domain, RB_NONE };
 static const struct rb_status_bucket status_buckets[] = {
-	{ 2, 1, 0, 0, st_2_1_0_0 },
-	{ 2, 1, 1, 1, st_2_1_1_1 },
-	{ 2, 1, 2, 2, st_2_1_2_2 },
-	{ 2, 1, 3, 4, st_2_1_3_4 },
 	{ 2, 1, 5, 5, st_2_1_5_5 },
-	{ 2, 1, 6, 6, st_2_1_6_6 },
 	{ 2, 1, 7, 8, st_2_1_7_8 },
 	{ 2, 1, 9, 9, st_2_1_9_9 },
-	{ 2, 1, 10, 10, st_2_1_10_10 },
 	{ 2, 2, 0, 0, st_2_2_0_0 },
-	{ 2, 2, 2, 2, st_2_2_2_2 },
 	{ 2, 2, 3, 3, st_2_2_3_3 },
 	{ 2, 2, 4, 4, st_2_2_4_4 },
 	{ 2, 3, 0, 0, st_2_3_0_0 },
@@ -214,7 +290,6 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 2, 4, 6, 6, st_2_4_6_6 },
 	{ 2, 4, 7, 7, st_2_4_7_7 },
 	{ 2, 5, 0, 2, st_2_5_0_2 },
-	{ 2, 5, 3, 3, st_2_5_3_3 },
 	{ 2, 5, 4, 6, st_2_5_4_6 },
 	{ 2, 6, 0, 3, st_2_6_0_3 },
 	{ 2, 6, 4, 4, st_2_6_4_4 },
@@ -227,20 +302,19 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 2, 7, 8, 9, st_2_7_8_9 },
 	{ 2, 7, 10, 11, st_2_7_10_11 },
 	{ 2, 7, 12, 12, st_2_7_12_12 },
-	{ 2, 7, 13, 13, st_2_7_13_13 },
 	{ 2, 7, 14, 14, st_2_7_14_14 },
 	{ 2, 7, 15, 15, st_2_7_15_15 },
 	{ 2, 7, 16, 16, st_2_7_16_16 },
-	{ 2, 7, 17, 18, st_2_7_17_18 },
 	{ 2, 7, 19, 19, st_2_7_19_19 },
 	{ 2, 7, 20, 22, st_2_7_20_22 },
 	{ 2, 7, 23, 24, st_2_7_23_24 },
 	{ 2, 7, 25, 25, st_2_7_25_25 },
 	{ 2, 7, 26, 26, st_2_7_26_26 },
 	{ 2, 7, 27, 27, st_2_7_27_27 },
-	{ 2, 7, 28, 28, st_2_7_28_28 },
 	{ 2, 7, 29, 29, st_2_7_29_29 },
 	{ 2, 7, 30, 30, st_2_7_30_30 },
+	{ 2, 7, 32, 32, st_2_7_32_32 },
+	{ 2, 7, 40, 40, st_2_7_40_40 },
 	{ 4, 1, 0, 0, st_4_1_0_0 },
 	{ 4, 1, 1, 1, st_4_1_1_1 },
 	{ 4, 1, 2, 2, st_4_1_2_2 },
@@ -293,6 +367,8 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 4, 7, 28, 28, st_4_7_28_28 },
 	{ 4, 7, 29, 29, st_4_7_29_29 },
 	{ 4, 7, 30, 30, st_4_7_30_30 },
+	{ 4, 7, 32, 32, st_4_7_32_32 },
+	{ 4, 7, 40, 40, st_4_7_40_40 },
 	{ 5, 1, 0, 0, st_5_1_0_0 },
 	{ 5, 1, 1, 1, st_5_1_1_1 },
 	{ 5, 1, 2, 2, st_5_1_2_2 },
@@ -305,6 +381,7 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 5, 2, 2, 2, st_5_2_2_2 },
 	{ 5, 2, 3, 3, st_5_2_3_3 },
 	{ 5, 2, 4, 4, st_5_2_4_4 },
+	{ 5, 2, 121, 122, st_5_2_121_122 },
 	{ 5, 3, 0, 0, st_5_3_0_0 },
 	{ 5, 3, 1, 1, st_5_3_1_1 },
 	{ 5, 3, 2, 2, st_5_3_2_2 },
@@ -326,7 +403,8 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 5, 7, 1, 1, st_5_7_1_1 },
 	{ 5, 7, 2, 2, st_5_7_2_2 },
 	{ 5, 7, 3, 4, st_5_7_3_4 },
-	{ 5, 7, 5, 7, st_5_7_5_7 },
+	{ 5, 7, 5, 5, st_5_7_5_5 },
+	{ 5, 7, 6, 7, st_5_7_6_7 },
 	{ 5, 7, 8, 9, st_5_7_8_9 },
 	{ 5, 7, 10, 11, st_5_7_10_11 },
 	{ 5, 7, 12, 12, st_5_7_12_12 },
@@ -344,6 +422,10 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 5, 7, 28, 28, st_5_7_28_28 },
 	{ 5, 7, 29, 29, st_5_7_29_29 },
 	{ 5, 7, 30, 30, st_5_7_30_30 },
+	{ 5, 7, 32, 32, st_5_7_32_32 },
+	{ 5, 7, 40, 40, st_5_7_40_40 },
+	{ 5, 7, 232, 233, st_5_7_232_233 },
+	{ 5, 7, 750, 750, st_5_7_750_750 },
 	{ 0, 0, 0, 0, NULL }
 };
 
@@ -464,13 +546,13 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	rb_gen_rules, RB_NRULES,
 	rb_gen_classes, RB_NCLASSES,
 	providers, RB_NPROVIDERS,
-	hosts, 0,
-	domains, 0,
-	profile_names, profile_descriptions, 0,
-	status_buckets, 157,
+	hosts, 16,
+	domains, 42,
+	profile_names, profile_descriptions, 3,
+	status_buckets, 156,
 	{ NULL, NULL, st_2_any, NULL, st_4_any, st_5_any },
 	reply_buckets, 50,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES,
-	"rebound-rules-1:06c7d2137b755bbb"
+	"rebound-rules-1:719ab55dea1a7120"
 };

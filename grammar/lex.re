@@ -185,7 +185,7 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct lexer *lx)
 	"sisimai"     { tok = SISIMAI; goto done; }
 	"bounce-code" { tok = BOUNCE_CODE; goto done; }
 	"powermta"    { tok = POWERMTA; goto done; }
-	"ses"         { tok = SES; goto done; }
+	"amazon-ses"  { tok = SES; goto done; }
 	"provider"    { tok = PROVIDER; goto done; }
 	"name"        { tok = NAME; goto done; }
 	"marker"      { tok = MARKER; goto done; }

@@ -163,7 +163,7 @@ static void yyerror(YYLTYPE *l, struct lexer *lx, const char *msg)
 %token SISIMAI "sisimai"
 %token BOUNCE_CODE "bounce-code"
 %token POWERMTA "powermta"
-%token SES "ses"
+%token SES "amazon-ses"
 %token PROVIDER "provider"
 %token NAME "name"
 %token MARKER "marker"
