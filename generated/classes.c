@@ -74,6 +74,13 @@ RB_OBJECT const struct rebound_class rb_gen_classes[RB_NCLASSES + 1] = {
 		"userunknown", "bad-mailbox", "", "General", 10,
 		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_RECIPIENT, REBOUND_ACTION_RETRY_THEN_SUPPRESS, REBOUND_CATEGORY_NONE
 	},
+	[CL_filtered] = {
+		"filtered",
+		"The server took the recipient, then refused the message after its content with an unknown-user reason: a filter, not a missing mailbox.",
+		"Do not suppress on this alone; check the content and suppress only if it repeats at the recipient stage.",
+		"filtered", "content-related", "", "ContentRejected", 50,
+		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_CONTENT, REBOUND_ACTION_REVIEW, REBOUND_CATEGORY_NONE
+	},
 	[CL_recipient_rate_limited] = {
 		"recipient_rate_limited",
 		"The recipient is getting more mail than its server accepts per period.",
@@ -102,6 +109,13 @@ RB_OBJECT const struct rebound_class rb_gen_classes[RB_NCLASSES + 1] = {
 		"blocked", "spam-related", "", "General", 51,
 		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_SENDER, REBOUND_ACTION_FIX_REPUTATION, REBOUND_CATEGORY_IP_BLACKLISTED
 	},
+	[CL_host_blocked] = {
+		"host_blocked",
+		"The receiving server refused the sending host at connection or greeting time, before any message was offered.",
+		"Check the sending IP's listings and reputation with this receiver; keep the recipient.",
+		"blocked", "policy-related", "", "General", 50,
+		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_SENDER, REBOUND_ACTION_FIX_REPUTATION, REBOUND_CATEGORY_IP_BLACKLISTED
+	},
 	[CL_domain_blocklisted] = {
 		"domain_blocklisted",
 		"The sending domain, or a domain linked in the message, is on a blocklist.",
@@ -115,6 +129,13 @@ RB_OBJECT const struct rebound_class rb_gen_classes[RB_NCLASSES + 1] = {
 		"Lower volume, send only to engaged recipients and check the provider's postmaster tools.",
 		"badreputation", "spam-related", "", "General", 51,
 		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_SENDER, REBOUND_ACTION_FIX_REPUTATION, REBOUND_CATEGORY_POLICY_BLOCK
+	},
+	[CL_reputation_throttled] = {
+		"reputation_throttled",
+		"The receiver defers mail because the sender sends more than its reputation allows.",
+		"Send less to this provider for a few hours and improve list quality; the recipient is fine.",
+		"badreputation", "spam-related", "Transient", "General", 51,
+		REBOUND_TYPE_SOFT, REBOUND_BLAME_SENDER, REBOUND_ACTION_BACK_OFF, REBOUND_CATEGORY_RATE_LIMIT
 	},
 	[CL_deferred_indefinitely] = {
 		"deferred_indefinitely",

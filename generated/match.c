@@ -12,7 +12,7 @@
 
 /* symbol classes, named after their smallest byte */
 enum {
-	B_00, /* 00 01 02 03 04 05 06 07 08 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f ! " # $ % * + < > @ \ ^ ` { } ~ 7f 80 81 82 83 84 85 86 87 88 89 8a 8b 8c 8d 8e 8f 90 91 92 93 94 95 96 97 98 99 9a 9b 9c 9d 9e 9f a0 a2 a3 a5 a6 a7 a8 aa ab ac ad af b0 b1 b2 b4 b5 b6 b7 b8 b9 ba bb bc bd be bf c0 c1 c2 c4 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3 d4 d5 d6 d7 d8 d9 da db dc dd de df e0 e1 e2 e3 e4 e5 e6 e7 e8 e9 ea eb ec ed ee ef f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 fa fb fc fd fe ff */
+	B_00, /* 00 01 02 03 04 05 06 07 08 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f ! " # $ % * + < > @ \ ^ ` { } ~ 7f 86 89 8d 8e 8f 91 92 94 96 97 98 9c 9d 9e 9f a0 a2 a5 b0 b4 b6 b7 b8 bb bd bf c0 c1 c2 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3 d4 d5 d6 d7 da dc dd de df e0 e1 e2 e4 ea eb ec ed ee ef f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 fa fb fc fd fe ff */
 	B_09, /* 09 0a 0b 0c 0d 20 */
 	B_26, /* & */
 	B_27, /* ' */
@@ -66,12 +66,55 @@ enum {
 	B_5d, /* ] */
 	B_5f, /* _ */
 	B_7c, /* | */
+	B_80, /* 80 */
+	B_81, /* 81 */
+	B_82, /* 82 */
+	B_83, /* 83 */
+	B_84, /* 84 */
+	B_85, /* 85 */
+	B_87, /* 87 */
+	B_88, /* 88 */
+	B_8a, /* 8a */
+	B_8b, /* 8b */
+	B_8c, /* 8c */
+	B_90, /* 90 */
+	B_93, /* 93 */
+	B_95, /* 95 */
+	B_99, /* 99 */
+	B_9a, /* 9a */
+	B_9b, /* 9b */
 	B_a1, /* a1 */
+	B_a3, /* a3 */
 	B_a4, /* a4 */
+	B_a6, /* a6 */
+	B_a7, /* a7 */
+	B_a8, /* a8 */
 	B_a9, /* a9 */
+	B_aa, /* aa */
+	B_ab, /* ab */
+	B_ac, /* ac */
+	B_ad, /* ad */
 	B_ae, /* ae */
+	B_af, /* af */
+	B_b1, /* b1 */
+	B_b2, /* b2 */
 	B_b3, /* b3 */
+	B_b5, /* b5 */
+	B_b9, /* b9 */
+	B_ba, /* ba */
+	B_bc, /* bc */
+	B_be, /* be */
 	B_c3, /* c3 */
+	B_c4, /* c4 */
+	B_d8, /* d8 */
+	B_d9, /* d9 */
+	B_db, /* db */
+	B_e3, /* e3 */
+	B_e5, /* e5 */
+	B_e6, /* e6 */
+	B_e7, /* e7 */
+	B_e8, /* e8 */
+	B_e9, /* e9 */
 	B_eof, /* end */
 	RB_NBYTECLASSES
 };
@@ -93,20 +136,20 @@ static const uint8_t byte_class[256] = {
 	B_48, B_49, B_4a, B_4b, B_4c, B_4d, B_4e, B_4f,
 	B_50, B_51, B_52, B_53, B_54, B_55, B_56, B_57,
 	B_58, B_59, B_5a, B_00, B_7c, B_00, B_00, B_00,
+	B_80, B_81, B_82, B_83, B_84, B_85, B_00, B_87,
+	B_88, B_00, B_8a, B_8b, B_8c, B_00, B_00, B_00,
+	B_90, B_00, B_00, B_93, B_00, B_95, B_00, B_00,
+	B_00, B_99, B_9a, B_9b, B_00, B_00, B_00, B_00,
+	B_00, B_a1, B_00, B_a3, B_a4, B_00, B_a6, B_a7,
+	B_a8, B_a9, B_aa, B_ab, B_ac, B_ad, B_ae, B_af,
+	B_00, B_b1, B_b2, B_b3, B_00, B_b5, B_00, B_00,
+	B_00, B_b9, B_ba, B_00, B_bc, B_00, B_be, B_00,
+	B_00, B_00, B_00, B_c3, B_c4, B_00, B_00, B_00,
 	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
 	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_00, B_a1, B_00, B_00, B_a4, B_00, B_00, B_00,
-	B_00, B_a9, B_00, B_00, B_00, B_00, B_ae, B_00,
-	B_00, B_00, B_00, B_b3, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_c3, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_d8, B_d9, B_00, B_db, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_e3, B_00, B_e5, B_e6, B_e7,
+	B_e8, B_e9, B_00, B_00, B_00, B_00, B_00, B_00,
 	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
 	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
 };
@@ -143,6 +186,10 @@ enum {
 	S_x,
 	S_y,
 	S__5b,
+	S__d8,
+	S__d9,
+	S__e3,
+	S__e5,
 	S__28a,
 	S__28s,
 	S_0b,
@@ -232,6 +279,7 @@ enum {
 	S_my,
 	S_na,
 	S_ne,
+	S_ni,
 	S_no,
 	S_nu,
 	S_nx,
@@ -305,11 +353,16 @@ enum {
 	S__5bp,
 	S__5br,
 	S__5bt,
+	S__d8_ba,
+	S__d9_85,
+	S__e3_83,
+	S__e5_bc,
 	S__28as,
 	S__28s0,
 	S__28s8,
 	S_0bl,
 	S_0dm,
+	S_0dy,
 	S_0es,
 	S_0ou,
 	S_0sc,
@@ -379,11 +432,14 @@ enum {
 	S_doe,
 	S_dom,
 	S_dup,
+	S_dur,
 	S_dy_2d,
+	S_dyn,
 	S_ehl,
 	S_ema,
 	S_emp,
 	S_enc,
+	S_end,
 	S_env,
 	S_err,
 	S_es0,
@@ -461,7 +517,9 @@ enum {
 	S_nam,
 	S_nat,
 	S_nei,
+	S_nem,
 	S_net,
+	S_nic,
 	S_no_,
 	S_non,
 	S_not,
@@ -486,7 +544,6 @@ enum {
 	S_pre,
 	S_pro,
 	S_psb,
-	S_ptr,
 	S_pub,
 	S_pur,
 	S_que,
@@ -560,6 +617,7 @@ enum {
 	S_unu,
 	S_unv,
 	S_uri,
+	S_url,
 	S_use,
 	S_usu,
 	S_ute,
@@ -568,6 +626,7 @@ enum {
 	S_ver,
 	S_vir,
 	S_vol,
+	S_vou,
 	S_was,
 	S_we_,
 	S_wer,
@@ -583,6 +642,10 @@ enum {
 	S__5bph,
 	S__5brl,
 	S__5bts,
+	S__d8_ba_d9,
+	S__d9_85_d8,
+	S__e3_83_87,
+	S__e5_bc_b5,
 	S__28s00,
 	S__28s08,
 	S_0spf,
@@ -669,12 +732,15 @@ enum {
 	S_does,
 	S_doma,
 	S_dupl,
+	S_duri,
 	S_dy_2d0,
+	S_dyna,
 	S_ehlo,
 	S_emai,
 	S_empf,
 	S_enco,
 	S_encr,
+	S_end_,
 	S_enve,
 	S_erro,
 	S_es00,
@@ -699,6 +765,7 @@ enum {
 	S_givi,
 	S_goog,
 	S_gray,
+	S_gree,
 	S_grey,
 	S_gsmt,
 	S_has_,
@@ -713,6 +780,7 @@ enum {
 	S_iden,
 	S_ille,
 	S_in_a,
+	S_in_r,
 	S_in_t,
 	S_inac,
 	S_inbo,
@@ -765,13 +833,16 @@ enum {
 	S_name,
 	S_natu,
 	S_neit,
+	S_nem_c3,
 	S_netw,
+	S_nich,
 	S_no_a,
 	S_no_l,
 	S_no_m,
 	S_no_p,
 	S_no_r,
 	S_no_s,
+	S_no_t,
 	S_no_u,
 	S_no_v,
 	S_non_2d,
@@ -784,6 +855,7 @@ enum {
 	S_on_h,
 	S_on_t,
 	S_only,
+	S_open,
 	S_oper,
 	S_opt_,
 	S_opt_2d,
@@ -821,6 +893,7 @@ enum {
 	S_repo,
 	S_repu,
 	S_requ,
+	S_resi,
 	S_reso,
 	S_resp,
 	S_rest,
@@ -831,7 +904,6 @@ enum {
 	S_rfc_2d,
 	S_rfc2,
 	S_rfc5,
-	S_risp,
 	S_rl00,
 	S_rout,
 	S_rp_2d0,
@@ -889,6 +961,8 @@ enum {
 	S_unus,
 	S_unve,
 	S_urib,
+	S_url_,
+	S_use_,
 	S_user,
 	S_usua,
 	S_uten,
@@ -898,6 +972,7 @@ enum {
 	S_very,
 	S_viru,
 	S_volu,
+	S_vous,
 	S_was_,
 	S_we_d,
 	S_were,
@@ -916,6 +991,10 @@ enum {
 	S__5bts1,
 	S__5bts8,
 	S__5btss,
+	S__d8_ba_d9_8a,
+	S__d9_85_d8_ac,
+	S__e3_83_87_e3,
+	S__e5_bc_b5_e8,
 	S__28s000,
 	S__28s008,
 	S_0spf_,
@@ -960,7 +1039,6 @@ enum {
 	S_bigge,
 	S_bl000,
 	S_black,
-	S_block,
 	S_body_,
 	S_boite,
 	S_bo_c3_aet,
@@ -1015,13 +1093,16 @@ enum {
 	S_doesn,
 	S_domai,
 	S_dupli,
+	S_durin,
 	S_dy_2d00,
+	S_dynam,
 	S_ehlo_,
 	S_ehlo_2f,
 	S_email,
 	S_empf_c3,
 	S_encod,
 	S_encry,
+	S_end_o,
 	S_envel,
 	S_error,
 	S_es000,
@@ -1054,6 +1135,7 @@ enum {
 	S_gray_,
 	S_gray_2d,
 	S_grayl,
+	S_greet,
 	S_grey_,
 	S_grey_2d,
 	S_greyl,
@@ -1074,6 +1156,7 @@ enum {
 	S_ident,
 	S_illeg,
 	S_in_a_,
+	S_in_re,
 	S_in_th,
 	S_inact,
 	S_inbox,
@@ -1132,7 +1215,9 @@ enum {
 	S_name_,
 	S_natur,
 	S_neith,
+	S_nem_c3_a1,
 	S_netwo,
+	S_nicht,
 	S_no_ac,
 	S_no_an,
 	S_no_au,
@@ -1145,6 +1230,7 @@ enum {
 	S_no_sm,
 	S_no_sp,
 	S_no_su,
+	S_no_ti,
 	S_no_us,
 	S_no_va,
 	S_non_2de,
@@ -1170,6 +1256,7 @@ enum {
 	S_on_ho,
 	S_on_th,
 	S_only_,
+	S_open_,
 	S_opera,
 	S_opt_m,
 	S_opt_2do,
@@ -1208,7 +1295,6 @@ enum {
 	S_recei,
 	S_recen,
 	S_recip,
-	S_refus,
 	S_rejec,
 	S_relay,
 	S_remov,
@@ -1216,6 +1302,7 @@ enum {
 	S_reput,
 	S_reque,
 	S_requi,
+	S_resid,
 	S_resol,
 	S_resou,
 	S_respu,
@@ -1244,6 +1331,7 @@ enum {
 	S_score,
 	S_secur,
 	S_see_h,
+	S_send_,
 	S_sende,
 	S_sendi,
 	S_sent_,
@@ -1309,6 +1397,8 @@ enum {
 	S_unsub,
 	S_unusu,
 	S_unver,
+	S_url_i,
+	S_use_y,
 	S_user_,
 	S_usern,
 	S_usuar,
@@ -1319,6 +1409,7 @@ enum {
 	S_veriz,
 	S_very_,
 	S_volum,
+	S_vous_,
 	S_was_n,
 	S_we_do,
 	S_weren,
@@ -1343,6 +1434,10 @@ enum {
 	S__5bts08,
 	S__5btss0,
 	S__5btss1,
+	S__d8_ba_d9_8a_d8,
+	S__d9_85_d8_ac_d9,
+	S__e3_83_87_e3_82,
+	S__e5_bc_b5_e8_b2,
 	S__28s0000,
 	S__28s0008,
 	S_8_2dbit_,
@@ -1352,7 +1447,6 @@ enum {
 	S_abuse_2d,
 	S_abwese,
 	S_accept,
-	S_access,
 	S_accoun,
 	S_addres,
 	S_admini,
@@ -1451,8 +1545,10 @@ enum {
 	S_does_n,
 	S_doesn_27,
 	S_duplic,
+	S_during,
 	S_dy_2d001,
 	S_dy_2d003,
+	S_dynami,
 	S_ehlo_n,
 	S_ehlo_r,
 	S_ehlo_2fh,
@@ -1460,6 +1556,7 @@ enum {
 	S_empf_c3_a4,
 	S_encodi,
 	S_encryp,
+	S_end_of,
 	S_envelo,
 	S_error_,
 	S_es0000,
@@ -1493,6 +1590,7 @@ enum {
 	S_gray_l,
 	S_gray_2dl,
 	S_grayli,
+	S_greeti,
 	S_grey_l,
 	S_grey_2dl,
 	S_greyli,
@@ -1520,6 +1618,7 @@ enum {
 	S_identi,
 	S_illega,
 	S_in_a_b,
+	S_in_rep,
 	S_in_the,
 	S_inacti,
 	S_inbox_,
@@ -1590,7 +1689,9 @@ enum {
 	S_name_s,
 	S_nature,
 	S_neithe,
+	S_nem_c3_a1t,
 	S_networ,
+	S_nicht_,
 	S_no_acc,
 	S_no_ans,
 	S_no_aut,
@@ -1603,6 +1704,7 @@ enum {
 	S_no_smt,
 	S_no_spa,
 	S_no_suc,
+	S_no_tie,
 	S_no_usa,
 	S_no_val,
 	S_non_2dex,
@@ -1634,6 +1736,7 @@ enum {
 	S_on_hol,
 	S_on_the,
 	S_only_a,
+	S_open_r,
 	S_operat,
 	S_opt_me,
 	S_opt_2dou,
@@ -1678,7 +1781,6 @@ enum {
 	S_recipn,
 	S_recips,
 	S_refuse,
-	S_reject,
 	S_relay_,
 	S_relayi,
 	S_remove,
@@ -1686,6 +1788,7 @@ enum {
 	S_reputa,
 	S_reques,
 	S_requir,
+	S_reside,
 	S_resolv,
 	S_resour,
 	S_respue,
@@ -1715,6 +1818,7 @@ enum {
 	S_scored,
 	S_securi,
 	S_see_ht,
+	S_send_m,
 	S_sendin,
 	S_sent_t,
 	S_server,
@@ -1726,6 +1830,7 @@ enum {
 	S_size_l,
 	S_slow_d,
 	S_smtp_a,
+	S_smtp_s,
 	S_smtput,
 	S_spam_a,
 	S_spam_c,
@@ -1786,6 +1891,8 @@ enum {
 	S_unsubs,
 	S_unusua,
 	S_unveri,
+	S_url_in,
+	S_use_yo,
 	S_user_a,
 	S_user_d,
 	S_user_h,
@@ -1803,6 +1910,7 @@ enum {
 	S_verify,
 	S_verizo,
 	S_very_l,
+	S_vous_n,
 	S_was_no,
 	S_we_do_,
 	S_weren_27,
@@ -1818,6 +1926,10 @@ enum {
 	S__5btss04,
 	S__5btss09,
 	S__5btss11,
+	S__d8_ba_d9_8a_d8_b1,
+	S__d9_85_d8_ac_d9_88,
+	S__e3_83_87_e3_82_a3,
+	S__e5_bc_b5_e8_b2_bc,
 	S_8_2dbit_d,
 	S_8bit_da,
 	S_absent_,
@@ -1829,6 +1941,10 @@ enum {
 	S_access_,
 	S_address,
 	S_adminis,
+	S_after_d,
+	S_after_e,
+	S_after_h,
+	S_after_i,
 	S_after_m,
 	S_aka_2ems_2f,
 	S_alignme,
@@ -1925,6 +2041,7 @@ enum {
 	S_domain_,
 	S_domaink,
 	S_duplica,
+	S_during_,
 	S_ehlo_na,
 	S_ehlo_re,
 	S_ehlo_2fhe,
@@ -1932,6 +2049,7 @@ enum {
 	S_empf_c3_a4n,
 	S_encodin,
 	S_encrypt,
+	S_end_of_,
 	S_envelop,
 	S_error_i,
 	S_es00000,
@@ -1966,6 +2084,7 @@ enum {
 	S_gray_li,
 	S_gray_2dli,
 	S_graylis,
+	S_greetin,
 	S_grey_li,
 	S_grey_2dli,
 	S_greylis,
@@ -1994,6 +2113,7 @@ enum {
 	S_identit,
 	S_illegal,
 	S_in_a_bl,
+	S_in_repl,
 	S_in_the_,
 	S_inactiv,
 	S_inbox_i,
@@ -2001,7 +2121,6 @@ enum {
 	S_insists,
 	S_insuffi,
 	S_interna,
-	S_invalid,
 	S_invalue,
 	S_ip_addr,
 	S_ip_blac,
@@ -2067,12 +2186,13 @@ enum {
 	S_name_se,
 	S_nature_,
 	S_neither,
+	S_nem_c3_a1te,
 	S_network,
+	S_nicht_d,
 	S_no_acco,
 	S_no_answ,
 	S_no_auth,
 	S_no_long,
-	S_no_mail,
 	S_no_mx_r,
 	S_no_rela,
 	S_no_resp,
@@ -2080,6 +2200,7 @@ enum {
 	S_no_smtp,
 	S_no_spac,
 	S_no_such,
+	S_no_tien,
 	S_no_usab,
 	S_no_vali,
 	S_non_2dexi,
@@ -2114,6 +2235,7 @@ enum {
 	S_on_holi,
 	S_on_the_,
 	S_only_ac,
+	S_open_re,
 	S_operati,
 	S_opt_me_,
 	S_opt_2dout,
@@ -2175,6 +2297,7 @@ enum {
 	S_reputat,
 	S_request,
 	S_require,
+	S_residen,
 	S_resolve,
 	S_resolvi,
 	S_resourc,
@@ -2199,6 +2322,7 @@ enum {
 	S_scored_,
 	S_securit,
 	S_see_htt,
+	S_send_ma,
 	S_sender_,
 	S_sender_2e,
 	S_sendern,
@@ -2214,8 +2338,10 @@ enum {
 	S_size_li,
 	S_slow_do,
 	S_smtp_au,
+	S_smtp_se,
 	S_smtputf,
 	S_spam_ar,
+	S_spam_cl,
 	S_spam_co,
 	S_spam_sc,
 	S_spam_si,
@@ -2275,6 +2401,8 @@ enum {
 	S_unsubsc,
 	S_unusual,
 	S_unverif,
+	S_url_in_,
+	S_use_you,
 	S_user_ac,
 	S_user_do,
 	S_user_ha,
@@ -2294,6 +2422,7 @@ enum {
 	S_verizon,
 	S_very_lo,
 	S_volume_,
+	S_vous_ne,
 	S_was_not,
 	S_we_do_n,
 	S_weren_27t,
@@ -2306,6 +2435,10 @@ enum {
 	S_yahoo_2ec,
 	S_yahoodn,
 	S_yahooin,
+	S__d8_ba_d9_8a_d8_b1_,
+	S__d9_85_d8_ac_d9_88_d8,
+	S__e3_83_87_e3_82_a3_e3,
+	S__e5_bc_b5_e8_b2_bc_e7,
 	S_8_2dbit_da,
 	S_8bit_dat,
 	S_absent_d,
@@ -2319,6 +2452,11 @@ enum {
 	S_address_,
 	S_addresse,
 	S_administ,
+	S_after_da,
+	S_after_eh,
+	S_after_he,
+	S_after_in,
+	S_after_ma,
 	S_after_mu,
 	S_aka_2ems_2fe,
 	S_alignmen,
@@ -2424,11 +2562,15 @@ enum {
 	S_domain_d,
 	S_domain_h,
 	S_domain_i,
+	S_domain_m,
 	S_domain_n,
 	S_domain_o,
 	S_domain_p,
 	S_domainke,
 	S_duplicat,
+	S_during_t,
+	S_dynamic_,
+	S_dynamica,
 	S_ehlo_nam,
 	S_ehlo_rej,
 	S_ehlo_2fhel,
@@ -2436,6 +2578,7 @@ enum {
 	S_empf_c3_a4ng,
 	S_encoding,
 	S_encrypti,
+	S_end_of_d,
 	S_envelope,
 	S_error_in,
 	S_es000000,
@@ -2469,6 +2612,7 @@ enum {
 	S_google_2ec,
 	S_gray_lis,
 	S_gray_2dlis,
+	S_greeting,
 	S_grey_lis,
 	S_grey_2dlis,
 	S_has_been,
@@ -2498,6 +2642,7 @@ enum {
 	S_illegal_,
 	S_in_a_bla,
 	S_in_a_blo,
+	S_in_reply,
 	S_in_the_q,
 	S_inbox_is,
 	S_insists_,
@@ -2507,7 +2652,6 @@ enum {
 	S_invaluem,
 	S_ip_addre,
 	S_ip_black,
-	S_ip_block,
 	S_ip_is_bl,
 	S_ipcheck_2e,
 	S_is_not_a,
@@ -2525,7 +2669,6 @@ enum {
 	S_listed_b,
 	S_listed_i,
 	S_listed_o,
-	S_listed_u,
 	S_local_er,
 	S_log_in_f,
 	S_login_fa,
@@ -2575,7 +2718,9 @@ enum {
 	S_name_ser,
 	S_nature_o,
 	S_neither_,
+	S_nem_c3_a1te_,
 	S_network_,
+	S_nicht_di,
 	S_no_accou,
 	S_no_answe,
 	S_no_authe,
@@ -2588,6 +2733,7 @@ enum {
 	S_no_smtp_,
 	S_no_space,
 	S_no_such_,
+	S_no_tiene,
 	S_no_usabl,
 	S_no_valid,
 	S_non_2dexis,
@@ -2622,6 +2768,7 @@ enum {
 	S_on_holid,
 	S_on_the_s,
 	S_only_acc,
+	S_open_rel,
 	S_operatin,
 	S_opt_me_o,
 	S_opt_2dout_,
@@ -2686,6 +2833,7 @@ enum {
 	S_require_,
 	S_requires,
 	S_requiret,
+	S_resident,
 	S_resolver,
 	S_resolvin,
 	S_respuest,
@@ -2706,6 +2854,7 @@ enum {
 	S_sbcgloba,
 	S_scored_a,
 	S_see_http,
+	S_send_mai,
 	S_sender_a,
 	S_sender_b,
 	S_sender_d,
@@ -2733,7 +2882,9 @@ enum {
 	S_size_lim,
 	S_slow_dow,
 	S_smtp_aut,
+	S_smtp_ser,
 	S_spam_arr,
+	S_spam_cla,
 	S_spam_com,
 	S_spam_sco,
 	S_spam_sig,
@@ -2795,6 +2946,8 @@ enum {
 	S_unusual_,
 	S_unverifi,
 	S_unverify,
+	S_url_in_m,
+	S_use_your,
 	S_user_acc,
 	S_user_doe,
 	S_user_has,
@@ -2814,6 +2967,7 @@ enum {
 	S_verizonm,
 	S_very_low,
 	S_volume_l,
+	S_vous_ne_,
 	S_was_not_,
 	S_we_do_no,
 	S_weren_27t_,
@@ -2826,6 +2980,10 @@ enum {
 	S_yahoo_2eco,
 	S_yahoodns,
 	S_yahooinc,
+	S__d8_ba_d9_8a_d8_b1__d9,
+	S__d9_85_d8_ac_d9_88_d8_b2,
+	S__e3_83_87_e3_82_a3_e3_83,
+	S__e5_bc_b5_e8_b2_bc_e7_95,
 	S_8_2dbit_dat,
 	S_absent_du,
 	S_abuse_com,
@@ -2851,6 +3009,11 @@ enum {
 	S_address_s,
 	S_addressee,
 	S_administr,
+	S_after_dat,
+	S_after_ehl,
+	S_after_hel,
+	S_after_ini,
+	S_after_mai,
 	S_after_mul,
 	S_aka_2ems_2fex,
 	S_all_recip,
@@ -2918,6 +3081,7 @@ enum {
 	S_content_f,
 	S_content_o,
 	S_content_p,
+	S_content_r,
 	S_conversio,
 	S_could_not,
 	S_couldn_27t_,
@@ -2952,17 +3116,22 @@ enum {
 	S_domain_do,
 	S_domain_ha,
 	S_domain_is,
+	S_domain_ma,
 	S_domain_na,
 	S_domain_no,
 	S_domain_of,
 	S_domain_pr,
 	S_domainkey,
 	S_duplicate,
+	S_during_th,
+	S_dynamic_i,
+	S_dynamical,
 	S_ehlo_reje,
 	S_email_add,
 	S_empf_c3_a4nge,
 	S_encoding_,
 	S_encryptio,
+	S_end_of_da,
 	S_envelope_,
 	S_error_in_,
 	S_establish,
@@ -2994,6 +3163,7 @@ enum {
 	S_fuera_de_,
 	S_getting_m,
 	S_google_2eco,
+	S_greeting_,
 	S_greylisti,
 	S_has_been_,
 	S_has_moved,
@@ -3018,6 +3188,7 @@ enum {
 	S_illegal_h,
 	S_in_a_blac,
 	S_in_a_bloc,
+	S_in_reply_,
 	S_in_the_qu,
 	S_inactive_,
 	S_inbox_is_,
@@ -3050,7 +3221,6 @@ enum {
 	S_line_too_,
 	S_links_loo,
 	S_list_expa,
-	S_listed_ur,
 	S_local_err,
 	S_log_in_fi,
 	S_login_fai,
@@ -3084,6 +3254,7 @@ enum {
 	S_maildir_o,
 	S_mailfolde,
 	S_maintenan,
+	S_malformed,
 	S_marked_as,
 	S_matches_m,
 	S_matches_n,
@@ -3123,8 +3294,10 @@ enum {
 	S_name_serv,
 	S_nature_of,
 	S_neither_s,
+	S_nem_c3_a1te_o,
 	S_network_e,
 	S_network_i,
+	S_nicht_die,
 	S_no_accoun,
 	S_no_authen,
 	S_no_longer,
@@ -3141,6 +3314,7 @@ enum {
 	S_no_such_m,
 	S_no_such_r,
 	S_no_such_u,
+	S_no_tienes,
 	S_no_usable,
 	S_no_valid_,
 	S_non_2dexist,
@@ -3175,6 +3349,7 @@ enum {
 	S_on_holida,
 	S_on_the_su,
 	S_only_acce,
+	S_open_rela,
 	S_operating,
 	S_opt_me_ou,
 	S_opt_2dout_r,
@@ -3235,6 +3410,7 @@ enum {
 	S_require_t,
 	S_requires_,
 	S_requiretl,
+	S_residenti,
 	S_resolver_2e,
 	S_resolving,
 	S_resources,
@@ -3258,6 +3434,7 @@ enum {
 	S_scored_as,
 	S_security_,
 	S_see_https,
+	S_send_mail,
 	S_sender_ad,
 	S_sender_au,
 	S_sender_bl,
@@ -3290,7 +3467,9 @@ enum {
 	S_size_exce,
 	S_size_limi,
 	S_smtp_auth,
+	S_smtp_serv,
 	S_spam_arre,
+	S_spam_clas,
 	S_spam_comp,
 	S_spam_scor,
 	S_spam_sign,
@@ -3345,6 +3524,7 @@ enum {
 	S_unbekannt,
 	S_unexpecte,
 	S_unknown_a,
+	S_unknown_d,
 	S_unknown_h,
 	S_unknown_l,
 	S_unknown_m,
@@ -3362,6 +3542,8 @@ enum {
 	S_unusual_v,
 	S_unverifia,
 	S_unverifya,
+	S_url_in_me,
+	S_use_your_,
 	S_user_acco,
 	S_user_does,
 	S_user_has_,
@@ -3381,6 +3563,7 @@ enum {
 	S_verizonme,
 	S_very_low_,
 	S_volume_li,
+	S_vous_ne_s,
 	S_was_not_s,
 	S_we_do_not,
 	S_weren_27t_s,
@@ -3393,6 +3576,10 @@ enum {
 	S_yahoo_2dhel,
 	S_yahoodns_2e,
 	S_yahooinc_2e,
+	S__d8_ba_d9_8a_d8_b1__d9_85,
+	S__d9_85_d8_ac_d9_88_d8_b2_,
+	S__e3_83_87_e3_82_a3_e3_83_ac,
+	S__e5_bc_b5_e8_b2_bc_e7_95_99,
 	S_absent_du_,
 	S_abuse_comp,
 	S_abuse_repo,
@@ -3419,6 +3606,8 @@ enum {
 	S_address_sy,
 	S_addressee_,
 	S_administra,
+	S_after_init,
+	S_after_mail,
 	S_after_mult,
 	S_aka_2ems_2fexo,
 	S_all_recipi,
@@ -3482,6 +3671,7 @@ enum {
 	S_content_fi,
 	S_content_or,
 	S_content_pr,
+	S_content_re,
 	S_conversion,
 	S_could_not_,
 	S_couldn_27t_f,
@@ -3524,17 +3714,21 @@ enum {
 	S_domain_doe,
 	S_domain_has,
 	S_domain_is_,
+	S_domain_may,
 	S_domain_nam,
 	S_domain_not,
 	S_domain_of_,
 	S_domain_pre,
 	S_duplicate_,
 	S_duplicated,
+	S_during_the,
+	S_dynamicall,
 	S_ehlo_rejec,
 	S_email_addr,
 	S_empf_c3_a4nger,
 	S_encoding_e,
 	S_encryption,
+	S_end_of_dat,
 	S_envelope_e,
 	S_envelope_s,
 	S_error_in_p,
@@ -3572,6 +3766,7 @@ enum {
 	S_fuera_de_l,
 	S_getting_ma,
 	S_google_2ecom,
+	S_greeting_f,
 	S_greylistin,
 	S_has_been_d,
 	S_has_been_m,
@@ -3598,7 +3793,7 @@ enum {
 	S_illegal_ad,
 	S_illegal_ho,
 	S_in_a_black,
-	S_in_a_block,
+	S_in_reply_t,
 	S_in_the_que,
 	S_inactive_a,
 	S_inactive_e,
@@ -3714,8 +3909,10 @@ enum {
 	S_name_servi,
 	S_nature_of_,
 	S_neither_sp,
+	S_nem_c3_a1te_op,
 	S_network_er,
 	S_network_is,
+	S_nicht_die_,
 	S_no_authent,
 	S_no_longer_,
 	S_no_mx_reco,
@@ -3730,15 +3927,14 @@ enum {
 	S_no_such_ma,
 	S_no_such_re,
 	S_no_such_us,
+	S_no_tienes_,
 	S_no_usable_,
 	S_no_valid_f,
-	S_no_valid_r,
 	S_non_2dexiste,
 	S_nonexisten,
 	S_not_a_memb,
 	S_not_a_regi,
 	S_not_a_vali,
-	S_not_accept,
 	S_not_allowe,
 	S_not_authen,
 	S_not_author,
@@ -3760,7 +3956,6 @@ enum {
 	S_not_using_,
 	S_olc_2eprotec,
 	S_on_a_black,
-	S_on_a_block,
 	S_on_annual_,
 	S_on_the_sup,
 	S_only_accep,
@@ -3789,6 +3984,7 @@ enum {
 	S_prod_2eoutlo,
 	S_protection,
 	S_protocol_e,
+	S_protocol_v,
 	S_prove_you_,
 	S_ptr_resour,
 	S_publishes_,
@@ -3823,6 +4019,7 @@ enum {
 	S_request_to,
 	S_require_tl,
 	S_requires_t,
+	S_residentia,
 	S_resolver_2ea,
 	S_resolver_2er,
 	S_resolving_,
@@ -3847,6 +4044,7 @@ enum {
 	S_scored_as_,
 	S_security_c,
 	S_see_https_3a,
+	S_send_mail_,
 	S_sender_add,
 	S_sender_aut,
 	S_sender_blo,
@@ -3878,7 +4076,9 @@ enum {
 	S_signature_,
 	S_size_excee,
 	S_smtp_authe,
+	S_smtp_serve,
 	S_spam_arres,
+	S_spam_class,
 	S_spam_compl,
 	S_spam_signa,
 	S_speicherpl,
@@ -3939,7 +4139,7 @@ enum {
 	S_unbekannte,
 	S_unexpected,
 	S_unknown_ac,
-	S_unknown_ad,
+	S_unknown_do,
 	S_unknown_ho,
 	S_unknown_lo,
 	S_unknown_ma,
@@ -3957,6 +4157,8 @@ enum {
 	S_unusual_vo,
 	S_unverifiab,
 	S_unverifyab,
+	S_url_in_mes,
+	S_use_your_i,
 	S_user_accou,
 	S_user_does_,
 	S_user_doesn,
@@ -3975,6 +4177,7 @@ enum {
 	S_verizonmed,
 	S_very_low_s,
 	S_volume_lim,
+	S_vous_ne_so,
 	S_was_not_se,
 	S_we_do_not_,
 	S_weren_27t_se,
@@ -3985,6 +4188,10 @@ enum {
 	S_xfinity_2eco,
 	S_yahoodns_2en,
 	S_yahooinc_2ec,
+	S__d8_ba_d9_8a_d8_b1__d9_85_d8,
+	S__d9_85_d8_ac_d9_88_d8_b2__d9,
+	S__e3_83_87_e3_82_a3_e_347cd0d3,
+	S__e5_bc_b5_e8_b2_bc_e_4463abaa,
 	S_absent_du_b,
 	S_abuse_compl,
 	S_abuse_repor,
@@ -4010,6 +4217,8 @@ enum {
 	S_address_syn,
 	S_addressee_u,
 	S_administrat,
+	S_after_initi,
+	S_after_mail_,
 	S_after_multi,
 	S_aka_2ems_2fexos,
 	S_all_recipie,
@@ -4067,6 +4276,7 @@ enum {
 	S_content_fil,
 	S_content_or_,
 	S_content_pre,
+	S_content_rej,
 	S_conversion_,
 	S_could_not_b,
 	S_could_not_c,
@@ -4113,6 +4323,7 @@ enum {
 	S_domain_is_b,
 	S_domain_is_l,
 	S_domain_is_n,
+	S_domain_may_,
 	S_domain_name,
 	S_domain_not_,
 	S_domain_of_s,
@@ -4120,7 +4331,8 @@ enum {
 	S_duplicate_h,
 	S_duplicate_m,
 	S_duplicated_,
-	S_ehlo_reject,
+	S_during_the_,
+	S_dynamically,
 	S_email_addre,
 	S_empf_c3_a4nger_,
 	S_encoding_er,
@@ -4159,6 +4371,7 @@ enum {
 	S_fuera_de_la,
 	S_getting_mai,
 	S_google_2ecom_2f,
+	S_greeting_fa,
 	S_has_been_de,
 	S_has_been_ma,
 	S_has_been_sw,
@@ -4170,7 +4383,6 @@ enum {
 	S_headers_are,
 	S_helo_comman,
 	S_helo_hostna,
-	S_helo_reject,
 	S_high_number,
 	S_high_rate_o,
 	S_host_is_unr,
@@ -4184,6 +4396,7 @@ enum {
 	S_illegal_hos,
 	S_in_a_blackl,
 	S_in_a_blockl,
+	S_in_reply_to,
 	S_in_the_queu,
 	S_inactive_ac,
 	S_inactive_em,
@@ -4207,7 +4420,6 @@ enum {
 	S_invalid_sen,
 	S_ip_address_,
 	S_ip_blacklis,
-	S_ip_is_block,
 	S_ipcheck_2epro,
 	S_is_not_a_va,
 	S_is_not_taki,
@@ -4298,8 +4510,10 @@ enum {
 	S_name_servic,
 	S_nature_of_t,
 	S_neither_spf,
+	S_nem_c3_a1te_opr,
 	S_network_err,
 	S_network_is_,
+	S_nicht_die_e,
 	S_no_account_,
 	S_no_authenti,
 	S_no_longer_a,
@@ -4315,9 +4529,9 @@ enum {
 	S_no_such_mai,
 	S_no_such_rec,
 	S_no_such_use,
+	S_no_tienes_l,
 	S_no_usable_r,
 	S_no_valid_fr,
-	S_no_valid_re,
 	S_non_2dexisten,
 	S_not_a_membe,
 	S_not_a_regis,
@@ -4373,6 +4587,7 @@ enum {
 	S_prohibited_,
 	S_protection_2e,
 	S_protocol_er,
+	S_protocol_vi,
 	S_prove_you_a,
 	S_ptr_resourc,
 	S_publishes_a,
@@ -4415,6 +4630,7 @@ enum {
 	S_reputation_,
 	S_request_to_,
 	S_requires_tl,
+	S_residential,
 	S_resolver_2ead,
 	S_resolver_2ers,
 	S_resolving_t,
@@ -4436,6 +4652,7 @@ enum {
 	S_scored_as_s,
 	S_security_co,
 	S_see_https_3a_2f,
+	S_send_mail_a,
 	S_sender_addr,
 	S_sender_auth,
 	S_sender_bloc,
@@ -4467,6 +4684,8 @@ enum {
 	S_size_exceed,
 	S_size_limit_,
 	S_smtp_authen,
+	S_smtp_server,
+	S_spam_classi,
 	S_spam_compla,
 	S_spam_signat,
 	S_speicherpla,
@@ -4534,7 +4753,7 @@ enum {
 	S_unbekannter,
 	S_unexpected_,
 	S_unknown_acc,
-	S_unknown_add,
+	S_unknown_dom,
 	S_unknown_hos,
 	S_unknown_loc,
 	S_unknown_mai,
@@ -4550,6 +4769,8 @@ enum {
 	S_unusual_vol,
 	S_unverifiabl,
 	S_unverifyabl,
+	S_url_in_mess,
+	S_use_your_is,
 	S_user_accoun,
 	S_user_does_n,
 	S_user_doesn_27,
@@ -4568,6 +4789,7 @@ enum {
 	S_verizonmedi,
 	S_very_low_st,
 	S_volume_limi,
+	S_vous_ne_soy,
 	S_was_not_sen,
 	S_we_do_not_r,
 	S_weren_27t_sen,
@@ -4576,6 +4798,10 @@ enum {
 	S_without_a_v,
 	S_yahoodns_2ene,
 	S_yahooinc_2eco,
+	S__d8_ba_d9_8a_d8_b1___94e36494,
+	S__d9_85_d8_ac_d9_88_d_6f140d35,
+	S__e3_83_87_e3_82_a3_e_817cd238,
+	S__e5_bc_b5_e8_b2_bc_e_94e7a48f,
 	S_absent_du_bu,
 	S_abuse_compla,
 	S_abuse_2datt_2ene,
@@ -4604,6 +4830,8 @@ enum {
 	S_address_synt,
 	S_addressee_un,
 	S_administrati,
+	S_after_initia,
+	S_after_mail_f,
 	S_after_multip,
 	S_aka_2ems_2fexosm,
 	S_all_recipien,
@@ -4662,6 +4890,7 @@ enum {
 	S_content_filt,
 	S_content_or_l,
 	S_content_pres,
+	S_content_reje,
 	S_conversion_f,
 	S_conversion_n,
 	S_conversion_r,
@@ -4700,13 +4929,13 @@ enum {
 	S_doesn_27t_have,
 	S_doesn_27t_rece,
 	S_domain_black,
-	S_domain_block,
 	S_domain_does_,
 	S_domain_doesn,
 	S_domain_has_n,
 	S_domain_is_bl,
 	S_domain_is_li,
 	S_domain_is_no,
+	S_domain_may_n,
 	S_domain_name_,
 	S_domain_not_f,
 	S_domain_of_se,
@@ -4714,6 +4943,9 @@ enum {
 	S_duplicate_he,
 	S_duplicate_me,
 	S_duplicated_m,
+	S_during_the_g,
+	S_dynamically_,
+	S_dynamically_2d,
 	S_ehlo_rejecte,
 	S_email_addres,
 	S_empf_c3_a4nger_u,
@@ -4753,6 +4985,7 @@ enum {
 	S_fuera_de_la_,
 	S_getting_mail,
 	S_google_2ecom_2fm,
+	S_greeting_fai,
 	S_has_been_del,
 	S_has_been_mar,
 	S_has_been_swi,
@@ -4774,6 +5007,7 @@ enum {
 	S_illegal_host,
 	S_in_a_blackli,
 	S_in_a_blockli,
+	S_in_reply_to_,
 	S_in_the_queue,
 	S_inactive_acc,
 	S_inactive_ema,
@@ -4847,6 +5081,7 @@ enum {
 	S_mailfolder_i,
 	S_malformed_ad,
 	S_malformed_he,
+	S_malformed_me,
 	S_malformed_mi,
 	S_malformed_re,
 	S_marked_as_in,
@@ -4883,8 +5118,10 @@ enum {
 	S_my_name_was_,
 	S_name_service,
 	S_nature_of_th,
+	S_nem_c3_a1te_opr_c3,
 	S_network_erro,
 	S_network_is_u,
+	S_nicht_die_er,
 	S_no_account_b,
 	S_no_authentic,
 	S_no_longer_ac,
@@ -4899,9 +5136,9 @@ enum {
 	S_no_such_loca,
 	S_no_such_mail,
 	S_no_such_reci,
+	S_no_tienes_lo,
 	S_no_usable_ro,
 	S_no_valid_fro,
-	S_no_valid_rec,
 	S_nonexistent_,
 	S_not_a_member,
 	S_not_a_regist,
@@ -4958,6 +5195,7 @@ enum {
 	S_prohibited_f,
 	S_protection_2eo,
 	S_protocol_err,
+	S_protocol_vio,
 	S_prove_you_ar,
 	S_publishes_a_,
 	S_purported_re,
@@ -4983,8 +5221,8 @@ enum {
 	S_recipnotfoun,
 	S_recipsizelim,
 	S_refused_to_a,
+	S_refused_to_t,
 	S_refuses_exte,
-	S_relay_access,
 	S_relay_not_al,
 	S_relay_not_pe,
 	S_relay_prohib,
@@ -4995,6 +5233,7 @@ enum {
 	S_reponse_auto,
 	S_reputation_o,
 	S_request_to_b,
+	S_residential_,
 	S_resolving_th,
 	S_resources_te,
 	S_respuesta_au,
@@ -5015,7 +5254,6 @@ enum {
 	S_see_https_3a_2f_2f,
 	S_sender_addre,
 	S_sender_authe,
-	S_sender_block,
 	S_sender_domai,
 	S_sender_is_bl,
 	S_sender_is_no,
@@ -5040,6 +5278,8 @@ enum {
 	S_signature_di,
 	S_size_limit_e,
 	S_smtp_authent,
+	S_smtp_server_,
+	S_spam_classif,
 	S_spam_complai,
 	S_spam_signatu,
 	S_speicherplat,
@@ -5104,7 +5344,7 @@ enum {
 	S_unexpected_e,
 	S_unexpected_v,
 	S_unknown_acco,
-	S_unknown_addr,
+	S_unknown_doma,
 	S_unknown_loca,
 	S_unknown_mail,
 	S_unknown_or_i,
@@ -5119,6 +5359,7 @@ enum {
 	S_unusual_volu,
 	S_unverifiable,
 	S_unverifyable,
+	S_url_in_messa,
 	S_user_does_no,
 	S_user_doesn_27t,
 	S_user_has_mov,
@@ -5133,11 +5374,16 @@ enum {
 	S_verify_you_a,
 	S_verizonmedia,
 	S_very_low_sta,
+	S_vous_ne_soye,
 	S_was_not_sent,
 	S_we_do_not_re,
 	S_will_be_dele,
 	S_will_be_retr,
 	S_without_a_va,
+	S__d8_ba_d9_8a_d8_b1___22f79bdf,
+	S__d9_85_d8_ac_d9_88_d_3c910e2c,
+	S__e3_83_87_e3_82_a3_e_377f2d2c,
+	S__e5_bc_b5_e8_b2_bc_e_1aa8443a,
 	S_absent_du_bur,
 	S_abuse_complai,
 	S_abwesenheitsn,
@@ -5164,6 +5410,8 @@ enum {
 	S_address_synta,
 	S_addressee_unk,
 	S_administrativ,
+	S_after_initial,
+	S_after_mail_fr,
 	S_after_multipl,
 	S_aka_2ems_2fexosmt,
 	S_allowed_sende,
@@ -5222,6 +5470,7 @@ enum {
 	S_content_filte,
 	S_content_or_li,
 	S_content_prese,
+	S_content_rejec,
 	S_conversion_fa,
 	S_conversion_ne,
 	S_conversion_re,
@@ -5266,6 +5515,7 @@ enum {
 	S_domain_is_bla,
 	S_domain_is_lis,
 	S_domain_is_not,
+	S_domain_may_no,
 	S_domain_name_n,
 	S_domain_not_fo,
 	S_domain_of_sen,
@@ -5273,6 +5523,9 @@ enum {
 	S_duplicate_hea,
 	S_duplicate_mes,
 	S_duplicated_me,
+	S_during_the_gr,
+	S_dynamically_a,
+	S_dynamically_2da,
 	S_email_address,
 	S_empf_c3_a4nger_un,
 	S_encoding_erro,
@@ -5311,6 +5564,7 @@ enum {
 	S_fuera_de_la_o,
 	S_getting_mail_,
 	S_google_2ecom_2fma,
+	S_greeting_fail,
 	S_has_been_dela,
 	S_has_been_mark,
 	S_has_been_swit,
@@ -5330,6 +5584,11 @@ enum {
 	S_illegal_host_2f,
 	S_in_a_blacklis,
 	S_in_a_blocklis,
+	S_in_reply_to_d,
+	S_in_reply_to_e,
+	S_in_reply_to_h,
+	S_in_reply_to_m,
+	S_in_reply_to_t,
 	S_in_the_queue_,
 	S_inactive_acco,
 	S_inactive_emai,
@@ -5399,6 +5658,7 @@ enum {
 	S_mailfolder_is,
 	S_malformed_add,
 	S_malformed_hea,
+	S_malformed_mes,
 	S_malformed_mim,
 	S_malformed_rec,
 	S_marked_as_ina,
@@ -5437,7 +5697,9 @@ enum {
 	S_nature_of_the,
 	S_neither_spf__,
 	S_neither_spf_n,
+	S_nem_c3_a1te_opr_c3_a1,
 	S_network_is_un,
+	S_nicht_die_erf,
 	S_no_account_by,
 	S_no_authentica,
 	S_no_longer_act,
@@ -5452,8 +5714,8 @@ enum {
 	S_no_such_local,
 	S_no_such_mailb,
 	S_no_such_recip,
+	S_no_tienes_los,
 	S_no_usable_rou,
-	S_no_valid_reci,
 	S_non_2dexistent_,
 	S_nonexistent_d,
 	S_not_a_member_,
@@ -5462,7 +5724,6 @@ enum {
 	S_not_allowed_t,
 	S_not_authentic,
 	S_not_authorize,
-	S_not_available,
 	S_not_compliant,
 	S_not_configure,
 	S_not_delivered,
@@ -5505,6 +5766,7 @@ enum {
 	S_prohibited_fi,
 	S_protection_2eou,
 	S_protocol_erro,
+	S_protocol_viol,
 	S_prove_you_are,
 	S_ptr_resource_,
 	S_publishes_a_n,
@@ -5531,6 +5793,7 @@ enum {
 	S_recipients_li,
 	S_recipsizelimi,
 	S_refused_to_ac,
+	S_refused_to_ta,
 	S_refuses_exter,
 	S_relay_access_,
 	S_relay_not_all,
@@ -5543,6 +5806,7 @@ enum {
 	S_reponse_autom,
 	S_reputation_of,
 	S_request_to_be,
+	S_residential_i,
 	S_resolver_2erst_2e,
 	S_resolving_the,
 	S_resources_tem,
@@ -5565,7 +5829,6 @@ enum {
 	S_sender_is_blo,
 	S_sender_is_not,
 	S_sender_not_al,
-	S_sender_reject,
 	S_sender_unknow,
 	S_sender_verify,
 	S_sender_was_re,
@@ -5576,11 +5839,12 @@ enum {
 	S_server_is_bus,
 	S_server_storag,
 	S_service_not_a,
-	S_service_refus,
 	S_service_unava,
 	S_signature_did,
 	S_size_limit_ex,
 	S_smtp_authenti,
+	S_smtp_server_o,
+	S_spam_classifi,
 	S_spam_complain,
 	S_spam_signatur,
 	S_starttls_fail,
@@ -5637,7 +5901,7 @@ enum {
 	S_unexpected_er,
 	S_unexpected_vo,
 	S_unknown_accou,
-	S_unknown_addre,
+	S_unknown_domai,
 	S_unknown_maile,
 	S_unknown_or_il,
 	S_unknown_recip,
@@ -5651,6 +5915,7 @@ enum {
 	S_unusual_volum,
 	S_unverifiable_,
 	S_unverifyable_,
+	S_url_in_messag,
 	S_user_account_,
 	S_user_does_not,
 	S_user_doesn_27t_,
@@ -5667,11 +5932,16 @@ enum {
 	S_verizonmedia_2e,
 	S_very_low_stan,
 	S_volume_limite,
+	S_vous_ne_soyez,
 	S_was_not_sent_,
 	S_we_do_not_rel,
 	S_will_be_delet,
 	S_will_be_retri,
 	S_without_a_val,
+	S__d8_ba_d9_8a_d8_b1___92c9d588,
+	S__d9_85_d8_ac_d9_88_d_c359b27c,
+	S__e3_83_87_e3_82_a3_e_9e343d5e,
+	S__e5_bc_b5_e8_b2_bc_e_48e38d1b,
 	S_absent_du_bure,
 	S_abuse_complain,
 	S_abwesenheitsno,
@@ -5694,6 +5964,8 @@ enum {
 	S_address_not_fo,
 	S_addressee_unkn,
 	S_administrative,
+	S_after_initial_,
+	S_after_mail_fro,
 	S_after_multiple,
 	S_aka_2ems_2fexosmtp,
 	S_all_recipient_,
@@ -5770,7 +6042,6 @@ enum {
 	S_delivery_progr,
 	S_delivery_time_,
 	S_destinataire_i,
-	S_did_not_accept,
 	S_disabled_mailb,
 	S_disabled_recip,
 	S_disk_quota_exc,
@@ -5788,6 +6059,7 @@ enum {
 	S_domain_is_blac,
 	S_domain_is_list,
 	S_domain_is_not_,
+	S_domain_may_not,
 	S_domain_name_no,
 	S_domain_not_fou,
 	S_domain_of_send,
@@ -5795,6 +6067,9 @@ enum {
 	S_duplicate_head,
 	S_duplicate_mess,
 	S_duplicated_mes,
+	S_during_the_gre,
+	S_dynamically_as,
+	S_dynamically_2das,
 	S_email_address_,
 	S_empf_c3_a4nger_unb,
 	S_encryption_nee,
@@ -5829,6 +6104,7 @@ enum {
 	S_getting_mail_f,
 	S_getting_mail_t,
 	S_google_2ecom_2fmai,
+	S_greeting_failu,
 	S_has_been_delay,
 	S_has_been_marke,
 	S_has_been_switc,
@@ -5842,6 +6118,11 @@ enum {
 	S_identities_fai,
 	S_illegal_addres,
 	S_illegal_host_2fd,
+	S_in_reply_to_da,
+	S_in_reply_to_eh,
+	S_in_reply_to_he,
+	S_in_reply_to_ma,
+	S_in_reply_to_th,
 	S_in_the_queue_t,
 	S_inactive_accou,
 	S_inactive_email,
@@ -5865,7 +6146,6 @@ enum {
 	S_likely_suspici,
 	S_likely_unsolic,
 	S_limit_for_this,
-	S_limited_access,
 	S_line_limit_exc,
 	S_links_looks_su,
 	S_list_expansion,
@@ -5905,6 +6185,7 @@ enum {
 	S_mailfolder_is_,
 	S_malformed_addr,
 	S_malformed_head,
+	S_malformed_mess,
 	S_malformed_reci,
 	S_marked_as_inac,
 	S_matches_more_t,
@@ -5942,7 +6223,9 @@ enum {
 	S_name_service_e,
 	S_nature_of_the_,
 	S_neither_spf_no,
+	S_nem_c3_a1te_opr_c3_a1v,
 	S_network_is_unr,
+	S_nicht_die_erfo,
 	S_no_account_by_,
 	S_no_authenticat,
 	S_no_longer_acti,
@@ -5956,8 +6239,8 @@ enum {
 	S_no_such_local_,
 	S_no_such_mailbo,
 	S_no_such_recipi,
+	S_no_tienes_los_,
 	S_no_usable_rout,
-	S_no_valid_recip,
 	S_non_2dexistent_d,
 	S_nonexistent_de,
 	S_not_a_member_o,
@@ -6002,6 +6285,7 @@ enum {
 	S_prohibited_fil,
 	S_protection_2eout,
 	S_protocol_error,
+	S_protocol_viola,
 	S_prove_you_are_,
 	S_ptr_resource_r,
 	S_publishes_a_nu,
@@ -6025,6 +6309,7 @@ enum {
 	S_recipientnotfo,
 	S_recipients_lim,
 	S_refused_to_acc,
+	S_refused_to_tal,
 	S_refuses_extern,
 	S_relay_access_d,
 	S_relay_not_allo,
@@ -6071,6 +6356,8 @@ enum {
 	S_signature_did_,
 	S_size_limit_exc,
 	S_smtp_authentic,
+	S_smtp_server_of,
+	S_spam_classific,
 	S_starttls_faile,
 	S_starttls_is_re,
 	S_starttls_requi,
@@ -6122,7 +6409,6 @@ enum {
 	S_unexpected_err,
 	S_unexpected_vol,
 	S_unknown_accoun,
-	S_unknown_addres,
 	S_unknown_local_,
 	S_unknown_mailer,
 	S_unknown_or_ill,
@@ -6146,11 +6432,16 @@ enum {
 	S_verify_you_are,
 	S_verizonmedia_2ec,
 	S_very_low_stand,
+	S_vous_ne_soyez_,
 	S_was_not_sent_b,
 	S_we_do_not_rela,
 	S_will_be_delete,
 	S_will_be_retrie,
 	S_without_a_vali,
+	S__d8_ba_d9_8a_d8_b1___eebba7cf,
+	S__d9_85_d8_ac_d9_88_d_b5337ff3,
+	S__e3_83_87_e3_82_a3_e_763cadd0,
+	S__e5_bc_b5_e8_b2_bc_e_113779a7,
 	S_absent_du_burea,
 	S_abwesenheitsnot,
 	S_accepts_message,
@@ -6170,6 +6461,7 @@ enum {
 	S_address_not_fou,
 	S_addressee_unkno,
 	S_administrative_,
+	S_after_initial_c,
 	S_after_multiple_,
 	S_aka_2ems_2fexosmtpe,
 	S_all_recipient_a,
@@ -6223,6 +6515,7 @@ enum {
 	S_considered_as_s,
 	S_content_or_link,
 	S_content_present,
+	S_content_rejecte,
 	S_conversion_fail,
 	S_conversion_need,
 	S_conversion_requ,
@@ -6251,7 +6544,6 @@ enum {
 	S_disabled_recipi,
 	S_disk_quota_exce,
 	S_dns_temporary_f,
-	S_does_not_accept,
 	S_does_not_receiv,
 	S_doesn_27t_accept_,
 	S_doesn_27t_receive,
@@ -6263,6 +6555,7 @@ enum {
 	S_domain_is_black,
 	S_domain_is_liste,
 	S_domain_is_not_r,
+	S_domain_may_not_,
 	S_domain_name_not,
 	S_domain_not_foun,
 	S_domain_of_sende,
@@ -6270,6 +6563,9 @@ enum {
 	S_duplicate_heade,
 	S_duplicate_messa,
 	S_duplicated_mess,
+	S_during_the_gree,
+	S_dynamically_ass,
+	S_dynamically_2dass,
 	S_email_address_i,
 	S_empf_c3_a4nger_unbe,
 	S_encryption_need,
@@ -6300,6 +6596,7 @@ enum {
 	S_getting_mail_fa,
 	S_getting_mail_to,
 	S_google_2ecom_2fmail,
+	S_greeting_failur,
 	S_has_been_delaye,
 	S_has_been_marked,
 	S_has_been_switch,
@@ -6313,6 +6610,11 @@ enum {
 	S_hostname_does_n,
 	S_identities_fail,
 	S_illegal_host_2fdo,
+	S_in_reply_to_dat,
+	S_in_reply_to_ehl,
+	S_in_reply_to_hel,
+	S_in_reply_to_mai,
+	S_in_reply_to_the,
 	S_in_the_queue_to,
 	S_inactive_accoun,
 	S_inactive_email_,
@@ -6369,6 +6671,7 @@ enum {
 	S_mailfolder_is_f,
 	S_malformed_addre,
 	S_malformed_heade,
+	S_malformed_messa,
 	S_malformed_recip,
 	S_marked_as_inact,
 	S_matches_more_th,
@@ -6400,7 +6703,9 @@ enum {
 	S_name_service_er,
 	S_nature_of_the_c,
 	S_neither_spf_nor,
+	S_nem_c3_a1te_opr_c3_a1vn,
 	S_network_is_unre,
+	S_nicht_die_erfor,
 	S_no_account_by_t,
 	S_no_authenticati,
 	S_no_longer_activ,
@@ -6412,12 +6717,13 @@ enum {
 	S_no_route_to_the,
 	S_no_such_local_u,
 	S_no_such_recipie,
-	S_no_valid_recipi,
+	S_no_tienes_los_p,
 	S_non_2dexistent_do,
 	S_nonexistent_des,
 	S_not_a_member_of,
 	S_not_a_registere,
 	S_not_a_valid_add,
+	S_not_accepting_c,
 	S_not_accepting_m,
 	S_not_allowed_to_,
 	S_not_authenticat,
@@ -6457,6 +6763,7 @@ enum {
 	S_processing_erro,
 	S_prod_2eoutlook_2eco,
 	S_protection_2eoutl,
+	S_protocol_violat,
 	S_prove_you_are_h,
 	S_ptr_resource_re,
 	S_publishes_a_nul,
@@ -6477,6 +6784,7 @@ enum {
 	S_recipientnotfou,
 	S_recipients_limi,
 	S_refused_to_acce,
+	S_refused_to_talk,
 	S_refuses_externa,
 	S_relay_access_de,
 	S_relay_not_allow,
@@ -6503,7 +6811,6 @@ enum {
 	S_see_https_3a_2f_2fwww,
 	S_sender_address_,
 	S_sender_authenti,
-	S_sender_is_block,
 	S_sender_is_not_a,
 	S_sender_not_allo,
 	S_sender_policy_f,
@@ -6519,6 +6826,8 @@ enum {
 	S_signature_did_n,
 	S_size_limit_exce,
 	S_smtp_authentica,
+	S_smtp_server_of_,
+	S_spam_classifica,
 	S_starttls_is_req,
 	S_starttls_requir,
 	S_starttls_tempor,
@@ -6580,9 +6889,14 @@ enum {
 	S_verify_you_are_,
 	S_verizonmedia_2eco,
 	S_very_low_standi,
+	S_vous_ne_soyez_p,
 	S_was_not_sent_be,
 	S_will_be_deleted,
 	S_without_a_valid,
+	S__d8_ba_d9_8a_d8_b1___6168c7bf,
+	S__d9_85_d8_ac_d9_88_d_e811f577,
+	S__e3_83_87_e3_82_a3_e_0485bc56,
+	S__e5_bc_b5_e8_b2_bc_e_ad546266,
 	S_abwesenheitsnoti,
 	S_accepts_messages,
 	S_account_does_not,
@@ -6599,6 +6913,7 @@ enum {
 	S_address_not_foun,
 	S_addressee_unknow,
 	S_administrative_p,
+	S_after_initial_co,
 	S_after_multiple_r,
 	S_aka_2ems_2fexosmtper,
 	S_all_recipient_ad,
@@ -6646,7 +6961,6 @@ enum {
 	S_connection_dropp,
 	S_connection_frequ,
 	S_connection_rate_,
-	S_connection_refus,
 	S_connection_timed,
 	S_connection_was_r,
 	S_considered_as_sp,
@@ -6685,10 +6999,14 @@ enum {
 	S_domain_has_no_mx,
 	S_domain_is_blackl,
 	S_domain_is_not_re,
+	S_domain_may_not_e,
 	S_domain_name_not_,
 	S_domain_present_i,
 	S_duplicate_messag,
 	S_duplicated_messa,
+	S_during_the_greet,
+	S_dynamically_assi,
+	S_dynamically_2dassi,
 	S_email_address_is,
 	S_empf_c3_a4nger_unbek,
 	S_encryption_neede,
@@ -6729,6 +7047,8 @@ enum {
 	S_hostname_does_no,
 	S_identities_faile,
 	S_illegal_host_2fdom,
+	S_in_reply_to_mail,
+	S_in_reply_to_the_,
 	S_in_the_queue_too,
 	S_inactive_email_a,
 	S_insufficient_quo,
@@ -6781,6 +7101,7 @@ enum {
 	S_maildir_over_quo,
 	S_mailfolder_is_fu,
 	S_malformed_addres,
+	S_malformed_messag,
 	S_malformed_recipi,
 	S_marked_as_inacti,
 	S_matches_more_tha,
@@ -6813,7 +7134,9 @@ enum {
 	S_name_service_err,
 	S_nature_of_the_co,
 	S_neither_spf_nor_,
+	S_nem_c3_a1te_opr_c3_a1vn_c4,
 	S_network_is_unrea,
+	S_nicht_die_erford,
 	S_no_account_by_th,
 	S_no_authenticatio,
 	S_no_longer_on_ser,
@@ -6822,12 +7145,13 @@ enum {
 	S_no_route_to_the_,
 	S_no_such_local_us,
 	S_no_such_recipien,
-	S_no_valid_recipie,
+	S_no_tienes_los_pe,
 	S_non_2dexistent_dom,
 	S_nonexistent_dest,
 	S_not_a_member_of_,
 	S_not_a_registered,
 	S_not_a_valid_addr,
+	S_not_accepting_co,
 	S_not_accepting_ma,
 	S_not_allowed_to_s,
 	S_not_authenticate,
@@ -6860,6 +7184,7 @@ enum {
 	S_previously_bounc,
 	S_problem_expandin,
 	S_protection_2eoutlo,
+	S_protocol_violati,
 	S_prove_you_are_hu,
 	S_ptr_resource_rec,
 	S_publishes_a_null,
@@ -6879,6 +7204,7 @@ enum {
 	S_recipient_unknow,
 	S_recipientnotfoun,
 	S_refused_to_accep,
+	S_refused_to_talk_,
 	S_refuses_external,
 	S_relay_access_den,
 	S_relay_not_allowe,
@@ -6920,6 +7246,8 @@ enum {
 	S_signature_did_no,
 	S_size_limit_excee,
 	S_smtp_authenticat,
+	S_smtp_server_of_y,
+	S_spam_classificat,
 	S_starttls_is_requ,
 	S_starttls_require,
 	S_starttls_tempora,
@@ -6978,9 +7306,14 @@ enum {
 	S_verify_that_you_,
 	S_verify_you_are_h,
 	S_very_low_standin,
+	S_vous_ne_soyez_pa,
 	S_was_not_sent_bec,
 	S_will_be_deleted_,
 	S_without_a_valid_,
+	S__d8_ba_d9_8a_d8_b1___08f25bb3,
+	S__d9_85_d8_ac_d9_88_d_7b44ec75,
+	S__e3_83_87_e3_82_a3_e_56874c38,
+	S__e5_bc_b5_e8_b2_bc_e_e5d655ae,
 	S_accepts_messages_,
 	S_account_does_not_,
 	S_account_has_been_,
@@ -6992,6 +7325,7 @@ enum {
 	S_address_has_chang,
 	S_address_is_suppre,
 	S_administrative_pr,
+	S_after_initial_con,
 	S_after_multiple_re,
 	S_aka_2ems_2fexosmtperr,
 	S_all_recipient_add,
@@ -7029,7 +7363,6 @@ enum {
 	S_classified_as_spa,
 	S_click_the_link_be,
 	S_client_certificat,
-	S_client_host_block,
 	S_client_host_rejec,
 	S_client_was_not_au,
 	S_closing_transmiss,
@@ -7042,6 +7375,7 @@ enum {
 	S_connection_timed_,
 	S_connection_was_re,
 	S_considered_as_spa,
+	S_content_presents_,
 	S_conversion_requir,
 	S_could_not_be_conv,
 	S_could_not_be_deli,
@@ -7078,10 +7412,14 @@ enum {
 	S_domain_has_no_mx_,
 	S_domain_is_blackli,
 	S_domain_is_not_rea,
+	S_domain_may_not_ex,
 	S_domain_name_not_f,
 	S_domain_of_sender_,
 	S_duplicate_message,
 	S_duplicated_messag,
+	S_during_the_greeti,
+	S_dynamically_assig,
+	S_dynamically_2dassig,
 	S_email_address_is_,
 	S_empf_c3_a4nger_unbeka,
 	S_encryption_requir,
@@ -7118,6 +7456,8 @@ enum {
 	S_hostname_does_not,
 	S_identities_failed,
 	S_illegal_host_2fdoma,
+	S_in_reply_to_mail_,
+	S_in_reply_to_the_g,
 	S_in_the_queue_too_,
 	S_inactive_email_ad,
 	S_insufficient_quot,
@@ -7190,19 +7530,22 @@ enum {
 	S_name_service_erro,
 	S_nature_of_the_con,
 	S_neither_spf_nor_d,
+	S_nem_c3_a1te_opr_c3_a_423c45f4,
 	S_network_is_unreac,
+	S_nicht_die_erforde,
 	S_no_account_by_tha,
 	S_no_longer_on_serv,
 	S_no_mailbox_by_tha,
 	S_no_mailbox_here_b,
 	S_no_route_to_the_d,
 	S_no_such_local_use,
-	S_no_valid_recipien,
+	S_no_tienes_los_per,
 	S_non_2dexistent_doma,
 	S_nonexistent_desti,
 	S_not_a_member_of_t,
 	S_not_a_registered_,
 	S_not_a_valid_addre,
+	S_not_accepting_con,
 	S_not_accepting_mai,
 	S_not_allowed_to_se,
 	S_not_authorized_to,
@@ -7231,6 +7574,7 @@ enum {
 	S_postmaster_2elive_2ec,
 	S_previously_bounce,
 	S_protection_2eoutloo,
+	S_protocol_violatio,
 	S_prove_you_are_hum,
 	S_ptr_resource_reco,
 	S_publishes_a_null_,
@@ -7247,6 +7591,7 @@ enum {
 	S_recipient_is_supp,
 	S_recipient_not_fou,
 	S_recipient_tempora,
+	S_refused_to_talk_t,
 	S_refuses_external_,
 	S_relay_access_deni,
 	S_relay_not_permitt,
@@ -7276,7 +7621,6 @@ enum {
 	S_sender_not_allowe,
 	S_sender_policy_fra,
 	S_sender_verify_fai,
-	S_sender_was_reject,
 	S_sendernotauthenti,
 	S_sending_too_quick,
 	S_sent_too_many_mes,
@@ -7285,6 +7629,8 @@ enum {
 	S_signature_did_not,
 	S_size_limit_exceed,
 	S_smtp_authenticati,
+	S_smtp_server_of_yo,
+	S_spam_classificati,
 	S_starttls_is_requi,
 	S_starttls_temporar,
 	S_starttls_2dnot_2dsupp,
@@ -7333,9 +7679,14 @@ enum {
 	S_verification_requ,
 	S_verify_that_you_a,
 	S_verify_you_are_hu,
+	S_vous_ne_soyez_pas,
 	S_was_not_sent_beca,
 	S_will_be_deleted_f,
 	S_without_a_valid_s,
+	S__d8_ba_d9_8a_d8_b1___1186cda5,
+	S__d9_85_d8_ac_d9_88_d_6b8017eb,
+	S__e3_83_87_e3_82_a3_e_47fcbed2,
+	S__e5_bc_b5_e8_b2_bc_e_be6945bb,
 	S_accepts_messages_o,
 	S_account_does_not_e,
 	S_account_has_been_c,
@@ -7350,6 +7701,7 @@ enum {
 	S_address_has_change,
 	S_address_is_suppres,
 	S_administrative_pro,
+	S_after_initial_conn,
 	S_after_multiple_ret,
 	S_aka_2ems_2fexosmtperro,
 	S_all_recipient_addr,
@@ -7382,7 +7734,6 @@ enum {
 	S_cannot_take_mail_r,
 	S_click_the_link_bel,
 	S_client_host_blocke,
-	S_client_host_reject,
 	S_client_was_not_aut,
 	S_closing_transmissi,
 	S_configuration_erro,
@@ -7391,6 +7742,7 @@ enum {
 	S_connection_rate_li,
 	S_connection_timed_o,
 	S_connection_was_res,
+	S_content_presents_a,
 	S_conversion_require,
 	S_could_not_be_conve,
 	S_could_not_be_deliv,
@@ -7421,10 +7773,14 @@ enum {
 	S_domain_has_no_mx_o,
 	S_domain_is_blacklis,
 	S_domain_is_not_reac,
+	S_domain_may_not_exi,
 	S_domain_name_not_fo,
 	S_domain_of_sender_a,
 	S_duplicate_message_2d,
 	S_duplicated_message,
+	S_during_the_greetin,
+	S_dynamically_assign,
+	S_dynamically_2dassign,
 	S_email_address_is_n,
 	S_empf_c3_a4nger_unbekan,
 	S_encryption_require,
@@ -7458,6 +7814,8 @@ enum {
 	S_hostname_does_not_,
 	S_identities_failed_,
 	S_illegal_host_2fdomai,
+	S_in_reply_to_mail_f,
+	S_in_reply_to_the_gr,
 	S_in_the_queue_too_l,
 	S_inactive_email_add,
 	S_insufficient_syste,
@@ -7514,20 +7872,23 @@ enum {
 	S_must_be_authentica,
 	S_must_issue_a_start,
 	S_must_use_encryptio,
-	S_my_name_was_reject,
 	S_nature_of_the_cont,
 	S_neither_spf_nor_dk,
+	S_nem_c3_a1te_opr_c3_a_04e1cd52,
 	S_network_is_unreach,
+	S_nicht_die_erforder,
 	S_no_account_by_that,
 	S_no_longer_on_serve,
 	S_no_mailbox_by_that,
 	S_no_mailbox_here_by,
 	S_no_route_to_the_de,
+	S_no_tienes_los_perm,
 	S_non_2dexistent_domai,
 	S_nonexistent_destin,
 	S_not_a_member_of_th,
 	S_not_a_registered_g,
 	S_not_a_valid_addres,
+	S_not_accepting_conn,
 	S_not_accepting_mail,
 	S_not_allowed_to_sen,
 	S_not_authorized_to_,
@@ -7569,6 +7930,7 @@ enum {
 	S_recipient_is_suppr,
 	S_recipient_not_foun,
 	S_recipient_temporar,
+	S_refused_to_talk_to,
 	S_refuses_external_s,
 	S_relay_access_denie,
 	S_relay_not_permitte,
@@ -7605,6 +7967,8 @@ enum {
 	S_signature_did_not_,
 	S_size_limit_exceede,
 	S_smtp_authenticatio,
+	S_smtp_server_of_you,
+	S_spam_classificatio,
 	S_starttls_is_requir,
 	S_starttls_temporari,
 	S_starttls_2dnot_2dsuppo,
@@ -7618,7 +7982,6 @@ enum {
 	S_temporarily_deferr,
 	S_temporary_failure_,
 	S_temporary_local_pr,
-	S_tenant_allow_2fblock,
 	S_that_you_tried_to_,
 	S_tls_connection_req,
 	S_tls_currently_unav,
@@ -7648,9 +8011,14 @@ enum {
 	S_verification_reque,
 	S_verify_that_you_ar,
 	S_verify_you_are_hum,
+	S_vous_ne_soyez_pas_,
 	S_was_not_sent_becau,
 	S_will_be_deleted_fr,
 	S_without_a_valid_se,
+	S__d8_ba_d9_8a_d8_b1___25359698,
+	S__d9_85_d8_ac_d9_88_d_35a5c033,
+	S__e3_83_87_e3_82_a3_e_dfdff7e5,
+	S__e5_bc_b5_e8_b2_bc_e_53b887ee,
 	S_accepts_messages_on,
 	S_account_does_not_ex,
 	S_account_has_been_cl,
@@ -7663,6 +8031,7 @@ enum {
 	S_address_does_not_ex,
 	S_address_is_suppress,
 	S_administrative_proh,
+	S_after_initial_conne,
 	S_after_multiple_retr,
 	S_aka_2ems_2fexosmtperror,
 	S_all_recipient_addre,
@@ -7702,6 +8071,7 @@ enum {
 	S_connection_rate_lim,
 	S_connection_timed_ou,
 	S_connection_was_rese,
+	S_content_presents_a_,
 	S_could_not_be_conver,
 	S_could_not_be_delive,
 	S_could_not_be_proces,
@@ -7725,10 +8095,13 @@ enum {
 	S_domain_doesn_27t_exis,
 	S_domain_has_no_mx_or,
 	S_domain_is_not_reach,
+	S_domain_may_not_exis,
 	S_domain_name_not_fou,
 	S_domain_of_sender_ad,
 	S_duplicate_message_2di,
 	S_duplicated_message_2d,
+	S_dynamically_assigne,
+	S_dynamically_2dassigne,
 	S_email_address_is_no,
 	S_empf_c3_a4nger_unbekann,
 	S_establish_an_smtp_c,
@@ -7747,11 +8120,12 @@ enum {
 	S_has_been_marked_as_,
 	S_has_been_switched_o,
 	S_has_no_mx_or_a_reco,
-	S_helo_command_reject,
 	S_host_not_found_2c_try,
 	S_host_or_domain_name,
 	S_hostname_does_not_r,
 	S_identities_failed_t,
+	S_in_reply_to_mail_fr,
+	S_in_reply_to_the_gre,
 	S_in_the_queue_too_lo,
 	S_inactive_email_addr,
 	S_insufficient_system,
@@ -7760,7 +8134,6 @@ enum {
 	S_invalid_hostname_in,
 	S_invalid_mailbox_nam,
 	S_ip_address_blacklis,
-	S_ip_address_is_block,
 	S_ip_address_is_liste,
 	S_ipcheck_2eproofpoint_2e,
 	S_is_not_a_valid_mail,
@@ -7802,14 +8175,18 @@ enum {
 	S_my_name_was_rejecte,
 	S_nature_of_the_conte,
 	S_neither_spf_nor_dki,
+	S_nem_c3_a1te_opr_c3_a_cb75e307,
 	S_network_is_unreacha,
+	S_nicht_die_erforderl,
 	S_no_account_by_that_,
 	S_no_mailbox_by_that_,
 	S_no_mailbox_here_by_,
 	S_no_route_to_the_des,
+	S_no_tienes_los_permi,
 	S_nonexistent_destina,
 	S_not_a_member_of_thi,
 	S_not_a_registered_ga,
+	S_not_accepting_conne,
 	S_not_accepting_mail_,
 	S_not_allowed_to_send,
 	S_not_authorized_to_s,
@@ -7833,7 +8210,6 @@ enum {
 	S_only_accepts_messag,
 	S_operating_system_er,
 	S_over_a_tls_connecti,
-	S_password_not_accept,
 	S_protection_2eoutlook_2e,
 	S_purported_responsib,
 	S_queue_file_write_er,
@@ -7848,6 +8224,7 @@ enum {
 	S_recipient_domain_do,
 	S_recipient_is_suppre,
 	S_recipient_temporari,
+	S_refused_to_talk_to_,
 	S_refuses_external_se,
 	S_relaying_is_not_all,
 	S_relaying_not_allowe,
@@ -7873,6 +8250,7 @@ enum {
 	S_sent_too_many_messa,
 	S_service_not_availab,
 	S_signature_did_not_v,
+	S_smtp_server_of_your,
 	S_starttls_is_require,
 	S_starttls_temporaril,
 	S_starttls_2dnot_2dsuppor,
@@ -7913,9 +8291,14 @@ enum {
 	S_verification_reques,
 	S_verify_that_you_are,
 	S_verify_you_are_huma,
+	S_vous_ne_soyez_pas_a,
 	S_was_not_sent_becaus,
 	S_will_be_deleted_fro,
 	S_without_a_valid_sen,
+	S__d8_ba_d9_8a_d8_b1___685c715c,
+	S__d9_85_d8_ac_d9_88_d_f2ee07fe,
+	S__e3_83_87_e3_82_a3_e_0392c131,
+	S__e5_bc_b5_e8_b2_bc_e_657d777d,
 	S_accepts_messages_onl,
 	S_account_does_not_exi,
 	S_account_has_been_clo,
@@ -7927,6 +8310,7 @@ enum {
 	S_address_does_not_exi,
 	S_address_is_suppresse,
 	S_administrative_prohi,
+	S_after_initial_connec,
 	S_after_multiple_retri,
 	S_all_recipient_addres,
 	S_authentication_check,
@@ -7956,6 +8340,7 @@ enum {
 	S_confirm_that_you_are,
 	S_connection_frequency,
 	S_connection_rate_limi,
+	S_content_presents_a_p,
 	S_could_not_be_convert,
 	S_could_not_be_deliver,
 	S_could_not_be_process,
@@ -7967,7 +8352,6 @@ enum {
 	S_deferred_due_to_volu,
 	S_delivery_failed_0_at,
 	S_delivery_time_expire,
-	S_destinataire_invalid,
 	S_did_not_accept_our_r,
 	S_dns_temporary_failur,
 	S_does_not_accept_e_2dma,
@@ -8000,6 +8384,8 @@ enum {
 	S_hostname_does_not_re,
 	S_identities_failed_th,
 	S_illegal_host_2fdomain_,
+	S_in_reply_to_mail_fro,
+	S_in_reply_to_the_gree,
 	S_in_the_queue_too_lon,
 	S_inactive_email_addre,
 	S_insufficient_system_,
@@ -8037,13 +8423,16 @@ enum {
 	S_must_issue_a_starttl,
 	S_nature_of_the_conten,
 	S_network_is_unreachab,
+	S_nicht_die_erforderli,
 	S_no_account_by_that_n,
 	S_no_mailbox_by_that_n,
 	S_no_mailbox_here_by_t,
 	S_no_route_to_the_dest,
+	S_no_tienes_los_permis,
 	S_nonexistent_destinat,
 	S_not_a_member_of_this,
 	S_not_a_registered_gat,
+	S_not_accepting_connec,
 	S_not_accepting_mail_f,
 	S_not_allowed_to_send_,
 	S_not_authorized_to_se,
@@ -8082,6 +8471,7 @@ enum {
 	S_recipient_domain_doe,
 	S_recipient_is_suppres,
 	S_recipient_temporaril,
+	S_refused_to_talk_to_m,
 	S_refuses_external_sen,
 	S_relaying_is_not_allo,
 	S_relaying_not_permitt,
@@ -8102,6 +8492,7 @@ enum {
 	S_sent_too_many_messag,
 	S_service_not_availabl,
 	S_signature_did_not_ve,
+	S_smtp_server_of_your_,
 	S_starttls_temporarily,
 	S_starttls_2dnot_2dsupport,
 	S_storage_allocation_e,
@@ -8137,8 +8528,12 @@ enum {
 	S_user_account_is_disa,
 	S_username_and_passwor,
 	S_verify_that_you_are_,
+	S_vous_ne_soyez_pas_au,
 	S_was_not_sent_because,
 	S_without_a_valid_send,
+	S__d9_85_d8_ac_d9_88_d_0db60267,
+	S__e3_83_87_e3_82_a3_e_b505f41b,
+	S__e5_bc_b5_e8_b2_bc_e_ee82970a,
 	S_accepts_messages_only,
 	S_account_does_not_exis,
 	S_account_has_been_clos,
@@ -8149,6 +8544,7 @@ enum {
 	S_address_couldn_27t_be_f,
 	S_address_does_not_exis,
 	S_administrative_prohib,
+	S_after_initial_connect,
 	S_after_multiple_retrie,
 	S_all_recipient_address,
 	S_authentication_creden,
@@ -8175,6 +8571,7 @@ enum {
 	S_closing_transmission_,
 	S_confirm_that_you_are_,
 	S_connection_frequency_,
+	S_content_presents_a_po,
 	S_could_not_be_converte,
 	S_could_not_be_delivere,
 	S_could_not_be_processe,
@@ -8205,6 +8602,7 @@ enum {
 	S_hostname_does_not_res,
 	S_identities_failed_the,
 	S_illegal_host_2fdomain_n,
+	S_in_reply_to_the_greet,
 	S_inactive_email_addres,
 	S_insufficient_system_s,
 	S_invalid_final_deliver,
@@ -8235,13 +8633,16 @@ enum {
 	S_multiple_addresses_in,
 	S_multiple_subject_head,
 	S_network_is_unreachabl,
+	S_nicht_die_erforderlic,
 	S_no_account_by_that_na,
 	S_no_mailbox_by_that_na,
 	S_no_mailbox_here_by_th,
 	S_no_route_to_the_desti,
+	S_no_tienes_los_permiso,
 	S_nonexistent_destinati,
 	S_not_a_member_of_this_,
 	S_not_a_registered_gate,
+	S_not_accepting_connect,
 	S_not_accepting_mail_fo,
 	S_not_allowed_to_send_t,
 	S_not_authorized_to_sen,
@@ -8286,11 +8687,11 @@ enum {
 	S_retry_timeout_exceede,
 	S_see_https_3a_2f_2fww_61c336e3,
 	S_sender_address_does_n,
-	S_sender_address_reject,
 	S_sender_policy_framewo,
 	S_sendernotauthenticate,
 	S_sent_too_many_message,
 	S_signature_did_not_ver,
+	S_smtp_server_of_your_i,
 	S_starttls_temporarily_,
 	S_starttls_2dnot_2dsupporte,
 	S_storage_allocation_ex,
@@ -8324,9 +8725,13 @@ enum {
 	S_user_account_is_disab,
 	S_username_and_password,
 	S_verify_that_you_are_a,
+	S_vous_ne_soyez_pas_aut,
 	S_was_not_sent_because_,
 	S_will_be_deleted_from_,
 	S_without_a_valid_sende,
+	S__d9_85_d8_ac_d9_88_d_c2856cc2,
+	S__e3_83_87_e3_82_a3_e_385f80d5,
+	S__e3_83_87_e3_82_a3_e_555fae72,
 	S_accepts_messages_only_,
 	S_account_has_been_close,
 	S_account_has_been_delet,
@@ -8335,6 +8740,7 @@ enum {
 	S_account_has_been_suspe,
 	S_address_couldn_27t_be_fo,
 	S_administrative_prohibi,
+	S_after_initial_connecti,
 	S_all_recipient_addresse,
 	S_authentication_credent,
 	S_authentication_failure,
@@ -8358,6 +8764,7 @@ enum {
 	S_closing_transmission_c,
 	S_confirm_that_you_are_a,
 	S_connection_frequency_l,
+	S_content_presents_a_pot,
 	S_could_not_be_delivered,
 	S_could_not_deliver_for_,
 	S_could_not_find_the_rec,
@@ -8381,6 +8788,7 @@ enum {
 	S_hostname_does_not_reso,
 	S_identities_failed_the_,
 	S_illegal_host_2fdomain_na,
+	S_in_reply_to_the_greeti,
 	S_insufficient_system_st,
 	S_invalid_final_delivery,
 	S_invalid_hostname_in_he,
@@ -8395,11 +8803,11 @@ enum {
 	S_mailbox_temporarily_un,
 	S_maximum_number_of_reci,
 	S_message_content_is_not,
-	S_message_content_reject,
 	S_messages_per_connectio,
 	S_messaging_2emicrosoft_2eco,
 	S_multiple_addresses_in_,
 	S_multiple_subject_heade,
+	S_nicht_die_erforderlich,
 	S_no_account_by_that_nam,
 	S_no_mailbox_by_that_nam,
 	S_no_mailbox_here_by_tha,
@@ -8408,6 +8816,7 @@ enum {
 	S_not_a_member_of_this_l,
 	S_not_a_member_of_this_m,
 	S_not_a_registered_gatew,
+	S_not_accepting_connecti,
 	S_not_accepting_mail_for,
 	S_not_allowed_to_send_to,
 	S_not_authorized_to_send,
@@ -8447,6 +8856,7 @@ enum {
 	S_sender_address_rejecte,
 	S_sender_policy_framewor,
 	S_signature_did_not_veri,
+	S_smtp_server_of_your_is,
 	S_starttls_temporarily_u,
 	S_storage_allocation_exc,
 	S_storage_is_full_on_thi,
@@ -8475,14 +8885,19 @@ enum {
 	S_user_account_is_disabl,
 	S_username_and_password_,
 	S_verify_that_you_are_a_,
+	S_vous_ne_soyez_pas_auto,
 	S_was_not_sent_because_t,
 	S_will_be_deleted_from_q,
+	S__d9_85_d8_ac_d9_88_d_bb09d22f,
+	S__e3_83_87_e3_82_a3_e_5f577d65,
+	S__e3_83_87_e3_82_a3_e_6b9ef364,
 	S_accepts_messages_only_f,
 	S_account_has_been_delete,
 	S_account_has_been_disabl,
 	S_account_has_been_suspen,
 	S_address_couldn_27t_be_fou,
 	S_administrative_prohibit,
+	S_after_initial_connectio,
 	S_all_recipient_addresses,
 	S_authentication_credenti,
 	S_authentication_failure_,
@@ -8504,6 +8919,7 @@ enum {
 	S_closing_transmission_ch,
 	S_confirm_that_you_are_a_,
 	S_connection_frequency_li,
+	S_content_presents_a_pote,
 	S_could_not_be_delivered_,
 	S_could_not_deliver_for_t,
 	S_could_not_find_the_reci,
@@ -8525,6 +8941,7 @@ enum {
 	S_hostname_does_not_resol,
 	S_identities_failed_the_c,
 	S_illegal_host_2fdomain_nam,
+	S_in_reply_to_the_greetin,
 	S_insufficient_system_sto,
 	S_invalid_final_delivery_,
 	S_invalid_hostname_in_hel,
@@ -8541,12 +8958,14 @@ enum {
 	S_message_content_rejecte,
 	S_multiple_addresses_in_f,
 	S_multiple_subject_header,
+	S_nicht_die_erforderliche,
 	S_no_mailbox_here_by_that,
 	S_no_route_to_the_destina,
 	S_nonexistent_destination,
 	S_not_a_member_of_this_li,
 	S_not_a_member_of_this_ma,
 	S_not_a_registered_gatewa,
+	S_not_accepting_connectio,
 	S_not_accepting_mail_for_,
 	S_not_allowed_to_send_to_,
 	S_not_authorized_to_send_,
@@ -8594,9 +9013,13 @@ enum {
 	S_user_account_is_disable,
 	S_username_and_password_n,
 	S_verify_that_you_are_a_h,
+	S_vous_ne_soyez_pas_autor,
 	S_was_not_sent_because_th,
 	S_will_be_deleted_from_qu,
 	S_without_a_valid_sender_,
+	S__d9_85_d8_ac_d9_88_d_d7763832,
+	S__e3_83_87_e3_82_a3_e_5aba321b,
+	S__e3_83_87_e3_82_a3_e_b638ff06,
 	S_accepts_messages_only_fr,
 	S_account_has_been_disable,
 	S_account_has_been_suspend,
@@ -8623,6 +9046,7 @@ enum {
 	S_closing_transmission_cha,
 	S_confirm_that_you_are_a_r,
 	S_connection_frequency_lim,
+	S_content_presents_a_poten,
 	S_could_not_be_delivered_f,
 	S_could_not_deliver_for_th,
 	S_could_not_find_the_recip,
@@ -8651,12 +9075,14 @@ enum {
 	S_maximum_number_of_recipi,
 	S_message_content_is_not_a,
 	S_multiple_addresses_in_fr,
+	S_nicht_die_erforderlichen,
 	S_no_mailbox_here_by_that_,
 	S_no_route_to_the_destinat,
 	S_nonexistent_destination_,
 	S_not_a_member_of_this_lis,
 	S_not_a_member_of_this_mai,
 	S_not_a_registered_gateway,
+	S_not_accepting_connection,
 	S_not_accepting_mail_for_t,
 	S_not_allowed_to_send_to_t,
 	S_not_authorized_to_send_t,
@@ -8673,7 +9099,6 @@ enum {
 	S_purported_responsible_ad,
 	S_receiving_mail_too_quick,
 	S_recent_history_of_bounci,
-	S_recipient_address_reject,
 	S_recipient_addresses_reje,
 	S_recipient_domain_does_no,
 	S_recipient_temporarily_un,
@@ -8699,9 +9124,13 @@ enum {
 	S_try_again_in_a_few_minut,
 	S_username_and_password_no,
 	S_verify_that_you_are_a_hu,
+	S_vous_ne_soyez_pas_autori,
 	S_was_not_sent_because_the,
 	S_will_be_deleted_from_que,
 	S_without_a_valid_sender_d,
+	S__d9_85_d8_ac_d9_88_d_9d1ad532,
+	S__e3_83_87_e3_82_a3_e_321d4b95,
+	S__e3_83_87_e3_82_a3_e_3aba0295,
 	S_accepts_messages_only_fro,
 	S_account_has_been_suspende,
 	S_administrative_prohibitio,
@@ -8725,6 +9154,7 @@ enum {
 	S_closing_transmission_chan,
 	S_confirm_that_you_are_a_re,
 	S_connection_frequency_limi,
+	S_content_presents_a_potent,
 	S_could_not_be_delivered_fo,
 	S_could_not_deliver_for_the,
 	S_could_not_find_the_recipi,
@@ -8748,6 +9178,7 @@ enum {
 	S_maximum_number_of_recipie,
 	S_message_content_is_not_ac,
 	S_multiple_addresses_in_fro,
+	S_nicht_die_erforderlichen_,
 	S_no_mailbox_here_by_that_n,
 	S_no_route_to_the_destinati,
 	S_nonexistent_destination_d,
@@ -8794,9 +9225,13 @@ enum {
 	S_try_again_in_a_few_minute,
 	S_username_and_password_not,
 	S_verify_that_you_are_a_hum,
+	S_vous_ne_soyez_pas_autoris,
 	S_was_not_sent_because_the_,
 	S_will_be_deleted_from_queu,
 	S_without_a_valid_sender_do,
+	S__d9_85_d8_ac_d9_88_d_9b3dc367,
+	S__e3_83_87_e3_82_a3_e_cc1e7e21,
+	S__e3_83_87_e3_82_a3_e_5ed2999d,
 	S_all_recipient_addresses_re,
 	S_authentication_credentials,
 	S_authentication_failure_rep,
@@ -8812,6 +9247,7 @@ enum {
 	S_client_was_not_authenticat,
 	S_closing_transmission_chann,
 	S_confirm_that_you_are_a_rea,
+	S_content_presents_a_potenti,
 	S_could_not_deliver_for_the_,
 	S_could_not_find_the_recipie,
 	S_couldn_27t_find_a_mail_excha,
@@ -8832,6 +9268,7 @@ enum {
 	S_mailbox_temporarily_unavai,
 	S_maximum_number_of_recipien,
 	S_message_content_is_not_acc,
+	S_nicht_die_erforderlichen_b,
 	S_no_mailbox_here_by_that_na,
 	S_no_route_to_the_destinatio,
 	S_nonexistent_destination_do,
@@ -8849,7 +9286,6 @@ enum {
 	S_not_registered_in_this_ten,
 	S_only_accepts_mail_from_its,
 	S_purported_responsible_addr,
-	S_recipient_addresses_reject,
 	S_recipient_domain_does_not_,
 	S_recipient_temporarily_unav,
 	S_reputation_of_the_recipien,
@@ -8872,8 +9308,12 @@ enum {
 	S_too_many_simultaneous_conn,
 	S_username_and_password_not_,
 	S_verify_that_you_are_a_huma,
+	S_vous_ne_soyez_pas_autoris_c3,
 	S_was_not_sent_because_the_a,
 	S_without_a_valid_sender_dom,
+	S__d9_85_d8_ac_d9_88_d_a03a5a80,
+	S__e3_83_87_e3_82_a3_e_c6010d6c,
+	S__e3_83_87_e3_82_a3_e_018802ee,
 	S_all_recipient_addresses_rej,
 	S_authentication_credentials_,
 	S_authentication_failure_repo,
@@ -8885,11 +9325,11 @@ enum {
 	S_been_failing_for_a_long_tim,
 	S_cannot_resolve_your_hostnam,
 	S_click_the_link_below_to_ver,
-	S_client_host_rejected_fd9872a0,
 	S_client_was_not_authenticate,
 	S_closing_transmission_channe,
 	S_confirm_that_you_are_a_real,
 	S_connection_frequency_limite,
+	S_content_presents_a_potentia,
 	S_could_not_deliver_for_the_l,
 	S_could_not_find_the_recipien,
 	S_couldn_27t_find_a_ma_12fff33a,
@@ -8906,6 +9346,7 @@ enum {
 	S_mailbox_temporarily_disable,
 	S_mailbox_temporarily_unavail,
 	S_message_content_is_not_acce,
+	S_nicht_die_erforderlichen_be,
 	S_no_mailbox_here_by_that_nam,
 	S_nonexistent_destination_dom,
 	S_not_a_member_of_this_mailin,
@@ -8941,6 +9382,9 @@ enum {
 	S_username_and_password_not_a,
 	S_was_not_sent_because_the_ad,
 	S_without_a_valid_sender_doma,
+	S__d9_85_d8_ac_d9_88_d_d6dca21a,
+	S__e3_83_87_e3_82_a3_e_fca7e9f0,
+	S__e3_83_87_e3_82_a3_e_151c34df,
 	S_all_recipient_addresses_reje,
 	S_authentication_credentials_i,
 	S_authentication_failure_repor,
@@ -8960,6 +9404,7 @@ enum {
 	S_mailbox_currently_unavailabl,
 	S_mailbox_temporarily_unavaila,
 	S_message_content_is_not_accep,
+	S_nicht_die_erforderlichen_ber,
 	S_nonexistent_destination_doma,
 	S_not_a_member_of_this_mailing,
 	S_not_a_registered_gateway_use,
@@ -8993,6 +9438,9 @@ enum {
 	S_username_and_password_not_ac,
 	S_was_not_sent_because_the_add,
 	S_without_a_valid_sender_domai,
+	S__d9_85_d8_ac_d9_88_d_9c539b91,
+	S__e3_83_87_e3_82_a3_e_4654a422,
+	S__e3_83_87_e3_82_a3_e_e066dfa3,
 	S_all_recipient_addres_e58f4f36,
 	S_authentication_crede_778b9924,
 	S_bad_destination_mail_8c2773aa,
@@ -9005,7 +9453,7 @@ enum {
 	S_did_not_accept_our_r_c47beed5,
 	S_external_senders_are_e5e086ed,
 	S_mailbox_temporarily__77f216b8,
-	S_message_content_is_n_101df844,
+	S_nicht_die_erforderli_4159477f,
 	S_nonexistent_destinat_f4baf588,
 	S_not_a_member_of_this_d52508e1,
 	S_not_accepting_mail_f_5e034903,
@@ -9033,7 +9481,9 @@ enum {
 	S_too_many_simultaneou_da4e5cc9,
 	S_username_and_passwor_a2963575,
 	S_was_not_sent_because_e2337789,
-	S_all_recipient_addres_60995d1e,
+	S__d9_85_d8_ac_d9_88_d_dd9e38af,
+	S__e3_83_87_e3_82_a3_e_c03e3a36,
+	S__e3_83_87_e3_82_a3_e_c7f1dfef,
 	S_authentication_crede_44c1fa62,
 	S_bad_destination_mail_3f1b0039,
 	S_confirm_that_you_are_e91ba27d,
@@ -9042,6 +9492,7 @@ enum {
 	S_external_senders_are_be744f64,
 	S_mailbox_temporarily__581974ec,
 	S_message_content_is_n_a42dd481,
+	S_nicht_die_erforderli_578b81f6,
 	S_not_a_member_of_this_684cf713,
 	S_not_accepting_mail_f_032bf152,
 	S_not_allowed_to_send__213ba7d9,
@@ -9064,12 +9515,16 @@ enum {
 	S_too_many_simultaneou_9d5c5402,
 	S_username_and_passwor_66762582,
 	S_was_not_sent_because_9f052b06,
+	S__d9_85_d8_ac_d9_88_d_cc139b9a,
+	S__e3_83_87_e3_82_a3_e_03f5e858,
+	S__e3_83_87_e3_82_a3_e_90c352c3,
 	S_all_recipient_addres_2d6d930b,
 	S_authentication_crede_a15d2b73,
 	S_confirm_that_you_are_40807a61,
 	S_could_not_find_the_r_7a613071,
 	S_did_not_accept_our_r_d98e6d2e,
 	S_external_senders_are_3718fd8d,
+	S_nicht_die_erforderli_c79d97ca,
 	S_not_a_member_of_this_5e291bc8,
 	S_not_accepting_mail_f_542cea7d,
 	S_not_allowed_to_send__31e9472c,
@@ -9089,10 +9544,14 @@ enum {
 	S_too_many_simultaneou_f2589751,
 	S_username_and_passwor_06fd657e,
 	S_was_not_sent_because_8722ffa9,
+	S__d9_85_d8_ac_d9_88_d_12de486f,
+	S__e3_83_87_e3_82_a3_e_631c757a,
+	S__e3_83_87_e3_82_a3_e_9f7b3deb,
 	S_authentication_crede_54ab2d7d,
 	S_confirm_that_you_are_de40921c,
 	S_could_not_find_the_r_f0ff045e,
 	S_did_not_accept_our_r_a635da91,
+	S_nicht_die_erforderli_3b1644fa,
 	S_not_a_member_of_this_37b70f67,
 	S_not_accepting_mail_f_c6b4c92c,
 	S_not_allowed_to_send__b13af5ed,
@@ -9109,11 +9568,14 @@ enum {
 	S_that_you_tried_to_re_cfd1da20,
 	S_that_you_tried_to_re_45cdb5d2,
 	S_too_many_simultaneou_ec765d51,
-	S_username_and_passwor_4ae6735e,
+	S__d9_85_d8_ac_d9_88_d_e1eba04a,
+	S__e3_83_87_e3_82_a3_e_57ccb036,
+	S__e3_83_87_e3_82_a3_e_d20239d9,
 	S_authentication_crede_c6789be6,
 	S_confirm_that_you_are_f9a5fecf,
 	S_could_not_find_the_r_c773ecb3,
 	S_did_not_accept_our_r_3dc71b94,
+	S_nicht_die_erforderli_fe0e95af,
 	S_not_accepting_mail_f_ee989d41,
 	S_not_authorized_to_se_07b1d5c4,
 	S_not_delivering_to_pr_e4ac24e2,
@@ -9125,8 +9587,12 @@ enum {
 	S_that_you_tried_to_re_4a5a6538,
 	S_that_you_tried_to_re_b4d539b7,
 	S_username_and_passwor_4ac7a367,
+	S__d9_85_d8_ac_d9_88_d_e1ed3e55,
+	S__e3_83_87_e3_82_a3_e_603950aa,
+	S__e3_83_87_e3_82_a3_e_4f80d9a3,
 	S_could_not_find_the_r_ad7d9c14,
 	S_did_not_accept_our_r_d0706392,
+	S_nicht_die_erforderli_80f57192,
 	S_not_accepting_mail_f_df3f93bd,
 	S_not_authorized_to_se_dff381db,
 	S_not_delivering_to_pr_d3fe01b9,
@@ -9136,26 +9602,59 @@ enum {
 	S_that_you_tried_to_re_a5e84de2,
 	S_that_you_tried_to_re_114d06fd,
 	S_that_you_tried_to_re_66a9e143,
+	S__d9_85_d8_ac_d9_88_d_d278dc3c,
+	S__e3_83_87_e3_82_a3_e_643a607c,
+	S__e3_83_87_e3_82_a3_e_0ad7007b,
 	S_did_not_accept_our_r_b5ecc3ac,
+	S_nicht_die_erforderli_9e61d8b7,
 	S_not_authorized_to_se_6155626c,
 	S_not_delivering_to_pr_3fdc67a6,
 	S_not_listed_in_public_58acaa93,
-	S_recipient_address_re_5bda0756,
 	S_temporary_failure_in_b82eeb42,
 	S_that_you_tried_to_re_1bb2af1e,
+	S__d9_85_d8_ac_d9_88_d_a942d9ec,
+	S__e3_83_87_e3_82_a3_e_2de5c0b1,
+	S__e3_83_87_e3_82_a3_e_7e75ad09,
 	S_did_not_accept_our_r_f6b7e04d,
+	S_nicht_die_erforderli_05081e87,
 	S_not_listed_in_public_48d0b487,
 	S_recipient_address_re_0c39bbb8,
 	S_that_you_tried_to_re_b749aa83,
+	S__d9_85_d8_ac_d9_88_d_043c7d94,
+	S__e3_83_87_e3_82_a3_e_ecae4ee0,
+	S__e3_83_87_e3_82_a3_e_253f7372,
 	S_did_not_accept_our_r_d676552c,
+	S_nicht_die_erforderli_a8c863a2,
 	S_not_listed_in_public_5a8c80eb,
 	S_recipient_address_re_eee27635,
 	S_that_you_tried_to_re_15f77bd2,
+	S__e3_83_87_e3_82_a3_e_3b65cd9a,
+	S__e3_83_87_e3_82_a3_e_d9e25fb0,
+	S_nicht_die_erforderli_4e74cd27,
 	S_not_listed_in_public_732eed1e,
 	S_recipient_address_re_48801d68,
+	S__e3_83_87_e3_82_a3_e_09428d3e,
+	S__e3_83_87_e3_82_a3_e_ac5c9d71,
 	S_not_listed_in_public_70df461d,
 	S_recipient_address_re_73ae2831,
+	S__e3_83_87_e3_82_a3_e_d6c4605e,
+	S__e3_83_87_e3_82_a3_e_becbcc6c,
+	S__e3_83_87_e3_82_a3_e_2f2345e0,
+	S__e3_83_87_e3_82_a3_e_84d26636,
+	S__e3_83_87_e3_82_a3_e_33873044,
+	S__e3_83_87_e3_82_a3_e_4036d2a2,
+	S__e3_83_87_e3_82_a3_e_48d0d39b,
+	S__e3_83_87_e3_82_a3_e_e64ddd5a,
+	S__e3_83_87_e3_82_a3_e_70bd705b,
+	S__e3_83_87_e3_82_a3_e_9d9301e8,
+	S__e3_83_87_e3_82_a3_e_c237c174,
+	S__e3_83_87_e3_82_a3_e_026c1330,
+	S__e3_83_87_e3_82_a3_e_2a227683,
+	S__e3_83_87_e3_82_a3_e_234107f3,
+	S__e3_83_87_e3_82_a3_e_645f6d50,
 	S_dbl,
+	S_isp,
+	S_ptr,
 	S_rbl,
 	S_dane,
 	S_dkim,
@@ -9165,28 +9664,40 @@ enum {
 	S_psbl,
 	S_rate,
 	S_rdns,
+	S_risp,
 	S_spam,
 	S_spf_00,
 	S_spf_,
 	S_spf_28,
 	S_spf_5b,
+	S_spf_d8,
+	S_spf_d9,
+	S_spf_e3,
+	S_spf_e5,
 	S_spf_eof,
 	S_tlsa,
 	S_ube_00,
 	S_ube_28,
 	S_ube_5b,
+	S_ube_d8,
+	S_ube_d9,
+	S_ube_e3,
+	S_ube_e5,
 	S_ube_eof,
+	S_block,
 	S_boxbe,
 	S_dmarc,
 	S_dnsbl,
 	S_gsmtp,
 	S_limit,
 	S_quota,
+	S_refus,
 	S_sorbs,
 	S_surbl,
 	S_uribl,
 	S_virus,
 	S__28s000_29,
+	S_access,
 	S_banned,
 	S_blocks,
 	S_denied,
@@ -9196,6 +9707,7 @@ enum {
 	S_no_ptr,
 	S_nullmx,
 	S_policy,
+	S_reject,
 	S_sender,
 	S_trojan,
 	S_volume,
@@ -9221,22 +9733,37 @@ enum {
 	S_dy_2d001_00,
 	S_dy_2d001_28,
 	S_dy_2d001_5b,
+	S_dy_2d001_d8,
+	S_dy_2d001_d9,
+	S_dy_2d001_e3,
+	S_dy_2d001_e5,
 	S_dy_2d001_eof,
 	S_dy_2d003_00,
 	S_dy_2d003_28,
 	S_dy_2d003_5b,
+	S_dy_2d003_d8,
+	S_dy_2d003_d9,
+	S_dy_2d003_e3,
+	S_dy_2d003_e5,
 	S_dy_2d003_eof,
+	S_dynamic,
 	S_gave_up,
+	S_invalid,
 	S_looping,
 	S_mac_2ecom,
 	S_mailbox,
 	S_malware,
 	S_mta_2dsts,
+	S_no_mail,
 	S_not_rfc,
 	S_null_mx,
 	S_ou_2d001_00,
 	S_ou_2d001_28,
 	S_ou_2d001_5b,
+	S_ou_2d001_d8,
+	S_ou_2d001_d9,
+	S_ou_2d001_e3,
+	S_ou_2d001_e5,
 	S_ou_2d001_eof,
 	S_refused,
 	S_rfc_822,
@@ -9245,12 +9772,20 @@ enum {
 	S_rp_2d001_00,
 	S_rp_2d001_28,
 	S_rp_2d001_5b,
+	S_rp_2d001_d8,
+	S_rp_2d001_d9,
+	S_rp_2d001_e3,
+	S_rp_2d001_e5,
 	S_rp_2d001_eof,
 	S_sanebox,
 	S_sbl_2dxbl,
 	S_sc_2d001_00,
 	S_sc_2d001_28,
 	S_sc_2d001_5b,
+	S_sc_2d001_d8,
+	S_sc_2d001_d9,
+	S_sc_2d001_e3,
+	S_sc_2d001_e5,
 	S_sc_2d001_eof,
 	S_spamcop,
 	S_storage,
@@ -9265,6 +9800,7 @@ enum {
 	S_greylist,
 	S_inactive,
 	S_infected,
+	S_ip_block,
 	S_maildrop,
 	S_nxdomain,
 	S_phishing,
@@ -9293,16 +9829,25 @@ enum {
 	S_bl000000_00,
 	S_bl000000_28,
 	S_bl000000_5b,
+	S_bl000000_d8,
+	S_bl000000_d9,
+	S_bl000000_e3,
+	S_bl000000_e5,
 	S_bl000000_eof,
 	S_blacklist,
 	S_blocklist,
 	S_body_hash,
 	S_bulk_mail,
 	S_cloudmark,
+	S_deferred_3a,
 	S_disk_full,
 	S_dm000001_00,
 	S_dm000001_28,
 	S_dm000001_5b,
+	S_dm000001_d8,
+	S_dm000001_d9,
+	S_dm000001_e3,
+	S_dm000001_e5,
 	S_dm000001_eof,
 	S_dns_error,
 	S_dns_query,
@@ -9312,6 +9857,10 @@ enum {
 	S_es000000_00,
 	S_es000000_28,
 	S_es000000_5b,
+	S_es000000_d8,
+	S_es000000_d9,
+	S_es000000_e3,
+	S_es000000_e5,
 	S_es000000_eof,
 	S_excessive,
 	S_file_type,
@@ -9332,7 +9881,6 @@ enum {
 	S_listed_on,
 	S_mail_from,
 	S_mail_loop,
-	S_malformed,
 	S_malicious,
 	S_no_answer,
 	S_not_found,
@@ -9343,6 +9891,10 @@ enum {
 	S_rl000000_00,
 	S_rl000000_28,
 	S_rl000000_5b,
+	S_rl000000_d8,
+	S_rl000000_d9,
+	S_rl000000_e3,
+	S_rl000000_e5,
 	S_rl000000_eof,
 	S_rl000008_2d,
 	S_sbcglobal,
@@ -9356,6 +9908,9 @@ enum {
 	S_whitelist,
 	S_yahoo_2ecom,
 	S_8_2dbit_data,
+	S_after_data,
+	S_after_ehlo,
+	S_after_helo,
 	S_allow_list,
 	S_attachment,
 	S_auto_reply,
@@ -9370,19 +9925,23 @@ enum {
 	S_disk_quota,
 	S_dns_lookup,
 	S_domainkeys,
+	S_dynamic_ip,
 	S_executable,
 	S_help_2eyahoo,
 	S_icloud_2ecom,
+	S_in_a_block,
 	S_ip_blocked,
 	S_line_limit,
-	S_listed_url,
 	S_mail_flood,
 	S_mail_2elocal,
 	S_media_type,
 	S_mime_error,
 	S_no_account,
 	S_no_mailbox,
+	S_not_accept,
+	S_on_a_block,
 	S_on_holiday,
+	S_open_relay,
 	S_opt_me_out,
 	S_over_quota,
 	S_prohibited,
@@ -9412,12 +9971,16 @@ enum {
 	S_date_header,
 	S_deactivated,
 	S_dns_failure,
+	S_ehlo_reject,
+	S_end_of_data,
 	S_exec_failed,
 	S_exit_status,
 	S_from_header,
 	S_greylisting,
+	S_helo_reject,
 	S_hotmail_2ecom,
 	S_invaluement,
+	S_ip_is_block,
 	S_local_error,
 	S_mail_2eicloud,
 	S_maintenance,
@@ -9457,6 +10020,7 @@ enum {
 	S_discontinued,
 	S_disk_is_full,
 	S_dnsbl_2dlookup,
+	S_domain_block,
 	S_from_3a_domain,
 	S_from_3a_header,
 	S_has_moved_to,
@@ -9486,6 +10050,7 @@ enum {
 	S_ptr_resource,
 	S_rate_limited,
 	S_rate_2dlimited,
+	S_relay_access,
 	S_relay_denied,
 	S_requires_tls,
 	S_resolver_2eadr,
@@ -9493,6 +10058,8 @@ enum {
 	S_retry_period,
 	S_reverse_name,
 	S_routing_loop,
+	S_send_mail_as,
+	S_sender_block,
 	S_sender_score,
 	S_sending_rate,
 	S_server_error,
@@ -9505,6 +10072,7 @@ enum {
 	S_unknown_host,
 	S_unknown_user,
 	S_unusual_rate,
+	S_use_your_isp,
 	S_user_account,
 	S_user_invalid,
 	S_user_unknown,
@@ -9544,6 +10112,7 @@ enum {
 	S_no_space_left,
 	S_no_valid_from,
 	S_not_accepting,
+	S_not_available,
 	S_not_listed_in,
 	S_not_permitted,
 	S_out_of_office,
@@ -9556,9 +10125,11 @@ enum {
 	S_routing_error,
 	S_sender_domain,
 	S_sender_policy,
+	S_sender_reject,
 	S_sending_limit,
 	S_sending_quota,
 	S_sent_too_many,
+	S_service_refus,
 	S_shutting_down,
 	S_speicherplatz,
 	S_ssl_handshake,
@@ -9582,7 +10153,9 @@ enum {
 	S_blocked_sender,
 	S_cannot_convert,
 	S_content_filter,
+	S_content_reject,
 	S_could_not_load,
+	S_did_not_accept,
 	S_did_not_answer,
 	S_dns_resolution,
 	S_dnssec_2dinvalid,
@@ -9606,6 +10179,7 @@ enum {
 	S_invalid_header,
 	S_invalid_sender,
 	S_ip_blacklisted,
+	S_limited_access,
 	S_mailbox_in_use,
 	S_mailbox_locked,
 	S_malformed_mime,
@@ -9624,6 +10198,7 @@ enum {
 	S_quota_exceeded,
 	S_recipsizelimit,
 	S_remove_me_from,
+	S_residential_ip,
 	S_reverse_lookup,
 	S_scored_as_spam,
 	S_sender_blocked,
@@ -9635,9 +10210,11 @@ enum {
 	S_suspected_spam,
 	S_system_storage,
 	S_too_many_mails,
+	S_unknown_domain,
 	S_unknown_sender,
 	S_unsubscribe_me,
 	S_unusual_volume,
+	S_url_in_message,
 	S_user_has_moved,
 	S_user_not_found,
 	S_user_suspended,
@@ -9645,11 +10222,13 @@ enum {
 	S_abuse_complaint,
 	S_accepts_no_mail,
 	S_account_expired,
+	S_after_mail_from,
 	S_automatic_reply,
 	S_bigger_than_the,
 	S_blacklisted_url,
 	S_come_back_later,
 	S_connection_rate,
+	S_does_not_accept,
 	S_does_not_have_a,
 	S_doesn_27t_have_an,
 	S_envelope_sender,
@@ -9686,6 +10265,7 @@ enum {
 	S_recipient_limit,
 	S_relaying_denied,
 	S_reverse_mapping,
+	S_sender_is_block,
 	S_sender_rejected,
 	S_service_refused,
 	S_starttls_failed,
@@ -9701,7 +10281,6 @@ enum {
 	S_unable_to_route,
 	S_unauthenticated,
 	S_unknown_account,
-	S_unknown_address,
 	S_we_do_not_relay,
 	S_will_be_retried,
 	S_absent_du_bureau,
@@ -9712,9 +10291,11 @@ enum {
 	S_client_host_name,
 	S_complaint_report,
 	S_connection_limit,
+	S_connection_refus,
 	S_connection_reset,
 	S_content_or_links,
 	S_content_presents,
+	S_content_rejected,
 	S_could_not_expand,
 	S_delivery_delayed,
 	S_delivery_program,
@@ -9730,7 +10311,11 @@ enum {
 	S_exceeded_storage,
 	S_excessive_volume,
 	S_exchangelabs_2ecom,
+	S_greeting_failure,
 	S_has_been_delayed,
+	S_in_reply_to_data,
+	S_in_reply_to_ehlo,
+	S_in_reply_to_helo,
 	S_inactive_account,
 	S_invalid_encoding,
 	S_mail_system_full,
@@ -9765,6 +10350,7 @@ enum {
 	S_addressee_unknown,
 	S_away_from_my_desk,
 	S_banned_sending_ip,
+	S_client_host_block,
 	S_concurrency_limit,
 	S_connection_closed,
 	S_conversion_failed,
@@ -9786,6 +10372,7 @@ enum {
 	S_mailbox_not_found,
 	S_mailbox_suspended,
 	S_malformed_address,
+	S_malformed_message,
 	S_message_timed_out,
 	S_message_too_large,
 	S_must_authenticate,
@@ -9801,6 +10388,7 @@ enum {
 	S_refused_to_accept,
 	S_relay_not_allowed,
 	S_sender_is_blocked,
+	S_sender_was_reject,
 	S_sender_2eoffice_2ecom,
 	S_starttls_required,
 	S_support_2eapple_2ecom,
@@ -9822,6 +10410,7 @@ enum {
 	S_challenge_2dresponse,
 	S_classified_as_spam,
 	S_client_certificate,
+	S_client_host_reject,
 	S_connection_dropped,
 	S_connection_refused,
 	S_considered_as_spam,
@@ -9846,17 +10435,19 @@ enum {
 	S_message_is_too_big,
 	S_message_size_limit,
 	S_missing_message_2did,
+	S_my_name_was_reject,
 	S_name_service_error,
 	S_no_such_local_user,
-	S_no_valid_recipient,
 	S_not_enough_storage,
 	S_not_on_the_allowed,
 	S_permission_to_post,
 	S_please_unsubscribe,
 	S_previously_bounced,
+	S_protocol_violation,
 	S_reverse_dns_lookup,
 	S_sender_not_allowed,
 	S_temporarily_unable,
+	S_tenant_allow_2fblock,
 	S_too_many_recipient,
 	S_unknown_local_part,
 	S_unroutable_address,
@@ -9874,6 +10465,7 @@ enum {
 	S_disk_quota_exceeded,
 	S_doesn_27t_accept_mail,
 	S_domain_is_blacklist,
+	S_during_the_greeting,
 	S_encryption_required,
 	S_error_in_processing,
 	S_exceeded_your_daily,
@@ -9882,10 +10474,12 @@ enum {
 	S_getting_mail_faster,
 	S_google_2ecom_2fmail__925f4026,
 	S_has_been_terminated,
+	S_helo_command_reject,
 	S_host_is_unreachable,
 	S_illegal_host_2fdomain,
 	S_invalid_credentials,
 	S_invalid_domain_name,
+	S_ip_address_is_block,
 	S_line_limit_exceeded,
 	S_mailbox_is_disabled,
 	S_mailbox_unallocated,
@@ -9895,9 +10489,9 @@ enum {
 	S_missing_from_header,
 	S_must_use_encryption,
 	S_no_longer_on_server,
-	S_no_valid_recipients,
 	S_non_2dexistent_domain,
 	S_not_a_valid_address,
+	S_password_not_accept,
 	S_postmaster_2elive_2ecom,
 	S_prove_you_are_human,
 	S_ptr_resource_record,
@@ -9914,6 +10508,7 @@ enum {
 	S_service_unavailable,
 	S_size_limit_exceeded,
 	S_smtp_authentication,
+	S_spam_classification,
 	S_too_many_recipients,
 	S_unregistered_domain,
 	S_unrouteable_address,
@@ -9932,9 +10527,13 @@ enum {
 	S_connection_timed_out,
 	S_connection_was_reset,
 	S_destinataire_inconnu,
+	S_destinataire_invalid,
 	S_does_not_accept_mail,
 	S_domain_doesn_27t_exist,
+	S_domain_may_not_exist,
 	S_duplicate_message_2did,
+	S_dynamically_assigned,
+	S_dynamically_2dassigned,
 	S_empf_c3_a4nger_unbekannt,
 	S_exceeded_the_storage,
 	S_exceeds_allowed_size,
@@ -9953,6 +10552,7 @@ enum {
 	S_missing_a_valid_from,
 	S_my_name_was_rejected,
 	S_neither_spf_nor_dkim,
+	S_nem_c3_a1te_opr_c3_a_8f94c58b,
 	S_not_delivered_within,
 	S_relaying_not_allowed,
 	S_respuesta_automatica,
@@ -9966,6 +10566,7 @@ enum {
 	S_verification_request,
 	S_verify_you_are_human,
 	S_will_be_deleted_from,
+	S__d8_ba_d9_8a_d8_b1___bf869cd6,
 	S_address_is_suppressed,
 	S_authentication_checks,
 	S_authentication_failed,
@@ -9985,6 +10586,7 @@ enum {
 	S_has_been_switched_off,
 	S_has_no_mx_or_a_record,
 	S_helo_command_rejected,
+	S_in_reply_to_mail_from,
 	S_in_the_queue_too_long,
 	S_internal_system_error,
 	S_ip_address_is_blocked,
@@ -9999,13 +10601,16 @@ enum {
 	S_over_a_tls_connection,
 	S_password_not_accepted,
 	S_receiving_mail_faster,
+	S_refused_to_talk_to_me,
 	S_respuesta_autom_c3_a1tica,
 	S_sender_address_is_not,
+	S_sender_address_reject,
 	S_sender_authentication,
 	S_sender_is_not_allowed,
 	S_service_not_available,
 	S_takes_internal_sender,
 	S_unauthenticated_email,
+	S__e5_bc_b5_e8_b2_bc_e_d6944a98,
 	S_account_does_not_exist,
 	S_address_does_not_exist,
 	S_after_multiple_retries,
@@ -10026,9 +10631,11 @@ enum {
 	S_list_expansion_problem,
 	S_mailbox_does_not_exist,
 	S_mailbox_is_unavailable,
+	S_message_content_reject,
 	S_message_length_exceeds,
 	S_message_per_connection,
 	S_network_is_unreachable,
+	S_no_tienes_los_permisos,
 	S_not_encrypted_with_tls,
 	S_not_permitted_to_relay,
 	S_only_accepts_mail_from,
@@ -10069,6 +10676,7 @@ enum {
 	S_sender_address_does_not,
 	S_sender_address_rejected,
 	S_sender_policy_framework,
+	S_smtp_server_of_your_isp,
 	S_stronger_authentication,
 	S_support_2egoogle_2ec_991a96e9,
 	S_syntax_error_in_address,
@@ -10080,11 +10688,13 @@ enum {
 	S_unverifiable_sending_ip,
 	S_unverifyable_sending_ip,
 	S_account_has_been_deleted,
+	S_after_initial_connection,
 	S_authentication_mechanism,
 	S_domain_of_sender_address,
 	S_exceeds_the_maximum_size,
 	S_extended_quota_violation,
 	S_illegal_host_2fdomain_name,
+	S_in_reply_to_the_greeting,
 	S_invalid_hostname_in_helo,
 	S_mailbox_has_been_deleted,
 	S_mailbox_is_not_available,
@@ -10092,6 +10702,7 @@ enum {
 	S_message_content_rejected,
 	S_multiple_subject_headers,
 	S_receiving_mail_at_a_rate,
+	S_recipient_address_reject,
 	S_recipient_does_not_exist,
 	S_refuses_external_senders,
 	S_see_https_3a_2f_2fww_af142210,
@@ -10106,6 +10717,7 @@ enum {
 	S_limit_for_this_connection,
 	S_mailbox_has_been_disabled,
 	S_not_a_member_of_this_list,
+	S_not_accepting_connections,
 	S_not_on_the_allowed_sender,
 	S_tls_currently_unavailable,
 	S_too_many_open_connections,
@@ -10125,9 +10737,11 @@ enum {
 	S_receiving_mail_too_quickly,
 	S_recent_history_of_bouncing,
 	S_recipient_address_rejected,
+	S_recipient_addresses_reject,
 	S_resolver_2erst_2enot_706530ec,
 	S_try_again_in_a_few_minutes,
 	S_will_be_deleted_from_queue,
+	S_client_host_rejected_fd9872a0,
 	S_has_been_marked_as_inactive,
 	S_identities_failed_the_check,
 	S_insufficient_system_storage,
@@ -10140,6 +10754,7 @@ enum {
 	S_temporarily_deferred_due_to,
 	S_too_many_messages_this_hour,
 	S_verify_that_you_are_a_human,
+	S_vous_ne_soyez_pas_au_6db86729,
 	S_auto_2dsubmitted_3a__b95a17cc,
 	S_bad_recipient_address_syntax,
 	S_been_failing_for_a_long_time,
@@ -10147,6 +10762,7 @@ enum {
 	S_client_was_not_authenticated,
 	S_closing_transmission_channel,
 	S_connection_frequency_limited,
+	S_content_presents_a_potential,
 	S_could_not_find_the_recipient,
 	S_couldn_27t_find_any__b632ab7a,
 	S_domain_has_no_mx_or_a_record,
@@ -10164,12 +10780,14 @@ enum {
 	S_host_or_domain_name__0d618c0a,
 	S_invalid_final_delive_1cd519f2,
 	S_mailbox_currently_un_f1afdc33,
+	S_message_content_is_n_101df844,
 	S_not_a_registered_gat_79c947f6,
 	S_not_registered_in_th_ae761c39,
 	S_purported_responsibl_375cb75c,
 	S_restricted_to_intern_fe7146f9,
 	S_temporarily_unable_t_539069ee,
 	S_without_a_valid_send_350b569d,
+	S_all_recipient_addres_60995d1e,
 	S_bad_destination_syst_287261ff,
 	S_click_the_link_below_7459d95d,
 	S_could_not_deliver_fo_1bb8f5a6,
@@ -10189,6 +10807,7 @@ enum {
 	S_all_recipient_addres_927e80bd,
 	S_external_senders_are_45571e8b,
 	S_starttls_temporarily_b45c43e8,
+	S_username_and_passwor_4ae6735e,
 	S_was_not_sent_because_581862b4,
 	S_not_a_member_of_this_212d4725,
 	S_not_allowed_to_send__e9d11f7f,
@@ -10202,19 +10821,24 @@ enum {
 	S_username_and_passwor_15462b45,
 	S_could_not_find_the_r_2fbcb1ca,
 	S_not_accepting_mail_f_2515847f,
+	S_recipient_address_re_5bda0756,
 	S_that_you_tried_to_re_0041a6af,
 	S_that_you_tried_to_re_1a6df7e4,
 	S_not_authorized_to_se_a169e99c,
 	S_not_delivering_to_pr_25f71d9e,
 	S_temporary_failure_in_35dc5c28,
+	S__d9_85_d8_ac_d9_88_d_3539a01b,
 	S_did_not_accept_our_r_be4804a0,
 	S_that_you_tried_to_re_7097fb72,
+	S_nicht_die_erforderli_a5deef8b,
 	S_not_listed_in_public_c77b57e0,
 	S_recipient_address_re_5a295b05,
+	S__e3_83_87_e3_82_a3_e_d7c4fbc3,
+	S__e3_83_87_e3_82_a3_e_3f38f737,
 	RB_NSTATES
 };
 #define RB_FIRST_ACCEPT S_dbl
-#define RB_STRIDE 64
+#define RB_STRIDE 128
 
 #define ROW_S_start \
 	S_start, S_start, S_start, S_start, \
@@ -10232,7 +10856,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S__28 \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10249,7 +10883,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_idle \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10266,7 +10910,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_8 \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_8_2d, \
@@ -10283,7 +10937,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_a \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10300,7 +10964,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_b \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10317,7 +10991,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_c \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10334,7 +11018,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_d \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10351,7 +11045,17 @@ enum {
 	S_dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_e \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10368,7 +11072,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_f \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10385,7 +11099,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_g \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10402,7 +11126,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_h \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10419,7 +11153,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_i \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10436,7 +11180,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_l \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10453,7 +11207,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_m \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10470,7 +11234,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_n \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10480,14 +11254,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_o \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10504,7 +11288,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_p \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10521,7 +11315,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_q \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10538,7 +11342,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_r \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10554,8 +11368,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_s \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10572,7 +11396,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_t \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10589,7 +11423,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_u \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10606,7 +11450,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_v \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10623,7 +11477,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_w \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10640,7 +11504,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_x \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10657,7 +11531,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_y \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10674,7 +11558,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S__5b \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10691,7 +11585,125 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S__d8 \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_b, S_c, S_d, \
+	S_e, S_f, S_g, S_h, \
+	S_i, S_j, S_idle, S_l, \
+	S_m, S_n, S_o, S_p, \
+	S_q, S_r, S_s, S_t, \
+	S_u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S__d8_ba, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S__d9 \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_b, S_c, S_d, \
+	S_e, S_f, S_g, S_h, \
+	S_i, S_j, S_idle, S_l, \
+	S_m, S_n, S_o, S_p, \
+	S_q, S_r, S_s, S_t, \
+	S_u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S__d9_85, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S__e3 \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_b, S_c, S_d, \
+	S_e, S_f, S_g, S_h, \
+	S_i, S_j, S_idle, S_l, \
+	S_m, S_n, S_o, S_p, \
+	S_q, S_r, S_s, S_t, \
+	S_u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S__e3_83, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S__e5 \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_b, S_c, S_d, \
+	S_e, S_f, S_g, S_h, \
+	S_i, S_j, S_idle, S_l, \
+	S_m, S_n, S_o, S_p, \
+	S_q, S_r, S_s, S_t, \
+	S_u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__e5_bc, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0b \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10708,7 +11720,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0d \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10722,10 +11744,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0e \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10742,7 +11774,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0o \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10759,7 +11801,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0r \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10775,8 +11827,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0s \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10793,7 +11855,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0u \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10810,7 +11882,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ab \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10827,7 +11909,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ac \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10844,7 +11936,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ad \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10858,10 +11960,20 @@ enum {
 	S_adm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_al \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10878,7 +11990,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_am \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10895,7 +12017,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_at \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10912,7 +12044,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_au \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10929,7 +12071,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ba \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10946,7 +12098,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_be \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10963,7 +12125,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_bi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10980,7 +12152,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_bl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10997,7 +12179,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_bo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11013,8 +12205,18 @@ enum {
 	S_0ou, S_ov, S_w, S_box, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_bo_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_bo_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_bu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11031,7 +12233,17 @@ enum {
 	S_y, S_buz, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ca \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11048,7 +12260,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ce \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11065,7 +12287,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ch \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11082,7 +12314,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_cl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11099,7 +12341,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_co \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11116,7 +12368,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_cu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11133,7 +12395,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_da \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11150,7 +12422,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_de \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11167,7 +12449,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_di \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11184,7 +12476,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_dn \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11194,14 +12496,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_dns, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_do \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11218,7 +12530,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_du \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11230,12 +12552,22 @@ enum {
 	S_0e, S_f, S_g, S_h, \
 	S_i, S_j, S_idle, S_l, \
 	S_m, S_un, S_0o, S_dup, \
-	S_q, S_ur, S_us, S_ut, \
+	S_q, S_dur, S_us, S_ut, \
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_em \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11252,7 +12584,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_en \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11260,16 +12602,26 @@ enum {
 	S_idle, S_idle, S_idle, S_idle, \
 	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_na, S_0b, S_enc, S_0d, \
+	S_na, S_0b, S_enc, S_end, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_env, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_er \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11285,8 +12637,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ex \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11303,7 +12665,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11320,7 +12692,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11337,7 +12719,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11354,7 +12746,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11370,8 +12772,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11388,7 +12800,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ge \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11405,7 +12827,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_gi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11422,7 +12854,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_gr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11438,8 +12880,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ha \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11456,7 +12908,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_he \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11473,7 +12935,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_hi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11490,7 +12962,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ho \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11507,7 +12989,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ic \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11524,7 +13016,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_id \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11538,10 +13040,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_il \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11558,7 +13070,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_in \
 	S_start, S_in_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11568,14 +13090,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_ina, S_inb, S_c, S_0d, \
 	S_ne, S_inf, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_ins, S_int, \
 	S_nu, S_inv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ip \
 	S_start, S_ip_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11592,7 +13124,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_is \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11603,13 +13145,23 @@ enum {
 	S_sa, S_sb, S_0sc, S_0d, \
 	S_se, S_f, S_g, S_sh, \
 	S_si, S_j, S_idle, S_sl, \
-	S_sm, S_n, S_so, S_0sp, \
+	S_sm, S_n, S_so, S_isp, \
 	S_q, S_0r, S_ss, S_st, \
 	S_su, S_v, S_w, S_x, \
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_la \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11626,7 +13178,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_li \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11643,7 +13205,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_lo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11660,7 +13232,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ma \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11677,7 +13259,17 @@ enum {
 	S_may, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_me \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11694,7 +13286,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11711,7 +13313,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11728,7 +13340,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_na \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11745,7 +13367,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ne \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11756,13 +13388,50 @@ enum {
 	S_a, S_0b, S_c, S_0d, \
 	S_0e, S_f, S_g, S_eh, \
 	S_nei, S_j, S_idle, S_l, \
-	S_em, S_en, S_0o, S_p, \
+	S_nem, S_en, S_0o, S_p, \
 	S_q, S_er, S_0es, S_net, \
 	S_0u, S_v, S_w, S_ex, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_ni \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_0b, S_nic, S_id, \
+	S_0e, S_f, S_g, S_h, \
+	S_i, S_j, S_idle, S_il, \
+	S_m, S_in, S_0o, S_ip, \
+	S_q, S_0r, S_is, S_t, \
+	S_0u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_no \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11779,7 +13448,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_nu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11796,7 +13475,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ol \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11813,7 +13502,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_on \
 	S_start, S_on_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11823,14 +13522,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_onl, \
+	S_ni, S_j, S_idle, S_onl, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_op \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11847,7 +13556,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_ou_2d, \
@@ -11864,7 +13583,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ov \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11881,7 +13610,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11898,7 +13637,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pe \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11915,7 +13664,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11932,7 +13691,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11949,7 +13718,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_po \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11966,7 +13745,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11982,8 +13771,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ps \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12000,7 +13799,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pt \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12017,7 +13826,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12034,7 +13853,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_qu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12051,7 +13880,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ra \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12068,7 +13907,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rb \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12085,7 +13934,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rd \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12099,10 +13958,20 @@ enum {
 	S_0dm, S_rdn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_re \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12119,7 +13988,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ri \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12136,7 +14015,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ro \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12153,7 +14042,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12170,7 +14069,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_se \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12187,7 +14096,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sh \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12204,7 +14123,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_si \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12221,7 +14150,17 @@ enum {
 	S_y, S_siz, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sm \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12238,7 +14177,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_so \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12255,7 +14204,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12272,7 +14231,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ss \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12289,7 +14258,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_st \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12306,7 +14285,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_su \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12323,7 +14312,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sy \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12340,7 +14339,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ta \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12357,7 +14366,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_te \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12374,7 +14393,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_th \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12391,7 +14420,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ti \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12408,7 +14447,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12425,7 +14474,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_to \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12442,7 +14501,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12458,8 +14527,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_try, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_un \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12469,14 +14548,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_una, S_unb, S_c, S_0d, \
 	S_une, S_f, S_g, S_h, \
-	S_i, S_j, S_unk, S_l, \
+	S_ni, S_j, S_unk, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_unr, S_uns, S_t, \
 	S_unu, S_unv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ur \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12486,14 +14575,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_ra, S_rb, S_c, S_rd, \
 	S_re, S_rf, S_g, S_h, \
-	S_uri, S_j, S_idle, S_l, \
+	S_uri, S_j, S_idle, S_url, \
 	S_m, S_n, S_ro, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_us \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12510,7 +14609,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ut \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12527,7 +14636,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_va \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12544,7 +14663,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ve \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12561,7 +14690,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_vi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12578,7 +14717,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_vo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12591,11 +14740,21 @@ enum {
 	S_i, S_j, S_idle, S_vol, \
 	S_m, S_on, S_0o, S_op, \
 	S_q, S_0r, S_0s, S_t, \
-	S_0ou, S_ov, S_w, S_x, \
+	S_vou, S_ov, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_wa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12612,7 +14771,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_we \
 	S_start, S_we_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12629,7 +14798,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_wi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12646,7 +14825,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_wo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12663,7 +14852,44 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S__e3_83 \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_b, S_c, S_d, \
+	S_e, S_f, S_g, S_h, \
+	S_i, S_j, S_idle, S_l, \
+	S_m, S_n, S_o, S_p, \
+	S_q, S_r, S_s, S_t, \
+	S_u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S__e3_83_87, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0bl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12680,7 +14906,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0es \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12697,7 +14933,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0ou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12714,7 +14960,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0sc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12731,7 +14987,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_0sp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12748,7 +15014,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_acc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12765,7 +15041,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_add \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12779,10 +15065,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_addr, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_all \
 	S_start, S_all_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12799,7 +15095,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_aut \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12816,7 +15122,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_bla \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12833,7 +15149,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12850,7 +15176,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_box \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12867,7 +15203,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_cha \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12884,7 +15230,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_clo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12901,7 +15257,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_com \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12918,7 +15284,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_con \
 	S_start, S_on_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12928,14 +15304,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_conc, S_0d, \
 	S_ne, S_conf, S_g, S_h, \
-	S_i, S_j, S_idle, S_onl, \
+	S_ni, S_j, S_idle, S_onl, \
 	S_m, S_conn, S_no, S_p, \
 	S_q, S_0r, S_cons, S_cont, \
 	S_nu, S_conv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_cou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12952,7 +15338,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_cur \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12962,14 +15358,51 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_ra, S_rb, S_c, S_rd, \
 	S_re, S_rf, S_g, S_h, \
-	S_uri, S_j, S_idle, S_l, \
+	S_uri, S_j, S_idle, S_url, \
 	S_m, S_n, S_ro, S_p, \
 	S_q, S_curr, S_0s, S_t, \
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_dat \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_ta, S_0b, S_c, S_0d, \
+	S_date, S_f, S_g, S_th, \
+	S_ti, S_j, S_idle, S_tl, \
+	S_m, S_n, S_to, S_p, \
+	S_q, S_tr, S_0s, S_att, \
+	S_0u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_del \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12986,7 +15419,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_den \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12994,7 +15437,7 @@ enum {
 	S_idle, S_idle, S_idle, S_idle, \
 	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_na, S_0b, S_enc, S_0d, \
+	S_na, S_0b, S_enc, S_end, \
 	S_ne, S_f, S_g, S_h, \
 	S_deni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
@@ -13003,7 +15446,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_des \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13020,7 +15473,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_dis \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13031,13 +15494,23 @@ enum {
 	S_disa, S_sb, S_disc, S_0d, \
 	S_se, S_f, S_g, S_sh, \
 	S_si, S_j, S_disk, S_sl, \
-	S_sm, S_n, S_so, S_0sp, \
+	S_sm, S_n, S_so, S_isp, \
 	S_q, S_0r, S_ss, S_st, \
 	S_su, S_v, S_w, S_x, \
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_dns \
 	S_start, S_dns_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13054,7 +15527,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_doe \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13071,7 +15554,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_dom \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13088,7 +15581,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ema \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13105,7 +15608,17 @@ enum {
 	S_may, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_enc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13122,7 +15635,44 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_end \
+	S_start, S_end_, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_da, S_db, S_c, S_0d, \
+	S_de, S_f, S_g, S_h, \
+	S_di, S_j, S_dk, S_l, \
+	S_0dm, S_dn, S_do, S_p, \
+	S_q, S_0r, S_0s, S_t, \
+	S_du, S_v, S_w, S_x, \
+	S_0dy, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_err \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13138,8 +15688,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_est \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13156,7 +15716,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_exc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13173,7 +15743,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_exi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13190,7 +15770,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_exp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13207,7 +15797,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13224,7 +15824,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fil \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13241,7 +15851,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_for \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13257,8 +15877,18 @@ enum {
 	S_0u, S_v, S_forw, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fro \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13275,7 +15905,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ful \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13292,7 +15932,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_has \
 	S_start, S_has_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13309,7 +15959,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_hea \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13326,7 +15986,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_hel \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13343,7 +16013,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_hos \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13360,7 +16040,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_in_ \
 	S_start, S_in_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13372,12 +16062,22 @@ enum {
 	S_e, S_f, S_g, S_h, \
 	S_i, S_j, S_idle, S_l, \
 	S_m, S_n, S_o, S_p, \
-	S_q, S_r, S_s, S_in_t, \
+	S_q, S_in_r, S_s, S_in_t, \
 	S_u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ina \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13394,7 +16094,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_int \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13411,7 +16121,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_inv \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13428,7 +16148,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_is_ \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13445,7 +16175,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_lim \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13462,7 +16202,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_lin \
 	S_start, S_in_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13472,14 +16222,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_ina, S_inb, S_c, S_0d, \
 	S_line, S_inf, S_g, S_h, \
-	S_i, S_j, S_link, S_l, \
+	S_ni, S_j, S_link, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_ins, S_int, \
 	S_nu, S_inv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_lis \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13490,13 +16250,23 @@ enum {
 	S_sa, S_sb, S_0sc, S_0d, \
 	S_se, S_f, S_g, S_sh, \
 	S_si, S_j, S_idle, S_sl, \
-	S_sm, S_n, S_so, S_0sp, \
+	S_sm, S_n, S_so, S_isp, \
 	S_q, S_0r, S_ss, S_list, \
 	S_su, S_v, S_w, S_x, \
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_loc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13513,7 +16283,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_loo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13530,7 +16310,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_low \
 	S_start, S_low_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13547,7 +16337,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13564,7 +16364,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_med \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13578,10 +16388,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mes \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13598,7 +16418,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_nam \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13615,7 +16445,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_no_ \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13627,12 +16467,22 @@ enum {
 	S_e, S_f, S_g, S_h, \
 	S_i, S_j, S_idle, S_no_l, \
 	S_no_m, S_n, S_o, S_no_p, \
-	S_q, S_no_r, S_no_s, S_t, \
+	S_q, S_no_r, S_no_s, S_no_t, \
 	S_no_u, S_no_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not \
 	S_start, S_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13649,7 +16499,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_on_ \
 	S_start, S_on_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13666,7 +16526,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_out \
 	S_start, S_out_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13683,7 +16553,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ove \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13700,7 +16580,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_per \
 	S_start, S_per_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13716,8 +16606,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ple \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13734,7 +16634,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pos \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13751,7 +16661,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pre \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13768,7 +16688,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_pro \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13785,7 +16715,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_que \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13802,7 +16742,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_quo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13819,7 +16769,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rat \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13836,7 +16796,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rec \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13853,7 +16823,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rej \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13870,7 +16850,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rel \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13887,7 +16877,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rep \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13904,7 +16904,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_req \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13921,7 +16931,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_res \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13931,14 +16951,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_sa, S_sb, S_0sc, S_0d, \
 	S_se, S_f, S_g, S_sh, \
-	S_si, S_j, S_idle, S_sl, \
+	S_resi, S_j, S_idle, S_sl, \
 	S_sm, S_n, S_reso, S_resp, \
 	S_q, S_0r, S_ss, S_rest, \
 	S_su, S_v, S_w, S_x, \
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13955,7 +16985,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sco \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13972,7 +17012,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sen \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13982,14 +17032,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_enc, S_send, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_sent, \
 	S_nu, S_env, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ser \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14005,8 +17065,45 @@ enum {
 	S_0u, S_serv, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_sig \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_ga, S_0b, S_gc, S_0d, \
+	S_ge, S_f, S_g, S_h, \
+	S_gi, S_j, S_idle, S_l, \
+	S_m, S_sign, S_go, S_p, \
+	S_q, S_gr, S_gs, S_t, \
+	S_0u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_siz \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14023,7 +17120,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_smt \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14040,7 +17147,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_spa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14057,7 +17174,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sta \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14074,7 +17201,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sto \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14091,7 +17228,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sup \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14108,7 +17255,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sus \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14125,7 +17282,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sys \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14142,7 +17309,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tem \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14159,7 +17336,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ten \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14167,16 +17354,26 @@ enum {
 	S_idle, S_idle, S_idle, S_idle, \
 	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_tena, S_0b, S_enc, S_0d, \
+	S_tena, S_0b, S_enc, S_end, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_env, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tha \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14193,7 +17390,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tim \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14210,7 +17417,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tls \
 	S_start, S_tls_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14227,7 +17444,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_too \
 	S_start, S_too_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14244,7 +17471,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_try \
 	S_start, S_try_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14261,7 +17498,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_una \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14278,7 +17525,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_unk \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14295,9 +17552,19 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
-#define ROW_S_use \
 	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_use \
+	S_start, S_use_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
 	S_start, S_start, S_idle, S_idle, \
 	S_idle, S_idle, S_idle, S_idle, \
@@ -14312,7 +17579,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_val \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14329,7 +17606,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_ver \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14345,8 +17632,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_very, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_vol \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14363,7 +17660,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_was \
 	S_start, S_was_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14380,7 +17687,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_wit \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14397,7 +17714,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_wor \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14413,8 +17740,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_acce \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14431,7 +17768,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_acco \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14448,7 +17795,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_addr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14464,8 +17821,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_allo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14482,7 +17849,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_auth \
 	S_start, S_auth_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14499,7 +17876,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_auto \
 	S_start, S_auto_, S_start, S_start, \
 	S__28, S_start, S_start, S_auto_2d, \
@@ -14516,7 +17903,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blac \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14533,7 +17930,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_bloc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14550,7 +17957,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_comp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14567,7 +17984,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_conn \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14577,14 +18004,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_conne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_disa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14601,7 +18038,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does \
 	S_start, S_does_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14618,7 +18065,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_doma \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14635,7 +18092,17 @@ enum {
 	S_may, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_emai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14652,7 +18119,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_erro \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14669,7 +18146,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_exce \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14686,7 +18173,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_expi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14703,7 +18200,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_fail \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14720,7 +18227,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_file \
 	S_start, S_file_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14737,7 +18254,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_has_ \
 	S_start, S_has_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14754,7 +18281,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_head \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14768,10 +18305,20 @@ enum {
 	S_adm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_helo \
 	S_start, S_helo_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14788,7 +18335,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_host \
 	S_start, S_host_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14805,7 +18362,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_inac \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14822,7 +18389,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_inva \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14839,7 +18416,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_is_n \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14849,14 +18436,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_is_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_limi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14873,7 +18470,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_list \
 	S_start, S_list_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14890,7 +18497,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_loca \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14907,7 +18524,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_look \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14924,7 +18551,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_low_ \
 	S_start, S_low_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14941,7 +18578,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mail \
 	S_start, S_mail_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14958,7 +18605,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mess \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14975,7 +18632,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_name \
 	S_start, S_name_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14992,7 +18659,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_ \
 	S_start, S_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15009,7 +18686,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_on_t \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15026,7 +18713,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_over \
 	S_start, S_over_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15042,8 +18739,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_very, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_post \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15060,7 +18767,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_quot \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15077,7 +18794,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_reci \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15094,7 +18821,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_reje \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15111,7 +18848,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rela \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15128,7 +18875,17 @@ enum {
 	S_relay, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_repo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15145,7 +18902,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_requ \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15162,7 +18929,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_reso \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15179,7 +18956,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_resp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15196,7 +18983,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rout \
 	S_start, S_out_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15213,9 +19010,19 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
-#define ROW_S_send \
 	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_send \
+	S_start, S_send_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
 	S_start, S_start, S_idle, S_idle, \
 	S_idle, S_idle, S_idle, S_idle, \
@@ -15227,10 +19034,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sent \
 	S_start, S_sent_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15247,7 +19064,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_serv \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15264,7 +19091,44 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_sign \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_signa, S_0b, S_c, S_0d, \
+	S_ne, S_f, S_g, S_h, \
+	S_ni, S_j, S_idle, S_l, \
+	S_m, S_n, S_no, S_p, \
+	S_q, S_0r, S_0s, S_t, \
+	S_nu, S_v, S_w, S_nx, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_size \
 	S_start, S_size_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15281,7 +19145,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_smtp \
 	S_start, S_smtp_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15298,7 +19172,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_stor \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15314,8 +19198,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_supp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15332,7 +19226,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_susp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15349,7 +19253,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_syst \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15366,7 +19280,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15383,7 +19307,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_that \
 	S_start, S_that_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15400,7 +19334,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_time \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15417,7 +19361,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_too_ \
 	S_start, S_too_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15434,7 +19388,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_unkn \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15444,14 +19408,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_unkno, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_user \
 	S_start, S_user_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15467,8 +19441,18 @@ enum {
 	S_0u, S_serv, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_vali \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15485,7 +19469,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_veri \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15502,7 +19496,17 @@ enum {
 	S_y, S_veriz, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_volu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15519,7 +19523,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_was_ \
 	S_start, S_was_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15536,7 +19550,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_accep \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15553,7 +19577,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_accou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15570,7 +19604,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_addre \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15587,7 +19631,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_allow \
 	S_start, S_allow_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15604,7 +19658,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authe \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15621,7 +19685,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_autom \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15638,7 +19712,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_black \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15655,24 +19739,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
-#define ROW_S_block \
-	S_start, S_block_, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_a, S_0b, S_c, S_0d, \
-	S_blocke, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_blockl, \
-	S_m, S_n, S_0o, S_p, \
-	S_q, S_0r, S_blocks, S_t, \
-	S_0u, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_compl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15689,7 +19766,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_conne \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15700,13 +19787,23 @@ enum {
 	S_a, S_0b, S_connec, S_0d, \
 	S_0e, S_f, S_g, S_eh, \
 	S_nei, S_j, S_idle, S_l, \
-	S_em, S_en, S_0o, S_p, \
+	S_nem, S_en, S_0o, S_p, \
 	S_q, S_er, S_0es, S_net, \
 	S_0u, S_v, S_w, S_ex, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_disab \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15723,7 +19820,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_ \
 	S_start, S_does_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15740,7 +19847,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_domai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15757,7 +19874,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_email \
 	S_start, S_email_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15774,7 +19901,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_error \
 	S_start, S_error_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15790,8 +19927,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_excee \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15808,7 +19955,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_expir \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15824,8 +19981,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_faile \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15842,7 +20009,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_from_ \
 	S_start, S_from_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15859,7 +20036,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_heade \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15876,7 +20063,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_hostn \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15886,14 +20083,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_hostna, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_inact \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15910,7 +20117,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_inval \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15927,7 +20144,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_is_no \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15944,7 +20171,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_liste \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15961,7 +20198,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_local \
 	S_start, S_local_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15978,7 +20225,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mail_ \
 	S_start, S_mail_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15995,7 +20252,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mailb \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16012,7 +20279,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_messa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16029,7 +20306,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_name_ \
 	S_start, S_name_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16046,7 +20333,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_a \
 	S_start, S_not_a_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16063,7 +20360,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_f \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16080,7 +20387,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_p \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16097,7 +20414,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_r \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16113,8 +20440,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_recip \
 	S_start, S_ip_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16131,7 +20468,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rejec \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16148,7 +20495,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_relay \
 	S_start, S_relay_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16165,7 +20522,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_requi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16182,7 +20549,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_resol \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16199,7 +20576,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_route \
 	S_start, S_route_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16216,7 +20603,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sende \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16233,7 +20630,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sendi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16250,7 +20657,44 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_serve \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_0b, S_c, S_0d, \
+	S_0e, S_f, S_g, S_eh, \
+	S_i, S_j, S_idle, S_l, \
+	S_em, S_en, S_0o, S_p, \
+	S_q, S_server, S_0es, S_t, \
+	S_0u, S_v, S_w, S_ex, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_size_ \
 	S_start, S_size_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16267,7 +20711,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_stora \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16284,7 +20738,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_suspe \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16301,7 +20765,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_syste \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16318,7 +20792,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tempo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16335,7 +20819,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_that_ \
 	S_start, S_that_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16352,7 +20846,17 @@ enum {
 	S_that_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_too_l \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16369,7 +20873,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_unkno \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16386,7 +20900,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_valid \
 	S_start, S_valid_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16400,10 +20924,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_verif \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16420,7 +20954,17 @@ enum {
 	S_verify, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_volum \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16437,7 +20981,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_accept \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16454,7 +21008,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_accoun \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16464,14 +21028,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_una, S_unb, S_c, S_0d, \
 	S_une, S_f, S_g, S_h, \
-	S_i, S_j, S_unk, S_l, \
+	S_ni, S_j, S_unk, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_unr, S_uns, S_account, \
 	S_unu, S_unv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_addres \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16481,14 +21055,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_sa, S_sb, S_0sc, S_0d, \
 	S_se, S_f, S_g, S_sh, \
-	S_si, S_j, S_idle, S_sl, \
+	S_resi, S_j, S_idle, S_sl, \
 	S_sm, S_n, S_reso, S_resp, \
 	S_q, S_0r, S_address, S_rest, \
 	S_su, S_v, S_w, S_x, \
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_allowe \
 	S_start, S_we_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16505,7 +21089,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authen \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16513,16 +21107,26 @@ enum {
 	S_idle, S_idle, S_idle, S_idle, \
 	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_na, S_0b, S_enc, S_0d, \
+	S_na, S_0b, S_enc, S_end, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_authent, \
 	S_nu, S_env, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_automa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16539,7 +21143,17 @@ enum {
 	S_may, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blackl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16556,7 +21170,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blocke \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16573,7 +21197,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_connec \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16590,7 +21224,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_disabl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16607,7 +21251,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_n \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16617,14 +21271,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_does_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_exceed \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16638,10 +21302,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_exceeds, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_expire \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16658,7 +21332,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_failed \
 	S_start, S_failed_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16672,10 +21356,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_header \
 	S_start, S_header_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16691,8 +21385,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_hostna \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16709,7 +21413,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_inacti \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16726,7 +21440,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_invali \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16743,7 +21467,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_is_not \
 	S_start, S_is_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16760,7 +21494,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_limite \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16777,7 +21521,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_listed \
 	S_start, S_listed_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16791,10 +21545,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mail_f \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16811,7 +21575,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mailbo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16827,8 +21601,18 @@ enum {
 	S_0ou, S_ov, S_w, S_mailbox, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_bo_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_bo_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_messag \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16845,7 +21629,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_ac \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16862,7 +21656,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_al \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16879,7 +21683,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_av \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16896,7 +21710,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_fo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16913,7 +21737,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_re \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16930,7 +21764,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_recipi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16947,24 +21791,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
-#define ROW_S_reject \
 	S_start, S_start, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_ta, S_0b, S_c, S_0d, \
-	S_rejecte, S_f, S_g, S_th, \
-	S_ti, S_j, S_idle, S_tl, \
-	S_m, S_n, S_to, S_p, \
-	S_q, S_tr, S_0s, S_t, \
-	S_0u, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_requir \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16980,8 +21817,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sendin \
 	S_start, S_in_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16991,14 +21838,51 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_ina, S_inb, S_c, S_0d, \
 	S_ne, S_inf, S_sending, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_ins, S_int, \
 	S_nu, S_inv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_server \
+	S_start, S_server_, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_ra, S_rb, S_c, S_rd, \
+	S_re, S_rf, S_g, S_h, \
+	S_veri, S_j, S_idle, S_l, \
+	S_m, S_n, S_ro, S_p, \
+	S_q, S_err, S_0s, S_t, \
+	S_0u, S_v, S_w, S_x, \
+	S_very, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_size_l \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17015,7 +21899,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_storag \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17032,7 +21926,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_system \
 	S_start, S_system_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17049,7 +21953,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tempor \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17065,8 +21979,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_unknow \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17083,7 +22007,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_valid_ \
 	S_start, S_valid_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17100,7 +22034,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_verify \
 	S_start, S_verify_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17117,7 +22061,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_address \
 	S_start, S_address_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17134,7 +22088,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_allowed \
 	S_start, S_allowed_, S_start, S_start, \
 	S__28, S_start, S_start, S_allowed_2d, \
@@ -17148,10 +22112,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authent \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17168,7 +22142,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_automat \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17185,7 +22169,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blackli \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17202,7 +22196,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_connect \
 	S_start, S_connect_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17219,7 +22223,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_disable \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17236,7 +22250,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_no \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17253,7 +22277,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_domain_ \
 	S_start, S_domain_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17264,13 +22298,23 @@ enum {
 	S_in_a, S_domain_b, S_c, S_domain_d, \
 	S_e, S_f, S_g, S_domain_h, \
 	S_domain_i, S_j, S_idle, S_l, \
-	S_m, S_domain_n, S_domain_o, S_domain_p, \
-	S_q, S_r, S_s, S_in_t, \
+	S_domain_m, S_domain_n, S_domain_o, S_domain_p, \
+	S_q, S_in_r, S_s, S_in_t, \
 	S_u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_exceede \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17287,7 +22331,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_expired \
 	S_start, S_expired_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17301,10 +22355,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_hostnam \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17321,7 +22385,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_inactiv \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17338,24 +22412,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
-#define ROW_S_invalid \
-	S_start, S_invalid_, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_da, S_db, S_c, S_0d, \
-	S_ide, S_f, S_g, S_h, \
-	S_di, S_j, S_dk, S_l, \
-	S_0dm, S_dn, S_do, S_p, \
-	S_q, S_0r, S_0s, S_t, \
-	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_is_not_ \
 	S_start, S_is_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17372,7 +22439,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_limited \
 	S_start, S_limited_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17386,10 +22463,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_message \
 	S_start, S_message_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17406,7 +22493,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_acc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17423,7 +22520,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_all \
 	S_start, S_all_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17440,7 +22547,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_ava \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17457,7 +22574,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_fou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17474,7 +22601,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_recipie \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17491,7 +22628,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rejecte \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17508,7 +22655,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_require \
 	S_start, S_require_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17525,7 +22682,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_senders \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17542,7 +22709,17 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sending \
 	S_start, S_sending_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17559,7 +22736,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_size_li \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17576,7 +22763,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_system_ \
 	S_start, S_system_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17593,7 +22790,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_tempora \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17610,7 +22817,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_address_ \
 	S_start, S_address_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17627,7 +22844,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authenti \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17644,7 +22871,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_automati \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17661,7 +22898,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blacklis \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17672,13 +22919,23 @@ enum {
 	S_sa, S_sb, S_0sc, S_0d, \
 	S_se, S_f, S_g, S_sh, \
 	S_si, S_j, S_idle, S_sl, \
-	S_sm, S_n, S_so, S_0sp, \
+	S_sm, S_n, S_so, S_isp, \
 	S_q, S_0r, S_ss, S_blacklist, \
 	S_su, S_v, S_w, S_x, \
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_connecti \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17695,7 +22952,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_not \
 	S_start, S_does_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17712,7 +22979,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_exceeded \
 	S_start, S_exceeded_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17726,10 +23003,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_hostname \
 	S_start, S_hostname_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17746,7 +23033,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_is_not_a \
 	S_start, S_is_not_a_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17763,7 +23060,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_acce \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17780,7 +23087,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_allo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17797,7 +23114,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_avai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17814,7 +23141,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_foun \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17824,14 +23161,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_una, S_unb, S_c, S_not_found, \
 	S_une, S_f, S_g, S_h, \
-	S_i, S_j, S_unk, S_l, \
+	S_ni, S_j, S_unk, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_unr, S_uns, S_t, \
 	S_unu, S_unv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_recipien \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17839,16 +23186,26 @@ enum {
 	S_idle, S_idle, S_idle, S_idle, \
 	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_na, S_0b, S_enc, S_0d, \
+	S_na, S_0b, S_enc, S_end, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_recipient, \
 	S_nu, S_env, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sending_ \
 	S_start, S_sending_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17865,7 +23222,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_size_lim \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17882,7 +23249,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temporar \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17898,8 +23275,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_temporary, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authentic \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17916,7 +23303,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_connectio \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17933,7 +23330,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_not_ \
 	S_start, S_does_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17950,7 +23357,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_accep \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17967,7 +23384,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_allow \
 	S_start, S_allow_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17984,7 +23411,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_avail \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18001,7 +23438,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_size_limi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18018,7 +23465,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temporari \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18035,7 +23492,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authentica \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18052,7 +23519,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blackliste \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18069,7 +23546,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_connection \
 	S_start, S_connection_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18079,14 +23566,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_onl, \
+	S_ni, S_j, S_idle, S_onl, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_not_e \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18103,24 +23600,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
-#define ROW_S_not_accept \
 	S_start, S_start, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_ta, S_0b, S_c, S_0d, \
-	S_not_accepte, S_f, S_g, S_th, \
-	S_not_accepti, S_j, S_idle, S_tl, \
-	S_m, S_n, S_to, S_p, \
-	S_q, S_ptr, S_accepts, S_t, \
-	S_0u, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_allowe \
 	S_start, S_we_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18137,7 +23627,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_availa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18154,7 +23654,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_recipient_ \
 	S_start, S_recipient_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18171,24 +23681,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
-#define ROW_S_recipients \
-	S_start, S_recipients_, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_sa, S_sb, S_0sc, S_0d, \
-	S_se, S_f, S_g, S_sh, \
-	S_si, S_j, S_idle, S_sl, \
-	S_sm, S_n, S_so, S_0sp, \
-	S_q, S_0r, S_ss, S_st, \
-	S_su, S_v, S_w, S_x, \
-	S_sy, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temporaril \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18205,7 +23708,17 @@ enum {
 	S_temporarily, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authenticat \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18222,7 +23735,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_not_ex \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18239,7 +23762,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_availab \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18256,7 +23789,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temporarily \
 	S_start, S_temporarily_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18273,7 +23816,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authenticati \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18290,7 +23843,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_not_exi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18307,7 +23870,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_availabl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18324,7 +23897,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temporarily_ \
 	S_start, S_temporarily_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18341,7 +23924,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authenticatio \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18358,7 +23951,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_not_exis \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18369,30 +23972,23 @@ enum {
 	S_sa, S_sb, S_0sc, S_0d, \
 	S_se, S_f, S_g, S_sh, \
 	S_si, S_j, S_idle, S_sl, \
-	S_sm, S_n, S_so, S_0sp, \
+	S_sm, S_n, S_so, S_isp, \
 	S_q, S_0r, S_ss, S_does_not_exist, \
 	S_su, S_v, S_w, S_x, \
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
-#define ROW_S_not_available \
-	S_start, S_not_available_, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
 	S_start, S_start, S_start, S_start, \
-	S_a, S_0b, S_c, S_0d, \
-	S_0e, S_f, S_g, S_eh, \
-	S_i, S_j, S_idle, S_l, \
-	S_em, S_en, S_0o, S_p, \
-	S_q, S_er, S_0es, S_t, \
-	S_0u, S_v, S_w, S_ex, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temporarily_u \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18409,7 +24005,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temporarily_un \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18419,14 +24025,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_temporarily_una, S_unb, S_c, S_0d, \
 	S_une, S_f, S_g, S_h, \
-	S_i, S_j, S_unk, S_l, \
+	S_ni, S_j, S_unk, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_unr, S_uns, S_t, \
 	S_unu, S_unv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_temporarily_una \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18443,7 +24059,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_from \
 	S_start, S_from_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18460,7 +24086,17 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_full \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18477,7 +24113,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rate \
 	S_start, S_rate_, S_start, S_start, \
 	S__28, S_start, S_start, S_rate_2d, \
@@ -18494,7 +24140,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_spam \
 	S_start, S_spam_, S_start, S_start, \
 	S__28, S_start, S_start, S_spam_2d, \
@@ -18511,7 +24167,44 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_block \
+	S_start, S_block_, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_0b, S_c, S_0d, \
+	S_blocke, S_f, S_g, S_h, \
+	S_i, S_j, S_idle, S_blockl, \
+	S_m, S_n, S_0o, S_p, \
+	S_q, S_0r, S_blocks, S_t, \
+	S_0u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_limit \
 	S_start, S_limit_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18528,7 +24221,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_quota \
 	S_start, S_quota_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18545,7 +24248,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_domain \
 	S_start, S_domain_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18555,14 +24268,51 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_ina, S_inb, S_c, S_0d, \
 	S_ne, S_inf, S_g, S_h, \
-	S_i, S_j, S_domaink, S_l, \
+	S_ni, S_j, S_domaink, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_ins, S_maint, \
 	S_nu, S_inv, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_reject \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_ta, S_0b, S_c, S_0d, \
+	S_rejecte, S_f, S_g, S_th, \
+	S_ti, S_j, S_idle, S_tl, \
+	S_m, S_n, S_to, S_p, \
+	S_q, S_tr, S_0s, S_t, \
+	S_0u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_sender \
 	S_start, S_sender_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18578,8 +24328,18 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_r_c3, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_r_c3, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_volume \
 	S_start, S_volume_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18596,7 +24356,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_account \
 	S_start, S_account_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18613,7 +24383,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blocked \
 	S_start, S_blocked_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18627,10 +24407,47 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_invalid \
+	S_start, S_invalid_, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_da, S_db, S_c, S_0d, \
+	S_ide, S_f, S_g, S_h, \
+	S_di, S_j, S_dk, S_l, \
+	S_0dm, S_dn, S_do, S_p, \
+	S_q, S_0r, S_0s, S_t, \
+	S_du, S_v, S_w, S_x, \
+	S_0dy, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_mailbox \
 	S_start, S_mailbox_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18647,7 +24464,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_storage \
 	S_start, S_storage_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18664,7 +24491,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_unknown \
 	S_start, S_unknown_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18674,14 +24511,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
+	S_ni, S_j, S_idle, S_l, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_disabled \
 	S_start, S_disabled_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18695,10 +24542,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_disabledu, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_inactive \
 	S_start, S_inactive_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18715,7 +24572,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_rejected \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18729,10 +24596,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blacklist \
 	S_start, S_list_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18749,7 +24626,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_found \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18763,10 +24650,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_recipient \
 	S_start, S_recipient_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18783,7 +24680,44 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_not_accept \
+	S_start, S_start, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_ta, S_0b, S_c, S_0d, \
+	S_not_accepte, S_f, S_g, S_th, \
+	S_not_accepti, S_j, S_idle, S_tl, \
+	S_m, S_n, S_to, S_p, \
+	S_q, S_ptr, S_accepts, S_t, \
+	S_0u, S_v, S_w, S_x, \
+	S_y, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_size_limit \
 	S_start, S_size_limit_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18800,7 +24734,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_blacklisted \
 	S_start, S_blacklisted_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18814,10 +24758,20 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
+	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_not_allowed \
 	S_start, S_not_allowed_, S_start, S_start, \
 	S__28, S_start, S_start, S_allowed_2d, \
@@ -18831,10 +24785,47 @@ enum {
 	S_0dm, S_dn, S_do, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_du, S_v, S_w, S_x, \
+	S_0dy, S_idle, S__5b, S_start, \
+	S_idle, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
+#define ROW_S_not_available \
+	S_start, S_not_available_, S_start, S_start, \
+	S__28, S_start, S_start, S_start, \
+	S_start, S_start, S_idle, S_idle, \
+	S_idle, S_idle, S_idle, S_idle, \
+	S_idle, S_idle, S_8, S_idle, \
+	S_start, S_start, S_start, S_start, \
+	S_a, S_0b, S_c, S_0d, \
+	S_0e, S_f, S_g, S_eh, \
+	S_i, S_j, S_idle, S_l, \
+	S_em, S_en, S_0o, S_p, \
+	S_q, S_er, S_0es, S_t, \
+	S_0u, S_v, S_w, S_ex, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_authentication \
 	S_start, S_authentication_, S_start, S_start, \
 	S__28, S_start, S_start, S_authentication_2d, \
@@ -18844,14 +24835,24 @@ enum {
 	S_start, S_start, S_start, S_start, \
 	S_na, S_0b, S_c, S_0d, \
 	S_ne, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_onl, \
+	S_ni, S_j, S_idle, S_onl, \
 	S_m, S_n, S_no, S_p, \
 	S_q, S_0r, S_0s, S_t, \
 	S_nu, S_v, S_w, S_nx, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 #define ROW_S_does_not_exist \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18868,7 +24869,17 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_idle
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S_start, S_start, \
+	S_start, S_start, S__d8, S__d9, \
+	S_start, S__e3, S__e5, S_start, \
+	S_start, S_start, S_start, S_idle
 
 static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_start] = { ROW_S_start },
@@ -18900,6 +24911,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_x] = { ROW_S_x },
 	[S_y] = { ROW_S_y },
 	[S__5b] = { ROW_S__5b },
+	[S__d8] = { ROW_S__d8 },
+	[S__d9] = { ROW_S__d9 },
+	[S__e3] = { ROW_S__e3 },
+	[S__e5] = { ROW_S__e5 },
 	[S__28a] = { ROW_S_a, [B_53] = S__28as },
 	[S__28s] = { ROW_S_0s, [B_30] = S__28s0, [B_31] = S__28s0, [B_32] = S__28s0, [B_33] = S__28s0, [B_34] = S__28s0, [B_35] = S__28s0, [B_36] = S__28s0, [B_37] = S__28s0, [B_38] = S__28s8, [B_39] = S__28s0, [B_43] = S_sc, [B_50] = S_sp },
 	[S_0b] = { ROW_S_0b },
@@ -18945,7 +24960,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_dn] = { ROW_S_dn },
 	[S_do] = { ROW_S_do },
 	[S_du] = { ROW_S_du },
-	[S_dy] = { ROW_S_y, [B_2d] = S_dy_2d },
+	[S_dy] = { ROW_S_y, [B_2d] = S_dy_2d, [B_4e] = S_dyn },
 	[S_eh] = { ROW_S_h, [B_4c] = S_ehl },
 	[S_em] = { ROW_S_em },
 	[S_en] = { ROW_S_en },
@@ -18989,6 +25004,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_my] = { ROW_S_y, [B_09] = S_my_ },
 	[S_na] = { ROW_S_na },
 	[S_ne] = { ROW_S_ne },
+	[S_ni] = { ROW_S_ni },
 	[S_no] = { ROW_S_no },
 	[S_nu] = { ROW_S_nu },
 	[S_nx] = { ROW_S_x, [B_44] = S_nxd },
@@ -19062,11 +25078,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5bp] = { ROW_S_p, [B_48] = S__5bph },
 	[S__5br] = { ROW_S_0r, [B_4c] = S__5brl, [B_50] = S_rp },
 	[S__5bt] = { ROW_S_t, [B_53] = S__5bts },
+	[S__d8_ba] = { ROW_S_start, [B_d9] = S__d8_ba_d9 },
+	[S__d9_85] = { ROW_S_start, [B_d8] = S__d9_85_d8 },
+	[S__e3_83] = { ROW_S__e3_83 },
+	[S__e5_bc] = { ROW_S_start, [B_b5] = S__e5_bc_b5 },
 	[S__28as] = { ROW_S_0s, [B_30] = S__28s0, [B_31] = S__28s0, [B_32] = S__28s0, [B_33] = S__28s0, [B_34] = S__28s0, [B_35] = S__28s0, [B_36] = S__28s0, [B_37] = S__28s0, [B_38] = S__28s8, [B_39] = S__28s0 },
 	[S__28s0] = { ROW_S_idle, [B_30] = S__28s00, [B_31] = S__28s00, [B_32] = S__28s00, [B_33] = S__28s00, [B_34] = S__28s00, [B_35] = S__28s00, [B_36] = S__28s00, [B_37] = S__28s00, [B_38] = S__28s08, [B_39] = S__28s00 },
 	[S__28s8] = { ROW_S_8, [B_30] = S__28s00, [B_31] = S__28s00, [B_32] = S__28s00, [B_33] = S__28s00, [B_34] = S__28s00, [B_35] = S__28s00, [B_36] = S__28s00, [B_37] = S__28s00, [B_38] = S__28s08, [B_39] = S__28s00 },
 	[S_0bl] = { ROW_S_0bl },
 	[S_0dm] = { ROW_S_idle, [B_41] = S_dma, [B_43] = S_mc, [B_45] = S_me, [B_49] = S_mi, [B_54] = S_mt, [B_55] = S_mu, [B_59] = S_my },
+	[S_0dy] = { ROW_S_idle, [B_41] = S_ya, [B_4e] = S_dyn },
 	[S_0es] = { ROW_S_0es },
 	[S_0ou] = { ROW_S_0ou },
 	[S_0sc] = { ROW_S_0sc },
@@ -19121,7 +25142,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_cur] = { ROW_S_cur },
 	[S_dai] = { ROW_S_i, [B_4c] = S_dail },
 	[S_dan] = { ROW_S_n, [B_45] = S_dane },
-	[S_dat] = { ROW_S_at, [B_45] = S_date },
+	[S_dat] = { ROW_S_dat },
 	[S_dea] = { ROW_S_a, [B_43] = S_deac },
 	[S_def] = { ROW_S_f, [B_45] = S_defe },
 	[S_del] = { ROW_S_del },
@@ -19136,11 +25157,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_doe] = { ROW_S_doe },
 	[S_dom] = { ROW_S_dom },
 	[S_dup] = { ROW_S_p, [B_4c] = S_dupl },
+	[S_dur] = { ROW_S_ur, [B_49] = S_duri },
 	[S_dy_2d] = { ROW_S_start, [B_30] = S_dy_2d0 },
+	[S_dyn] = { ROW_S_n, [B_41] = S_dyna },
 	[S_ehl] = { ROW_S_l, [B_4f] = S_ehlo },
 	[S_ema] = { ROW_S_ema },
 	[S_emp] = { ROW_S_p, [B_46] = S_empf },
 	[S_enc] = { ROW_S_enc },
+	[S_end] = { ROW_S_end },
 	[S_env] = { ROW_S_v, [B_45] = S_enve },
 	[S_err] = { ROW_S_err },
 	[S_es0] = { ROW_S_idle, [B_30] = S_es00 },
@@ -19165,7 +25189,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_giv] = { ROW_S_v, [B_49] = S_givi },
 	[S_goo] = { ROW_S_0o, [B_47] = S_goog },
 	[S_gra] = { ROW_S_ra, [B_59] = S_gray },
-	[S_gre] = { ROW_S_re, [B_59] = S_grey },
+	[S_gre] = { ROW_S_re, [B_45] = S_gree, [B_59] = S_grey },
 	[S_gsm] = { ROW_S_sm, [B_54] = S_gsmt },
 	[S_has] = { ROW_S_has },
 	[S_hea] = { ROW_S_hea },
@@ -19218,7 +25242,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_nam] = { ROW_S_nam },
 	[S_nat] = { ROW_S_at, [B_55] = S_natu },
 	[S_nei] = { ROW_S_i, [B_54] = S_neit },
+	[S_nem] = { ROW_S_em, [B_c3] = S_nem_c3 },
 	[S_net] = { ROW_S_t, [B_57] = S_netw },
+	[S_nic] = { ROW_S_ic, [B_48] = S_nich },
 	[S_no_] = { ROW_S_no_ },
 	[S_non] = { ROW_S_on, [B_2d] = S_non_2d, [B_45] = S_none },
 	[S_not] = { ROW_S_not },
@@ -19227,7 +25253,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_olc] = { ROW_S_c, [B_2e] = S_olc_2e },
 	[S_on_] = { ROW_S_on_ },
 	[S_onl] = { ROW_S_l, [B_59] = S_only },
-	[S_ope] = { ROW_S_pe, [B_52] = S_oper },
+	[S_ope] = { ROW_S_pe, [B_4e] = S_open, [B_52] = S_oper },
 	[S_opt] = { ROW_S_pt, [B_09] = S_opt_, [B_2d] = S_opt_2d },
 	[S_ou_2d] = { ROW_S_start, [B_30] = S_ou_2d0 },
 	[S_out] = { ROW_S_out },
@@ -19243,7 +25269,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_pre] = { ROW_S_pre },
 	[S_pro] = { ROW_S_pro },
 	[S_psb] = { ROW_S_0b, [B_43] = S_sbc, [B_4c] = S_psbl },
-	[S_ptr] = { ROW_S_tr, [B_09] = S_ptr_ },
 	[S_pub] = { ROW_S_0b, [B_4c] = S_publ },
 	[S_pur] = { ROW_S_ur, [B_50] = S_purp },
 	[S_que] = { ROW_S_que },
@@ -19276,14 +25301,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sen] = { ROW_S_sen },
 	[S_ser] = { ROW_S_ser },
 	[S_shu] = { ROW_S_0u, [B_54] = S_shut },
-	[S_sig] = { ROW_S_g, [B_4e] = S_sign },
+	[S_sig] = { ROW_S_sig },
 	[S_siz] = { ROW_S_siz },
 	[S_slo] = { ROW_S_lo, [B_57] = S_slow },
 	[S_smt] = { ROW_S_smt },
 	[S_sor] = { ROW_S_0r, [B_42] = S_sorb },
 	[S_spa] = { ROW_S_spa },
 	[S_spe] = { ROW_S_pe, [B_49] = S_spei },
-	[S_spf] = { ROW_S_f, [B_00] = S_spf_00, [B_09] = S_spf_, [B_26] = S_spf_00, [B_27] = S_spf_00, [B_28] = S_spf_28, [B_29] = S_spf_00, [B_2c] = S_spf_00, [B_2d] = S_spf_00, [B_2e] = S_spf_00, [B_2f] = S_spf_00, [B_3a] = S_spf_00, [B_3b] = S_spf_00, [B_3d] = S_spf_00, [B_3f] = S_spf_00, [B_5b] = S_spf_5b, [B_5d] = S_spf_00, [B_7c] = S_spf_00, [B_a1] = S_spf_00, [B_a4] = S_spf_00, [B_a9] = S_spf_00, [B_ae] = S_spf_00, [B_b3] = S_spf_00, [B_c3] = S_spf_00, [B_eof] = S_spf_eof },
+	[S_spf] = { ROW_S_f, [B_00] = S_spf_00, [B_09] = S_spf_, [B_26] = S_spf_00, [B_27] = S_spf_00, [B_28] = S_spf_28, [B_29] = S_spf_00, [B_2c] = S_spf_00, [B_2d] = S_spf_00, [B_2e] = S_spf_00, [B_2f] = S_spf_00, [B_3a] = S_spf_00, [B_3b] = S_spf_00, [B_3d] = S_spf_00, [B_3f] = S_spf_00, [B_5b] = S_spf_5b, [B_5d] = S_spf_00, [B_7c] = S_spf_00, [B_80] = S_spf_00, [B_81] = S_spf_00, [B_82] = S_spf_00, [B_83] = S_spf_00, [B_84] = S_spf_00, [B_85] = S_spf_00, [B_87] = S_spf_00, [B_88] = S_spf_00, [B_8a] = S_spf_00, [B_8b] = S_spf_00, [B_8c] = S_spf_00, [B_90] = S_spf_00, [B_93] = S_spf_00, [B_95] = S_spf_00, [B_99] = S_spf_00, [B_9a] = S_spf_00, [B_9b] = S_spf_00, [B_a1] = S_spf_00, [B_a3] = S_spf_00, [B_a4] = S_spf_00, [B_a6] = S_spf_00, [B_a7] = S_spf_00, [B_a8] = S_spf_00, [B_a9] = S_spf_00, [B_aa] = S_spf_00, [B_ab] = S_spf_00, [B_ac] = S_spf_00, [B_ad] = S_spf_00, [B_ae] = S_spf_00, [B_af] = S_spf_00, [B_b1] = S_spf_00, [B_b2] = S_spf_00, [B_b3] = S_spf_00, [B_b5] = S_spf_00, [B_b9] = S_spf_00, [B_ba] = S_spf_00, [B_bc] = S_spf_00, [B_be] = S_spf_00, [B_c3] = S_spf_00, [B_c4] = S_spf_00, [B_d8] = S_spf_d8, [B_d9] = S_spf_d9, [B_db] = S_spf_00, [B_e3] = S_spf_e3, [B_e5] = S_spf_e5, [B_e6] = S_spf_00, [B_e7] = S_spf_00, [B_e8] = S_spf_00, [B_e9] = S_spf_00, [B_eof] = S_spf_eof },
 	[S_spi] = { ROW_S_pi, [B_4b] = S_spik },
 	[S_ssl] = { ROW_S_l, [B_09] = S_ssl_, [B_4f] = S_slo },
 	[S_sta] = { ROW_S_sta },
@@ -19306,7 +25331,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too] = { ROW_S_too },
 	[S_tro] = { ROW_S_ro, [B_4a] = S_troj },
 	[S_try] = { ROW_S_try },
-	[S_ube] = { ROW_S_be, [B_00] = S_ube_00, [B_09] = S_ube_00, [B_26] = S_ube_00, [B_27] = S_ube_00, [B_28] = S_ube_28, [B_29] = S_ube_00, [B_2c] = S_ube_00, [B_2d] = S_ube_00, [B_2e] = S_ube_00, [B_2f] = S_ube_00, [B_3a] = S_ube_00, [B_3b] = S_ube_00, [B_3d] = S_ube_00, [B_3f] = S_ube_00, [B_5b] = S_ube_5b, [B_5d] = S_ube_00, [B_7c] = S_ube_00, [B_a1] = S_ube_00, [B_a4] = S_ube_00, [B_a9] = S_ube_00, [B_ae] = S_ube_00, [B_b3] = S_ube_00, [B_c3] = S_ube_00, [B_eof] = S_ube_eof },
+	[S_ube] = { ROW_S_be, [B_00] = S_ube_00, [B_09] = S_ube_00, [B_26] = S_ube_00, [B_27] = S_ube_00, [B_28] = S_ube_28, [B_29] = S_ube_00, [B_2c] = S_ube_00, [B_2d] = S_ube_00, [B_2e] = S_ube_00, [B_2f] = S_ube_00, [B_3a] = S_ube_00, [B_3b] = S_ube_00, [B_3d] = S_ube_00, [B_3f] = S_ube_00, [B_5b] = S_ube_5b, [B_5d] = S_ube_00, [B_7c] = S_ube_00, [B_80] = S_ube_00, [B_81] = S_ube_00, [B_82] = S_ube_00, [B_83] = S_ube_00, [B_84] = S_ube_00, [B_85] = S_ube_00, [B_87] = S_ube_00, [B_88] = S_ube_00, [B_8a] = S_ube_00, [B_8b] = S_ube_00, [B_8c] = S_ube_00, [B_90] = S_ube_00, [B_93] = S_ube_00, [B_95] = S_ube_00, [B_99] = S_ube_00, [B_9a] = S_ube_00, [B_9b] = S_ube_00, [B_a1] = S_ube_00, [B_a3] = S_ube_00, [B_a4] = S_ube_00, [B_a6] = S_ube_00, [B_a7] = S_ube_00, [B_a8] = S_ube_00, [B_a9] = S_ube_00, [B_aa] = S_ube_00, [B_ab] = S_ube_00, [B_ac] = S_ube_00, [B_ad] = S_ube_00, [B_ae] = S_ube_00, [B_af] = S_ube_00, [B_b1] = S_ube_00, [B_b2] = S_ube_00, [B_b3] = S_ube_00, [B_b5] = S_ube_00, [B_b9] = S_ube_00, [B_ba] = S_ube_00, [B_bc] = S_ube_00, [B_be] = S_ube_00, [B_c3] = S_ube_00, [B_c4] = S_ube_00, [B_d8] = S_ube_d8, [B_d9] = S_ube_d9, [B_db] = S_ube_00, [B_e3] = S_ube_e3, [B_e5] = S_ube_e5, [B_e6] = S_ube_00, [B_e7] = S_ube_00, [B_e8] = S_ube_00, [B_e9] = S_ube_00, [B_eof] = S_ube_eof },
 	[S_uce] = { ROW_S_ce, [B_50] = S_ucep },
 	[S_una] = { ROW_S_una },
 	[S_unb] = { ROW_S_0b, [B_45] = S_unbe },
@@ -19317,6 +25342,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unu] = { ROW_S_nu, [B_53] = S_unus },
 	[S_unv] = { ROW_S_v, [B_45] = S_unve },
 	[S_uri] = { ROW_S_ri, [B_42] = S_urib },
+	[S_url] = { ROW_S_l, [B_09] = S_url_ },
 	[S_use] = { ROW_S_use },
 	[S_usu] = { ROW_S_su, [B_41] = S_usua },
 	[S_ute] = { ROW_S_te, [B_4e] = S_uten },
@@ -19325,6 +25351,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_ver] = { ROW_S_ver },
 	[S_vir] = { ROW_S_0r, [B_55] = S_viru },
 	[S_vol] = { ROW_S_vol },
+	[S_vou] = { ROW_S_0ou, [B_53] = S_vous },
 	[S_was] = { ROW_S_was },
 	[S_we_] = { ROW_S_start, [B_09] = S_we_, [B_44] = S_we_d },
 	[S_wer] = { ROW_S_er, [B_45] = S_were },
@@ -19340,6 +25367,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5bph] = { ROW_S_h, [B_30] = S__5bph0, [B_49] = S_phi },
 	[S__5brl] = { ROW_S_l, [B_30] = S__5brl0 },
 	[S__5bts] = { ROW_S_0s, [B_30] = S__5bts0, [B_31] = S__5bts1, [B_32] = S__5bts1, [B_33] = S__5bts1, [B_34] = S__5bts1, [B_35] = S__5bts1, [B_36] = S__5bts1, [B_37] = S__5bts1, [B_38] = S__5bts8, [B_39] = S__5bts1, [B_53] = S__5btss },
+	[S__d8_ba_d9] = { ROW_S__d9, [B_8a] = S__d8_ba_d9_8a },
+	[S__d9_85_d8] = { ROW_S__d8, [B_ac] = S__d9_85_d8_ac },
+	[S__e3_83_87] = { ROW_S_start, [B_e3] = S__e3_83_87_e3 },
+	[S__e5_bc_b5] = { ROW_S_start, [B_e8] = S__e5_bc_b5_e8 },
 	[S__28s00] = { ROW_S_idle, [B_30] = S__28s000, [B_31] = S__28s000, [B_32] = S__28s000, [B_33] = S__28s000, [B_34] = S__28s000, [B_35] = S__28s000, [B_36] = S__28s000, [B_37] = S__28s000, [B_38] = S__28s008, [B_39] = S__28s000 },
 	[S__28s08] = { ROW_S_8, [B_30] = S__28s000, [B_31] = S__28s000, [B_32] = S__28s000, [B_33] = S__28s000, [B_34] = S__28s000, [B_35] = S__28s000, [B_36] = S__28s000, [B_37] = S__28s000, [B_38] = S__28s008, [B_39] = S__28s000 },
 	[S_0spf] = { ROW_S_idle, [B_09] = S_0spf_, [B_41] = S_fa, [B_45] = S_fe, [B_49] = S_fi, [B_4c] = S_fl, [B_4f] = S_fo, [B_52] = S_fr, [B_55] = S_fu },
@@ -19376,7 +25407,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_bl00] = { ROW_S_idle, [B_30] = S_bl000 },
 	[S_blac] = { ROW_S_blac },
 	[S_bloc] = { ROW_S_bloc },
-	[S_body] = { ROW_S_y, [B_09] = S_body_ },
+	[S_body] = { ROW_S_idle, [B_09] = S_body_, [B_41] = S_ya, [B_4e] = S_dyn },
 	[S_boit] = { ROW_S_t, [B_45] = S_boite },
 	[S_boxb] = { ROW_S_0b, [B_45] = S_boxbe },
 	[S_bo_c3_ae] = { ROW_S_start, [B_54] = S_bo_c3_aet },
@@ -19412,7 +25443,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_deac] = { ROW_S_ac, [B_54] = S_deact },
 	[S_defe] = { ROW_S_0e, [B_45] = S_fee, [B_52] = S_defer },
 	[S_deli] = { ROW_S_li, [B_56] = S_deliv },
-	[S_deni] = { ROW_S_i, [B_45] = S_denie },
+	[S_deni] = { ROW_S_ni, [B_45] = S_denie },
 	[S_dest] = { ROW_S_est, [B_49] = S_desti },
 	[S_did_] = { ROW_S_start, [B_09] = S_did_, [B_4e] = S_did_n },
 	[S_disa] = { ROW_S_disa },
@@ -19426,12 +25457,15 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_does] = { ROW_S_does },
 	[S_doma] = { ROW_S_doma },
 	[S_dupl] = { ROW_S_pl, [B_49] = S_dupli },
+	[S_duri] = { ROW_S_ri, [B_42] = S_urib, [B_4e] = S_durin },
 	[S_dy_2d0] = { ROW_S_idle, [B_30] = S_dy_2d00 },
+	[S_dyna] = { ROW_S_na, [B_4d] = S_dynam },
 	[S_ehlo] = { ROW_S_lo, [B_09] = S_ehlo_, [B_2f] = S_ehlo_2f },
 	[S_emai] = { ROW_S_emai },
 	[S_empf] = { ROW_S_f, [B_c3] = S_empf_c3 },
 	[S_enco] = { ROW_S_co, [B_44] = S_encod },
 	[S_encr] = { ROW_S_0r, [B_59] = S_encry },
+	[S_end_] = { ROW_S_start, [B_09] = S_end_, [B_4f] = S_end_o },
 	[S_enve] = { ROW_S_ve, [B_4c] = S_envel },
 	[S_erro] = { ROW_S_erro },
 	[S_es00] = { ROW_S_idle, [B_30] = S_es000 },
@@ -19456,6 +25490,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_givi] = { ROW_S_vi, [B_4e] = S_givin },
 	[S_goog] = { ROW_S_g, [B_4c] = S_googl },
 	[S_gray] = { ROW_S_y, [B_09] = S_gray_, [B_2d] = S_gray_2d, [B_4c] = S_grayl },
+	[S_gree] = { ROW_S_0e, [B_54] = S_greet },
 	[S_grey] = { ROW_S_y, [B_09] = S_grey_, [B_2d] = S_grey_2d, [B_4c] = S_greyl },
 	[S_gsmt] = { ROW_S_smt, [B_50] = S_gsmtp },
 	[S_has_] = { ROW_S_has_ },
@@ -19470,6 +25505,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_iden] = { ROW_S_den, [B_54] = S_ident },
 	[S_ille] = { ROW_S_0e, [B_47] = S_illeg },
 	[S_in_a] = { ROW_S_a, [B_09] = S_in_a_ },
+	[S_in_r] = { ROW_S_r, [B_45] = S_in_re },
 	[S_in_t] = { ROW_S_t, [B_48] = S_in_th },
 	[S_inac] = { ROW_S_inac },
 	[S_inbo] = { ROW_S_bo, [B_58] = S_inbox },
@@ -19522,13 +25558,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name] = { ROW_S_name },
 	[S_natu] = { ROW_S_0u, [B_52] = S_natur },
 	[S_neit] = { ROW_S_t, [B_48] = S_neith },
+	[S_nem_c3] = { ROW_S_start, [B_a1] = S_nem_c3_a1 },
 	[S_netw] = { ROW_S_w, [B_4f] = S_netwo },
+	[S_nich] = { ROW_S_ch, [B_54] = S_nicht },
 	[S_no_a] = { ROW_S_a, [B_43] = S_no_ac, [B_4e] = S_no_an, [B_55] = S_no_au },
 	[S_no_l] = { ROW_S_l, [B_4f] = S_no_lo },
 	[S_no_m] = { ROW_S_m, [B_41] = S_no_ma, [B_58] = S_no_mx },
 	[S_no_p] = { ROW_S_p, [B_54] = S_no_pt },
 	[S_no_r] = { ROW_S_r, [B_45] = S_no_re, [B_4f] = S_no_ro },
 	[S_no_s] = { ROW_S_s, [B_4d] = S_no_sm, [B_50] = S_no_sp, [B_55] = S_no_su },
+	[S_no_t] = { ROW_S_t, [B_49] = S_no_ti },
 	[S_no_u] = { ROW_S_u, [B_53] = S_no_us },
 	[S_no_v] = { ROW_S_v, [B_41] = S_no_va },
 	[S_non_2d] = { ROW_S_start, [B_45] = S_non_2de },
@@ -19541,6 +25580,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_on_h] = { ROW_S_h, [B_4f] = S_on_ho },
 	[S_on_t] = { ROW_S_on_t },
 	[S_only] = { ROW_S_y, [B_09] = S_only_ },
+	[S_open] = { ROW_S_en, [B_09] = S_open_ },
 	[S_oper] = { ROW_S_per, [B_41] = S_opera },
 	[S_opt_] = { ROW_S_start, [B_09] = S_opt_, [B_4d] = S_opt_m },
 	[S_opt_2d] = { ROW_S_start, [B_4f] = S_opt_2do },
@@ -19578,6 +25618,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_repo] = { ROW_S_repo },
 	[S_repu] = { ROW_S_pu, [B_54] = S_reput },
 	[S_requ] = { ROW_S_requ },
+	[S_resi] = { ROW_S_si, [B_44] = S_resid },
 	[S_reso] = { ROW_S_reso },
 	[S_resp] = { ROW_S_resp },
 	[S_rest] = { ROW_S_est, [B_52] = S_restr },
@@ -19588,7 +25629,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rfc_2d] = { ROW_S_start, [B_43] = S_rfc_2dc },
 	[S_rfc2] = { ROW_S_idle, [B_38] = S_rfc28 },
 	[S_rfc5] = { ROW_S_idle, [B_33] = S_rfc53 },
-	[S_risp] = { ROW_S_0sp, [B_4f] = S_rispo },
 	[S_rl00] = { ROW_S_idle, [B_30] = S_rl000 },
 	[S_rout] = { ROW_S_rout },
 	[S_rp_2d0] = { ROW_S_idle, [B_30] = S_rp_2d00 },
@@ -19604,7 +25644,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sent] = { ROW_S_sent },
 	[S_serv] = { ROW_S_serv },
 	[S_shut] = { ROW_S_ut, [B_54] = S_shutt },
-	[S_sign] = { ROW_S_n, [B_41] = S_signa },
+	[S_sign] = { ROW_S_sign },
 	[S_size] = { ROW_S_size },
 	[S_slow] = { ROW_S_low, [B_09] = S_slow_ },
 	[S_smtp] = { ROW_S_smtp },
@@ -19646,6 +25686,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unus] = { ROW_S_us, [B_55] = S_unusu },
 	[S_unve] = { ROW_S_ve, [B_52] = S_unver },
 	[S_urib] = { ROW_S_0b, [B_4c] = S_uribl },
+	[S_url_] = { ROW_S_start, [B_09] = S_url_, [B_49] = S_url_i },
+	[S_use_] = { ROW_S_start, [B_09] = S_use_, [B_59] = S_use_y },
 	[S_user] = { ROW_S_user },
 	[S_usua] = { ROW_S_a, [B_52] = S_usuar },
 	[S_uten] = { ROW_S_ten, [B_54] = S_utent },
@@ -19655,6 +25697,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_very] = { ROW_S_y, [B_09] = S_very_ },
 	[S_viru] = { ROW_S_0u, [B_53] = S_virus },
 	[S_volu] = { ROW_S_volu },
+	[S_vous] = { ROW_S_us, [B_09] = S_vous_ },
 	[S_was_] = { ROW_S_was_ },
 	[S_we_d] = { ROW_S_d, [B_4f] = S_we_do },
 	[S_were] = { ROW_S_re, [B_4e] = S_weren },
@@ -19673,6 +25716,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5bts1] = { ROW_S_idle, [B_30] = S__5bts00, [B_31] = S__5bts00, [B_32] = S__5bts00, [B_33] = S__5bts00, [B_34] = S__5bts00, [B_35] = S__5bts00, [B_36] = S__5bts00, [B_37] = S__5bts00, [B_38] = S__5bts08, [B_39] = S__5bts00 },
 	[S__5bts8] = { ROW_S_8, [B_30] = S__5bts00, [B_31] = S__5bts00, [B_32] = S__5bts00, [B_33] = S__5bts00, [B_34] = S__5bts00, [B_35] = S__5bts00, [B_36] = S__5bts00, [B_37] = S__5bts00, [B_38] = S__5bts08, [B_39] = S__5bts00 },
 	[S__5btss] = { ROW_S_ss, [B_30] = S__5btss0, [B_31] = S__5btss1, [B_32] = S__5bts1, [B_33] = S__5bts1, [B_34] = S__5bts1, [B_35] = S__5bts1, [B_36] = S__5bts1, [B_37] = S__5bts1, [B_38] = S__5bts8, [B_39] = S__5bts1 },
+	[S__d8_ba_d9_8a] = { ROW_S_start, [B_d8] = S__d8_ba_d9_8a_d8 },
+	[S__d9_85_d8_ac] = { ROW_S_start, [B_d9] = S__d9_85_d8_ac_d9 },
+	[S__e3_83_87_e3] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82 },
+	[S__e5_bc_b5_e8] = { ROW_S_start, [B_b2] = S__e5_bc_b5_e8_b2 },
 	[S__28s000] = { ROW_S_idle, [B_29] = S__28s000_29, [B_30] = S__28s0000, [B_31] = S__28s0000, [B_32] = S__28s0000, [B_33] = S__28s0000, [B_34] = S__28s0000, [B_35] = S__28s0000, [B_36] = S__28s0000, [B_37] = S__28s0000, [B_38] = S__28s0008, [B_39] = S__28s0000 },
 	[S__28s008] = { ROW_S_8, [B_29] = S__28s000_29, [B_30] = S__28s0000, [B_31] = S__28s0000, [B_32] = S__28s0000, [B_33] = S__28s0000, [B_34] = S__28s0000, [B_35] = S__28s0000, [B_36] = S__28s0000, [B_37] = S__28s0000, [B_38] = S__28s0008, [B_39] = S__28s0000 },
 	[S_0spf_] = { ROW_S_idle, [B_09] = S_0spf_, [B_41] = S_spf_a, [B_42] = S_b, [B_44] = S_d, [B_45] = S_e, [B_4f] = S_o, [B_52] = S_r, [B_53] = S_s, [B_55] = S_u },
@@ -19717,7 +25764,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_bigge] = { ROW_S_ge, [B_52] = S_bigger },
 	[S_bl000] = { ROW_S_idle, [B_30] = S_bl0000, [B_31] = S_bl0000 },
 	[S_black] = { ROW_S_black },
-	[S_block] = { ROW_S_block },
 	[S_body_] = { ROW_S_start, [B_09] = S_body_, [B_48] = S_body_h },
 	[S_boite] = { ROW_S_te, [B_09] = S_boite_ },
 	[S_bo_c3_aet] = { ROW_S_t, [B_45] = S_bo_c3_aete },
@@ -19772,13 +25818,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_doesn] = { ROW_S_n, [B_27] = S_doesn_27 },
 	[S_domai] = { ROW_S_domai },
 	[S_dupli] = { ROW_S_li, [B_43] = S_duplic },
+	[S_durin] = { ROW_S_in, [B_47] = S_during },
 	[S_dy_2d00] = { ROW_S_idle, [B_31] = S_dy_2d001, [B_32] = S_dy_2d001, [B_33] = S_dy_2d003, [B_34] = S_dy_2d003 },
+	[S_dynam] = { ROW_S_nam, [B_49] = S_dynami },
 	[S_ehlo_] = { ROW_S_start, [B_09] = S_ehlo_, [B_4e] = S_ehlo_n, [B_52] = S_ehlo_r },
 	[S_ehlo_2f] = { ROW_S_start, [B_48] = S_ehlo_2fh },
 	[S_email] = { ROW_S_email },
 	[S_empf_c3] = { ROW_S_start, [B_a4] = S_empf_c3_a4 },
 	[S_encod] = { ROW_S_0d, [B_49] = S_encodi },
 	[S_encry] = { ROW_S_y, [B_50] = S_encryp },
+	[S_end_o] = { ROW_S_o, [B_46] = S_end_of },
 	[S_envel] = { ROW_S_l, [B_4f] = S_envelo },
 	[S_error] = { ROW_S_error },
 	[S_es000] = { ROW_S_idle, [B_30] = S_es0000, [B_31] = S_es0000 },
@@ -19811,6 +25860,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_gray_] = { ROW_S_start, [B_09] = S_gray_, [B_4c] = S_gray_l },
 	[S_gray_2d] = { ROW_S_start, [B_4c] = S_gray_2dl },
 	[S_grayl] = { ROW_S_l, [B_49] = S_grayli },
+	[S_greet] = { ROW_S_t, [B_49] = S_greeti },
 	[S_grey_] = { ROW_S_start, [B_09] = S_grey_, [B_4c] = S_grey_l },
 	[S_grey_2d] = { ROW_S_start, [B_4c] = S_grey_2dl },
 	[S_greyl] = { ROW_S_l, [B_49] = S_greyli },
@@ -19831,6 +25881,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_ident] = { ROW_S_t, [B_49] = S_identi },
 	[S_illeg] = { ROW_S_g, [B_41] = S_illega },
 	[S_in_a_] = { ROW_S_start, [B_09] = S_in_a_, [B_42] = S_in_a_b },
+	[S_in_re] = { ROW_S_re, [B_50] = S_in_rep },
 	[S_in_th] = { ROW_S_th, [B_45] = S_in_the },
 	[S_inact] = { ROW_S_inact },
 	[S_inbox] = { ROW_S_box, [B_09] = S_inbox_ },
@@ -19889,7 +25940,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_] = { ROW_S_name_ },
 	[S_natur] = { ROW_S_ur, [B_45] = S_nature },
 	[S_neith] = { ROW_S_th, [B_45] = S_neithe },
+	[S_nem_c3_a1] = { ROW_S_start, [B_54] = S_nem_c3_a1t },
 	[S_netwo] = { ROW_S_wo, [B_52] = S_networ },
+	[S_nicht] = { ROW_S_t, [B_09] = S_nicht_ },
 	[S_no_ac] = { ROW_S_ac, [B_43] = S_no_acc },
 	[S_no_an] = { ROW_S_n, [B_53] = S_no_ans },
 	[S_no_au] = { ROW_S_au, [B_54] = S_no_aut },
@@ -19902,6 +25955,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_sm] = { ROW_S_sm, [B_54] = S_no_smt },
 	[S_no_sp] = { ROW_S_sp, [B_41] = S_no_spa },
 	[S_no_su] = { ROW_S_su, [B_43] = S_no_suc },
+	[S_no_ti] = { ROW_S_ti, [B_45] = S_no_tie },
 	[S_no_us] = { ROW_S_us, [B_41] = S_no_usa },
 	[S_no_va] = { ROW_S_va, [B_4c] = S_no_val },
 	[S_non_2de] = { ROW_S_e, [B_58] = S_non_2dex },
@@ -19927,6 +25981,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_on_ho] = { ROW_S_ho, [B_4c] = S_on_hol },
 	[S_on_th] = { ROW_S_th, [B_45] = S_on_the },
 	[S_only_] = { ROW_S_start, [B_09] = S_only_, [B_41] = S_only_a },
+	[S_open_] = { ROW_S_start, [B_09] = S_open_, [B_52] = S_open_r },
 	[S_opera] = { ROW_S_ra, [B_54] = S_operat },
 	[S_opt_m] = { ROW_S_m, [B_45] = S_opt_me },
 	[S_opt_2do] = { ROW_S_o, [B_55] = S_opt_2dou },
@@ -19965,7 +26020,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recei] = { ROW_S_i, [B_56] = S_receiv },
 	[S_recen] = { ROW_S_en, [B_54] = S_recent },
 	[S_recip] = { ROW_S_recip },
-	[S_refus] = { ROW_S_us, [B_45] = S_refuse },
 	[S_rejec] = { ROW_S_rejec },
 	[S_relay] = { ROW_S_relay },
 	[S_remov] = { ROW_S_ov, [B_45] = S_remove },
@@ -19973,6 +26027,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_reput] = { ROW_S_ut, [B_41] = S_reputa },
 	[S_reque] = { ROW_S_que, [B_53] = S_reques },
 	[S_requi] = { ROW_S_requi },
+	[S_resid] = { ROW_S_id, [B_45] = S_reside },
 	[S_resol] = { ROW_S_resol },
 	[S_resou] = { ROW_S_0ou, [B_52] = S_resour },
 	[S_respu] = { ROW_S_pu, [B_45] = S_respue },
@@ -20001,17 +26056,18 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_score] = { ROW_S_re, [B_44] = S_scored },
 	[S_secur] = { ROW_S_cur, [B_49] = S_securi },
 	[S_see_h] = { ROW_S_h, [B_54] = S_see_ht },
+	[S_send_] = { ROW_S_start, [B_09] = S_send_, [B_4d] = S_send_m, [B_4f] = S_end_o },
 	[S_sende] = { ROW_S_sende },
 	[S_sendi] = { ROW_S_sendi },
 	[S_sent_] = { ROW_S_start, [B_09] = S_sent_, [B_54] = S_sent_t },
-	[S_serve] = { ROW_S_ve, [B_52] = S_server },
+	[S_serve] = { ROW_S_serve },
 	[S_servf] = { ROW_S_f, [B_41] = S_servfa },
 	[S_servi] = { ROW_S_vi, [B_43] = S_servic },
 	[S_shutt] = { ROW_S_t, [B_49] = S_shutti },
 	[S_signa] = { ROW_S_na, [B_54] = S_signat },
 	[S_size_] = { ROW_S_size_ },
 	[S_slow_] = { ROW_S_low_, [B_09] = S_slow_, [B_44] = S_slow_d },
-	[S_smtp_] = { ROW_S_start, [B_09] = S_smtp_, [B_41] = S_smtp_a },
+	[S_smtp_] = { ROW_S_start, [B_09] = S_smtp_, [B_41] = S_smtp_a, [B_53] = S_smtp_s },
 	[S_smtpu] = { ROW_S_pu, [B_54] = S_smtput },
 	[S_spam_] = { ROW_S_start, [B_09] = S_spam_, [B_41] = S_spam_a, [B_43] = S_spam_c, [B_53] = S_spam_s },
 	[S_spam_2d] = { ROW_S_start, [B_4c] = S_spam_2dl },
@@ -20066,6 +26122,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unsub] = { ROW_S_0b, [B_53] = S_unsubs },
 	[S_unusu] = { ROW_S_su, [B_41] = S_unusua },
 	[S_unver] = { ROW_S_ver, [B_49] = S_unveri },
+	[S_url_i] = { ROW_S_i, [B_4e] = S_url_in },
+	[S_use_y] = { ROW_S_y, [B_4f] = S_use_yo },
 	[S_user_] = { ROW_S_start, [B_09] = S_user_, [B_41] = S_user_a, [B_44] = S_user_d, [B_48] = S_user_h, [B_49] = S_user_i, [B_4e] = S_user_n, [B_51] = S_user_q, [B_53] = S_user_s, [B_55] = S_user_u },
 	[S_usern] = { ROW_S_n, [B_41] = S_userna },
 	[S_usuar] = { ROW_S_0r, [B_49] = S_usuari },
@@ -20076,6 +26134,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_veriz] = { ROW_S_idle, [B_4f] = S_verizo },
 	[S_very_] = { ROW_S_start, [B_09] = S_very_, [B_4c] = S_very_l },
 	[S_volum] = { ROW_S_volum },
+	[S_vous_] = { ROW_S_start, [B_09] = S_vous_, [B_4e] = S_vous_n },
 	[S_was_n] = { ROW_S_n, [B_4f] = S_was_no },
 	[S_we_do] = { ROW_S_do, [B_09] = S_we_do_ },
 	[S_weren] = { ROW_S_en, [B_27] = S_weren_27 },
@@ -20083,7 +26142,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_will_] = { ROW_S_start, [B_09] = S_will_, [B_42] = S_will_b },
 	[S_witho] = { ROW_S_ho, [B_55] = S_withou },
 	[S_worm_] = { ROW_S_start, [B_09] = S_worm_, [B_46] = S_worm_f },
-	[S_xfini] = { ROW_S_i, [B_54] = S_xfinit },
+	[S_xfini] = { ROW_S_ni, [B_54] = S_xfinit },
 	[S_yahoo] = { ROW_S_0o, [B_2d] = S_yahoo_2d, [B_2e] = S_yahoo_2e, [B_44] = S_yahood, [B_49] = S_yahooi },
 	[S__5bbl21] = { ROW_S_idle, [B_5d] = S__5bbl21_5d },
 	[S__5bbl23] = { ROW_S_idle, [B_5d] = S__5bbl23_5d },
@@ -20100,20 +26159,23 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5bts08] = { ROW_S_8, [B_5d] = S__5bts00_5d },
 	[S__5btss0] = { ROW_S_idle, [B_30] = S__5bts00, [B_31] = S__5bts00, [B_32] = S__5bts00, [B_33] = S__5bts00, [B_34] = S__5btss04, [B_35] = S__5bts00, [B_36] = S__5bts00, [B_37] = S__5bts00, [B_38] = S__5bts08, [B_39] = S__5btss09 },
 	[S__5btss1] = { ROW_S_idle, [B_30] = S__5bts00, [B_31] = S__5btss11, [B_32] = S__5bts00, [B_33] = S__5bts00, [B_34] = S__5bts00, [B_35] = S__5bts00, [B_36] = S__5bts00, [B_37] = S__5bts00, [B_38] = S__5bts08, [B_39] = S__5bts00 },
+	[S__d8_ba_d9_8a_d8] = { ROW_S__d8, [B_b1] = S__d8_ba_d9_8a_d8_b1 },
+	[S__d9_85_d8_ac_d9] = { ROW_S__d9, [B_88] = S__d9_85_d8_ac_d9_88 },
+	[S__e3_83_87_e3_82] = { ROW_S_start, [B_a3] = S__e3_83_87_e3_82_a3 },
+	[S__e5_bc_b5_e8_b2] = { ROW_S_start, [B_bc] = S__e5_bc_b5_e8_b2_bc },
 	[S__28s0000] = { ROW_S_idle, [B_29] = S__28s000_29 },
 	[S__28s0008] = { ROW_S_8, [B_29] = S__28s000_29 },
 	[S_8_2dbit_] = { ROW_S_start, [B_09] = S_8_2dbit_, [B_44] = S_8_2dbit_d },
 	[S_8bit_d] = { ROW_S_d, [B_41] = S_8bit_da },
 	[S_absent] = { ROW_S_sent, [B_09] = S_absent_ },
-	[S_abuse_] = { ROW_S_start, [B_09] = S_abuse_, [B_43] = S_abuse_c, [B_52] = S_abuse_r },
+	[S_abuse_] = { ROW_S_start, [B_09] = S_abuse_, [B_43] = S_abuse_c, [B_52] = S_abuse_r, [B_59] = S_use_y },
 	[S_abuse_2d] = { ROW_S_start, [B_41] = S_abuse_2da },
 	[S_abwese] = { ROW_S_se, [B_4e] = S_abwesen },
 	[S_accept] = { ROW_S_accept },
-	[S_access] = { ROW_S_ss, [B_09] = S_access_ },
 	[S_accoun] = { ROW_S_accoun },
 	[S_addres] = { ROW_S_addres },
-	[S_admini] = { ROW_S_i, [B_53] = S_adminis },
-	[S_after_] = { ROW_S_start, [B_09] = S_after_, [B_4d] = S_after_m },
+	[S_admini] = { ROW_S_ni, [B_53] = S_adminis },
+	[S_after_] = { ROW_S_start, [B_09] = S_after_, [B_44] = S_after_d, [B_45] = S_after_e, [B_48] = S_after_h, [B_49] = S_after_i, [B_4d] = S_after_m },
 	[S_afwezi] = { ROW_S_i, [B_47] = S_afwezig },
 	[S_aka_2ems] = { ROW_S_0s, [B_2f] = S_aka_2ems_2f },
 	[S_aligne] = { ROW_S_ne, [B_44] = S_aligned },
@@ -20208,8 +26270,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_does_n] = { ROW_S_does_n },
 	[S_doesn_27] = { ROW_S_start, [B_54] = S_doesn_27t },
 	[S_duplic] = { ROW_S_ic, [B_41] = S_duplica },
-	[S_dy_2d001] = { ROW_S_idle, [B_00] = S_dy_2d001_00, [B_09] = S_dy_2d001_00, [B_26] = S_dy_2d001_00, [B_27] = S_dy_2d001_00, [B_28] = S_dy_2d001_28, [B_29] = S_dy_2d001_00, [B_2c] = S_dy_2d001_00, [B_2d] = S_dy_2d001_00, [B_2e] = S_dy_2d001_00, [B_2f] = S_dy_2d001_00, [B_3a] = S_dy_2d001_00, [B_3b] = S_dy_2d001_00, [B_3d] = S_dy_2d001_00, [B_3f] = S_dy_2d001_00, [B_5b] = S_dy_2d001_5b, [B_5d] = S_dy_2d001_00, [B_7c] = S_dy_2d001_00, [B_a1] = S_dy_2d001_00, [B_a4] = S_dy_2d001_00, [B_a9] = S_dy_2d001_00, [B_ae] = S_dy_2d001_00, [B_b3] = S_dy_2d001_00, [B_c3] = S_dy_2d001_00, [B_eof] = S_dy_2d001_eof },
-	[S_dy_2d003] = { ROW_S_idle, [B_00] = S_dy_2d003_00, [B_09] = S_dy_2d003_00, [B_26] = S_dy_2d003_00, [B_27] = S_dy_2d003_00, [B_28] = S_dy_2d003_28, [B_29] = S_dy_2d003_00, [B_2c] = S_dy_2d003_00, [B_2d] = S_dy_2d003_00, [B_2e] = S_dy_2d003_00, [B_2f] = S_dy_2d003_00, [B_3a] = S_dy_2d003_00, [B_3b] = S_dy_2d003_00, [B_3d] = S_dy_2d003_00, [B_3f] = S_dy_2d003_00, [B_5b] = S_dy_2d003_5b, [B_5d] = S_dy_2d003_00, [B_7c] = S_dy_2d003_00, [B_a1] = S_dy_2d003_00, [B_a4] = S_dy_2d003_00, [B_a9] = S_dy_2d003_00, [B_ae] = S_dy_2d003_00, [B_b3] = S_dy_2d003_00, [B_c3] = S_dy_2d003_00, [B_eof] = S_dy_2d003_eof },
+	[S_during] = { ROW_S_g, [B_09] = S_during_ },
+	[S_dy_2d001] = { ROW_S_idle, [B_00] = S_dy_2d001_00, [B_09] = S_dy_2d001_00, [B_26] = S_dy_2d001_00, [B_27] = S_dy_2d001_00, [B_28] = S_dy_2d001_28, [B_29] = S_dy_2d001_00, [B_2c] = S_dy_2d001_00, [B_2d] = S_dy_2d001_00, [B_2e] = S_dy_2d001_00, [B_2f] = S_dy_2d001_00, [B_3a] = S_dy_2d001_00, [B_3b] = S_dy_2d001_00, [B_3d] = S_dy_2d001_00, [B_3f] = S_dy_2d001_00, [B_5b] = S_dy_2d001_5b, [B_5d] = S_dy_2d001_00, [B_7c] = S_dy_2d001_00, [B_80] = S_dy_2d001_00, [B_81] = S_dy_2d001_00, [B_82] = S_dy_2d001_00, [B_83] = S_dy_2d001_00, [B_84] = S_dy_2d001_00, [B_85] = S_dy_2d001_00, [B_87] = S_dy_2d001_00, [B_88] = S_dy_2d001_00, [B_8a] = S_dy_2d001_00, [B_8b] = S_dy_2d001_00, [B_8c] = S_dy_2d001_00, [B_90] = S_dy_2d001_00, [B_93] = S_dy_2d001_00, [B_95] = S_dy_2d001_00, [B_99] = S_dy_2d001_00, [B_9a] = S_dy_2d001_00, [B_9b] = S_dy_2d001_00, [B_a1] = S_dy_2d001_00, [B_a3] = S_dy_2d001_00, [B_a4] = S_dy_2d001_00, [B_a6] = S_dy_2d001_00, [B_a7] = S_dy_2d001_00, [B_a8] = S_dy_2d001_00, [B_a9] = S_dy_2d001_00, [B_aa] = S_dy_2d001_00, [B_ab] = S_dy_2d001_00, [B_ac] = S_dy_2d001_00, [B_ad] = S_dy_2d001_00, [B_ae] = S_dy_2d001_00, [B_af] = S_dy_2d001_00, [B_b1] = S_dy_2d001_00, [B_b2] = S_dy_2d001_00, [B_b3] = S_dy_2d001_00, [B_b5] = S_dy_2d001_00, [B_b9] = S_dy_2d001_00, [B_ba] = S_dy_2d001_00, [B_bc] = S_dy_2d001_00, [B_be] = S_dy_2d001_00, [B_c3] = S_dy_2d001_00, [B_c4] = S_dy_2d001_00, [B_d8] = S_dy_2d001_d8, [B_d9] = S_dy_2d001_d9, [B_db] = S_dy_2d001_00, [B_e3] = S_dy_2d001_e3, [B_e5] = S_dy_2d001_e5, [B_e6] = S_dy_2d001_00, [B_e7] = S_dy_2d001_00, [B_e8] = S_dy_2d001_00, [B_e9] = S_dy_2d001_00, [B_eof] = S_dy_2d001_eof },
+	[S_dy_2d003] = { ROW_S_idle, [B_00] = S_dy_2d003_00, [B_09] = S_dy_2d003_00, [B_26] = S_dy_2d003_00, [B_27] = S_dy_2d003_00, [B_28] = S_dy_2d003_28, [B_29] = S_dy_2d003_00, [B_2c] = S_dy_2d003_00, [B_2d] = S_dy_2d003_00, [B_2e] = S_dy_2d003_00, [B_2f] = S_dy_2d003_00, [B_3a] = S_dy_2d003_00, [B_3b] = S_dy_2d003_00, [B_3d] = S_dy_2d003_00, [B_3f] = S_dy_2d003_00, [B_5b] = S_dy_2d003_5b, [B_5d] = S_dy_2d003_00, [B_7c] = S_dy_2d003_00, [B_80] = S_dy_2d003_00, [B_81] = S_dy_2d003_00, [B_82] = S_dy_2d003_00, [B_83] = S_dy_2d003_00, [B_84] = S_dy_2d003_00, [B_85] = S_dy_2d003_00, [B_87] = S_dy_2d003_00, [B_88] = S_dy_2d003_00, [B_8a] = S_dy_2d003_00, [B_8b] = S_dy_2d003_00, [B_8c] = S_dy_2d003_00, [B_90] = S_dy_2d003_00, [B_93] = S_dy_2d003_00, [B_95] = S_dy_2d003_00, [B_99] = S_dy_2d003_00, [B_9a] = S_dy_2d003_00, [B_9b] = S_dy_2d003_00, [B_a1] = S_dy_2d003_00, [B_a3] = S_dy_2d003_00, [B_a4] = S_dy_2d003_00, [B_a6] = S_dy_2d003_00, [B_a7] = S_dy_2d003_00, [B_a8] = S_dy_2d003_00, [B_a9] = S_dy_2d003_00, [B_aa] = S_dy_2d003_00, [B_ab] = S_dy_2d003_00, [B_ac] = S_dy_2d003_00, [B_ad] = S_dy_2d003_00, [B_ae] = S_dy_2d003_00, [B_af] = S_dy_2d003_00, [B_b1] = S_dy_2d003_00, [B_b2] = S_dy_2d003_00, [B_b3] = S_dy_2d003_00, [B_b5] = S_dy_2d003_00, [B_b9] = S_dy_2d003_00, [B_ba] = S_dy_2d003_00, [B_bc] = S_dy_2d003_00, [B_be] = S_dy_2d003_00, [B_c3] = S_dy_2d003_00, [B_c4] = S_dy_2d003_00, [B_d8] = S_dy_2d003_d8, [B_d9] = S_dy_2d003_d9, [B_db] = S_dy_2d003_00, [B_e3] = S_dy_2d003_e3, [B_e5] = S_dy_2d003_e5, [B_e6] = S_dy_2d003_00, [B_e7] = S_dy_2d003_00, [B_e8] = S_dy_2d003_00, [B_e9] = S_dy_2d003_00, [B_eof] = S_dy_2d003_eof },
+	[S_dynami] = { ROW_S_mi, [B_43] = S_dynamic },
 	[S_ehlo_n] = { ROW_S_n, [B_41] = S_ehlo_na },
 	[S_ehlo_r] = { ROW_S_r, [B_45] = S_ehlo_re },
 	[S_ehlo_2fh] = { ROW_S_h, [B_45] = S_ehlo_2fhe },
@@ -20217,6 +26281,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_empf_c3_a4] = { ROW_S_start, [B_4e] = S_empf_c3_a4n },
 	[S_encodi] = { ROW_S_di, [B_4e] = S_encodin },
 	[S_encryp] = { ROW_S_p, [B_54] = S_encrypt },
+	[S_end_of] = { ROW_S_f, [B_09] = S_end_of_ },
 	[S_envelo] = { ROW_S_lo, [B_50] = S_envelop },
 	[S_error_] = { ROW_S_start, [B_09] = S_error_, [B_49] = S_error_i },
 	[S_es0000] = { ROW_S_idle, [B_30] = S_es00000, [B_31] = S_es00000 },
@@ -20229,7 +26294,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_exit_s] = { ROW_S_s, [B_54] = S_exit_st },
 	[S_expand] = { ROW_S_0d, [B_49] = S_expandi },
 	[S_expire] = { ROW_S_expire },
-	[S_extend] = { ROW_S_0d, [B_45] = S_extende },
+	[S_extend] = { ROW_S_end, [B_45] = S_extende },
 	[S_extern] = { ROW_S_n, [B_41] = S_externa },
 	[S_failed] = { ROW_S_failed },
 	[S_fails_] = { ROW_S_start, [B_09] = S_fails_, [B_54] = S_fails_t },
@@ -20250,6 +26315,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_gray_l] = { ROW_S_l, [B_49] = S_gray_li },
 	[S_gray_2dl] = { ROW_S_l, [B_49] = S_gray_2dli },
 	[S_grayli] = { ROW_S_li, [B_53] = S_graylis },
+	[S_greeti] = { ROW_S_ti, [B_4e] = S_greetin },
 	[S_grey_l] = { ROW_S_l, [B_49] = S_grey_li },
 	[S_grey_2dl] = { ROW_S_l, [B_49] = S_grey_2dli },
 	[S_greyli] = { ROW_S_li, [B_53] = S_greylis },
@@ -20277,6 +26343,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_identi] = { ROW_S_ti, [B_54] = S_identit },
 	[S_illega] = { ROW_S_a, [B_4c] = S_illegal, [B_56] = S_gav },
 	[S_in_a_b] = { ROW_S_b, [B_4c] = S_in_a_bl },
+	[S_in_rep] = { ROW_S_rep, [B_4c] = S_in_repl },
 	[S_in_the] = { ROW_S_he, [B_09] = S_in_the_ },
 	[S_inacti] = { ROW_S_inacti },
 	[S_inbox_] = { ROW_S_start, [B_09] = S_inbox_, [B_49] = S_inbox_i },
@@ -20347,7 +26414,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_s] = { ROW_S_s, [B_45] = S_name_se },
 	[S_nature] = { ROW_S_re, [B_09] = S_nature_ },
 	[S_neithe] = { ROW_S_he, [B_52] = S_neither },
+	[S_nem_c3_a1t] = { ROW_S_t, [B_45] = S_nem_c3_a1te },
 	[S_networ] = { ROW_S_wor, [B_4b] = S_network },
+	[S_nicht_] = { ROW_S_start, [B_09] = S_nicht_, [B_44] = S_nicht_d },
 	[S_no_acc] = { ROW_S_acc, [B_4f] = S_no_acco },
 	[S_no_ans] = { ROW_S_0s, [B_57] = S_no_answ },
 	[S_no_aut] = { ROW_S_aut, [B_48] = S_no_auth },
@@ -20360,6 +26429,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_smt] = { ROW_S_smt, [B_50] = S_no_smtp },
 	[S_no_spa] = { ROW_S_spa, [B_43] = S_no_spac },
 	[S_no_suc] = { ROW_S_c, [B_45] = S_uce, [B_48] = S_no_such },
+	[S_no_tie] = { ROW_S_0e, [B_4e] = S_no_tien },
 	[S_no_usa] = { ROW_S_sa, [B_42] = S_no_usab },
 	[S_no_val] = { ROW_S_val, [B_49] = S_no_vali },
 	[S_non_2dex] = { ROW_S_ex, [B_49] = S_non_2dexi },
@@ -20391,10 +26461,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_on_hol] = { ROW_S_ol, [B_49] = S_on_holi },
 	[S_on_the] = { ROW_S_he, [B_09] = S_on_the_ },
 	[S_only_a] = { ROW_S_a, [B_43] = S_only_ac },
+	[S_open_r] = { ROW_S_r, [B_45] = S_open_re },
 	[S_operat] = { ROW_S_rat, [B_49] = S_operati },
 	[S_opt_me] = { ROW_S_me, [B_09] = S_opt_me_ },
 	[S_opt_2dou] = { ROW_S_ou, [B_54] = S_opt_2dout },
-	[S_ou_2d001] = { ROW_S_idle, [B_00] = S_ou_2d001_00, [B_09] = S_ou_2d001_00, [B_26] = S_ou_2d001_00, [B_27] = S_ou_2d001_00, [B_28] = S_ou_2d001_28, [B_29] = S_ou_2d001_00, [B_2c] = S_ou_2d001_00, [B_2d] = S_ou_2d001_00, [B_2e] = S_ou_2d001_00, [B_2f] = S_ou_2d001_00, [B_3a] = S_ou_2d001_00, [B_3b] = S_ou_2d001_00, [B_3d] = S_ou_2d001_00, [B_3f] = S_ou_2d001_00, [B_5b] = S_ou_2d001_5b, [B_5d] = S_ou_2d001_00, [B_7c] = S_ou_2d001_00, [B_a1] = S_ou_2d001_00, [B_a4] = S_ou_2d001_00, [B_a9] = S_ou_2d001_00, [B_ae] = S_ou_2d001_00, [B_b3] = S_ou_2d001_00, [B_c3] = S_ou_2d001_00, [B_eof] = S_ou_2d001_eof },
+	[S_ou_2d001] = { ROW_S_idle, [B_00] = S_ou_2d001_00, [B_09] = S_ou_2d001_00, [B_26] = S_ou_2d001_00, [B_27] = S_ou_2d001_00, [B_28] = S_ou_2d001_28, [B_29] = S_ou_2d001_00, [B_2c] = S_ou_2d001_00, [B_2d] = S_ou_2d001_00, [B_2e] = S_ou_2d001_00, [B_2f] = S_ou_2d001_00, [B_3a] = S_ou_2d001_00, [B_3b] = S_ou_2d001_00, [B_3d] = S_ou_2d001_00, [B_3f] = S_ou_2d001_00, [B_5b] = S_ou_2d001_5b, [B_5d] = S_ou_2d001_00, [B_7c] = S_ou_2d001_00, [B_80] = S_ou_2d001_00, [B_81] = S_ou_2d001_00, [B_82] = S_ou_2d001_00, [B_83] = S_ou_2d001_00, [B_84] = S_ou_2d001_00, [B_85] = S_ou_2d001_00, [B_87] = S_ou_2d001_00, [B_88] = S_ou_2d001_00, [B_8a] = S_ou_2d001_00, [B_8b] = S_ou_2d001_00, [B_8c] = S_ou_2d001_00, [B_90] = S_ou_2d001_00, [B_93] = S_ou_2d001_00, [B_95] = S_ou_2d001_00, [B_99] = S_ou_2d001_00, [B_9a] = S_ou_2d001_00, [B_9b] = S_ou_2d001_00, [B_a1] = S_ou_2d001_00, [B_a3] = S_ou_2d001_00, [B_a4] = S_ou_2d001_00, [B_a6] = S_ou_2d001_00, [B_a7] = S_ou_2d001_00, [B_a8] = S_ou_2d001_00, [B_a9] = S_ou_2d001_00, [B_aa] = S_ou_2d001_00, [B_ab] = S_ou_2d001_00, [B_ac] = S_ou_2d001_00, [B_ad] = S_ou_2d001_00, [B_ae] = S_ou_2d001_00, [B_af] = S_ou_2d001_00, [B_b1] = S_ou_2d001_00, [B_b2] = S_ou_2d001_00, [B_b3] = S_ou_2d001_00, [B_b5] = S_ou_2d001_00, [B_b9] = S_ou_2d001_00, [B_ba] = S_ou_2d001_00, [B_bc] = S_ou_2d001_00, [B_be] = S_ou_2d001_00, [B_c3] = S_ou_2d001_00, [B_c4] = S_ou_2d001_00, [B_d8] = S_ou_2d001_d8, [B_d9] = S_ou_2d001_d9, [B_db] = S_ou_2d001_00, [B_e3] = S_ou_2d001_e3, [B_e5] = S_ou_2d001_e5, [B_e6] = S_ou_2d001_00, [B_e7] = S_ou_2d001_00, [B_e8] = S_ou_2d001_00, [B_e9] = S_ou_2d001_00, [B_eof] = S_ou_2d001_eof },
 	[S_out_of] = { ROW_S_f, [B_09] = S_out_of_ },
 	[S_outloo] = { ROW_S_loo, [B_4b] = S_outlook },
 	[S_over_a] = { ROW_S_a, [B_09] = S_over_a_ },
@@ -20435,7 +26506,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipn] = { ROW_S_n, [B_4f] = S_recipno },
 	[S_recips] = { ROW_S_ps, [B_49] = S_recipsi },
 	[S_refuse] = { ROW_S_use, [B_44] = S_refused, [B_53] = S_refuses },
-	[S_reject] = { ROW_S_reject },
 	[S_relay_] = { ROW_S_start, [B_09] = S_relay_, [B_41] = S_relay_a, [B_44] = S_relay_d, [B_4e] = S_relay_n, [B_50] = S_relay_p, [B_51] = S_relay_q },
 	[S_relayi] = { ROW_S_i, [B_4e] = S_relayin },
 	[S_remove] = { ROW_S_ove, [B_09] = S_remove_ },
@@ -20443,6 +26513,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_reputa] = { ROW_S_ta, [B_54] = S_reputat },
 	[S_reques] = { ROW_S_0es, [B_54] = S_request },
 	[S_requir] = { ROW_S_requir },
+	[S_reside] = { ROW_S_de, [B_4e] = S_residen },
 	[S_resolv] = { ROW_S_v, [B_45] = S_resolve, [B_49] = S_resolvi },
 	[S_resour] = { ROW_S_ur, [B_43] = S_resourc },
 	[S_respue] = { ROW_S_0e, [B_53] = S_respues },
@@ -20463,18 +26534,19 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rl0008] = { ROW_S_8, [B_30] = S_rl00000, [B_31] = S_rl00000, [B_32] = S_rl00000, [B_33] = S_rl00000, [B_34] = S_rl00000, [B_35] = S_rl00000, [B_36] = S_rl00000, [B_37] = S_rl00000, [B_38] = S_rl00008, [B_39] = S_rl00000 },
 	[S_route_] = { ROW_S_start, [B_09] = S_route_, [B_54] = S_route_t },
 	[S_routin] = { ROW_S_in, [B_47] = S_routing },
-	[S_rp_2d001] = { ROW_S_idle, [B_00] = S_rp_2d001_00, [B_09] = S_rp_2d001_00, [B_26] = S_rp_2d001_00, [B_27] = S_rp_2d001_00, [B_28] = S_rp_2d001_28, [B_29] = S_rp_2d001_00, [B_2c] = S_rp_2d001_00, [B_2d] = S_rp_2d001_00, [B_2e] = S_rp_2d001_00, [B_2f] = S_rp_2d001_00, [B_3a] = S_rp_2d001_00, [B_3b] = S_rp_2d001_00, [B_3d] = S_rp_2d001_00, [B_3f] = S_rp_2d001_00, [B_5b] = S_rp_2d001_5b, [B_5d] = S_rp_2d001_00, [B_7c] = S_rp_2d001_00, [B_a1] = S_rp_2d001_00, [B_a4] = S_rp_2d001_00, [B_a9] = S_rp_2d001_00, [B_ae] = S_rp_2d001_00, [B_b3] = S_rp_2d001_00, [B_c3] = S_rp_2d001_00, [B_eof] = S_rp_2d001_eof },
+	[S_rp_2d001] = { ROW_S_idle, [B_00] = S_rp_2d001_00, [B_09] = S_rp_2d001_00, [B_26] = S_rp_2d001_00, [B_27] = S_rp_2d001_00, [B_28] = S_rp_2d001_28, [B_29] = S_rp_2d001_00, [B_2c] = S_rp_2d001_00, [B_2d] = S_rp_2d001_00, [B_2e] = S_rp_2d001_00, [B_2f] = S_rp_2d001_00, [B_3a] = S_rp_2d001_00, [B_3b] = S_rp_2d001_00, [B_3d] = S_rp_2d001_00, [B_3f] = S_rp_2d001_00, [B_5b] = S_rp_2d001_5b, [B_5d] = S_rp_2d001_00, [B_7c] = S_rp_2d001_00, [B_80] = S_rp_2d001_00, [B_81] = S_rp_2d001_00, [B_82] = S_rp_2d001_00, [B_83] = S_rp_2d001_00, [B_84] = S_rp_2d001_00, [B_85] = S_rp_2d001_00, [B_87] = S_rp_2d001_00, [B_88] = S_rp_2d001_00, [B_8a] = S_rp_2d001_00, [B_8b] = S_rp_2d001_00, [B_8c] = S_rp_2d001_00, [B_90] = S_rp_2d001_00, [B_93] = S_rp_2d001_00, [B_95] = S_rp_2d001_00, [B_99] = S_rp_2d001_00, [B_9a] = S_rp_2d001_00, [B_9b] = S_rp_2d001_00, [B_a1] = S_rp_2d001_00, [B_a3] = S_rp_2d001_00, [B_a4] = S_rp_2d001_00, [B_a6] = S_rp_2d001_00, [B_a7] = S_rp_2d001_00, [B_a8] = S_rp_2d001_00, [B_a9] = S_rp_2d001_00, [B_aa] = S_rp_2d001_00, [B_ab] = S_rp_2d001_00, [B_ac] = S_rp_2d001_00, [B_ad] = S_rp_2d001_00, [B_ae] = S_rp_2d001_00, [B_af] = S_rp_2d001_00, [B_b1] = S_rp_2d001_00, [B_b2] = S_rp_2d001_00, [B_b3] = S_rp_2d001_00, [B_b5] = S_rp_2d001_00, [B_b9] = S_rp_2d001_00, [B_ba] = S_rp_2d001_00, [B_bc] = S_rp_2d001_00, [B_be] = S_rp_2d001_00, [B_c3] = S_rp_2d001_00, [B_c4] = S_rp_2d001_00, [B_d8] = S_rp_2d001_d8, [B_d9] = S_rp_2d001_d9, [B_db] = S_rp_2d001_00, [B_e3] = S_rp_2d001_e3, [B_e5] = S_rp_2d001_e5, [B_e6] = S_rp_2d001_00, [B_e7] = S_rp_2d001_00, [B_e8] = S_rp_2d001_00, [B_e9] = S_rp_2d001_00, [B_eof] = S_rp_2d001_eof },
 	[S_r_c3_a9pon] = { ROW_S_on, [B_53] = S_r_c3_a9pons },
 	[S_sanebo] = { ROW_S_bo, [B_58] = S_sanebox },
 	[S_sbcglo] = { ROW_S_lo, [B_42] = S_sbcglob },
 	[S_sbl_2dxb] = { ROW_S_0b, [B_4c] = S_sbl_2dxbl },
-	[S_sc_2d001] = { ROW_S_idle, [B_00] = S_sc_2d001_00, [B_09] = S_sc_2d001_00, [B_26] = S_sc_2d001_00, [B_27] = S_sc_2d001_00, [B_28] = S_sc_2d001_28, [B_29] = S_sc_2d001_00, [B_2c] = S_sc_2d001_00, [B_2d] = S_sc_2d001_00, [B_2e] = S_sc_2d001_00, [B_2f] = S_sc_2d001_00, [B_3a] = S_sc_2d001_00, [B_3b] = S_sc_2d001_00, [B_3d] = S_sc_2d001_00, [B_3f] = S_sc_2d001_00, [B_5b] = S_sc_2d001_5b, [B_5d] = S_sc_2d001_00, [B_7c] = S_sc_2d001_00, [B_a1] = S_sc_2d001_00, [B_a4] = S_sc_2d001_00, [B_a9] = S_sc_2d001_00, [B_ae] = S_sc_2d001_00, [B_b3] = S_sc_2d001_00, [B_c3] = S_sc_2d001_00, [B_eof] = S_sc_2d001_eof },
+	[S_sc_2d001] = { ROW_S_idle, [B_00] = S_sc_2d001_00, [B_09] = S_sc_2d001_00, [B_26] = S_sc_2d001_00, [B_27] = S_sc_2d001_00, [B_28] = S_sc_2d001_28, [B_29] = S_sc_2d001_00, [B_2c] = S_sc_2d001_00, [B_2d] = S_sc_2d001_00, [B_2e] = S_sc_2d001_00, [B_2f] = S_sc_2d001_00, [B_3a] = S_sc_2d001_00, [B_3b] = S_sc_2d001_00, [B_3d] = S_sc_2d001_00, [B_3f] = S_sc_2d001_00, [B_5b] = S_sc_2d001_5b, [B_5d] = S_sc_2d001_00, [B_7c] = S_sc_2d001_00, [B_80] = S_sc_2d001_00, [B_81] = S_sc_2d001_00, [B_82] = S_sc_2d001_00, [B_83] = S_sc_2d001_00, [B_84] = S_sc_2d001_00, [B_85] = S_sc_2d001_00, [B_87] = S_sc_2d001_00, [B_88] = S_sc_2d001_00, [B_8a] = S_sc_2d001_00, [B_8b] = S_sc_2d001_00, [B_8c] = S_sc_2d001_00, [B_90] = S_sc_2d001_00, [B_93] = S_sc_2d001_00, [B_95] = S_sc_2d001_00, [B_99] = S_sc_2d001_00, [B_9a] = S_sc_2d001_00, [B_9b] = S_sc_2d001_00, [B_a1] = S_sc_2d001_00, [B_a3] = S_sc_2d001_00, [B_a4] = S_sc_2d001_00, [B_a6] = S_sc_2d001_00, [B_a7] = S_sc_2d001_00, [B_a8] = S_sc_2d001_00, [B_a9] = S_sc_2d001_00, [B_aa] = S_sc_2d001_00, [B_ab] = S_sc_2d001_00, [B_ac] = S_sc_2d001_00, [B_ad] = S_sc_2d001_00, [B_ae] = S_sc_2d001_00, [B_af] = S_sc_2d001_00, [B_b1] = S_sc_2d001_00, [B_b2] = S_sc_2d001_00, [B_b3] = S_sc_2d001_00, [B_b5] = S_sc_2d001_00, [B_b9] = S_sc_2d001_00, [B_ba] = S_sc_2d001_00, [B_bc] = S_sc_2d001_00, [B_be] = S_sc_2d001_00, [B_c3] = S_sc_2d001_00, [B_c4] = S_sc_2d001_00, [B_d8] = S_sc_2d001_d8, [B_d9] = S_sc_2d001_d9, [B_db] = S_sc_2d001_00, [B_e3] = S_sc_2d001_e3, [B_e5] = S_sc_2d001_e5, [B_e6] = S_sc_2d001_00, [B_e7] = S_sc_2d001_00, [B_e8] = S_sc_2d001_00, [B_e9] = S_sc_2d001_00, [B_eof] = S_sc_2d001_eof },
 	[S_scored] = { ROW_S_0d, [B_09] = S_scored_ },
 	[S_securi] = { ROW_S_ri, [B_42] = S_urib, [B_54] = S_securit },
 	[S_see_ht] = { ROW_S_t, [B_54] = S_see_htt },
+	[S_send_m] = { ROW_S_m, [B_41] = S_send_ma },
 	[S_sendin] = { ROW_S_sendin },
 	[S_sent_t] = { ROW_S_t, [B_4f] = S_sent_to },
-	[S_server] = { ROW_S_ver, [B_09] = S_server_ },
+	[S_server] = { ROW_S_server },
 	[S_servfa] = { ROW_S_fa, [B_49] = S_servfai },
 	[S_servic] = { ROW_S_ic, [B_45] = S_service },
 	[S_shutti] = { ROW_S_ti, [B_4e] = S_shuttin },
@@ -20483,9 +26555,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_size_l] = { ROW_S_size_l },
 	[S_slow_d] = { ROW_S_d, [B_4f] = S_slow_do },
 	[S_smtp_a] = { ROW_S_a, [B_55] = S_smtp_au },
+	[S_smtp_s] = { ROW_S_s, [B_45] = S_smtp_se },
 	[S_smtput] = { ROW_S_ut, [B_46] = S_smtputf },
 	[S_spam_a] = { ROW_S_a, [B_52] = S_spam_ar },
-	[S_spam_c] = { ROW_S_c, [B_4f] = S_spam_co },
+	[S_spam_c] = { ROW_S_c, [B_4c] = S_spam_cl, [B_4f] = S_spam_co },
 	[S_spam_s] = { ROW_S_s, [B_43] = S_spam_sc, [B_49] = S_spam_si },
 	[S_spam_2dl] = { ROW_S_l, [B_49] = S_spam_2dli },
 	[S_spamar] = { ROW_S_0r, [B_4b] = S_mark, [B_52] = S_spamarr },
@@ -20543,6 +26616,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unsubs] = { ROW_S_0s, [B_43] = S_unsubsc },
 	[S_unusua] = { ROW_S_a, [B_4c] = S_unusual, [B_52] = S_usuar },
 	[S_unveri] = { ROW_S_veri, [B_46] = S_unverif },
+	[S_url_in] = { ROW_S_in, [B_09] = S_url_in_ },
+	[S_use_yo] = { ROW_S_0o, [B_55] = S_use_you },
 	[S_user_a] = { ROW_S_a, [B_43] = S_user_ac },
 	[S_user_d] = { ROW_S_d, [B_4f] = S_user_do },
 	[S_user_h] = { ROW_S_h, [B_41] = S_user_ha },
@@ -20560,6 +26635,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verify] = { ROW_S_verify },
 	[S_verizo] = { ROW_S_0o, [B_4e] = S_verizon },
 	[S_very_l] = { ROW_S_l, [B_4f] = S_very_lo },
+	[S_vous_n] = { ROW_S_n, [B_45] = S_vous_ne },
 	[S_was_no] = { ROW_S_no, [B_54] = S_was_not },
 	[S_we_do_] = { ROW_S_start, [B_09] = S_we_do_, [B_4e] = S_we_do_n },
 	[S_weren_27] = { ROW_S_start, [B_54] = S_weren_27t },
@@ -20575,6 +26651,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5btss04] = { ROW_S_idle, [B_5d] = S__5btss04_5d },
 	[S__5btss09] = { ROW_S_idle, [B_5d] = S__5btss09_5d },
 	[S__5btss11] = { ROW_S_idle, [B_5d] = S__5btss11_5d },
+	[S__d8_ba_d9_8a_d8_b1] = { ROW_S_start, [B_09] = S__d8_ba_d9_8a_d8_b1_ },
+	[S__d9_85_d8_ac_d9_88] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d8 },
+	[S__e3_83_87_e3_82_a3] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e3 },
+	[S__e5_bc_b5_e8_b2_bc] = { ROW_S_start, [B_e7] = S__e5_bc_b5_e8_b2_bc_e7 },
 	[S_8_2dbit_d] = { ROW_S_d, [B_41] = S_8_2dbit_da },
 	[S_8bit_da] = { ROW_S_da, [B_54] = S_8bit_dat },
 	[S_absent_] = { ROW_S_start, [B_09] = S_absent_, [B_44] = S_absent_d, [B_54] = S_sent_t },
@@ -20586,7 +26666,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_access_] = { ROW_S_start, [B_09] = S_access_, [B_44] = S_access_d },
 	[S_address] = { ROW_S_address },
 	[S_adminis] = { ROW_S_is, [B_54] = S_administ },
-	[S_after_m] = { ROW_S_m, [B_55] = S_after_mu },
+	[S_after_d] = { ROW_S_d, [B_41] = S_after_da },
+	[S_after_e] = { ROW_S_e, [B_48] = S_after_eh },
+	[S_after_h] = { ROW_S_h, [B_45] = S_after_he },
+	[S_after_i] = { ROW_S_i, [B_4e] = S_after_in },
+	[S_after_m] = { ROW_S_m, [B_41] = S_after_ma, [B_55] = S_after_mu },
 	[S_aka_2ems_2f] = { ROW_S_start, [B_45] = S_aka_2ems_2fe },
 	[S_alignme] = { ROW_S_me, [B_4e] = S_alignmen },
 	[S_all_rec] = { ROW_S_rec, [B_49] = S_all_reci },
@@ -20682,6 +26766,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_] = { ROW_S_domain_ },
 	[S_domaink] = { ROW_S_idle, [B_45] = S_domainke },
 	[S_duplica] = { ROW_S_ca, [B_54] = S_duplicat },
+	[S_during_] = { ROW_S_start, [B_09] = S_during_, [B_54] = S_during_t },
 	[S_ehlo_na] = { ROW_S_na, [B_4d] = S_ehlo_nam },
 	[S_ehlo_re] = { ROW_S_re, [B_4a] = S_ehlo_rej },
 	[S_ehlo_2fhe] = { ROW_S_he, [B_4c] = S_ehlo_2fhel },
@@ -20689,6 +26774,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_empf_c3_a4n] = { ROW_S_n, [B_47] = S_empf_c3_a4ng },
 	[S_encodin] = { ROW_S_in, [B_47] = S_encoding },
 	[S_encrypt] = { ROW_S_pt, [B_49] = S_encrypti },
+	[S_end_of_] = { ROW_S_start, [B_09] = S_end_of_, [B_44] = S_end_of_d },
 	[S_envelop] = { ROW_S_op, [B_45] = S_envelope },
 	[S_error_i] = { ROW_S_i, [B_4e] = S_error_in },
 	[S_es00000] = { ROW_S_idle, [B_30] = S_es000000, [B_31] = S_es000000 },
@@ -20723,6 +26809,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_gray_li] = { ROW_S_li, [B_53] = S_gray_lis },
 	[S_gray_2dli] = { ROW_S_li, [B_53] = S_gray_2dlis },
 	[S_graylis] = { ROW_S_lis, [B_54] = S_graylist },
+	[S_greetin] = { ROW_S_in, [B_47] = S_greeting },
 	[S_grey_li] = { ROW_S_li, [B_53] = S_grey_lis },
 	[S_grey_2dli] = { ROW_S_li, [B_53] = S_grey_2dlis },
 	[S_greylis] = { ROW_S_lis, [B_54] = S_greylist },
@@ -20751,6 +26838,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_identit] = { ROW_S_t, [B_49] = S_identiti },
 	[S_illegal] = { ROW_S_al, [B_09] = S_illegal_ },
 	[S_in_a_bl] = { ROW_S_bl, [B_41] = S_in_a_bla, [B_4f] = S_in_a_blo },
+	[S_in_repl] = { ROW_S_pl, [B_59] = S_in_reply },
 	[S_in_the_] = { ROW_S_start, [B_09] = S_in_the_, [B_51] = S_in_the_q },
 	[S_inactiv] = { ROW_S_inactiv },
 	[S_inbox_i] = { ROW_S_i, [B_53] = S_inbox_is },
@@ -20758,7 +26846,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_insists] = { ROW_S_0s, [B_09] = S_insists_ },
 	[S_insuffi] = { ROW_S_fi, [B_43] = S_insuffic },
 	[S_interna] = { ROW_S_na, [B_4c] = S_internal },
-	[S_invalid] = { ROW_S_invalid },
 	[S_invalue] = { ROW_S_0e, [B_4d] = S_invaluem },
 	[S_ip_addr] = { ROW_S_addr, [B_45] = S_ip_addre },
 	[S_ip_blac] = { ROW_S_blac, [B_4b] = S_ip_black },
@@ -20775,7 +26862,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_line_to] = { ROW_S_to, [B_4f] = S_line_too },
 	[S_links_l] = { ROW_S_l, [B_4f] = S_links_lo },
 	[S_list_ex] = { ROW_S_ex, [B_50] = S_list_exp },
-	[S_listed_] = { ROW_S_start, [B_09] = S_listed_, [B_42] = S_listed_b, [B_49] = S_listed_i, [B_4f] = S_listed_o, [B_55] = S_listed_u },
+	[S_listed_] = { ROW_S_start, [B_09] = S_listed_, [B_42] = S_listed_b, [B_49] = S_listed_i, [B_4f] = S_listed_o },
 	[S_local_e] = { ROW_S_e, [B_52] = S_local_er },
 	[S_log_in_] = { ROW_S_in_, [B_09] = S_log_in_, [B_46] = S_log_in_f },
 	[S_login_f] = { ROW_S_f, [B_41] = S_login_fa },
@@ -20824,12 +26911,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_se] = { ROW_S_se, [B_52] = S_name_ser },
 	[S_nature_] = { ROW_S_start, [B_09] = S_nature_, [B_4f] = S_nature_o },
 	[S_neither] = { ROW_S_er, [B_09] = S_neither_ },
+	[S_nem_c3_a1te] = { ROW_S_te, [B_09] = S_nem_c3_a1te_ },
 	[S_network] = { ROW_S_idle, [B_09] = S_network_ },
+	[S_nicht_d] = { ROW_S_d, [B_49] = S_nicht_di },
 	[S_no_acco] = { ROW_S_acco, [B_55] = S_no_accou },
 	[S_no_answ] = { ROW_S_w, [B_45] = S_no_answe },
 	[S_no_auth] = { ROW_S_auth, [B_45] = S_no_authe },
 	[S_no_long] = { ROW_S_g, [B_45] = S_no_longe },
-	[S_no_mail] = { ROW_S_mail, [B_42] = S_no_mailb },
 	[S_no_mx_r] = { ROW_S_r, [B_45] = S_no_mx_re },
 	[S_no_rela] = { ROW_S_rela, [B_59] = S_no_relay },
 	[S_no_resp] = { ROW_S_resp, [B_4f] = S_no_respo },
@@ -20837,6 +26925,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_smtp] = { ROW_S_smtp, [B_09] = S_no_smtp_ },
 	[S_no_spac] = { ROW_S_ac, [B_45] = S_no_space },
 	[S_no_such] = { ROW_S_ch, [B_09] = S_no_such_ },
+	[S_no_tien] = { ROW_S_en, [B_45] = S_no_tiene },
 	[S_no_usab] = { ROW_S_ab, [B_4c] = S_no_usabl },
 	[S_no_vali] = { ROW_S_vali, [B_44] = S_no_valid },
 	[S_non_2dexi] = { ROW_S_exi, [B_53] = S_non_2dexis },
@@ -20871,6 +26960,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_on_holi] = { ROW_S_li, [B_44] = S_on_holid },
 	[S_on_the_] = { ROW_S_start, [B_09] = S_on_the_, [B_53] = S_on_the_s },
 	[S_only_ac] = { ROW_S_ac, [B_43] = S_only_acc },
+	[S_open_re] = { ROW_S_re, [B_4c] = S_open_rel },
 	[S_operati] = { ROW_S_ti, [B_4e] = S_operatin },
 	[S_opt_me_] = { ROW_S_start, [B_09] = S_opt_me_, [B_4f] = S_opt_me_o },
 	[S_opt_2dout] = { ROW_S_out, [B_09] = S_opt_2dout_ },
@@ -20889,7 +26979,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_please_] = { ROW_S_start, [B_09] = S_please_, [B_41] = S_please_a, [B_55] = S_please_u },
 	[S_poor_st] = { ROW_S_st, [B_41] = S_poor_sta },
 	[S_postfac] = { ROW_S_ac, [B_48] = S_postfach },
-	[S_postgre] = { ROW_S_re, [B_59] = S_postgrey },
+	[S_postgre] = { ROW_S_re, [B_45] = S_gree, [B_59] = S_postgrey },
 	[S_postmas] = { ROW_S_0s, [B_54] = S_postmast },
 	[S_previou] = { ROW_S_0ou, [B_53] = S_previous },
 	[S_problem] = { ROW_S_em, [B_09] = S_problem_ },
@@ -20932,6 +27022,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_reputat] = { ROW_S_at, [B_49] = S_reputati },
 	[S_request] = { ROW_S_est, [B_09] = S_request_ },
 	[S_require] = { ROW_S_require },
+	[S_residen] = { ROW_S_den, [B_54] = S_resident },
 	[S_resolve] = { ROW_S_ve, [B_52] = S_resolver },
 	[S_resolvi] = { ROW_S_vi, [B_4e] = S_resolvin },
 	[S_resourc] = { ROW_S_c, [B_45] = S_resource },
@@ -20956,6 +27047,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_scored_] = { ROW_S_start, [B_09] = S_scored_, [B_41] = S_scored_a },
 	[S_securit] = { ROW_S_t, [B_59] = S_security },
 	[S_see_htt] = { ROW_S_t, [B_50] = S_see_http },
+	[S_send_ma] = { ROW_S_ma, [B_49] = S_send_mai },
 	[S_sender_] = { ROW_S_start, [B_09] = S_sender_, [B_41] = S_sender_a, [B_42] = S_sender_b, [B_44] = S_sender_d, [B_49] = S_sender_i, [B_4e] = S_sender_n, [B_50] = S_sender_p, [B_52] = S_sender_r, [B_53] = S_sender_s, [B_55] = S_sender_u, [B_56] = S_sender_v, [B_57] = S_sender_w },
 	[S_sender_2e] = { ROW_S_start, [B_4f] = S_sender_2eo },
 	[S_sendern] = { ROW_S_n, [B_4f] = S_senderno },
@@ -20971,8 +27063,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_size_li] = { ROW_S_size_li },
 	[S_slow_do] = { ROW_S_do, [B_57] = S_slow_dow },
 	[S_smtp_au] = { ROW_S_au, [B_54] = S_smtp_aut },
+	[S_smtp_se] = { ROW_S_se, [B_52] = S_smtp_ser },
 	[S_smtputf] = { ROW_S_f, [B_38] = S_smtputf8 },
 	[S_spam_ar] = { ROW_S_0r, [B_52] = S_spam_arr },
+	[S_spam_cl] = { ROW_S_cl, [B_41] = S_spam_cla },
 	[S_spam_co] = { ROW_S_co, [B_4d] = S_spam_com },
 	[S_spam_sc] = { ROW_S_c, [B_2d] = S_sc_2d, [B_4f] = S_spam_sco },
 	[S_spam_si] = { ROW_S_si, [B_47] = S_spam_sig },
@@ -21032,6 +27126,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unsubsc] = { ROW_S_0sc, [B_52] = S_unsubscr },
 	[S_unusual] = { ROW_S_al, [B_09] = S_unusual_ },
 	[S_unverif] = { ROW_S_verif, [B_49] = S_unverifi, [B_59] = S_unverify },
+	[S_url_in_] = { ROW_S_in_, [B_09] = S_url_in_, [B_4d] = S_url_in_m },
+	[S_use_you] = { ROW_S_0ou, [B_52] = S_use_your },
 	[S_user_ac] = { ROW_S_ac, [B_43] = S_user_acc },
 	[S_user_do] = { ROW_S_do, [B_45] = S_user_doe },
 	[S_user_ha] = { ROW_S_ha, [B_53] = S_user_has },
@@ -21051,6 +27147,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verizon] = { ROW_S_on, [B_4d] = S_verizonm },
 	[S_very_lo] = { ROW_S_lo, [B_57] = S_very_low },
 	[S_volume_] = { ROW_S_start, [B_09] = S_volume_, [B_4c] = S_volume_l },
+	[S_vous_ne] = { ROW_S_ne, [B_09] = S_vous_ne_ },
 	[S_was_not] = { ROW_S_not, [B_09] = S_was_not_ },
 	[S_we_do_n] = { ROW_S_n, [B_4f] = S_we_do_no },
 	[S_weren_27t] = { ROW_S_t, [B_09] = S_weren_27t_ },
@@ -21063,8 +27160,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_yahoo_2ec] = { ROW_S_c, [B_4f] = S_yahoo_2eco },
 	[S_yahoodn] = { ROW_S_dn, [B_53] = S_yahoodns },
 	[S_yahooin] = { ROW_S_in, [B_43] = S_yahooinc },
+	[S__d8_ba_d9_8a_d8_b1_] = { ROW_S_start, [B_09] = S__d8_ba_d9_8a_d8_b1_, [B_d9] = S__d8_ba_d9_8a_d8_b1__d9 },
+	[S__d9_85_d8_ac_d9_88_d8] = { ROW_S__d8, [B_b2] = S__d9_85_d8_ac_d9_88_d8_b2 },
+	[S__e3_83_87_e3_82_a3_e3] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e3_83 },
+	[S__e5_bc_b5_e8_b2_bc_e7] = { ROW_S_start, [B_95] = S__e5_bc_b5_e8_b2_bc_e7_95 },
 	[S_8_2dbit_da] = { ROW_S_da, [B_54] = S_8_2dbit_dat },
-	[S_8bit_dat] = { ROW_S_at, [B_41] = S_8bit_data, [B_45] = S_date },
+	[S_8bit_dat] = { ROW_S_dat, [B_41] = S_8bit_data },
 	[S_absent_d] = { ROW_S_d, [B_55] = S_absent_du },
 	[S_abuse_co] = { ROW_S_co, [B_4d] = S_abuse_com },
 	[S_abuse_re] = { ROW_S_re, [B_50] = S_abuse_rep },
@@ -21076,6 +27177,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_] = { ROW_S_address_ },
 	[S_addresse] = { ROW_S_se, [B_45] = S_addressee },
 	[S_administ] = { ROW_S_st, [B_52] = S_administr },
+	[S_after_da] = { ROW_S_da, [B_54] = S_after_dat },
+	[S_after_eh] = { ROW_S_h, [B_4c] = S_after_ehl },
+	[S_after_he] = { ROW_S_he, [B_4c] = S_after_hel },
+	[S_after_in] = { ROW_S_in, [B_49] = S_after_ini },
+	[S_after_ma] = { ROW_S_ma, [B_49] = S_after_mai },
 	[S_after_mu] = { ROW_S_mu, [B_4c] = S_after_mul },
 	[S_aka_2ems_2fe] = { ROW_S_e, [B_58] = S_aka_2ems_2fex },
 	[S_alignmen] = { ROW_S_en, [B_54] = S_alignment },
@@ -21107,7 +27213,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_been_fai] = { ROW_S_fai, [B_4c] = S_been_fail },
 	[S_bellsout] = { ROW_S_out, [B_48] = S_bellsouth },
 	[S_bigger_t] = { ROW_S_t, [B_48] = S_bigger_th },
-	[S_bl000000] = { ROW_S_idle, [B_00] = S_bl000000_00, [B_09] = S_bl000000_00, [B_26] = S_bl000000_00, [B_27] = S_bl000000_00, [B_28] = S_bl000000_28, [B_29] = S_bl000000_00, [B_2c] = S_bl000000_00, [B_2d] = S_bl000000_00, [B_2e] = S_bl000000_00, [B_2f] = S_bl000000_00, [B_3a] = S_bl000000_00, [B_3b] = S_bl000000_00, [B_3d] = S_bl000000_00, [B_3f] = S_bl000000_00, [B_5b] = S_bl000000_5b, [B_5d] = S_bl000000_00, [B_7c] = S_bl000000_00, [B_a1] = S_bl000000_00, [B_a4] = S_bl000000_00, [B_a9] = S_bl000000_00, [B_ae] = S_bl000000_00, [B_b3] = S_bl000000_00, [B_c3] = S_bl000000_00, [B_eof] = S_bl000000_eof },
+	[S_bl000000] = { ROW_S_idle, [B_00] = S_bl000000_00, [B_09] = S_bl000000_00, [B_26] = S_bl000000_00, [B_27] = S_bl000000_00, [B_28] = S_bl000000_28, [B_29] = S_bl000000_00, [B_2c] = S_bl000000_00, [B_2d] = S_bl000000_00, [B_2e] = S_bl000000_00, [B_2f] = S_bl000000_00, [B_3a] = S_bl000000_00, [B_3b] = S_bl000000_00, [B_3d] = S_bl000000_00, [B_3f] = S_bl000000_00, [B_5b] = S_bl000000_5b, [B_5d] = S_bl000000_00, [B_7c] = S_bl000000_00, [B_80] = S_bl000000_00, [B_81] = S_bl000000_00, [B_82] = S_bl000000_00, [B_83] = S_bl000000_00, [B_84] = S_bl000000_00, [B_85] = S_bl000000_00, [B_87] = S_bl000000_00, [B_88] = S_bl000000_00, [B_8a] = S_bl000000_00, [B_8b] = S_bl000000_00, [B_8c] = S_bl000000_00, [B_90] = S_bl000000_00, [B_93] = S_bl000000_00, [B_95] = S_bl000000_00, [B_99] = S_bl000000_00, [B_9a] = S_bl000000_00, [B_9b] = S_bl000000_00, [B_a1] = S_bl000000_00, [B_a3] = S_bl000000_00, [B_a4] = S_bl000000_00, [B_a6] = S_bl000000_00, [B_a7] = S_bl000000_00, [B_a8] = S_bl000000_00, [B_a9] = S_bl000000_00, [B_aa] = S_bl000000_00, [B_ab] = S_bl000000_00, [B_ac] = S_bl000000_00, [B_ad] = S_bl000000_00, [B_ae] = S_bl000000_00, [B_af] = S_bl000000_00, [B_b1] = S_bl000000_00, [B_b2] = S_bl000000_00, [B_b3] = S_bl000000_00, [B_b5] = S_bl000000_00, [B_b9] = S_bl000000_00, [B_ba] = S_bl000000_00, [B_bc] = S_bl000000_00, [B_be] = S_bl000000_00, [B_c3] = S_bl000000_00, [B_c4] = S_bl000000_00, [B_d8] = S_bl000000_d8, [B_d9] = S_bl000000_d9, [B_db] = S_bl000000_00, [B_e3] = S_bl000000_e3, [B_e5] = S_bl000000_e5, [B_e6] = S_bl000000_00, [B_e7] = S_bl000000_00, [B_e8] = S_bl000000_00, [B_e9] = S_bl000000_00, [B_eof] = S_bl000000_eof },
 	[S_blacklis] = { ROW_S_blacklis },
 	[S_block_li] = { ROW_S_li, [B_53] = S_block_lis },
 	[S_blocked_] = { ROW_S_start, [B_09] = S_blocked_, [B_42] = S_blocked_b, [B_46] = S_blocked_f, [B_49] = S_blocked_i, [B_53] = S_blocked_s, [B_55] = S_blocked_u },
@@ -21146,7 +27252,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_connect_] = { ROW_S_start, [B_09] = S_connect_, [B_54] = S_connect_t },
 	[S_connecti] = { ROW_S_connecti },
 	[S_consider] = { ROW_S_er, [B_45] = S_considere },
-	[S_content_] = { ROW_S_start, [B_09] = S_content_, [B_46] = S_content_f, [B_4f] = S_content_o, [B_50] = S_content_p },
+	[S_content_] = { ROW_S_start, [B_09] = S_content_, [B_46] = S_content_f, [B_4f] = S_content_o, [B_50] = S_content_p, [B_52] = S_content_r },
 	[S_conversi] = { ROW_S_si, [B_4f] = S_conversio },
 	[S_could_no] = { ROW_S_no, [B_54] = S_could_not },
 	[S_couldn_27t] = { ROW_S_t, [B_09] = S_couldn_27t_ },
@@ -21157,7 +27263,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_daily_us] = { ROW_S_us, [B_45] = S_daily_use },
 	[S_date_hea] = { ROW_S_hea, [B_44] = S_date_head },
 	[S_deactiva] = { ROW_S_va, [B_54] = S_deactivat },
-	[S_deferred] = { ROW_S_0d, [B_09] = S_deferred_ },
+	[S_deferred] = { ROW_S_0d, [B_09] = S_deferred_, [B_3a] = S_deferred_3a },
 	[S_delivery] = { ROW_S_y, [B_09] = S_delivery_ },
 	[S_destinat] = { ROW_S_at, [B_41] = S_destinata, [B_55] = S_natu },
 	[S_did_not_] = { ROW_S_not_, [B_09] = S_did_not_, [B_41] = S_did_not_a },
@@ -21165,7 +27271,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_disk_ful] = { ROW_S_ful, [B_4c] = S_disk_full },
 	[S_disk_is_] = { ROW_S_is_, [B_09] = S_disk_is_, [B_46] = S_disk_is_f },
 	[S_disk_quo] = { ROW_S_quo, [B_54] = S_disk_quot },
-	[S_dm000001] = { ROW_S_idle, [B_00] = S_dm000001_00, [B_09] = S_dm000001_00, [B_26] = S_dm000001_00, [B_27] = S_dm000001_00, [B_28] = S_dm000001_28, [B_29] = S_dm000001_00, [B_2c] = S_dm000001_00, [B_2d] = S_dm000001_00, [B_2e] = S_dm000001_00, [B_2f] = S_dm000001_00, [B_3a] = S_dm000001_00, [B_3b] = S_dm000001_00, [B_3d] = S_dm000001_00, [B_3f] = S_dm000001_00, [B_5b] = S_dm000001_5b, [B_5d] = S_dm000001_00, [B_7c] = S_dm000001_00, [B_a1] = S_dm000001_00, [B_a4] = S_dm000001_00, [B_a9] = S_dm000001_00, [B_ae] = S_dm000001_00, [B_b3] = S_dm000001_00, [B_c3] = S_dm000001_00, [B_eof] = S_dm000001_eof },
+	[S_dm000001] = { ROW_S_idle, [B_00] = S_dm000001_00, [B_09] = S_dm000001_00, [B_26] = S_dm000001_00, [B_27] = S_dm000001_00, [B_28] = S_dm000001_28, [B_29] = S_dm000001_00, [B_2c] = S_dm000001_00, [B_2d] = S_dm000001_00, [B_2e] = S_dm000001_00, [B_2f] = S_dm000001_00, [B_3a] = S_dm000001_00, [B_3b] = S_dm000001_00, [B_3d] = S_dm000001_00, [B_3f] = S_dm000001_00, [B_5b] = S_dm000001_5b, [B_5d] = S_dm000001_00, [B_7c] = S_dm000001_00, [B_80] = S_dm000001_00, [B_81] = S_dm000001_00, [B_82] = S_dm000001_00, [B_83] = S_dm000001_00, [B_84] = S_dm000001_00, [B_85] = S_dm000001_00, [B_87] = S_dm000001_00, [B_88] = S_dm000001_00, [B_8a] = S_dm000001_00, [B_8b] = S_dm000001_00, [B_8c] = S_dm000001_00, [B_90] = S_dm000001_00, [B_93] = S_dm000001_00, [B_95] = S_dm000001_00, [B_99] = S_dm000001_00, [B_9a] = S_dm000001_00, [B_9b] = S_dm000001_00, [B_a1] = S_dm000001_00, [B_a3] = S_dm000001_00, [B_a4] = S_dm000001_00, [B_a6] = S_dm000001_00, [B_a7] = S_dm000001_00, [B_a8] = S_dm000001_00, [B_a9] = S_dm000001_00, [B_aa] = S_dm000001_00, [B_ab] = S_dm000001_00, [B_ac] = S_dm000001_00, [B_ad] = S_dm000001_00, [B_ae] = S_dm000001_00, [B_af] = S_dm000001_00, [B_b1] = S_dm000001_00, [B_b2] = S_dm000001_00, [B_b3] = S_dm000001_00, [B_b5] = S_dm000001_00, [B_b9] = S_dm000001_00, [B_ba] = S_dm000001_00, [B_bc] = S_dm000001_00, [B_be] = S_dm000001_00, [B_c3] = S_dm000001_00, [B_c4] = S_dm000001_00, [B_d8] = S_dm000001_d8, [B_d9] = S_dm000001_d9, [B_db] = S_dm000001_00, [B_e3] = S_dm000001_e3, [B_e5] = S_dm000001_e5, [B_e6] = S_dm000001_00, [B_e7] = S_dm000001_00, [B_e8] = S_dm000001_00, [B_e9] = S_dm000001_00, [B_eof] = S_dm000001_eof },
 	[S_dns_erro] = { ROW_S_erro, [B_52] = S_dns_error },
 	[S_dns_fail] = { ROW_S_fail, [B_55] = S_dns_failu },
 	[S_dns_look] = { ROW_S_look, [B_55] = S_dns_looku },
@@ -21181,11 +27287,15 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_d] = { ROW_S_d, [B_4f] = S_domain_do },
 	[S_domain_h] = { ROW_S_h, [B_41] = S_domain_ha },
 	[S_domain_i] = { ROW_S_i, [B_53] = S_domain_is },
+	[S_domain_m] = { ROW_S_m, [B_41] = S_domain_ma },
 	[S_domain_n] = { ROW_S_n, [B_41] = S_domain_na, [B_4f] = S_domain_no },
 	[S_domain_o] = { ROW_S_o, [B_46] = S_domain_of },
 	[S_domain_p] = { ROW_S_p, [B_52] = S_domain_pr },
 	[S_domainke] = { ROW_S_0e, [B_59] = S_domainkey },
 	[S_duplicat] = { ROW_S_at, [B_45] = S_duplicate },
+	[S_during_t] = { ROW_S_t, [B_48] = S_during_th },
+	[S_dynamic_] = { ROW_S_start, [B_09] = S_dynamic_, [B_49] = S_dynamic_i },
+	[S_dynamica] = { ROW_S_ca, [B_4c] = S_dynamical },
 	[S_ehlo_nam] = { ROW_S_nam, [B_45] = S_ehlo_name },
 	[S_ehlo_rej] = { ROW_S_rej, [B_45] = S_ehlo_reje },
 	[S_ehlo_2fhel] = { ROW_S_hel, [B_4f] = S_ehlo_2fhelo },
@@ -21193,9 +27303,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_empf_c3_a4ng] = { ROW_S_g, [B_45] = S_empf_c3_a4nge },
 	[S_encoding] = { ROW_S_g, [B_09] = S_encoding_ },
 	[S_encrypti] = { ROW_S_ti, [B_4f] = S_encryptio },
-	[S_envelope] = { ROW_S_pe, [B_09] = S_envelope_, [B_52] = S_oper },
+	[S_end_of_d] = { ROW_S_d, [B_41] = S_end_of_da },
+	[S_envelope] = { ROW_S_pe, [B_09] = S_envelope_, [B_4e] = S_open, [B_52] = S_oper },
 	[S_error_in] = { ROW_S_in, [B_09] = S_error_in_ },
-	[S_es000000] = { ROW_S_idle, [B_00] = S_es000000_00, [B_09] = S_es000000_00, [B_26] = S_es000000_00, [B_27] = S_es000000_00, [B_28] = S_es000000_28, [B_29] = S_es000000_00, [B_2c] = S_es000000_00, [B_2d] = S_es000000_00, [B_2e] = S_es000000_00, [B_2f] = S_es000000_00, [B_3a] = S_es000000_00, [B_3b] = S_es000000_00, [B_3d] = S_es000000_00, [B_3f] = S_es000000_00, [B_5b] = S_es000000_5b, [B_5d] = S_es000000_00, [B_7c] = S_es000000_00, [B_a1] = S_es000000_00, [B_a4] = S_es000000_00, [B_a9] = S_es000000_00, [B_ae] = S_es000000_00, [B_b3] = S_es000000_00, [B_c3] = S_es000000_00, [B_eof] = S_es000000_eof },
+	[S_es000000] = { ROW_S_idle, [B_00] = S_es000000_00, [B_09] = S_es000000_00, [B_26] = S_es000000_00, [B_27] = S_es000000_00, [B_28] = S_es000000_28, [B_29] = S_es000000_00, [B_2c] = S_es000000_00, [B_2d] = S_es000000_00, [B_2e] = S_es000000_00, [B_2f] = S_es000000_00, [B_3a] = S_es000000_00, [B_3b] = S_es000000_00, [B_3d] = S_es000000_00, [B_3f] = S_es000000_00, [B_5b] = S_es000000_5b, [B_5d] = S_es000000_00, [B_7c] = S_es000000_00, [B_80] = S_es000000_00, [B_81] = S_es000000_00, [B_82] = S_es000000_00, [B_83] = S_es000000_00, [B_84] = S_es000000_00, [B_85] = S_es000000_00, [B_87] = S_es000000_00, [B_88] = S_es000000_00, [B_8a] = S_es000000_00, [B_8b] = S_es000000_00, [B_8c] = S_es000000_00, [B_90] = S_es000000_00, [B_93] = S_es000000_00, [B_95] = S_es000000_00, [B_99] = S_es000000_00, [B_9a] = S_es000000_00, [B_9b] = S_es000000_00, [B_a1] = S_es000000_00, [B_a3] = S_es000000_00, [B_a4] = S_es000000_00, [B_a6] = S_es000000_00, [B_a7] = S_es000000_00, [B_a8] = S_es000000_00, [B_a9] = S_es000000_00, [B_aa] = S_es000000_00, [B_ab] = S_es000000_00, [B_ac] = S_es000000_00, [B_ad] = S_es000000_00, [B_ae] = S_es000000_00, [B_af] = S_es000000_00, [B_b1] = S_es000000_00, [B_b2] = S_es000000_00, [B_b3] = S_es000000_00, [B_b5] = S_es000000_00, [B_b9] = S_es000000_00, [B_ba] = S_es000000_00, [B_bc] = S_es000000_00, [B_be] = S_es000000_00, [B_c3] = S_es000000_00, [B_c4] = S_es000000_00, [B_d8] = S_es000000_d8, [B_d9] = S_es000000_d9, [B_db] = S_es000000_00, [B_e3] = S_es000000_e3, [B_e5] = S_es000000_e5, [B_e6] = S_es000000_00, [B_e7] = S_es000000_00, [B_e8] = S_es000000_00, [B_e9] = S_es000000_00, [B_eof] = S_es000000_eof },
 	[S_establis] = { ROW_S_lis, [B_48] = S_establish },
 	[S_exceeded] = { ROW_S_exceeded },
 	[S_exceeds_] = { ROW_S_start, [B_09] = S_exceeds_, [B_41] = S_exceeds_a, [B_4d] = S_exceeds_m, [B_51] = S_exceeds_q, [B_53] = S_exceeds_s, [B_54] = S_exceeds_t },
@@ -21226,6 +27337,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_google_2ec] = { ROW_S_c, [B_4f] = S_google_2eco },
 	[S_gray_lis] = { ROW_S_lis, [B_54] = S_gray_list },
 	[S_gray_2dlis] = { ROW_S_lis, [B_54] = S_gray_2dlist },
+	[S_greeting] = { ROW_S_g, [B_09] = S_greeting_ },
 	[S_grey_lis] = { ROW_S_lis, [B_54] = S_grey_list },
 	[S_grey_2dlis] = { ROW_S_lis, [B_54] = S_grey_2dlist },
 	[S_has_been] = { ROW_S_en, [B_09] = S_has_been_ },
@@ -21255,6 +27367,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_illegal_] = { ROW_S_start, [B_09] = S_illegal_, [B_41] = S_illegal_a, [B_48] = S_illegal_h },
 	[S_in_a_bla] = { ROW_S_bla, [B_43] = S_in_a_blac },
 	[S_in_a_blo] = { ROW_S_blo, [B_43] = S_in_a_bloc },
+	[S_in_reply] = { ROW_S_y, [B_09] = S_in_reply_ },
 	[S_in_the_q] = { ROW_S_q, [B_55] = S_in_the_qu },
 	[S_inbox_is] = { ROW_S_is, [B_09] = S_inbox_is_ },
 	[S_insists_] = { ROW_S_start, [B_09] = S_insists_, [B_4f] = S_insists_o },
@@ -21264,7 +27377,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_invaluem] = { ROW_S_em, [B_45] = S_invalueme },
 	[S_ip_addre] = { ROW_S_addre, [B_53] = S_ip_addres },
 	[S_ip_black] = { ROW_S_black, [B_4c] = S_ip_blackl },
-	[S_ip_block] = { ROW_S_block, [B_45] = S_ip_blocke },
 	[S_ip_is_bl] = { ROW_S_bl, [B_4f] = S_ip_is_blo },
 	[S_ipcheck_2e] = { ROW_S_start, [B_50] = S_ipcheck_2ep },
 	[S_is_not_a] = { ROW_S_is_not_a },
@@ -21282,7 +27394,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_listed_b] = { ROW_S_b, [B_59] = S_listed_by },
 	[S_listed_i] = { ROW_S_i, [B_4e] = S_listed_in },
 	[S_listed_o] = { ROW_S_o, [B_4e] = S_listed_on },
-	[S_listed_u] = { ROW_S_u, [B_52] = S_listed_ur },
 	[S_local_er] = { ROW_S_er, [B_52] = S_local_err },
 	[S_log_in_f] = { ROW_S_f, [B_49] = S_log_in_fi },
 	[S_login_fa] = { ROW_S_fa, [B_49] = S_login_fai },
@@ -21332,7 +27443,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_ser] = { ROW_S_ser, [B_56] = S_name_serv },
 	[S_nature_o] = { ROW_S_o, [B_46] = S_nature_of },
 	[S_neither_] = { ROW_S_start, [B_09] = S_neither_, [B_53] = S_neither_s },
+	[S_nem_c3_a1te_] = { ROW_S_start, [B_09] = S_nem_c3_a1te_, [B_4f] = S_nem_c3_a1te_o },
 	[S_network_] = { ROW_S_start, [B_09] = S_network_, [B_45] = S_network_e, [B_49] = S_network_i },
+	[S_nicht_di] = { ROW_S_di, [B_45] = S_nicht_die },
 	[S_no_accou] = { ROW_S_accou, [B_4e] = S_no_accoun },
 	[S_no_answe] = { ROW_S_we, [B_52] = S_no_answer },
 	[S_no_authe] = { ROW_S_authe, [B_4e] = S_no_authen },
@@ -21345,6 +27458,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_smtp_] = { ROW_S_start, [B_09] = S_no_smtp_, [B_41] = S_smtp_a, [B_53] = S_no_smtp_s },
 	[S_no_space] = { ROW_S_ce, [B_09] = S_no_space_ },
 	[S_no_such_] = { ROW_S_start, [B_09] = S_no_such_, [B_44] = S_no_such_d, [B_48] = S_no_such_h, [B_4c] = S_no_such_l, [B_4d] = S_no_such_m, [B_52] = S_no_such_r, [B_55] = S_no_such_u },
+	[S_no_tiene] = { ROW_S_ne, [B_53] = S_no_tienes },
 	[S_no_usabl] = { ROW_S_0bl, [B_45] = S_no_usable },
 	[S_no_valid] = { ROW_S_valid, [B_09] = S_no_valid_ },
 	[S_non_2dexis] = { ROW_S_is, [B_54] = S_non_2dexist },
@@ -21379,6 +27493,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_on_holid] = { ROW_S_id, [B_41] = S_on_holida },
 	[S_on_the_s] = { ROW_S_s, [B_55] = S_on_the_su },
 	[S_only_acc] = { ROW_S_acc, [B_45] = S_only_acce },
+	[S_open_rel] = { ROW_S_rel, [B_41] = S_open_rela },
 	[S_operatin] = { ROW_S_in, [B_47] = S_operating },
 	[S_opt_me_o] = { ROW_S_o, [B_55] = S_opt_me_ou },
 	[S_opt_2dout_] = { ROW_S_start, [B_09] = S_opt_2dout_, [B_4f] = S_out_o, [B_52] = S_opt_2dout_r },
@@ -21443,6 +27558,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_require_] = { ROW_S_start, [B_09] = S_require_, [B_54] = S_require_t },
 	[S_requires] = { ROW_S_res, [B_09] = S_requires_ },
 	[S_requiret] = { ROW_S_t, [B_4c] = S_requiretl, [B_52] = S_retr, [B_55] = S_retu },
+	[S_resident] = { ROW_S_t, [B_49] = S_residenti },
 	[S_resolver] = { ROW_S_ver, [B_2e] = S_resolver_2e },
 	[S_resolvin] = { ROW_S_in, [B_47] = S_resolving },
 	[S_respuest] = { ROW_S_est, [B_41] = S_respuesta },
@@ -21456,13 +27572,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rfc_comp] = { ROW_S_comp, [B_4c] = S_rfc_compl },
 	[S_rfc_2dcomp] = { ROW_S_comp, [B_4c] = S_rfc_2dcompl },
 	[S_risposta] = { ROW_S_sta, [B_09] = S_risposta_ },
-	[S_rl000000] = { ROW_S_idle, [B_00] = S_rl000000_00, [B_09] = S_rl000000_00, [B_26] = S_rl000000_00, [B_27] = S_rl000000_00, [B_28] = S_rl000000_28, [B_29] = S_rl000000_00, [B_2c] = S_rl000000_00, [B_2d] = S_rl000000_00, [B_2e] = S_rl000000_00, [B_2f] = S_rl000000_00, [B_3a] = S_rl000000_00, [B_3b] = S_rl000000_00, [B_3d] = S_rl000000_00, [B_3f] = S_rl000000_00, [B_5b] = S_rl000000_5b, [B_5d] = S_rl000000_00, [B_7c] = S_rl000000_00, [B_a1] = S_rl000000_00, [B_a4] = S_rl000000_00, [B_a9] = S_rl000000_00, [B_ae] = S_rl000000_00, [B_b3] = S_rl000000_00, [B_c3] = S_rl000000_00, [B_eof] = S_rl000000_eof },
-	[S_rl000008] = { ROW_S_8, [B_00] = S_rl000000_00, [B_09] = S_rl000000_00, [B_26] = S_rl000000_00, [B_27] = S_rl000000_00, [B_28] = S_rl000000_28, [B_29] = S_rl000000_00, [B_2c] = S_rl000000_00, [B_2d] = S_rl000008_2d, [B_2e] = S_rl000000_00, [B_2f] = S_rl000000_00, [B_3a] = S_rl000000_00, [B_3b] = S_rl000000_00, [B_3d] = S_rl000000_00, [B_3f] = S_rl000000_00, [B_5b] = S_rl000000_5b, [B_5d] = S_rl000000_00, [B_7c] = S_rl000000_00, [B_a1] = S_rl000000_00, [B_a4] = S_rl000000_00, [B_a9] = S_rl000000_00, [B_ae] = S_rl000000_00, [B_b3] = S_rl000000_00, [B_c3] = S_rl000000_00, [B_eof] = S_rl000000_eof },
+	[S_rl000000] = { ROW_S_idle, [B_00] = S_rl000000_00, [B_09] = S_rl000000_00, [B_26] = S_rl000000_00, [B_27] = S_rl000000_00, [B_28] = S_rl000000_28, [B_29] = S_rl000000_00, [B_2c] = S_rl000000_00, [B_2d] = S_rl000000_00, [B_2e] = S_rl000000_00, [B_2f] = S_rl000000_00, [B_3a] = S_rl000000_00, [B_3b] = S_rl000000_00, [B_3d] = S_rl000000_00, [B_3f] = S_rl000000_00, [B_5b] = S_rl000000_5b, [B_5d] = S_rl000000_00, [B_7c] = S_rl000000_00, [B_80] = S_rl000000_00, [B_81] = S_rl000000_00, [B_82] = S_rl000000_00, [B_83] = S_rl000000_00, [B_84] = S_rl000000_00, [B_85] = S_rl000000_00, [B_87] = S_rl000000_00, [B_88] = S_rl000000_00, [B_8a] = S_rl000000_00, [B_8b] = S_rl000000_00, [B_8c] = S_rl000000_00, [B_90] = S_rl000000_00, [B_93] = S_rl000000_00, [B_95] = S_rl000000_00, [B_99] = S_rl000000_00, [B_9a] = S_rl000000_00, [B_9b] = S_rl000000_00, [B_a1] = S_rl000000_00, [B_a3] = S_rl000000_00, [B_a4] = S_rl000000_00, [B_a6] = S_rl000000_00, [B_a7] = S_rl000000_00, [B_a8] = S_rl000000_00, [B_a9] = S_rl000000_00, [B_aa] = S_rl000000_00, [B_ab] = S_rl000000_00, [B_ac] = S_rl000000_00, [B_ad] = S_rl000000_00, [B_ae] = S_rl000000_00, [B_af] = S_rl000000_00, [B_b1] = S_rl000000_00, [B_b2] = S_rl000000_00, [B_b3] = S_rl000000_00, [B_b5] = S_rl000000_00, [B_b9] = S_rl000000_00, [B_ba] = S_rl000000_00, [B_bc] = S_rl000000_00, [B_be] = S_rl000000_00, [B_c3] = S_rl000000_00, [B_c4] = S_rl000000_00, [B_d8] = S_rl000000_d8, [B_d9] = S_rl000000_d9, [B_db] = S_rl000000_00, [B_e3] = S_rl000000_e3, [B_e5] = S_rl000000_e5, [B_e6] = S_rl000000_00, [B_e7] = S_rl000000_00, [B_e8] = S_rl000000_00, [B_e9] = S_rl000000_00, [B_eof] = S_rl000000_eof },
+	[S_rl000008] = { ROW_S_8, [B_00] = S_rl000000_00, [B_09] = S_rl000000_00, [B_26] = S_rl000000_00, [B_27] = S_rl000000_00, [B_28] = S_rl000000_28, [B_29] = S_rl000000_00, [B_2c] = S_rl000000_00, [B_2d] = S_rl000008_2d, [B_2e] = S_rl000000_00, [B_2f] = S_rl000000_00, [B_3a] = S_rl000000_00, [B_3b] = S_rl000000_00, [B_3d] = S_rl000000_00, [B_3f] = S_rl000000_00, [B_5b] = S_rl000000_5b, [B_5d] = S_rl000000_00, [B_7c] = S_rl000000_00, [B_80] = S_rl000000_00, [B_81] = S_rl000000_00, [B_82] = S_rl000000_00, [B_83] = S_rl000000_00, [B_84] = S_rl000000_00, [B_85] = S_rl000000_00, [B_87] = S_rl000000_00, [B_88] = S_rl000000_00, [B_8a] = S_rl000000_00, [B_8b] = S_rl000000_00, [B_8c] = S_rl000000_00, [B_90] = S_rl000000_00, [B_93] = S_rl000000_00, [B_95] = S_rl000000_00, [B_99] = S_rl000000_00, [B_9a] = S_rl000000_00, [B_9b] = S_rl000000_00, [B_a1] = S_rl000000_00, [B_a3] = S_rl000000_00, [B_a4] = S_rl000000_00, [B_a6] = S_rl000000_00, [B_a7] = S_rl000000_00, [B_a8] = S_rl000000_00, [B_a9] = S_rl000000_00, [B_aa] = S_rl000000_00, [B_ab] = S_rl000000_00, [B_ac] = S_rl000000_00, [B_ad] = S_rl000000_00, [B_ae] = S_rl000000_00, [B_af] = S_rl000000_00, [B_b1] = S_rl000000_00, [B_b2] = S_rl000000_00, [B_b3] = S_rl000000_00, [B_b5] = S_rl000000_00, [B_b9] = S_rl000000_00, [B_ba] = S_rl000000_00, [B_bc] = S_rl000000_00, [B_be] = S_rl000000_00, [B_c3] = S_rl000000_00, [B_c4] = S_rl000000_00, [B_d8] = S_rl000000_d8, [B_d9] = S_rl000000_d9, [B_db] = S_rl000000_00, [B_e3] = S_rl000000_e3, [B_e5] = S_rl000000_e5, [B_e6] = S_rl000000_00, [B_e7] = S_rl000000_00, [B_e8] = S_rl000000_00, [B_e9] = S_rl000000_00, [B_eof] = S_rl000000_eof },
 	[S_routing_] = { ROW_S_start, [B_09] = S_routing_, [B_45] = S_routing_e, [B_4c] = S_routing_l },
 	[S_r_c3_a9ponse] = { ROW_S_se, [B_09] = S_r_c3_a9ponse_ },
 	[S_sbcgloba] = { ROW_S_ba, [B_4c] = S_sbcglobal },
 	[S_scored_a] = { ROW_S_a, [B_53] = S_scored_as },
 	[S_see_http] = { ROW_S_p, [B_53] = S_see_https },
+	[S_send_mai] = { ROW_S_mai, [B_4c] = S_send_mail },
 	[S_sender_a] = { ROW_S_a, [B_44] = S_sender_ad, [B_55] = S_sender_au },
 	[S_sender_b] = { ROW_S_b, [B_4c] = S_sender_bl },
 	[S_sender_d] = { ROW_S_d, [B_4f] = S_sender_do },
@@ -21490,10 +27607,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_size_lim] = { ROW_S_size_lim },
 	[S_slow_dow] = { ROW_S_w, [B_4e] = S_slow_down },
 	[S_smtp_aut] = { ROW_S_aut, [B_48] = S_smtp_auth },
+	[S_smtp_ser] = { ROW_S_ser, [B_56] = S_smtp_serv },
 	[S_spam_arr] = { ROW_S_0r, [B_45] = S_spam_arre },
+	[S_spam_cla] = { ROW_S_la, [B_53] = S_spam_clas },
 	[S_spam_com] = { ROW_S_com, [B_50] = S_spam_comp },
 	[S_spam_sco] = { ROW_S_sco, [B_52] = S_spam_scor },
-	[S_spam_sig] = { ROW_S_g, [B_4e] = S_spam_sign },
+	[S_spam_sig] = { ROW_S_sig, [B_4e] = S_spam_sign },
 	[S_spam_2dlik] = { ROW_S_idle, [B_45] = S_spam_2dlike },
 	[S_spamarre] = { ROW_S_re, [B_53] = S_spamarres },
 	[S_speicher] = { ROW_S_er, [B_50] = S_speicherp },
@@ -21542,7 +27661,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unauthen] = { ROW_S_authen, [B_54] = S_unauthent },
 	[S_unbekann] = { ROW_S_n, [B_54] = S_unbekannt },
 	[S_unexpect] = { ROW_S_t, [B_45] = S_unexpecte },
-	[S_unknown_] = { ROW_S_start, [B_09] = S_unknown_, [B_41] = S_unknown_a, [B_48] = S_unknown_h, [B_4c] = S_unknown_l, [B_4d] = S_unknown_m, [B_4f] = S_unknown_o, [B_52] = S_unknown_r, [B_53] = S_unknown_s, [B_55] = S_unknown_u },
+	[S_unknown_] = { ROW_S_start, [B_09] = S_unknown_, [B_41] = S_unknown_a, [B_44] = S_unknown_d, [B_48] = S_unknown_h, [B_4c] = S_unknown_l, [B_4d] = S_unknown_m, [B_4f] = S_unknown_o, [B_52] = S_unknown_r, [B_53] = S_unknown_s, [B_55] = S_unknown_u },
 	[S_unrecogn] = { ROW_S_n, [B_49] = S_unrecogni },
 	[S_unregist] = { ROW_S_st, [B_45] = S_unregiste },
 	[S_unroutab] = { ROW_S_ab, [B_4c] = S_unroutabl },
@@ -21552,6 +27671,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unusual_] = { ROW_S_start, [B_09] = S_unusual_, [B_52] = S_unusual_r, [B_56] = S_unusual_v },
 	[S_unverifi] = { ROW_S_fi, [B_41] = S_unverifia, [B_43] = S_verific },
 	[S_unverify] = { ROW_S_verify, [B_41] = S_unverifya },
+	[S_url_in_m] = { ROW_S_m, [B_45] = S_url_in_me },
+	[S_use_your] = { ROW_S_ur, [B_09] = S_use_your_ },
 	[S_user_acc] = { ROW_S_acc, [B_4f] = S_user_acco },
 	[S_user_doe] = { ROW_S_doe, [B_53] = S_user_does },
 	[S_user_has] = { ROW_S_has, [B_09] = S_user_has_ },
@@ -21571,6 +27692,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verizonm] = { ROW_S_m, [B_45] = S_verizonme },
 	[S_very_low] = { ROW_S_low, [B_09] = S_very_low_ },
 	[S_volume_l] = { ROW_S_l, [B_49] = S_volume_li },
+	[S_vous_ne_] = { ROW_S_start, [B_09] = S_vous_ne_, [B_53] = S_vous_ne_s },
 	[S_was_not_] = { ROW_S_not_, [B_09] = S_was_not_, [B_53] = S_was_not_s },
 	[S_we_do_no] = { ROW_S_no, [B_54] = S_we_do_not },
 	[S_weren_27t_] = { ROW_S_start, [B_09] = S_weren_27t_, [B_53] = S_weren_27t_s },
@@ -21583,7 +27705,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_yahoo_2eco] = { ROW_S_co, [B_4d] = S_yahoo_2ecom },
 	[S_yahoodns] = { ROW_S_dns, [B_2e] = S_yahoodns_2e },
 	[S_yahooinc] = { ROW_S_c, [B_2e] = S_yahooinc_2e },
-	[S_8_2dbit_dat] = { ROW_S_at, [B_41] = S_8_2dbit_data, [B_45] = S_date },
+	[S__d8_ba_d9_8a_d8_b1__d9] = { ROW_S__d9, [B_85] = S__d8_ba_d9_8a_d8_b1__d9_85 },
+	[S__d9_85_d8_ac_d9_88_d8_b2] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d8_b2_ },
+	[S__e3_83_87_e3_82_a3_e3_83] = { ROW_S__e3_83, [B_ac] = S__e3_83_87_e3_82_a3_e3_83_ac },
+	[S__e5_bc_b5_e8_b2_bc_e7_95] = { ROW_S_start, [B_99] = S__e5_bc_b5_e8_b2_bc_e7_95_99 },
+	[S_8_2dbit_dat] = { ROW_S_dat, [B_41] = S_8_2dbit_data },
 	[S_absent_du] = { ROW_S_du, [B_09] = S_absent_du_ },
 	[S_abuse_com] = { ROW_S_com, [B_50] = S_abuse_comp },
 	[S_abuse_rep] = { ROW_S_rep, [B_4f] = S_abuse_repo },
@@ -21608,6 +27734,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_s] = { ROW_S_s, [B_59] = S_address_sy },
 	[S_addressee] = { ROW_S_0e, [B_09] = S_addressee_ },
 	[S_administr] = { ROW_S_tr, [B_41] = S_administra, [B_4f] = S_stro },
+	[S_after_dat] = { ROW_S_dat, [B_41] = S_after_data },
+	[S_after_ehl] = { ROW_S_l, [B_4f] = S_after_ehlo },
+	[S_after_hel] = { ROW_S_hel, [B_4f] = S_after_helo },
+	[S_after_ini] = { ROW_S_ni, [B_54] = S_after_init },
+	[S_after_mai] = { ROW_S_mai, [B_4c] = S_after_mail },
 	[S_after_mul] = { ROW_S_l, [B_54] = S_after_mult },
 	[S_aka_2ems_2fex] = { ROW_S_ex, [B_4f] = S_aka_2ems_2fexo },
 	[S_all_recip] = { ROW_S_recip, [B_49] = S_all_recipi },
@@ -21675,6 +27806,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_content_f] = { ROW_S_f, [B_49] = S_content_fi },
 	[S_content_o] = { ROW_S_o, [B_52] = S_content_or },
 	[S_content_p] = { ROW_S_p, [B_52] = S_content_pr },
+	[S_content_r] = { ROW_S_r, [B_45] = S_content_re },
 	[S_conversio] = { ROW_S_0o, [B_4e] = S_conversion },
 	[S_could_not] = { ROW_S_not, [B_09] = S_could_not_ },
 	[S_couldn_27t_] = { ROW_S_start, [B_09] = S_couldn_27t_, [B_46] = S_couldn_27t_f },
@@ -21709,17 +27841,22 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_do] = { ROW_S_do, [B_45] = S_domain_doe },
 	[S_domain_ha] = { ROW_S_ha, [B_53] = S_domain_has },
 	[S_domain_is] = { ROW_S_is, [B_09] = S_domain_is_ },
+	[S_domain_ma] = { ROW_S_ma, [B_59] = S_domain_may },
 	[S_domain_na] = { ROW_S_na, [B_4d] = S_domain_nam },
 	[S_domain_no] = { ROW_S_no, [B_54] = S_domain_not },
 	[S_domain_of] = { ROW_S_f, [B_09] = S_domain_of_ },
 	[S_domain_pr] = { ROW_S_pr, [B_45] = S_domain_pre },
 	[S_domainkey] = { ROW_S_y, [B_53] = S_domainkeys },
 	[S_duplicate] = { ROW_S_te, [B_09] = S_duplicate_, [B_44] = S_duplicated },
+	[S_during_th] = { ROW_S_th, [B_45] = S_during_the },
+	[S_dynamic_i] = { ROW_S_i, [B_50] = S_dynamic_ip },
+	[S_dynamical] = { ROW_S_al, [B_4c] = S_dynamicall },
 	[S_ehlo_reje] = { ROW_S_reje, [B_43] = S_ehlo_rejec },
 	[S_email_add] = { ROW_S_add, [B_52] = S_email_addr },
 	[S_empf_c3_a4nge] = { ROW_S_ge, [B_52] = S_empf_c3_a4nger },
 	[S_encoding_] = { ROW_S_start, [B_09] = S_encoding_, [B_45] = S_encoding_e },
 	[S_encryptio] = { ROW_S_0o, [B_4e] = S_encryption },
+	[S_end_of_da] = { ROW_S_da, [B_54] = S_end_of_dat },
 	[S_envelope_] = { ROW_S_start, [B_09] = S_envelope_, [B_45] = S_envelope_e, [B_53] = S_envelope_s },
 	[S_error_in_] = { ROW_S_in_, [B_09] = S_error_in_, [B_50] = S_error_in_p },
 	[S_establish] = { ROW_S_sh, [B_09] = S_establish_ },
@@ -21751,6 +27888,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_fuera_de_] = { ROW_S_start, [B_09] = S_fuera_de_, [B_4c] = S_fuera_de_l },
 	[S_getting_m] = { ROW_S_m, [B_41] = S_getting_ma },
 	[S_google_2eco] = { ROW_S_co, [B_4d] = S_google_2ecom },
+	[S_greeting_] = { ROW_S_start, [B_09] = S_greeting_, [B_46] = S_greeting_f },
 	[S_greylisti] = { ROW_S_ti, [B_4c] = S_stil, [B_4e] = S_greylistin },
 	[S_has_been_] = { ROW_S_start, [B_09] = S_has_been_, [B_44] = S_has_been_d, [B_46] = S_been_f, [B_4d] = S_has_been_m, [B_53] = S_has_been_s, [B_54] = S_has_been_t },
 	[S_has_moved] = { ROW_S_0d, [B_09] = S_has_moved_ },
@@ -21775,6 +27913,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_illegal_h] = { ROW_S_h, [B_4f] = S_illegal_ho },
 	[S_in_a_blac] = { ROW_S_blac, [B_4b] = S_in_a_black },
 	[S_in_a_bloc] = { ROW_S_bloc, [B_4b] = S_in_a_block },
+	[S_in_reply_] = { ROW_S_start, [B_09] = S_in_reply_, [B_54] = S_in_reply_t },
 	[S_in_the_qu] = { ROW_S_qu, [B_45] = S_in_the_que },
 	[S_inactive_] = { ROW_S_start, [B_09] = S_inactive_, [B_41] = S_inactive_a, [B_45] = S_inactive_e, [B_55] = S_inactive_u },
 	[S_inbox_is_] = { ROW_S_is_, [B_09] = S_inbox_is_, [B_46] = S_inbox_is_f },
@@ -21807,7 +27946,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_line_too_] = { ROW_S_too_, [B_09] = S_line_too_, [B_4c] = S_line_too_l },
 	[S_links_loo] = { ROW_S_loo, [B_4b] = S_links_look },
 	[S_list_expa] = { ROW_S_pa, [B_4e] = S_list_expan },
-	[S_listed_ur] = { ROW_S_ur, [B_4c] = S_listed_url },
 	[S_local_err] = { ROW_S_err, [B_4f] = S_local_erro },
 	[S_log_in_fi] = { ROW_S_fi, [B_52] = S_log_in_fir },
 	[S_login_fai] = { ROW_S_fai, [B_4c] = S_login_fail },
@@ -21841,6 +27979,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_maildir_o] = { ROW_S_o, [B_56] = S_maildir_ov },
 	[S_mailfolde] = { ROW_S_de, [B_52] = S_mailfolder },
 	[S_maintenan] = { ROW_S_n, [B_43] = S_maintenanc, [B_54] = S_tenant },
+	[S_malformed] = { ROW_S_med, [B_09] = S_malformed_ },
 	[S_marked_as] = { ROW_S_0s, [B_09] = S_marked_as_ },
 	[S_matches_m] = { ROW_S_m, [B_4f] = S_matches_mo },
 	[S_matches_n] = { ROW_S_n, [B_45] = S_matches_ne },
@@ -21850,7 +27989,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_maximum_s] = { ROW_S_s, [B_45] = S_maximum_se },
 	[S_maximum_t] = { ROW_S_t, [B_49] = S_maximum_ti },
 	[S_may_not_p] = { ROW_S_not_p, [B_4f] = S_may_not_po },
-	[S_mcspamsig] = { ROW_S_g, [B_4e] = S_mcspamsign },
+	[S_mcspamsig] = { ROW_S_sig, [B_4e] = S_mcspamsign },
 	[S_media_err] = { ROW_S_err, [B_4f] = S_media_erro },
 	[S_media_not] = { ROW_S_not, [B_09] = S_media_not_ },
 	[S_media_typ] = { ROW_S_p, [B_45] = S_media_type },
@@ -21875,13 +28014,15 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_must_auth] = { ROW_S_auth, [B_45] = S_must_authe },
 	[S_must_be_a] = { ROW_S_a, [B_55] = S_must_be_au },
 	[S_must_issu] = { ROW_S_su, [B_45] = S_must_issue },
-	[S_must_use_] = { ROW_S_start, [B_09] = S_must_use_, [B_45] = S_must_use_e, [B_54] = S_must_use_t },
+	[S_must_use_] = { ROW_S_start, [B_09] = S_must_use_, [B_45] = S_must_use_e, [B_54] = S_must_use_t, [B_59] = S_use_y },
 	[S_my_name_w] = { ROW_S_w, [B_41] = S_my_name_wa },
 	[S_name_serv] = { ROW_S_serv, [B_45] = S_name_serve, [B_49] = S_name_servi },
 	[S_nature_of] = { ROW_S_f, [B_09] = S_nature_of_ },
 	[S_neither_s] = { ROW_S_s, [B_50] = S_neither_sp },
+	[S_nem_c3_a1te_o] = { ROW_S_o, [B_50] = S_nem_c3_a1te_op },
 	[S_network_e] = { ROW_S_e, [B_52] = S_network_er },
 	[S_network_i] = { ROW_S_i, [B_53] = S_network_is },
+	[S_nicht_die] = { ROW_S_0e, [B_09] = S_nicht_die_ },
 	[S_no_accoun] = { ROW_S_accoun, [B_54] = S_no_account },
 	[S_no_authen] = { ROW_S_authen, [B_54] = S_no_authent },
 	[S_no_longer] = { ROW_S_er, [B_09] = S_no_longer_ },
@@ -21898,8 +28039,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_such_m] = { ROW_S_m, [B_41] = S_no_such_ma },
 	[S_no_such_r] = { ROW_S_r, [B_45] = S_no_such_re },
 	[S_no_such_u] = { ROW_S_u, [B_53] = S_no_such_us },
+	[S_no_tienes] = { ROW_S_0es, [B_09] = S_no_tienes_ },
 	[S_no_usable] = { ROW_S_0e, [B_09] = S_no_usable_ },
-	[S_no_valid_] = { ROW_S_valid_, [B_09] = S_no_valid_, [B_46] = S_no_valid_f, [B_52] = S_no_valid_r },
+	[S_no_valid_] = { ROW_S_valid_, [B_09] = S_no_valid_, [B_46] = S_no_valid_f },
 	[S_non_2dexist] = { ROW_S_st, [B_45] = S_non_2dexiste },
 	[S_nonexiste] = { ROW_S_te, [B_4e] = S_nonexisten },
 	[S_not_a_mem] = { ROW_S_em, [B_42] = S_not_a_memb },
@@ -21932,6 +28074,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_on_holida] = { ROW_S_da, [B_59] = S_on_holiday },
 	[S_on_the_su] = { ROW_S_su, [B_50] = S_on_the_sup },
 	[S_only_acce] = { ROW_S_acce, [B_50] = S_only_accep },
+	[S_open_rela] = { ROW_S_rela, [B_59] = S_open_relay },
 	[S_operating] = { ROW_S_g, [B_09] = S_operating_ },
 	[S_opt_me_ou] = { ROW_S_ou, [B_54] = S_opt_me_out },
 	[S_opt_2dout_r] = { ROW_S_r, [B_45] = S_opt_2dout_re },
@@ -21958,7 +28101,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_prod_2eoutl] = { ROW_S_tl, [B_4f] = S_prod_2eoutlo },
 	[S_prohibite] = { ROW_S_te, [B_44] = S_prohibited },
 	[S_protectio] = { ROW_S_0o, [B_4e] = S_protection },
-	[S_protocol_] = { ROW_S_start, [B_09] = S_protocol_, [B_45] = S_protocol_e },
+	[S_protocol_] = { ROW_S_start, [B_09] = S_protocol_, [B_45] = S_protocol_e, [B_56] = S_protocol_v },
 	[S_prove_you] = { ROW_S_0ou, [B_09] = S_prove_you_ },
 	[S_ptr_recor] = { ROW_S_0r, [B_44] = S_ptr_record },
 	[S_ptr_resou] = { ROW_S_0ou, [B_52] = S_ptr_resour },
@@ -21992,6 +28135,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_require_t] = { ROW_S_t, [B_4c] = S_require_tl },
 	[S_requires_] = { ROW_S_start, [B_09] = S_requires_, [B_54] = S_requires_t },
 	[S_requiretl] = { ROW_S_tl, [B_53] = S_requiretls },
+	[S_residenti] = { ROW_S_ti, [B_41] = S_residentia, [B_54] = S_identit },
 	[S_resolver_2e] = { ROW_S_start, [B_41] = S_resolver_2ea, [B_52] = S_resolver_2er },
 	[S_resolving] = { ROW_S_g, [B_09] = S_resolving_ },
 	[S_resources] = { ROW_S_0es, [B_09] = S_resources_ },
@@ -22015,6 +28159,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_scored_as] = { ROW_S_0s, [B_09] = S_scored_as_ },
 	[S_security_] = { ROW_S_start, [B_09] = S_security_, [B_43] = S_security_c },
 	[S_see_https] = { ROW_S_ps, [B_3a] = S_see_https_3a },
+	[S_send_mail] = { ROW_S_mail, [B_09] = S_send_mail_ },
 	[S_sender_ad] = { ROW_S_ad, [B_44] = S_sender_add },
 	[S_sender_au] = { ROW_S_au, [B_54] = S_sender_aut },
 	[S_sender_bl] = { ROW_S_bl, [B_4f] = S_sender_blo },
@@ -22047,10 +28192,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_size_exce] = { ROW_S_exce, [B_45] = S_size_excee },
 	[S_size_limi] = { ROW_S_size_limi },
 	[S_smtp_auth] = { ROW_S_auth, [B_45] = S_smtp_authe },
+	[S_smtp_serv] = { ROW_S_serv, [B_45] = S_smtp_serve },
 	[S_spam_arre] = { ROW_S_re, [B_53] = S_spam_arres },
+	[S_spam_clas] = { ROW_S_0s, [B_53] = S_spam_class },
 	[S_spam_comp] = { ROW_S_comp, [B_4c] = S_spam_compl },
 	[S_spam_scor] = { ROW_S_0r, [B_45] = S_spam_score },
-	[S_spam_sign] = { ROW_S_n, [B_41] = S_spam_signa },
+	[S_spam_sign] = { ROW_S_sign, [B_41] = S_spam_signa },
 	[S_spamarres] = { ROW_S_res, [B_54] = S_spamarrest },
 	[S_speicherp] = { ROW_S_p, [B_4c] = S_speicherpl },
 	[S_spf_and_d] = { ROW_S_d, [B_4b] = S_spf_and_dk },
@@ -22101,7 +28248,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unauthent] = { ROW_S_authent, [B_49] = S_unauthenti },
 	[S_unbekannt] = { ROW_S_t, [B_45] = S_unbekannte },
 	[S_unexpecte] = { ROW_S_te, [B_44] = S_unexpected },
-	[S_unknown_a] = { ROW_S_a, [B_43] = S_unknown_ac, [B_44] = S_unknown_ad },
+	[S_unknown_a] = { ROW_S_a, [B_43] = S_unknown_ac },
+	[S_unknown_d] = { ROW_S_d, [B_4f] = S_unknown_do },
 	[S_unknown_h] = { ROW_S_h, [B_4f] = S_unknown_ho },
 	[S_unknown_l] = { ROW_S_l, [B_4f] = S_unknown_lo },
 	[S_unknown_m] = { ROW_S_m, [B_41] = S_unknown_ma },
@@ -22109,7 +28257,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unknown_r] = { ROW_S_r, [B_45] = S_unknown_re },
 	[S_unknown_s] = { ROW_S_s, [B_45] = S_unknown_se },
 	[S_unknown_u] = { ROW_S_u, [B_53] = S_unknown_us },
-	[S_unrecogni] = { ROW_S_i, [B_5a] = S_unrecogniz },
+	[S_unrecogni] = { ROW_S_ni, [B_5a] = S_unrecogniz },
 	[S_unregiste] = { ROW_S_te, [B_52] = S_unregister },
 	[S_unroutabl] = { ROW_S_0bl, [B_45] = S_unroutable },
 	[S_unrouteab] = { ROW_S_ab, [B_4c] = S_unrouteabl },
@@ -22119,6 +28267,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unusual_v] = { ROW_S_v, [B_4f] = S_unusual_vo },
 	[S_unverifia] = { ROW_S_a, [B_42] = S_unverifiab },
 	[S_unverifya] = { ROW_S_a, [B_42] = S_unverifyab, [B_48] = S_yah },
+	[S_url_in_me] = { ROW_S_me, [B_53] = S_url_in_mes },
+	[S_use_your_] = { ROW_S_start, [B_09] = S_use_your_, [B_49] = S_use_your_i },
 	[S_user_acco] = { ROW_S_acco, [B_55] = S_user_accou },
 	[S_user_does] = { ROW_S_does, [B_09] = S_user_does_, [B_4e] = S_user_doesn },
 	[S_user_has_] = { ROW_S_has_, [B_09] = S_user_has_, [B_4d] = S_user_has_m },
@@ -22138,6 +28288,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verizonme] = { ROW_S_me, [B_44] = S_verizonmed },
 	[S_very_low_] = { ROW_S_low_, [B_09] = S_very_low_, [B_53] = S_very_low_s },
 	[S_volume_li] = { ROW_S_li, [B_4d] = S_volume_lim },
+	[S_vous_ne_s] = { ROW_S_s, [B_4f] = S_vous_ne_so },
 	[S_was_not_s] = { ROW_S_s, [B_45] = S_was_not_se },
 	[S_we_do_not] = { ROW_S_not, [B_09] = S_we_do_not_ },
 	[S_weren_27t_s] = { ROW_S_s, [B_45] = S_weren_27t_se },
@@ -22150,6 +28301,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_yahoo_2dhel] = { ROW_S_hel, [B_50] = S_yahoo_2dhelp },
 	[S_yahoodns_2e] = { ROW_S_start, [B_4e] = S_yahoodns_2en },
 	[S_yahooinc_2e] = { ROW_S_start, [B_43] = S_yahooinc_2ec },
+	[S__d8_ba_d9_8a_d8_b1__d9_85] = { ROW_S_start, [B_d8] = S__d8_ba_d9_8a_d8_b1__d9_85_d8 },
+	[S__d9_85_d8_ac_d9_88_d8_b2_] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d8_b2_, [B_d9] = S__d9_85_d8_ac_d9_88_d8_b2__d9 },
+	[S__e3_83_87_e3_82_a3_e3_83_ac] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_347cd0d3 },
+	[S__e5_bc_b5_e8_b2_bc_e7_95_99] = { ROW_S_start, [B_e8] = S__e5_bc_b5_e8_b2_bc_e_4463abaa },
 	[S_absent_du_] = { ROW_S_start, [B_09] = S_absent_du_, [B_42] = S_absent_du_b },
 	[S_abuse_comp] = { ROW_S_comp, [B_4c] = S_abuse_compl },
 	[S_abuse_repo] = { ROW_S_repo, [B_52] = S_abuse_repor },
@@ -22176,6 +28331,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_sy] = { ROW_S_sy, [B_4e] = S_address_syn },
 	[S_addressee_] = { ROW_S_start, [B_09] = S_addressee_, [B_48] = S_see_h, [B_55] = S_addressee_u },
 	[S_administra] = { ROW_S_ra, [B_54] = S_administrat },
+	[S_after_init] = { ROW_S_t, [B_49] = S_after_initi },
+	[S_after_mail] = { ROW_S_mail, [B_09] = S_after_mail_ },
 	[S_after_mult] = { ROW_S_t, [B_49] = S_after_multi },
 	[S_aka_2ems_2fexo] = { ROW_S_0o, [B_53] = S_aka_2ems_2fexos },
 	[S_all_recipi] = { ROW_S_recipi, [B_45] = S_all_recipie },
@@ -22239,6 +28396,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_content_fi] = { ROW_S_fi, [B_4c] = S_content_fil },
 	[S_content_or] = { ROW_S_0r, [B_09] = S_content_or_ },
 	[S_content_pr] = { ROW_S_pr, [B_45] = S_content_pre },
+	[S_content_re] = { ROW_S_re, [B_4a] = S_content_rej },
 	[S_conversion] = { ROW_S_on, [B_09] = S_conversion_ },
 	[S_could_not_] = { ROW_S_not_, [B_09] = S_could_not_, [B_42] = S_could_not_b, [B_43] = S_could_not_c, [B_44] = S_could_not_d, [B_45] = S_could_not_e, [B_46] = S_could_not_f, [B_4c] = S_could_not_l },
 	[S_couldn_27t_f] = { ROW_S_f, [B_49] = S_couldn_27t_fi },
@@ -22281,17 +28439,21 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_doe] = { ROW_S_doe, [B_53] = S_domain_does },
 	[S_domain_has] = { ROW_S_has, [B_09] = S_domain_has_ },
 	[S_domain_is_] = { ROW_S_is_, [B_09] = S_domain_is_, [B_42] = S_domain_is_b, [B_4c] = S_domain_is_l, [B_4e] = S_domain_is_n },
+	[S_domain_may] = { ROW_S_y, [B_09] = S_domain_may_ },
 	[S_domain_nam] = { ROW_S_nam, [B_45] = S_domain_name },
 	[S_domain_not] = { ROW_S_not, [B_09] = S_domain_not_ },
 	[S_domain_of_] = { ROW_S_start, [B_09] = S_domain_of_, [B_53] = S_domain_of_s },
 	[S_domain_pre] = { ROW_S_pre, [B_53] = S_domain_pres },
 	[S_duplicate_] = { ROW_S_start, [B_09] = S_duplicate_, [B_48] = S_duplicate_h, [B_4d] = S_duplicate_m },
 	[S_duplicated] = { ROW_S_0d, [B_09] = S_duplicated_ },
+	[S_during_the] = { ROW_S_he, [B_09] = S_during_the_ },
+	[S_dynamicall] = { ROW_S_all, [B_59] = S_dynamically },
 	[S_ehlo_rejec] = { ROW_S_rejec, [B_54] = S_ehlo_reject },
 	[S_email_addr] = { ROW_S_addr, [B_45] = S_email_addre },
 	[S_empf_c3_a4nger] = { ROW_S_er, [B_09] = S_empf_c3_a4nger_ },
 	[S_encoding_e] = { ROW_S_e, [B_52] = S_encoding_er },
 	[S_encryption] = { ROW_S_on, [B_09] = S_encryption_ },
+	[S_end_of_dat] = { ROW_S_dat, [B_41] = S_end_of_data },
 	[S_envelope_e] = { ROW_S_e, [B_58] = S_envelope_ex },
 	[S_envelope_s] = { ROW_S_s, [B_45] = S_envelope_se },
 	[S_error_in_p] = { ROW_S_p, [B_52] = S_error_in_pr },
@@ -22329,6 +28491,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_fuera_de_l] = { ROW_S_l, [B_41] = S_fuera_de_la },
 	[S_getting_ma] = { ROW_S_ma, [B_49] = S_getting_mai },
 	[S_google_2ecom] = { ROW_S_com, [B_2f] = S_google_2ecom_2f },
+	[S_greeting_f] = { ROW_S_f, [B_41] = S_greeting_fa },
 	[S_greylistin] = { ROW_S_in, [B_47] = S_greylisting },
 	[S_has_been_d] = { ROW_S_d, [B_45] = S_has_been_de },
 	[S_has_been_m] = { ROW_S_m, [B_41] = S_has_been_ma },
@@ -22355,7 +28518,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_illegal_ad] = { ROW_S_ad, [B_44] = S_illegal_add },
 	[S_illegal_ho] = { ROW_S_ho, [B_53] = S_illegal_hos },
 	[S_in_a_black] = { ROW_S_black, [B_4c] = S_in_a_blackl },
-	[S_in_a_block] = { ROW_S_block, [B_4c] = S_in_a_blockl },
+	[S_in_reply_t] = { ROW_S_t, [B_4f] = S_in_reply_to },
 	[S_in_the_que] = { ROW_S_que, [B_55] = S_in_the_queu },
 	[S_inactive_a] = { ROW_S_a, [B_43] = S_inactive_ac },
 	[S_inactive_e] = { ROW_S_e, [B_4d] = S_inactive_em },
@@ -22437,7 +28600,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_maximum_se] = { ROW_S_se, [B_4e] = S_maximum_sen },
 	[S_maximum_ti] = { ROW_S_ti, [B_4d] = S_maximum_tim },
 	[S_may_not_po] = { ROW_S_po, [B_53] = S_may_not_pos },
-	[S_mcspamsign] = { ROW_S_n, [B_41] = S_mcspamsigna },
+	[S_mcspamsign] = { ROW_S_sign, [B_41] = S_mcspamsigna },
 	[S_media_erro] = { ROW_S_erro, [B_52] = S_media_error },
 	[S_media_not_] = { ROW_S_not_, [B_09] = S_media_not_, [B_53] = S_media_not_s },
 	[S_message_co] = { ROW_S_co, [B_4e] = S_message_con },
@@ -22467,12 +28630,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_must_use_e] = { ROW_S_e, [B_4e] = S_must_use_en },
 	[S_must_use_t] = { ROW_S_t, [B_4c] = S_must_use_tl },
 	[S_my_name_wa] = { ROW_S_wa, [B_53] = S_my_name_was },
-	[S_name_serve] = { ROW_S_ve, [B_52] = S_name_server },
+	[S_name_serve] = { ROW_S_serve, [B_52] = S_name_server },
 	[S_name_servi] = { ROW_S_vi, [B_43] = S_name_servic },
 	[S_nature_of_] = { ROW_S_start, [B_09] = S_nature_of_, [B_54] = S_nature_of_t },
 	[S_neither_sp] = { ROW_S_sp, [B_46] = S_neither_spf },
+	[S_nem_c3_a1te_op] = { ROW_S_op, [B_52] = S_nem_c3_a1te_opr },
 	[S_network_er] = { ROW_S_er, [B_52] = S_network_err },
 	[S_network_is] = { ROW_S_is, [B_09] = S_network_is_ },
+	[S_nicht_die_] = { ROW_S_start, [B_09] = S_nicht_die_, [B_45] = S_nicht_die_e },
 	[S_no_authent] = { ROW_S_authent, [B_49] = S_no_authenti },
 	[S_no_longer_] = { ROW_S_start, [B_09] = S_no_longer_, [B_41] = S_no_longer_a, [B_4f] = S_no_longer_o },
 	[S_no_mx_reco] = { ROW_S_co, [B_52] = S_no_mx_recor },
@@ -22487,15 +28652,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_such_ma] = { ROW_S_ma, [B_49] = S_no_such_mai },
 	[S_no_such_re] = { ROW_S_re, [B_43] = S_no_such_rec },
 	[S_no_such_us] = { ROW_S_us, [B_45] = S_no_such_use },
+	[S_no_tienes_] = { ROW_S_start, [B_09] = S_no_tienes_, [B_4c] = S_no_tienes_l },
 	[S_no_usable_] = { ROW_S_start, [B_09] = S_no_usable_, [B_52] = S_no_usable_r },
 	[S_no_valid_f] = { ROW_S_f, [B_52] = S_no_valid_fr },
-	[S_no_valid_r] = { ROW_S_r, [B_45] = S_no_valid_re },
 	[S_non_2dexiste] = { ROW_S_te, [B_4e] = S_non_2dexisten },
 	[S_nonexisten] = { ROW_S_ten, [B_54] = S_nonexistent },
 	[S_not_a_memb] = { ROW_S_0b, [B_45] = S_not_a_membe },
 	[S_not_a_regi] = { ROW_S_gi, [B_53] = S_not_a_regis },
 	[S_not_a_vali] = { ROW_S_vali, [B_44] = S_not_a_valid },
-	[S_not_accept] = { ROW_S_not_accept },
 	[S_not_allowe] = { ROW_S_not_allowe },
 	[S_not_authen] = { ROW_S_authen, [B_54] = S_not_authent },
 	[S_not_author] = { ROW_S_0r, [B_49] = S_not_authori },
@@ -22517,7 +28681,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_not_using_] = { ROW_S_start, [B_09] = S_not_using_, [B_41] = S_not_using_a },
 	[S_olc_2eprotec] = { ROW_S_c, [B_54] = S_olc_2eprotect },
 	[S_on_a_black] = { ROW_S_black, [B_4c] = S_on_a_blackl },
-	[S_on_a_block] = { ROW_S_block, [B_4c] = S_on_a_blockl },
 	[S_on_annual_] = { ROW_S_start, [B_09] = S_on_annual_, [B_4c] = S_on_annual_l },
 	[S_on_the_sup] = { ROW_S_sup, [B_50] = S_on_the_supp },
 	[S_only_accep] = { ROW_S_accep, [B_54] = S_only_accept },
@@ -22546,6 +28709,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_prod_2eoutlo] = { ROW_S_lo, [B_4f] = S_prod_2eoutloo },
 	[S_protection] = { ROW_S_on, [B_2e] = S_protection_2e },
 	[S_protocol_e] = { ROW_S_e, [B_52] = S_protocol_er },
+	[S_protocol_v] = { ROW_S_v, [B_49] = S_protocol_vi },
 	[S_prove_you_] = { ROW_S_start, [B_09] = S_prove_you_, [B_41] = S_prove_you_a },
 	[S_ptr_resour] = { ROW_S_ur, [B_43] = S_ptr_resourc },
 	[S_publishes_] = { ROW_S_start, [B_09] = S_publishes_, [B_41] = S_publishes_a },
@@ -22562,13 +28726,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recent_his] = { ROW_S_is, [B_54] = S_recent_hist },
 	[S_recipient_] = { ROW_S_recipient_ },
 	[S_recipientn] = { ROW_S_n, [B_4f] = S_recipientno },
-	[S_recipients] = { ROW_S_recipients },
+	[S_recipients] = { ROW_S_0s, [B_09] = S_recipients_ },
 	[S_recipnotfo] = { ROW_S_fo, [B_55] = S_recipnotfou },
 	[S_recipsizel] = { ROW_S_l, [B_49] = S_recipsizeli },
 	[S_refused_to] = { ROW_S_to, [B_09] = S_refused_to_ },
 	[S_refuses_ex] = { ROW_S_ex, [B_54] = S_refuses_ext },
 	[S_relay_acce] = { ROW_S_acce, [B_53] = S_relay_acces },
-	[S_relay_deni] = { ROW_S_i, [B_45] = S_relay_denie },
+	[S_relay_deni] = { ROW_S_ni, [B_45] = S_relay_denie },
 	[S_relay_not_] = { ROW_S_not_, [B_09] = S_relay_not_, [B_41] = S_relay_not_a, [B_50] = S_relay_not_p },
 	[S_relay_proh] = { ROW_S_h, [B_49] = S_relay_prohi },
 	[S_relay_quot] = { ROW_S_quot, [B_41] = S_relay_quota },
@@ -22580,6 +28744,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_request_to] = { ROW_S_to, [B_09] = S_request_to_ },
 	[S_require_tl] = { ROW_S_tl, [B_53] = S_require_tls },
 	[S_requires_t] = { ROW_S_t, [B_4c] = S_requires_tl },
+	[S_residentia] = { ROW_S_a, [B_4c] = S_residential },
 	[S_resolver_2ea] = { ROW_S_a, [B_44] = S_resolver_2ead },
 	[S_resolver_2er] = { ROW_S_r, [B_53] = S_resolver_2ers },
 	[S_resolving_] = { ROW_S_start, [B_09] = S_resolving_, [B_54] = S_resolving_t },
@@ -22604,6 +28769,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_scored_as_] = { ROW_S_start, [B_09] = S_scored_as_, [B_53] = S_scored_as_s },
 	[S_security_c] = { ROW_S_c, [B_4f] = S_security_co },
 	[S_see_https_3a] = { ROW_S_start, [B_2f] = S_see_https_3a_2f },
+	[S_send_mail_] = { ROW_S_mail_, [B_09] = S_send_mail_, [B_41] = S_send_mail_a },
 	[S_sender_add] = { ROW_S_add, [B_52] = S_sender_addr },
 	[S_sender_aut] = { ROW_S_aut, [B_48] = S_sender_auth },
 	[S_sender_blo] = { ROW_S_blo, [B_43] = S_sender_bloc },
@@ -22635,7 +28801,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_signature_] = { ROW_S_start, [B_09] = S_signature_, [B_44] = S_signature_d, [B_4f] = S_nature_o },
 	[S_size_excee] = { ROW_S_excee, [B_44] = S_size_exceed },
 	[S_smtp_authe] = { ROW_S_authe, [B_4e] = S_smtp_authen },
+	[S_smtp_serve] = { ROW_S_serve, [B_52] = S_smtp_server },
 	[S_spam_arres] = { ROW_S_res, [B_54] = S_spam_arrest },
+	[S_spam_class] = { ROW_S_ss, [B_49] = S_spam_classi },
 	[S_spam_compl] = { ROW_S_compl, [B_41] = S_spam_compla },
 	[S_spam_signa] = { ROW_S_na, [B_54] = S_spam_signat },
 	[S_speicherpl] = { ROW_S_pl, [B_41] = S_speicherpla },
@@ -22696,7 +28864,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unbekannte] = { ROW_S_te, [B_52] = S_unbekannter },
 	[S_unexpected] = { ROW_S_0d, [B_09] = S_unexpected_ },
 	[S_unknown_ac] = { ROW_S_ac, [B_43] = S_unknown_acc },
-	[S_unknown_ad] = { ROW_S_ad, [B_44] = S_unknown_add },
+	[S_unknown_do] = { ROW_S_do, [B_4d] = S_unknown_dom },
 	[S_unknown_ho] = { ROW_S_ho, [B_53] = S_unknown_hos },
 	[S_unknown_lo] = { ROW_S_lo, [B_43] = S_unknown_loc },
 	[S_unknown_ma] = { ROW_S_ma, [B_49] = S_unknown_mai },
@@ -22714,6 +28882,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unusual_vo] = { ROW_S_vo, [B_4c] = S_unusual_vol },
 	[S_unverifiab] = { ROW_S_ab, [B_4c] = S_unverifiabl },
 	[S_unverifyab] = { ROW_S_ab, [B_4c] = S_unverifyabl },
+	[S_url_in_mes] = { ROW_S_mes, [B_53] = S_url_in_mess },
+	[S_use_your_i] = { ROW_S_i, [B_53] = S_use_your_is },
 	[S_user_accou] = { ROW_S_accou, [B_4e] = S_user_accoun },
 	[S_user_does_] = { ROW_S_does_, [B_09] = S_user_does_, [B_4e] = S_user_does_n },
 	[S_user_doesn] = { ROW_S_n, [B_27] = S_user_doesn_27 },
@@ -22732,6 +28902,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verizonmed] = { ROW_S_med, [B_49] = S_verizonmedi },
 	[S_very_low_s] = { ROW_S_s, [B_54] = S_very_low_st },
 	[S_volume_lim] = { ROW_S_lim, [B_49] = S_volume_limi },
+	[S_vous_ne_so] = { ROW_S_so, [B_59] = S_vous_ne_soy },
 	[S_was_not_se] = { ROW_S_se, [B_4e] = S_was_not_sen },
 	[S_we_do_not_] = { ROW_S_not_, [B_09] = S_we_do_not_, [B_52] = S_we_do_not_r },
 	[S_weren_27t_se] = { ROW_S_se, [B_4e] = S_weren_27t_sen },
@@ -22742,13 +28913,17 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_xfinity_2eco] = { ROW_S_co, [B_4d] = S_xfinity_2ecom },
 	[S_yahoodns_2en] = { ROW_S_n, [B_45] = S_yahoodns_2ene },
 	[S_yahooinc_2ec] = { ROW_S_c, [B_4f] = S_yahooinc_2eco },
+	[S__d8_ba_d9_8a_d8_b1__d9_85_d8] = { ROW_S__d8, [B_ac] = S__d9_85_d8_ac, [B_b5] = S__d8_ba_d9_8a_d8_b1___94e36494 },
+	[S__d9_85_d8_ac_d9_88_d8_b2__d9] = { ROW_S__d9, [B_84] = S__d9_85_d8_ac_d9_88_d_6f140d35 },
+	[S__e3_83_87_e3_82_a3_e_347cd0d3] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_817cd238 },
+	[S__e5_bc_b5_e8_b2_bc_e_4463abaa] = { ROW_S_start, [B_a8] = S__e5_bc_b5_e8_b2_bc_e_94e7a48f },
 	[S_absent_du_b] = { ROW_S_b, [B_55] = S_absent_du_bu },
 	[S_abuse_compl] = { ROW_S_compl, [B_41] = S_abuse_compla },
 	[S_abuse_repor] = { ROW_S_0r, [B_54] = S_abuse_report },
 	[S_abuse_2datt_2en] = { ROW_S_n, [B_45] = S_abuse_2datt_2ene },
 	[S_accepts_mes] = { ROW_S_mes, [B_53] = S_accepts_mess },
 	[S_accepts_no_] = { ROW_S_no_, [B_09] = S_accepts_no_, [B_4d] = S_accepts_no_m },
-	[S_access_deni] = { ROW_S_i, [B_45] = S_access_denie },
+	[S_access_deni] = { ROW_S_ni, [B_45] = S_access_denie },
 	[S_account_clo] = { ROW_S_clo, [B_53] = S_account_clos },
 	[S_account_dis] = { ROW_S_dis, [B_41] = S_account_disa },
 	[S_account_doe] = { ROW_S_doe, [B_53] = S_account_does },
@@ -22767,6 +28942,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_syn] = { ROW_S_n, [B_54] = S_address_synt },
 	[S_addressee_u] = { ROW_S_u, [B_4e] = S_addressee_un },
 	[S_administrat] = { ROW_S_rat, [B_49] = S_administrati },
+	[S_after_initi] = { ROW_S_ti, [B_41] = S_after_initia },
+	[S_after_mail_] = { ROW_S_mail_, [B_09] = S_after_mail_, [B_46] = S_after_mail_f },
 	[S_after_multi] = { ROW_S_ti, [B_50] = S_after_multip },
 	[S_aka_2ems_2fexos] = { ROW_S_0s, [B_4d] = S_aka_2ems_2fexosm },
 	[S_all_recipie] = { ROW_S_recipie, [B_4e] = S_all_recipien },
@@ -22824,6 +29001,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_content_fil] = { ROW_S_fil, [B_54] = S_content_filt },
 	[S_content_or_] = { ROW_S_start, [B_09] = S_content_or_, [B_4c] = S_content_or_l },
 	[S_content_pre] = { ROW_S_pre, [B_53] = S_content_pres },
+	[S_content_rej] = { ROW_S_rej, [B_45] = S_content_reje },
 	[S_conversion_] = { ROW_S_on_, [B_09] = S_conversion_, [B_46] = S_conversion_f, [B_4e] = S_conversion_n, [B_52] = S_conversion_r },
 	[S_could_not_b] = { ROW_S_b, [B_45] = S_could_not_be },
 	[S_could_not_c] = { ROW_S_c, [B_4f] = S_could_not_co },
@@ -22870,6 +29048,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_is_b] = { ROW_S_b, [B_4c] = S_domain_is_bl },
 	[S_domain_is_l] = { ROW_S_l, [B_49] = S_domain_is_li },
 	[S_domain_is_n] = { ROW_S_is_n, [B_4f] = S_domain_is_no },
+	[S_domain_may_] = { ROW_S_start, [B_09] = S_domain_may_, [B_4e] = S_domain_may_n },
 	[S_domain_name] = { ROW_S_name, [B_09] = S_domain_name_ },
 	[S_domain_not_] = { ROW_S_not_, [B_09] = S_domain_not_, [B_46] = S_domain_not_f },
 	[S_domain_of_s] = { ROW_S_s, [B_45] = S_domain_of_se },
@@ -22877,7 +29056,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_duplicate_h] = { ROW_S_h, [B_45] = S_duplicate_he },
 	[S_duplicate_m] = { ROW_S_m, [B_45] = S_duplicate_me },
 	[S_duplicated_] = { ROW_S_start, [B_09] = S_duplicated_, [B_4d] = S_duplicated_m },
-	[S_ehlo_reject] = { ROW_S_reject, [B_45] = S_ehlo_rejecte },
+	[S_during_the_] = { ROW_S_start, [B_09] = S_during_the_, [B_47] = S_during_the_g },
+	[S_dynamically] = { ROW_S_y, [B_09] = S_dynamically_, [B_2d] = S_dynamically_2d },
 	[S_email_addre] = { ROW_S_addre, [B_53] = S_email_addres },
 	[S_empf_c3_a4nger_] = { ROW_S_start, [B_09] = S_empf_c3_a4nger_, [B_55] = S_empf_c3_a4nger_u },
 	[S_encoding_er] = { ROW_S_er, [B_52] = S_encoding_err },
@@ -22916,6 +29096,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_fuera_de_la] = { ROW_S_la, [B_09] = S_fuera_de_la_ },
 	[S_getting_mai] = { ROW_S_mai, [B_4c] = S_getting_mail },
 	[S_google_2ecom_2f] = { ROW_S_start, [B_4d] = S_google_2ecom_2fm },
+	[S_greeting_fa] = { ROW_S_fa, [B_49] = S_greeting_fai },
 	[S_has_been_de] = { ROW_S_de, [B_4c] = S_has_been_del },
 	[S_has_been_ma] = { ROW_S_ma, [B_52] = S_has_been_mar },
 	[S_has_been_sw] = { ROW_S_w, [B_49] = S_has_been_swi },
@@ -22927,7 +29108,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_headers_are] = { ROW_S_re, [B_09] = S_headers_are_ },
 	[S_helo_comman] = { ROW_S_n, [B_44] = S_helo_command },
 	[S_helo_hostna] = { ROW_S_hostna, [B_4d] = S_helo_hostnam },
-	[S_helo_reject] = { ROW_S_reject, [B_45] = S_helo_rejecte },
 	[S_high_number] = { ROW_S_er, [B_09] = S_high_number_ },
 	[S_high_rate_o] = { ROW_S_o, [B_46] = S_high_rate_of },
 	[S_host_is_unr] = { ROW_S_0r, [B_45] = S_host_is_unre, [B_4f] = S_unro },
@@ -22941,6 +29121,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_illegal_hos] = { ROW_S_hos, [B_54] = S_illegal_host },
 	[S_in_a_blackl] = { ROW_S_blackl, [B_49] = S_in_a_blackli },
 	[S_in_a_blockl] = { ROW_S_l, [B_49] = S_in_a_blockli },
+	[S_in_reply_to] = { ROW_S_to, [B_09] = S_in_reply_to_ },
 	[S_in_the_queu] = { ROW_S_0u, [B_45] = S_in_the_queue },
 	[S_inactive_ac] = { ROW_S_ac, [B_43] = S_inactive_acc },
 	[S_inactive_em] = { ROW_S_em, [B_41] = S_inactive_ema },
@@ -22964,7 +29145,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_invalid_sen] = { ROW_S_sen, [B_44] = S_invalid_send },
 	[S_ip_address_] = { ROW_S_address_, [B_09] = S_ip_address_, [B_42] = S_ip_address_b, [B_49] = S_ip_address_i },
 	[S_ip_blacklis] = { ROW_S_blacklis, [B_54] = S_ip_blacklist },
-	[S_ip_is_block] = { ROW_S_block, [B_45] = S_ip_is_blocke },
 	[S_ipcheck_2epro] = { ROW_S_pro, [B_4f] = S_ipcheck_2eproo },
 	[S_is_not_a_va] = { ROW_S_va, [B_4c] = S_is_not_a_val },
 	[S_is_not_taki] = { ROW_S_i, [B_4e] = S_is_not_takin },
@@ -23012,7 +29192,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailfolder_] = { ROW_S_start, [B_09] = S_mailfolder_, [B_49] = S_mailfolder_i },
 	[S_malformed_a] = { ROW_S_a, [B_44] = S_malformed_ad },
 	[S_malformed_h] = { ROW_S_h, [B_45] = S_malformed_he },
-	[S_malformed_m] = { ROW_S_m, [B_49] = S_malformed_mi },
+	[S_malformed_m] = { ROW_S_m, [B_45] = S_malformed_me, [B_49] = S_malformed_mi },
 	[S_malformed_r] = { ROW_S_r, [B_45] = S_malformed_re },
 	[S_marked_as_i] = { ROW_S_i, [B_4e] = S_marked_as_in },
 	[S_matches_mor] = { ROW_S_0r, [B_45] = S_matches_more },
@@ -23054,9 +29234,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_my_name_was] = { ROW_S_was, [B_09] = S_my_name_was_ },
 	[S_name_servic] = { ROW_S_ic, [B_45] = S_name_service },
 	[S_nature_of_t] = { ROW_S_t, [B_48] = S_nature_of_th },
-	[S_neither_spf] = { ROW_S_f, [B_00] = S_spf_00, [B_09] = S_neither_spf_, [B_26] = S_spf_00, [B_27] = S_spf_00, [B_28] = S_spf_28, [B_29] = S_spf_00, [B_2c] = S_spf_00, [B_2d] = S_spf_00, [B_2e] = S_spf_00, [B_2f] = S_spf_00, [B_3a] = S_spf_00, [B_3b] = S_spf_00, [B_3d] = S_spf_00, [B_3f] = S_spf_00, [B_5b] = S_spf_5b, [B_5d] = S_spf_00, [B_7c] = S_spf_00, [B_a1] = S_spf_00, [B_a4] = S_spf_00, [B_a9] = S_spf_00, [B_ae] = S_spf_00, [B_b3] = S_spf_00, [B_c3] = S_spf_00, [B_eof] = S_spf_eof },
+	[S_neither_spf] = { ROW_S_f, [B_00] = S_spf_00, [B_09] = S_neither_spf_, [B_26] = S_spf_00, [B_27] = S_spf_00, [B_28] = S_spf_28, [B_29] = S_spf_00, [B_2c] = S_spf_00, [B_2d] = S_spf_00, [B_2e] = S_spf_00, [B_2f] = S_spf_00, [B_3a] = S_spf_00, [B_3b] = S_spf_00, [B_3d] = S_spf_00, [B_3f] = S_spf_00, [B_5b] = S_spf_5b, [B_5d] = S_spf_00, [B_7c] = S_spf_00, [B_80] = S_spf_00, [B_81] = S_spf_00, [B_82] = S_spf_00, [B_83] = S_spf_00, [B_84] = S_spf_00, [B_85] = S_spf_00, [B_87] = S_spf_00, [B_88] = S_spf_00, [B_8a] = S_spf_00, [B_8b] = S_spf_00, [B_8c] = S_spf_00, [B_90] = S_spf_00, [B_93] = S_spf_00, [B_95] = S_spf_00, [B_99] = S_spf_00, [B_9a] = S_spf_00, [B_9b] = S_spf_00, [B_a1] = S_spf_00, [B_a3] = S_spf_00, [B_a4] = S_spf_00, [B_a6] = S_spf_00, [B_a7] = S_spf_00, [B_a8] = S_spf_00, [B_a9] = S_spf_00, [B_aa] = S_spf_00, [B_ab] = S_spf_00, [B_ac] = S_spf_00, [B_ad] = S_spf_00, [B_ae] = S_spf_00, [B_af] = S_spf_00, [B_b1] = S_spf_00, [B_b2] = S_spf_00, [B_b3] = S_spf_00, [B_b5] = S_spf_00, [B_b9] = S_spf_00, [B_ba] = S_spf_00, [B_bc] = S_spf_00, [B_be] = S_spf_00, [B_c3] = S_spf_00, [B_c4] = S_spf_00, [B_d8] = S_spf_d8, [B_d9] = S_spf_d9, [B_db] = S_spf_00, [B_e3] = S_spf_e3, [B_e5] = S_spf_e5, [B_e6] = S_spf_00, [B_e7] = S_spf_00, [B_e8] = S_spf_00, [B_e9] = S_spf_00, [B_eof] = S_spf_eof },
+	[S_nem_c3_a1te_opr] = { ROW_S_pr, [B_c3] = S_nem_c3_a1te_opr_c3 },
 	[S_network_err] = { ROW_S_err, [B_4f] = S_network_erro },
 	[S_network_is_] = { ROW_S_is_, [B_09] = S_network_is_, [B_55] = S_network_is_u },
+	[S_nicht_die_e] = { ROW_S_e, [B_52] = S_nicht_die_er },
 	[S_no_account_] = { ROW_S_start, [B_09] = S_no_account_, [B_42] = S_no_account_b, [B_43] = S_account_c, [B_44] = S_account_d, [B_45] = S_account_e, [B_46] = S_account_f, [B_48] = S_account_h, [B_49] = S_account_i, [B_4c] = S_account_l, [B_53] = S_account_s },
 	[S_no_authenti] = { ROW_S_authenti, [B_43] = S_no_authentic },
 	[S_no_longer_a] = { ROW_S_a, [B_43] = S_no_longer_ac },
@@ -23072,9 +29254,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_such_mai] = { ROW_S_mai, [B_4c] = S_no_such_mail },
 	[S_no_such_rec] = { ROW_S_rec, [B_49] = S_no_such_reci },
 	[S_no_such_use] = { ROW_S_use, [B_52] = S_no_such_user },
+	[S_no_tienes_l] = { ROW_S_l, [B_4f] = S_no_tienes_lo },
 	[S_no_usable_r] = { ROW_S_r, [B_4f] = S_no_usable_ro },
 	[S_no_valid_fr] = { ROW_S_fr, [B_4f] = S_no_valid_fro },
-	[S_no_valid_re] = { ROW_S_re, [B_43] = S_no_valid_rec },
 	[S_non_2dexisten] = { ROW_S_ten, [B_54] = S_non_2dexistent },
 	[S_not_a_membe] = { ROW_S_be, [B_52] = S_not_a_member },
 	[S_not_a_regis] = { ROW_S_is, [B_54] = S_not_a_regist },
@@ -23089,7 +29271,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_not_deliver] = { ROW_S_ver, [B_45] = S_not_delivere, [B_49] = S_not_deliveri, [B_59] = S_delivery },
 	[S_not_encrypt] = { ROW_S_pt, [B_45] = S_not_encrypte, [B_49] = S_encrypti },
 	[S_not_enough_] = { ROW_S_start, [B_09] = S_not_enough_, [B_51] = S_not_enough_q, [B_53] = S_not_enough_s },
-	[S_not_listed_] = { ROW_S_start, [B_09] = S_not_listed_, [B_42] = S_listed_b, [B_49] = S_not_listed_i, [B_4f] = S_listed_o, [B_55] = S_listed_u },
+	[S_not_listed_] = { ROW_S_start, [B_09] = S_not_listed_, [B_42] = S_listed_b, [B_49] = S_not_listed_i, [B_4f] = S_listed_o },
 	[S_not_local_3b_] = { ROW_S_start, [B_09] = S_not_local_3b_, [B_50] = S_not_local_3b_p },
 	[S_not_negotia] = { ROW_S_a, [B_54] = S_not_negotiat },
 	[S_not_on_the_] = { ROW_S_start, [B_09] = S_not_on_the_, [B_41] = S_not_on_the_a, [B_53] = S_on_the_s },
@@ -23130,6 +29312,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_prohibited_] = { ROW_S_start, [B_09] = S_prohibited_, [B_46] = S_prohibited_f },
 	[S_protection_2e] = { ROW_S_start, [B_4f] = S_protection_2eo },
 	[S_protocol_er] = { ROW_S_er, [B_52] = S_protocol_err },
+	[S_protocol_vi] = { ROW_S_vi, [B_4f] = S_protocol_vio },
 	[S_prove_you_a] = { ROW_S_a, [B_52] = S_prove_you_ar },
 	[S_ptr_resourc] = { ROW_S_c, [B_45] = S_ptr_resource },
 	[S_publishes_a] = { ROW_S_a, [B_09] = S_publishes_a_ },
@@ -23157,7 +29340,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipients_] = { ROW_S_start, [B_09] = S_recipients_, [B_4c] = S_recipients_l },
 	[S_recipnotfou] = { ROW_S_0ou, [B_4e] = S_recipnotfoun },
 	[S_recipsizeli] = { ROW_S_li, [B_4d] = S_recipsizelim },
-	[S_refused_to_] = { ROW_S_start, [B_09] = S_refused_to_, [B_41] = S_refused_to_a },
+	[S_refused_to_] = { ROW_S_start, [B_09] = S_refused_to_, [B_41] = S_refused_to_a, [B_54] = S_refused_to_t },
 	[S_refuses_ext] = { ROW_S_t, [B_45] = S_refuses_exte },
 	[S_relay_acces] = { ROW_S_0es, [B_53] = S_relay_access },
 	[S_relay_denie] = { ROW_S_0e, [B_44] = S_relay_denied },
@@ -23172,6 +29355,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_reputation_] = { ROW_S_on_, [B_09] = S_reputation_, [B_4f] = S_reputation_o },
 	[S_request_to_] = { ROW_S_start, [B_09] = S_request_to_, [B_42] = S_request_to_b },
 	[S_requires_tl] = { ROW_S_tl, [B_53] = S_requires_tls },
+	[S_residential] = { ROW_S_al, [B_09] = S_residential_ },
 	[S_resolver_2ead] = { ROW_S_ad, [B_52] = S_resolver_2eadr },
 	[S_resolver_2ers] = { ROW_S_0s, [B_54] = S_resolver_2erst },
 	[S_resolving_t] = { ROW_S_t, [B_48] = S_resolving_th },
@@ -23193,6 +29377,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_scored_as_s] = { ROW_S_s, [B_50] = S_scored_as_sp },
 	[S_security_co] = { ROW_S_co, [B_4e] = S_security_con },
 	[S_see_https_3a_2f] = { ROW_S_start, [B_2f] = S_see_https_3a_2f_2f },
+	[S_send_mail_a] = { ROW_S_a, [B_53] = S_send_mail_as },
 	[S_sender_addr] = { ROW_S_addr, [B_45] = S_sender_addre },
 	[S_sender_auth] = { ROW_S_auth, [B_45] = S_sender_authe },
 	[S_sender_bloc] = { ROW_S_bloc, [B_4b] = S_sender_block },
@@ -23224,6 +29409,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_size_exceed] = { ROW_S_exceed, [B_53] = S_size_exceeds },
 	[S_size_limit_] = { ROW_S_start, [B_09] = S_size_limit_, [B_45] = S_size_limit_e, [B_46] = S_limit_f },
 	[S_smtp_authen] = { ROW_S_authen, [B_54] = S_smtp_authent },
+	[S_smtp_server] = { ROW_S_server, [B_09] = S_smtp_server_ },
+	[S_spam_classi] = { ROW_S_si, [B_46] = S_spam_classif },
 	[S_spam_compla] = { ROW_S_la, [B_49] = S_spam_complai },
 	[S_spam_signat] = { ROW_S_at, [B_55] = S_spam_signatu },
 	[S_speicherpla] = { ROW_S_la, [B_54] = S_speicherplat },
@@ -23291,7 +29478,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unbekannter] = { ROW_S_er, [B_09] = S_unbekannter_ },
 	[S_unexpected_] = { ROW_S_start, [B_09] = S_unexpected_, [B_45] = S_unexpected_e, [B_56] = S_unexpected_v },
 	[S_unknown_acc] = { ROW_S_acc, [B_4f] = S_unknown_acco },
-	[S_unknown_add] = { ROW_S_add, [B_52] = S_unknown_addr },
+	[S_unknown_dom] = { ROW_S_dom, [B_41] = S_unknown_doma },
 	[S_unknown_hos] = { ROW_S_hos, [B_54] = S_unknown_host },
 	[S_unknown_loc] = { ROW_S_loc, [B_41] = S_unknown_loca },
 	[S_unknown_mai] = { ROW_S_mai, [B_4c] = S_unknown_mail },
@@ -23307,6 +29494,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unusual_vol] = { ROW_S_vol, [B_55] = S_unusual_volu },
 	[S_unverifiabl] = { ROW_S_0bl, [B_45] = S_unverifiable },
 	[S_unverifyabl] = { ROW_S_0bl, [B_45] = S_unverifyable },
+	[S_url_in_mess] = { ROW_S_mess, [B_41] = S_url_in_messa },
+	[S_use_your_is] = { ROW_S_is, [B_50] = S_use_your_isp },
 	[S_user_accoun] = { ROW_S_accoun, [B_54] = S_user_account },
 	[S_user_does_n] = { ROW_S_does_n, [B_4f] = S_user_does_no },
 	[S_user_doesn_27] = { ROW_S_start, [B_54] = S_user_doesn_27t },
@@ -23325,6 +29514,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verizonmedi] = { ROW_S_di, [B_41] = S_verizonmedia },
 	[S_very_low_st] = { ROW_S_st, [B_41] = S_very_low_sta },
 	[S_volume_limi] = { ROW_S_limi, [B_54] = S_volume_limit },
+	[S_vous_ne_soy] = { ROW_S_y, [B_45] = S_vous_ne_soye },
 	[S_was_not_sen] = { ROW_S_sen, [B_54] = S_was_not_sent },
 	[S_we_do_not_r] = { ROW_S_not_r, [B_45] = S_we_do_not_re },
 	[S_weren_27t_sen] = { ROW_S_sen, [B_54] = S_weren_27t_sent },
@@ -23333,6 +29523,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_without_a_v] = { ROW_S_v, [B_41] = S_without_a_va },
 	[S_yahoodns_2ene] = { ROW_S_ne, [B_54] = S_yahoodns_2enet },
 	[S_yahooinc_2eco] = { ROW_S_co, [B_4d] = S_yahooinc_2ecom },
+	[S__d8_ba_d9_8a_d8_b1___94e36494] = { ROW_S_start, [B_d8] = S__d8_ba_d9_8a_d8_b1___22f79bdf },
+	[S__d9_85_d8_ac_d9_88_d_6f140d35] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_3c910e2c },
+	[S__e3_83_87_e3_82_a3_e_817cd238] = { ROW_S_start, [B_af] = S__e3_83_87_e3_82_a3_e_377f2d2c },
+	[S__e5_bc_b5_e8_b2_bc_e_94e7a48f] = { ROW_S_start, [B_80] = S__e5_bc_b5_e8_b2_bc_e_1aa8443a },
 	[S_absent_du_bu] = { ROW_S_bu, [B_52] = S_absent_du_bur },
 	[S_abuse_compla] = { ROW_S_la, [B_49] = S_abuse_complai },
 	[S_abuse_2datt_2ene] = { ROW_S_ne, [B_54] = S_abuse_2datt_2enet },
@@ -23361,6 +29555,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_synt] = { ROW_S_t, [B_41] = S_address_synta },
 	[S_addressee_un] = { ROW_S_un, [B_4b] = S_addressee_unk },
 	[S_administrati] = { ROW_S_ti, [B_56] = S_administrativ },
+	[S_after_initia] = { ROW_S_a, [B_4c] = S_after_initial },
+	[S_after_mail_f] = { ROW_S_mail_f, [B_52] = S_after_mail_fr },
 	[S_after_multip] = { ROW_S_ip, [B_4c] = S_after_multipl },
 	[S_aka_2ems_2fexosm] = { ROW_S_sm, [B_54] = S_aka_2ems_2fexosmt },
 	[S_all_recipien] = { ROW_S_recipien, [B_54] = S_all_recipient },
@@ -23419,6 +29615,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_content_filt] = { ROW_S_t, [B_45] = S_content_filte },
 	[S_content_or_l] = { ROW_S_l, [B_49] = S_content_or_li },
 	[S_content_pres] = { ROW_S_res, [B_45] = S_content_prese },
+	[S_content_reje] = { ROW_S_reje, [B_43] = S_content_rejec },
 	[S_conversion_f] = { ROW_S_f, [B_41] = S_conversion_fa },
 	[S_conversion_n] = { ROW_S_n, [B_45] = S_conversion_ne },
 	[S_conversion_r] = { ROW_S_r, [B_45] = S_conversion_re },
@@ -23457,13 +29654,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_doesn_27t_have] = { ROW_S_ve, [B_09] = S_doesn_27t_have_ },
 	[S_doesn_27t_rece] = { ROW_S_ce, [B_49] = S_doesn_27t_recei, [B_4e] = S_recen },
 	[S_domain_black] = { ROW_S_black, [B_4c] = S_domain_blackl },
-	[S_domain_block] = { ROW_S_block, [B_4c] = S_domain_blockl },
 	[S_domain_does_] = { ROW_S_does_, [B_09] = S_domain_does_, [B_4e] = S_domain_does_n },
 	[S_domain_doesn] = { ROW_S_n, [B_27] = S_domain_doesn_27 },
 	[S_domain_has_n] = { ROW_S_n, [B_4f] = S_domain_has_no },
 	[S_domain_is_bl] = { ROW_S_bl, [B_41] = S_domain_is_bla },
 	[S_domain_is_li] = { ROW_S_li, [B_53] = S_domain_is_lis },
 	[S_domain_is_no] = { ROW_S_is_no, [B_54] = S_domain_is_not },
+	[S_domain_may_n] = { ROW_S_n, [B_4f] = S_domain_may_no },
 	[S_domain_name_] = { ROW_S_name_, [B_09] = S_domain_name_, [B_4e] = S_domain_name_n },
 	[S_domain_not_f] = { ROW_S_not_f, [B_4f] = S_domain_not_fo },
 	[S_domain_of_se] = { ROW_S_se, [B_4e] = S_domain_of_sen },
@@ -23471,6 +29668,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_duplicate_he] = { ROW_S_he, [B_41] = S_duplicate_hea },
 	[S_duplicate_me] = { ROW_S_me, [B_53] = S_duplicate_mes },
 	[S_duplicated_m] = { ROW_S_m, [B_45] = S_duplicated_me },
+	[S_during_the_g] = { ROW_S_g, [B_52] = S_during_the_gr },
+	[S_dynamically_] = { ROW_S_start, [B_09] = S_dynamically_, [B_41] = S_dynamically_a },
+	[S_dynamically_2d] = { ROW_S_start, [B_41] = S_dynamically_2da },
 	[S_ehlo_rejecte] = { ROW_S_rejecte, [B_44] = S_ehlo_rejected },
 	[S_email_addres] = { ROW_S_addres, [B_53] = S_email_address },
 	[S_empf_c3_a4nger_u] = { ROW_S_u, [B_4e] = S_empf_c3_a4nger_un },
@@ -23510,6 +29710,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_fuera_de_la_] = { ROW_S_start, [B_09] = S_fuera_de_la_, [B_4f] = S_fuera_de_la_o },
 	[S_getting_mail] = { ROW_S_mail, [B_09] = S_getting_mail_ },
 	[S_google_2ecom_2fm] = { ROW_S_m, [B_41] = S_google_2ecom_2fma },
+	[S_greeting_fai] = { ROW_S_fai, [B_4c] = S_greeting_fail },
 	[S_has_been_del] = { ROW_S_del, [B_41] = S_has_been_dela },
 	[S_has_been_mar] = { ROW_S_0r, [B_4b] = S_has_been_mark },
 	[S_has_been_swi] = { ROW_S_wi, [B_54] = S_has_been_swit },
@@ -23531,6 +29732,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_illegal_host] = { ROW_S_host, [B_2f] = S_illegal_host_2f },
 	[S_in_a_blackli] = { ROW_S_blackli, [B_53] = S_in_a_blacklis },
 	[S_in_a_blockli] = { ROW_S_li, [B_53] = S_in_a_blocklis },
+	[S_in_reply_to_] = { ROW_S_start, [B_09] = S_in_reply_to_, [B_44] = S_in_reply_to_d, [B_45] = S_in_reply_to_e, [B_48] = S_in_reply_to_h, [B_4d] = S_in_reply_to_m, [B_54] = S_in_reply_to_t },
 	[S_in_the_queue] = { ROW_S_0e, [B_09] = S_in_the_queue_ },
 	[S_inactive_acc] = { ROW_S_acc, [B_4f] = S_inactive_acco },
 	[S_inactive_ema] = { ROW_S_ema, [B_49] = S_inactive_emai },
@@ -23604,6 +29806,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailfolder_i] = { ROW_S_i, [B_53] = S_mailfolder_is },
 	[S_malformed_ad] = { ROW_S_ad, [B_44] = S_malformed_add },
 	[S_malformed_he] = { ROW_S_he, [B_41] = S_malformed_hea },
+	[S_malformed_me] = { ROW_S_me, [B_53] = S_malformed_mes },
 	[S_malformed_mi] = { ROW_S_mi, [B_4d] = S_malformed_mim },
 	[S_malformed_re] = { ROW_S_re, [B_43] = S_malformed_rec },
 	[S_marked_as_in] = { ROW_S_in, [B_41] = S_marked_as_ina },
@@ -23640,8 +29843,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_my_name_was_] = { ROW_S_was_, [B_09] = S_my_name_was_, [B_52] = S_my_name_was_r },
 	[S_name_service] = { ROW_S_ce, [B_09] = S_name_service_ },
 	[S_nature_of_th] = { ROW_S_th, [B_45] = S_nature_of_the },
+	[S_nem_c3_a1te_opr_c3] = { ROW_S_start, [B_a1] = S_nem_c3_a1te_opr_c3_a1, [B_a9] = S_r_c3_a9 },
 	[S_network_erro] = { ROW_S_erro, [B_52] = S_network_error },
 	[S_network_is_u] = { ROW_S_u, [B_4e] = S_network_is_un },
+	[S_nicht_die_er] = { ROW_S_er, [B_46] = S_nicht_die_erf },
 	[S_no_account_b] = { ROW_S_b, [B_59] = S_no_account_by },
 	[S_no_authentic] = { ROW_S_authentic, [B_41] = S_no_authentica },
 	[S_no_longer_ac] = { ROW_S_ac, [B_54] = S_no_longer_act },
@@ -23650,15 +29855,15 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_mailbox_h] = { ROW_S_h, [B_41] = S_mailbox_ha, [B_45] = S_no_mailbox_he },
 	[S_no_response_] = { ROW_S_start, [B_09] = S_no_response_, [B_46] = S_no_response_f },
 	[S_no_route_to_] = { ROW_S_start, [B_09] = S_no_route_to_, [B_48] = S_no_route_to_h, [B_54] = S_no_route_to_t },
-	[S_no_smtp_serv] = { ROW_S_serv, [B_49] = S_no_smtp_servi },
+	[S_no_smtp_serv] = { ROW_S_serv, [B_45] = S_smtp_serve, [B_49] = S_no_smtp_servi },
 	[S_no_space_lef] = { ROW_S_f, [B_54] = S_no_space_left },
 	[S_no_such_doma] = { ROW_S_doma, [B_49] = S_no_such_domai },
 	[S_no_such_loca] = { ROW_S_loca, [B_4c] = S_no_such_local },
 	[S_no_such_mail] = { ROW_S_mail, [B_42] = S_no_such_mailb },
 	[S_no_such_reci] = { ROW_S_reci, [B_50] = S_no_such_recip },
+	[S_no_tienes_lo] = { ROW_S_lo, [B_53] = S_no_tienes_los },
 	[S_no_usable_ro] = { ROW_S_ro, [B_55] = S_no_usable_rou },
 	[S_no_valid_fro] = { ROW_S_fro, [B_4d] = S_no_valid_from },
-	[S_no_valid_rec] = { ROW_S_rec, [B_49] = S_no_valid_reci },
 	[S_nonexistent_] = { ROW_S_start, [B_09] = S_nonexistent_, [B_44] = S_nonexistent_d },
 	[S_not_a_member] = { ROW_S_er, [B_09] = S_not_a_member_ },
 	[S_not_a_regist] = { ROW_S_st, [B_45] = S_not_a_registe },
@@ -23715,6 +29920,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_prohibited_f] = { ROW_S_f, [B_49] = S_prohibited_fi },
 	[S_protection_2eo] = { ROW_S_o, [B_55] = S_protection_2eou },
 	[S_protocol_err] = { ROW_S_err, [B_4f] = S_protocol_erro },
+	[S_protocol_vio] = { ROW_S_0o, [B_4c] = S_protocol_viol },
 	[S_prove_you_ar] = { ROW_S_0r, [B_45] = S_prove_you_are },
 	[S_publishes_a_] = { ROW_S_start, [B_09] = S_publishes_a_, [B_4e] = S_publishes_a_n },
 	[S_purported_re] = { ROW_S_re, [B_53] = S_purported_res },
@@ -23740,8 +29946,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipnotfoun] = { ROW_S_un, [B_44] = S_recipnotfound },
 	[S_recipsizelim] = { ROW_S_lim, [B_49] = S_recipsizelimi },
 	[S_refused_to_a] = { ROW_S_a, [B_43] = S_refused_to_ac },
+	[S_refused_to_t] = { ROW_S_t, [B_41] = S_refused_to_ta },
 	[S_refuses_exte] = { ROW_S_te, [B_4e] = S_exten, [B_52] = S_refuses_exter },
-	[S_relay_access] = { ROW_S_ss, [B_09] = S_relay_access_ },
 	[S_relay_not_al] = { ROW_S_not_al, [B_4c] = S_relay_not_all },
 	[S_relay_not_pe] = { ROW_S_pe, [B_52] = S_relay_not_per },
 	[S_relay_prohib] = { ROW_S_0b, [B_49] = S_relay_prohibi },
@@ -23752,6 +29958,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_reponse_auto] = { ROW_S_auto, [B_4d] = S_reponse_autom },
 	[S_reputation_o] = { ROW_S_o, [B_46] = S_reputation_of },
 	[S_request_to_b] = { ROW_S_b, [B_45] = S_request_to_be },
+	[S_residential_] = { ROW_S_start, [B_09] = S_residential_, [B_49] = S_residential_i },
 	[S_resolving_th] = { ROW_S_th, [B_45] = S_resolving_the },
 	[S_resources_te] = { ROW_S_te, [B_4d] = S_resources_tem },
 	[S_respuesta_au] = { ROW_S_au, [B_54] = S_respuesta_aut },
@@ -23772,7 +29979,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_see_https_3a_2f_2f] = { ROW_S_start, [B_57] = S_see_https_3a_2f_2fw },
 	[S_sender_addre] = { ROW_S_addre, [B_53] = S_sender_addres },
 	[S_sender_authe] = { ROW_S_authe, [B_4e] = S_sender_authen },
-	[S_sender_block] = { ROW_S_block, [B_45] = S_sender_blocke },
 	[S_sender_domai] = { ROW_S_domai, [B_4e] = S_sender_domain },
 	[S_sender_is_bl] = { ROW_S_bl, [B_4f] = S_sender_is_blo },
 	[S_sender_is_no] = { ROW_S_is_no, [B_54] = S_sender_is_not },
@@ -23797,6 +30003,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_signature_di] = { ROW_S_di, [B_44] = S_signature_did },
 	[S_size_limit_e] = { ROW_S_e, [B_58] = S_size_limit_ex },
 	[S_smtp_authent] = { ROW_S_authent, [B_49] = S_smtp_authenti },
+	[S_smtp_server_] = { ROW_S_start, [B_09] = S_smtp_server_, [B_42] = S_server_b, [B_45] = S_server_e, [B_49] = S_server_i, [B_4f] = S_smtp_server_o, [B_53] = S_server_s },
+	[S_spam_classif] = { ROW_S_f, [B_49] = S_spam_classifi },
 	[S_spam_complai] = { ROW_S_i, [B_4e] = S_spam_complain },
 	[S_spam_signatu] = { ROW_S_0u, [B_52] = S_spam_signatur },
 	[S_speicherplat] = { ROW_S_at, [B_5a] = S_speicherplatz },
@@ -23861,7 +30069,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unexpected_e] = { ROW_S_e, [B_52] = S_unexpected_er },
 	[S_unexpected_v] = { ROW_S_v, [B_4f] = S_unexpected_vo },
 	[S_unknown_acco] = { ROW_S_acco, [B_55] = S_unknown_accou },
-	[S_unknown_addr] = { ROW_S_addr, [B_45] = S_unknown_addre },
+	[S_unknown_doma] = { ROW_S_doma, [B_49] = S_unknown_domai },
 	[S_unknown_loca] = { ROW_S_loca, [B_4c] = S_unknown_local },
 	[S_unknown_mail] = { ROW_S_mail, [B_45] = S_unknown_maile },
 	[S_unknown_or_i] = { ROW_S_i, [B_4c] = S_unknown_or_il },
@@ -23876,12 +30084,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unusual_volu] = { ROW_S_volu, [B_4d] = S_unusual_volum },
 	[S_unverifiable] = { ROW_S_0e, [B_09] = S_unverifiable_ },
 	[S_unverifyable] = { ROW_S_0e, [B_09] = S_unverifyable_ },
+	[S_url_in_messa] = { ROW_S_messa, [B_47] = S_url_in_messag },
 	[S_user_does_no] = { ROW_S_does_no, [B_54] = S_user_does_not },
 	[S_user_doesn_27t] = { ROW_S_t, [B_09] = S_user_doesn_27t_ },
 	[S_user_has_mov] = { ROW_S_ov, [B_45] = S_user_has_move },
 	[S_user_is_inac] = { ROW_S_inac, [B_54] = S_user_is_inact },
 	[S_user_not_fou] = { ROW_S_not_fou, [B_4e] = S_user_not_foun },
-	[S_user_suspend] = { ROW_S_0d, [B_45] = S_user_suspende },
+	[S_user_suspend] = { ROW_S_end, [B_45] = S_user_suspende },
 	[S_username_and] = { ROW_S_0d, [B_09] = S_username_and_ },
 	[S_usuario_desc] = { ROW_S_0sc, [B_4f] = S_usuario_desco },
 	[S_utente_scono] = { ROW_S_no, [B_53] = S_utente_sconos },
@@ -23890,11 +30099,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verify_you_a] = { ROW_S_a, [B_52] = S_verify_you_ar },
 	[S_verizonmedia] = { ROW_S_a, [B_09] = S_media_, [B_2e] = S_verizonmedia_2e },
 	[S_very_low_sta] = { ROW_S_sta, [B_4e] = S_very_low_stan },
+	[S_vous_ne_soye] = { ROW_S_0e, [B_5a] = S_vous_ne_soyez },
 	[S_was_not_sent] = { ROW_S_sent, [B_09] = S_was_not_sent_ },
 	[S_we_do_not_re] = { ROW_S_not_re, [B_4c] = S_we_do_not_rel },
 	[S_will_be_dele] = { ROW_S_0e, [B_54] = S_will_be_delet },
 	[S_will_be_retr] = { ROW_S_tr, [B_49] = S_will_be_retri, [B_59] = S_retry },
 	[S_without_a_va] = { ROW_S_va, [B_4c] = S_without_a_val },
+	[S__d8_ba_d9_8a_d8_b1___22f79bdf] = { ROW_S__d8, [B_b1] = S__d8_ba_d9_8a_d8_b1___92c9d588 },
+	[S__d9_85_d8_ac_d9_88_d_3c910e2c] = { ROW_S__d8, [B_a7] = S__d9_85_d8_ac_d9_88_d_c359b27c },
+	[S__e3_83_87_e3_82_a3_e_377f2d2c] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_9e343d5e },
+	[S__e5_bc_b5_e8_b2_bc_e_1aa8443a] = { ROW_S_start, [B_e7] = S__e5_bc_b5_e8_b2_bc_e_48e38d1b },
 	[S_absent_du_bur] = { ROW_S_ur, [B_45] = S_absent_du_bure },
 	[S_abuse_complai] = { ROW_S_i, [B_4e] = S_abuse_complain },
 	[S_abwesenheitsn] = { ROW_S_n, [B_4f] = S_abwesenheitsno },
@@ -23921,6 +30135,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_synta] = { ROW_S_ta, [B_58] = S_address_syntax },
 	[S_addressee_unk] = { ROW_S_unk, [B_4e] = S_addressee_unkn },
 	[S_administrativ] = { ROW_S_v, [B_45] = S_administrative },
+	[S_after_initial] = { ROW_S_al, [B_09] = S_after_initial_ },
+	[S_after_mail_fr] = { ROW_S_fr, [B_4f] = S_after_mail_fro },
 	[S_after_multipl] = { ROW_S_pl, [B_45] = S_after_multiple },
 	[S_aka_2ems_2fexosmt] = { ROW_S_smt, [B_50] = S_aka_2ems_2fexosmtp },
 	[S_allowed_sende] = { ROW_S_sende, [B_52] = S_allowed_sender },
@@ -23979,6 +30195,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_content_filte] = { ROW_S_te, [B_52] = S_content_filter },
 	[S_content_or_li] = { ROW_S_li, [B_4e] = S_content_or_lin },
 	[S_content_prese] = { ROW_S_se, [B_4e] = S_content_presen },
+	[S_content_rejec] = { ROW_S_rejec, [B_54] = S_content_reject },
 	[S_conversion_fa] = { ROW_S_fa, [B_49] = S_conversion_fai },
 	[S_conversion_ne] = { ROW_S_ne, [B_45] = S_conversion_nee },
 	[S_conversion_re] = { ROW_S_re, [B_51] = S_conversion_req },
@@ -24023,6 +30240,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_is_bla] = { ROW_S_bla, [B_43] = S_domain_is_blac },
 	[S_domain_is_lis] = { ROW_S_lis, [B_54] = S_domain_is_list },
 	[S_domain_is_not] = { ROW_S_is_not, [B_09] = S_domain_is_not_ },
+	[S_domain_may_no] = { ROW_S_no, [B_54] = S_domain_may_not },
 	[S_domain_name_n] = { ROW_S_n, [B_4f] = S_domain_name_no },
 	[S_domain_not_fo] = { ROW_S_not_fo, [B_55] = S_domain_not_fou },
 	[S_domain_of_sen] = { ROW_S_sen, [B_44] = S_domain_of_send },
@@ -24030,6 +30248,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_duplicate_hea] = { ROW_S_hea, [B_44] = S_duplicate_head },
 	[S_duplicate_mes] = { ROW_S_mes, [B_53] = S_duplicate_mess },
 	[S_duplicated_me] = { ROW_S_me, [B_53] = S_duplicated_mes },
+	[S_during_the_gr] = { ROW_S_gr, [B_45] = S_during_the_gre },
+	[S_dynamically_a] = { ROW_S_a, [B_53] = S_dynamically_as },
+	[S_dynamically_2da] = { ROW_S_a, [B_53] = S_dynamically_2das },
 	[S_email_address] = { ROW_S_address, [B_09] = S_email_address_ },
 	[S_empf_c3_a4nger_un] = { ROW_S_un, [B_42] = S_empf_c3_a4nger_unb },
 	[S_encoding_erro] = { ROW_S_erro, [B_52] = S_encoding_error },
@@ -24068,6 +30289,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_fuera_de_la_o] = { ROW_S_o, [B_46] = S_fuera_de_la_of },
 	[S_getting_mail_] = { ROW_S_mail_, [B_09] = S_getting_mail_, [B_46] = S_getting_mail_f, [B_54] = S_getting_mail_t },
 	[S_google_2ecom_2fma] = { ROW_S_ma, [B_49] = S_google_2ecom_2fmai },
+	[S_greeting_fail] = { ROW_S_fail, [B_55] = S_greeting_failu },
 	[S_has_been_dela] = { ROW_S_la, [B_59] = S_has_been_delay },
 	[S_has_been_mark] = { ROW_S_idle, [B_45] = S_has_been_marke },
 	[S_has_been_swit] = { ROW_S_wit, [B_43] = S_has_been_switc },
@@ -24087,6 +30309,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_illegal_host_2f] = { ROW_S_start, [B_44] = S_illegal_host_2fd },
 	[S_in_a_blacklis] = { ROW_S_blacklis, [B_54] = S_in_a_blacklist },
 	[S_in_a_blocklis] = { ROW_S_lis, [B_54] = S_in_a_blocklist },
+	[S_in_reply_to_d] = { ROW_S_d, [B_41] = S_in_reply_to_da },
+	[S_in_reply_to_e] = { ROW_S_e, [B_48] = S_in_reply_to_eh },
+	[S_in_reply_to_h] = { ROW_S_h, [B_45] = S_in_reply_to_he },
+	[S_in_reply_to_m] = { ROW_S_m, [B_41] = S_in_reply_to_ma },
+	[S_in_reply_to_t] = { ROW_S_t, [B_48] = S_in_reply_to_th },
 	[S_in_the_queue_] = { ROW_S_start, [B_09] = S_in_the_queue_, [B_46] = S_queue_f, [B_54] = S_in_the_queue_t },
 	[S_inactive_acco] = { ROW_S_acco, [B_55] = S_inactive_accou },
 	[S_inactive_emai] = { ROW_S_emai, [B_4c] = S_inactive_email },
@@ -24156,6 +30383,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailfolder_is] = { ROW_S_is, [B_09] = S_mailfolder_is_ },
 	[S_malformed_add] = { ROW_S_add, [B_52] = S_malformed_addr },
 	[S_malformed_hea] = { ROW_S_hea, [B_44] = S_malformed_head },
+	[S_malformed_mes] = { ROW_S_mes, [B_53] = S_malformed_mess },
 	[S_malformed_mim] = { ROW_S_m, [B_45] = S_malformed_mime },
 	[S_malformed_rec] = { ROW_S_rec, [B_49] = S_malformed_reci },
 	[S_marked_as_ina] = { ROW_S_ina, [B_43] = S_marked_as_inac },
@@ -24194,7 +30422,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_nature_of_the] = { ROW_S_he, [B_09] = S_nature_of_the_ },
 	[S_neither_spf__] = { ROW_S_idle, [B_09] = S_neither_spf__, [B_41] = S_spf_a, [B_42] = S_b, [B_44] = S_d, [B_45] = S_e, [B_4e] = S_neither_spf_n, [B_4f] = S_o, [B_52] = S_r, [B_53] = S_s, [B_55] = S_u },
 	[S_neither_spf_n] = { ROW_S_n, [B_4f] = S_neither_spf_no },
+	[S_nem_c3_a1te_opr_c3_a1] = { ROW_S_start, [B_56] = S_nem_c3_a1te_opr_c3_a1v },
 	[S_network_is_un] = { ROW_S_un, [B_52] = S_network_is_unr },
+	[S_nicht_die_erf] = { ROW_S_f, [B_43] = S_rfc, [B_4f] = S_nicht_die_erfo },
 	[S_no_account_by] = { ROW_S_y, [B_09] = S_no_account_by_ },
 	[S_no_authentica] = { ROW_S_authentica, [B_54] = S_no_authenticat },
 	[S_no_longer_act] = { ROW_S_t, [B_49] = S_no_longer_acti },
@@ -24209,8 +30439,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_such_local] = { ROW_S_local, [B_09] = S_no_such_local_ },
 	[S_no_such_mailb] = { ROW_S_mailb, [B_4f] = S_no_such_mailbo },
 	[S_no_such_recip] = { ROW_S_recip, [B_49] = S_no_such_recipi },
+	[S_no_tienes_los] = { ROW_S_0s, [B_09] = S_no_tienes_los_, [B_54] = S_lost },
 	[S_no_usable_rou] = { ROW_S_rou, [B_54] = S_no_usable_rout },
-	[S_no_valid_reci] = { ROW_S_reci, [B_50] = S_no_valid_recip },
 	[S_non_2dexistent_] = { ROW_S_start, [B_09] = S_non_2dexistent_, [B_44] = S_non_2dexistent_d },
 	[S_nonexistent_d] = { ROW_S_d, [B_45] = S_nonexistent_de },
 	[S_not_a_member_] = { ROW_S_start, [B_09] = S_not_a_member_, [B_4f] = S_not_a_member_o },
@@ -24219,7 +30449,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_not_allowed_t] = { ROW_S_t, [B_4f] = S_not_allowed_to },
 	[S_not_authentic] = { ROW_S_authentic, [B_41] = S_not_authentica },
 	[S_not_authorize] = { ROW_S_0e, [B_44] = S_not_authorized },
-	[S_not_available] = { ROW_S_not_available },
 	[S_not_compliant] = { ROW_S_t, [B_09] = S_not_compliant_ },
 	[S_not_configure] = { ROW_S_re, [B_44] = S_not_configured },
 	[S_not_delivered] = { ROW_S_0d, [B_09] = S_not_delivered_ },
@@ -24262,6 +30491,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_prohibited_fi] = { ROW_S_fi, [B_4c] = S_prohibited_fil },
 	[S_protection_2eou] = { ROW_S_ou, [B_54] = S_protection_2eout },
 	[S_protocol_erro] = { ROW_S_erro, [B_52] = S_protocol_error },
+	[S_protocol_viol] = { ROW_S_ol, [B_41] = S_protocol_viola },
 	[S_prove_you_are] = { ROW_S_re, [B_09] = S_prove_you_are_ },
 	[S_ptr_resource_] = { ROW_S_start, [B_09] = S_ptr_resource_, [B_52] = S_ptr_resource_r },
 	[S_publishes_a_n] = { ROW_S_n, [B_55] = S_publishes_a_nu },
@@ -24288,18 +30518,20 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipients_li] = { ROW_S_li, [B_4d] = S_recipients_lim },
 	[S_recipsizelimi] = { ROW_S_limi, [B_54] = S_recipsizelimit },
 	[S_refused_to_ac] = { ROW_S_ac, [B_43] = S_refused_to_acc },
+	[S_refused_to_ta] = { ROW_S_ta, [B_4c] = S_refused_to_tal },
 	[S_refuses_exter] = { ROW_S_er, [B_4e] = S_refuses_extern },
 	[S_relay_access_] = { ROW_S_start, [B_09] = S_relay_access_, [B_44] = S_relay_access_d },
 	[S_relay_not_all] = { ROW_S_not_all, [B_4f] = S_relay_not_allo },
 	[S_relay_not_per] = { ROW_S_per, [B_4d] = S_relay_not_perm },
 	[S_relay_prohibi] = { ROW_S_bi, [B_54] = S_relay_prohibit },
-	[S_relaying_deni] = { ROW_S_i, [B_45] = S_relaying_denie },
+	[S_relaying_deni] = { ROW_S_ni, [B_45] = S_relaying_denie },
 	[S_relaying_is_n] = { ROW_S_is_n, [B_4f] = S_relaying_is_no },
 	[S_relaying_not_] = { ROW_S_not_, [B_09] = S_relaying_not_, [B_41] = S_relaying_not_a, [B_50] = S_relaying_not_p },
 	[S_remove_me_fro] = { ROW_S_fro, [B_4d] = S_remove_me_from },
 	[S_reponse_autom] = { ROW_S_autom, [B_41] = S_reponse_automa },
 	[S_reputation_of] = { ROW_S_f, [B_09] = S_reputation_of_ },
 	[S_request_to_be] = { ROW_S_be, [B_09] = S_request_to_be_ },
+	[S_residential_i] = { ROW_S_i, [B_50] = S_residential_ip },
 	[S_resolver_2erst_2e] = { ROW_S_start, [B_4e] = S_resolver_2erst_2en },
 	[S_resolving_the] = { ROW_S_he, [B_09] = S_resolving_the_ },
 	[S_resources_tem] = { ROW_S_tem, [B_50] = S_resources_temp },
@@ -24322,7 +30554,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sender_is_blo] = { ROW_S_blo, [B_43] = S_sender_is_bloc },
 	[S_sender_is_not] = { ROW_S_is_not, [B_09] = S_sender_is_not_ },
 	[S_sender_not_al] = { ROW_S_not_al, [B_4c] = S_sender_not_all },
-	[S_sender_reject] = { ROW_S_reject, [B_45] = S_sender_rejecte },
 	[S_sender_unknow] = { ROW_S_unknow, [B_4e] = S_sender_unknown },
 	[S_sender_verify] = { ROW_S_verify, [B_09] = S_sender_verify_ },
 	[S_sender_was_re] = { ROW_S_re, [B_4a] = S_sender_was_rej },
@@ -24333,11 +30564,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_server_is_bus] = { ROW_S_us, [B_59] = S_server_is_busy },
 	[S_server_storag] = { ROW_S_storag, [B_45] = S_server_storage },
 	[S_service_not_a] = { ROW_S_not_a, [B_56] = S_service_not_av },
-	[S_service_refus] = { ROW_S_us, [B_45] = S_service_refuse },
 	[S_service_unava] = { ROW_S_va, [B_49] = S_service_unavai },
 	[S_signature_did] = { ROW_S_id, [B_09] = S_signature_did_ },
 	[S_size_limit_ex] = { ROW_S_ex, [B_43] = S_size_limit_exc },
 	[S_smtp_authenti] = { ROW_S_authenti, [B_43] = S_smtp_authentic },
+	[S_smtp_server_o] = { ROW_S_o, [B_46] = S_smtp_server_of },
+	[S_spam_classifi] = { ROW_S_fi, [B_43] = S_spam_classific, [B_45] = S_classifie },
 	[S_spam_complain] = { ROW_S_in, [B_54] = S_spam_complaint },
 	[S_spam_signatur] = { ROW_S_ur, [B_45] = S_spam_signature },
 	[S_starttls_fail] = { ROW_S_fail, [B_45] = S_starttls_faile },
@@ -24394,7 +30626,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unexpected_er] = { ROW_S_er, [B_52] = S_unexpected_err },
 	[S_unexpected_vo] = { ROW_S_vo, [B_4c] = S_unexpected_vol },
 	[S_unknown_accou] = { ROW_S_accou, [B_4e] = S_unknown_accoun },
-	[S_unknown_addre] = { ROW_S_addre, [B_53] = S_unknown_addres },
+	[S_unknown_domai] = { ROW_S_domai, [B_4e] = S_unknown_domain },
 	[S_unknown_maile] = { ROW_S_0e, [B_52] = S_unknown_mailer },
 	[S_unknown_or_il] = { ROW_S_il, [B_4c] = S_unknown_or_ill },
 	[S_unknown_recip] = { ROW_S_recip, [B_49] = S_unknown_recipi },
@@ -24408,6 +30640,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unusual_volum] = { ROW_S_volum, [B_45] = S_unusual_volume },
 	[S_unverifiable_] = { ROW_S_start, [B_09] = S_unverifiable_, [B_53] = S_unverifiable_s },
 	[S_unverifyable_] = { ROW_S_start, [B_09] = S_unverifyable_, [B_53] = S_unverifyable_s },
+	[S_url_in_messag] = { ROW_S_messag, [B_45] = S_url_in_message },
 	[S_user_account_] = { ROW_S_start, [B_09] = S_user_account_, [B_43] = S_account_c, [B_44] = S_account_d, [B_45] = S_account_e, [B_46] = S_account_f, [B_48] = S_account_h, [B_49] = S_user_account_i, [B_4c] = S_account_l, [B_53] = S_account_s },
 	[S_user_does_not] = { ROW_S_does_not, [B_09] = S_user_does_not_ },
 	[S_user_doesn_27t_] = { ROW_S_start, [B_09] = S_user_doesn_27t_, [B_41] = S_doesn_27t_a, [B_45] = S_user_doesn_27t_e, [B_48] = S_doesn_27t_h, [B_52] = S_doesn_27t_r },
@@ -24424,11 +30657,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verizonmedia_2e] = { ROW_S_start, [B_43] = S_verizonmedia_2ec },
 	[S_very_low_stan] = { ROW_S_n, [B_44] = S_very_low_stand },
 	[S_volume_limite] = { ROW_S_limite, [B_44] = S_volume_limited },
+	[S_vous_ne_soyez] = { ROW_S_idle, [B_09] = S_vous_ne_soyez_ },
 	[S_was_not_sent_] = { ROW_S_start, [B_09] = S_was_not_sent_, [B_42] = S_was_not_sent_b, [B_4f] = S_not_sent_o, [B_54] = S_sent_t },
 	[S_we_do_not_rel] = { ROW_S_rel, [B_41] = S_we_do_not_rela },
 	[S_will_be_delet] = { ROW_S_t, [B_45] = S_will_be_delete },
 	[S_will_be_retri] = { ROW_S_ri, [B_45] = S_will_be_retrie },
 	[S_without_a_val] = { ROW_S_val, [B_49] = S_without_a_vali },
+	[S__d8_ba_d9_8a_d8_b1___92c9d588] = { ROW_S_start, [B_d8] = S__d8_ba_d9_8a_d8_b1___eebba7cf },
+	[S__d9_85_d8_ac_d9_88_d_c359b27c] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_b5337ff3 },
+	[S__e3_83_87_e3_82_a3_e_9e343d5e] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e_763cadd0 },
+	[S__e5_bc_b5_e8_b2_bc_e_48e38d1b] = { ROW_S_start, [B_9a] = S__e5_bc_b5_e8_b2_bc_e_113779a7 },
 	[S_absent_du_bure] = { ROW_S_re, [B_41] = S_absent_du_burea },
 	[S_abuse_complain] = { ROW_S_in, [B_54] = S_abuse_complaint },
 	[S_abwesenheitsno] = { ROW_S_no, [B_54] = S_abwesenheitsnot },
@@ -24451,6 +30689,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_not_fo] = { ROW_S_not_fo, [B_55] = S_address_not_fou },
 	[S_addressee_unkn] = { ROW_S_unkn, [B_4f] = S_addressee_unkno },
 	[S_administrative] = { ROW_S_ve, [B_09] = S_administrative_ },
+	[S_after_initial_] = { ROW_S_start, [B_09] = S_after_initial_, [B_43] = S_after_initial_c },
+	[S_after_mail_fro] = { ROW_S_fro, [B_4d] = S_after_mail_from },
 	[S_after_multiple] = { ROW_S_ple, [B_09] = S_after_multiple_ },
 	[S_aka_2ems_2fexosmtp] = { ROW_S_smtp, [B_45] = S_aka_2ems_2fexosmtpe },
 	[S_all_recipient_] = { ROW_S_recipient_, [B_09] = S_all_recipient_, [B_41] = S_all_recipient_a },
@@ -24527,7 +30767,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_delivery_progr] = { ROW_S_gr, [B_41] = S_delivery_progra },
 	[S_delivery_time_] = { ROW_S_start, [B_09] = S_delivery_time_, [B_45] = S_delivery_time_e },
 	[S_destinataire_i] = { ROW_S_i, [B_4e] = S_destinataire_in },
-	[S_did_not_accept] = { ROW_S_not_accept, [B_09] = S_did_not_accept_ },
 	[S_disabled_mailb] = { ROW_S_mailb, [B_4f] = S_disabled_mailbo },
 	[S_disabled_recip] = { ROW_S_recip, [B_49] = S_disabled_recipi },
 	[S_disk_quota_exc] = { ROW_S_exc, [B_45] = S_disk_quota_exce },
@@ -24545,6 +30784,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_is_blac] = { ROW_S_blac, [B_4b] = S_domain_is_black },
 	[S_domain_is_list] = { ROW_S_list, [B_45] = S_domain_is_liste },
 	[S_domain_is_not_] = { ROW_S_is_not_, [B_09] = S_domain_is_not_, [B_52] = S_domain_is_not_r },
+	[S_domain_may_not] = { ROW_S_not, [B_09] = S_domain_may_not_ },
 	[S_domain_name_no] = { ROW_S_no, [B_54] = S_domain_name_not },
 	[S_domain_not_fou] = { ROW_S_not_fou, [B_4e] = S_domain_not_foun },
 	[S_domain_of_send] = { ROW_S_send, [B_45] = S_domain_of_sende },
@@ -24552,6 +30792,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_duplicate_head] = { ROW_S_head, [B_45] = S_duplicate_heade },
 	[S_duplicate_mess] = { ROW_S_mess, [B_41] = S_duplicate_messa },
 	[S_duplicated_mes] = { ROW_S_mes, [B_53] = S_duplicated_mess },
+	[S_during_the_gre] = { ROW_S_re, [B_45] = S_during_the_gree, [B_59] = S_grey },
+	[S_dynamically_as] = { ROW_S_0s, [B_53] = S_dynamically_ass },
+	[S_dynamically_2das] = { ROW_S_0s, [B_53] = S_dynamically_2dass },
 	[S_email_address_] = { ROW_S_address_, [B_09] = S_email_address_, [B_49] = S_email_address_i },
 	[S_empf_c3_a4nger_unb] = { ROW_S_0b, [B_45] = S_empf_c3_a4nger_unbe },
 	[S_encryption_nee] = { ROW_S_0e, [B_44] = S_encryption_need },
@@ -24586,6 +30829,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_getting_mail_f] = { ROW_S_mail_f, [B_41] = S_getting_mail_fa },
 	[S_getting_mail_t] = { ROW_S_t, [B_4f] = S_getting_mail_to },
 	[S_google_2ecom_2fmai] = { ROW_S_mai, [B_4c] = S_google_2ecom_2fmail },
+	[S_greeting_failu] = { ROW_S_0u, [B_52] = S_greeting_failur },
 	[S_has_been_delay] = { ROW_S_y, [B_45] = S_has_been_delaye },
 	[S_has_been_marke] = { ROW_S_0e, [B_44] = S_has_been_marked },
 	[S_has_been_switc] = { ROW_S_c, [B_48] = S_has_been_switch },
@@ -24599,6 +30843,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_identities_fai] = { ROW_S_fai, [B_4c] = S_identities_fail },
 	[S_illegal_addres] = { ROW_S_addres, [B_53] = S_illegal_address },
 	[S_illegal_host_2fd] = { ROW_S_d, [B_4f] = S_illegal_host_2fdo },
+	[S_in_reply_to_da] = { ROW_S_da, [B_54] = S_in_reply_to_dat },
+	[S_in_reply_to_eh] = { ROW_S_h, [B_4c] = S_in_reply_to_ehl },
+	[S_in_reply_to_he] = { ROW_S_he, [B_4c] = S_in_reply_to_hel },
+	[S_in_reply_to_ma] = { ROW_S_ma, [B_49] = S_in_reply_to_mai },
+	[S_in_reply_to_th] = { ROW_S_th, [B_45] = S_in_reply_to_the },
 	[S_in_the_queue_t] = { ROW_S_t, [B_4f] = S_in_the_queue_to },
 	[S_inactive_accou] = { ROW_S_accou, [B_4e] = S_inactive_accoun },
 	[S_inactive_email] = { ROW_S_email, [B_09] = S_inactive_email_ },
@@ -24622,7 +30871,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_likely_suspici] = { ROW_S_i, [B_4f] = S_likely_suspicio },
 	[S_likely_unsolic] = { ROW_S_ic, [B_49] = S_likely_unsolici },
 	[S_limit_for_this] = { ROW_S_is, [B_09] = S_limit_for_this_ },
-	[S_limited_access] = { ROW_S_ss, [B_09] = S_limited_access_ },
 	[S_line_limit_exc] = { ROW_S_exc, [B_45] = S_line_limit_exce },
 	[S_links_looks_su] = { ROW_S_su, [B_53] = S_links_looks_sus },
 	[S_list_expansion] = { ROW_S_on, [B_09] = S_list_expansion_ },
@@ -24662,6 +30910,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailfolder_is_] = { ROW_S_is_, [B_09] = S_mailfolder_is_, [B_46] = S_mailfolder_is_f },
 	[S_malformed_addr] = { ROW_S_addr, [B_45] = S_malformed_addre },
 	[S_malformed_head] = { ROW_S_head, [B_45] = S_malformed_heade },
+	[S_malformed_mess] = { ROW_S_mess, [B_41] = S_malformed_messa },
 	[S_malformed_reci] = { ROW_S_reci, [B_50] = S_malformed_recip },
 	[S_marked_as_inac] = { ROW_S_inac, [B_54] = S_marked_as_inact },
 	[S_matches_more_t] = { ROW_S_t, [B_48] = S_matches_more_th },
@@ -24699,7 +30948,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_service_e] = { ROW_S_e, [B_52] = S_name_service_er },
 	[S_nature_of_the_] = { ROW_S_start, [B_09] = S_nature_of_the_, [B_43] = S_nature_of_the_c },
 	[S_neither_spf_no] = { ROW_S_no, [B_52] = S_neither_spf_nor },
+	[S_nem_c3_a1te_opr_c3_a1v] = { ROW_S_v, [B_4e] = S_nem_c3_a1te_opr_c3_a1vn },
 	[S_network_is_unr] = { ROW_S_0r, [B_45] = S_network_is_unre, [B_4f] = S_unro },
+	[S_nicht_die_erfo] = { ROW_S_fo, [B_52] = S_nicht_die_erfor },
 	[S_no_account_by_] = { ROW_S_start, [B_09] = S_no_account_by_, [B_54] = S_no_account_by_t },
 	[S_no_authenticat] = { ROW_S_authenticat, [B_49] = S_no_authenticati },
 	[S_no_longer_acti] = { ROW_S_ti, [B_56] = S_no_longer_activ },
@@ -24713,14 +30964,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_such_local_] = { ROW_S_start, [B_09] = S_no_such_local_, [B_45] = S_local_e, [B_55] = S_no_such_local_u },
 	[S_no_such_mailbo] = { ROW_S_mailbo, [B_58] = S_no_such_mailbox },
 	[S_no_such_recipi] = { ROW_S_recipi, [B_45] = S_no_such_recipie },
+	[S_no_tienes_los_] = { ROW_S_start, [B_09] = S_no_tienes_los_, [B_50] = S_no_tienes_los_p },
 	[S_no_usable_rout] = { ROW_S_rout, [B_45] = S_no_usable_route },
-	[S_no_valid_recip] = { ROW_S_recip, [B_49] = S_no_valid_recipi },
 	[S_non_2dexistent_d] = { ROW_S_d, [B_4f] = S_non_2dexistent_do },
 	[S_nonexistent_de] = { ROW_S_de, [B_53] = S_nonexistent_des },
 	[S_not_a_member_o] = { ROW_S_o, [B_46] = S_not_a_member_of },
 	[S_not_a_register] = { ROW_S_er, [B_45] = S_not_a_registere },
 	[S_not_a_valid_ad] = { ROW_S_ad, [B_44] = S_not_a_valid_add },
-	[S_not_accepting_] = { ROW_S_start, [B_09] = S_not_accepting_, [B_4d] = S_not_accepting_m },
+	[S_not_accepting_] = { ROW_S_start, [B_09] = S_not_accepting_, [B_43] = S_not_accepting_c, [B_4d] = S_not_accepting_m },
 	[S_not_allowed_to] = { ROW_S_to, [B_09] = S_not_allowed_to_ },
 	[S_not_authentica] = { ROW_S_authentica, [B_54] = S_not_authenticat },
 	[S_not_available_] = { ROW_S_start, [B_09] = S_not_available_, [B_52] = S_not_available_r },
@@ -24759,6 +31010,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_prohibited_fil] = { ROW_S_fil, [B_45] = S_prohibited_file },
 	[S_protection_2eout] = { ROW_S_out, [B_4c] = S_protection_2eoutl },
 	[S_protocol_error] = { ROW_S_error, [B_53] = S_protocol_errors },
+	[S_protocol_viola] = { ROW_S_la, [B_54] = S_protocol_violat },
 	[S_prove_you_are_] = { ROW_S_start, [B_09] = S_prove_you_are_, [B_48] = S_prove_you_are_h },
 	[S_ptr_resource_r] = { ROW_S_r, [B_45] = S_ptr_resource_re },
 	[S_publishes_a_nu] = { ROW_S_nu, [B_4c] = S_publishes_a_nul },
@@ -24782,6 +31034,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipientnotfo] = { ROW_S_fo, [B_55] = S_recipientnotfou },
 	[S_recipients_lim] = { ROW_S_lim, [B_49] = S_recipients_limi },
 	[S_refused_to_acc] = { ROW_S_acc, [B_45] = S_refused_to_acce },
+	[S_refused_to_tal] = { ROW_S_al, [B_4b] = S_refused_to_talk },
 	[S_refuses_extern] = { ROW_S_n, [B_41] = S_refuses_externa },
 	[S_relay_access_d] = { ROW_S_d, [B_45] = S_relay_access_de },
 	[S_relay_not_allo] = { ROW_S_not_allo, [B_57] = S_relay_not_allow },
@@ -24828,6 +31081,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_signature_did_] = { ROW_S_start, [B_09] = S_signature_did_, [B_4e] = S_signature_did_n },
 	[S_size_limit_exc] = { ROW_S_exc, [B_45] = S_size_limit_exce },
 	[S_smtp_authentic] = { ROW_S_authentic, [B_41] = S_smtp_authentica },
+	[S_smtp_server_of] = { ROW_S_f, [B_09] = S_smtp_server_of_ },
+	[S_spam_classific] = { ROW_S_ic, [B_41] = S_spam_classifica },
 	[S_starttls_faile] = { ROW_S_faile, [B_44] = S_starttls_failed },
 	[S_starttls_is_re] = { ROW_S_re, [B_51] = S_starttls_is_req },
 	[S_starttls_requi] = { ROW_S_requi, [B_52] = S_starttls_requir },
@@ -24864,7 +31119,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_email] = { ROW_S_email, [B_53] = S_too_many_emails },
 	[S_too_many_error] = { ROW_S_error, [B_53] = S_too_many_errors },
 	[S_too_many_messa] = { ROW_S_messa, [B_47] = S_too_many_messag },
-	[S_too_many_open_] = { ROW_S_start, [B_09] = S_too_many_open_, [B_43] = S_too_many_open_c },
+	[S_too_many_open_] = { ROW_S_start, [B_09] = S_too_many_open_, [B_43] = S_too_many_open_c, [B_52] = S_open_r },
 	[S_too_many_recip] = { ROW_S_recip, [B_49] = S_too_many_recipi },
 	[S_too_many_sessi] = { ROW_S_si, [B_4f] = S_too_many_sessio },
 	[S_too_many_simul] = { ROW_S_l, [B_54] = S_too_many_simult },
@@ -24879,7 +31134,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unexpected_err] = { ROW_S_err, [B_4f] = S_unexpected_erro },
 	[S_unexpected_vol] = { ROW_S_vol, [B_55] = S_unexpected_volu },
 	[S_unknown_accoun] = { ROW_S_accoun, [B_54] = S_unknown_account },
-	[S_unknown_addres] = { ROW_S_addres, [B_53] = S_unknown_address },
 	[S_unknown_local_] = { ROW_S_start, [B_09] = S_unknown_local_, [B_45] = S_local_e, [B_50] = S_unknown_local_p },
 	[S_unknown_mailer] = { ROW_S_er, [B_09] = S_unknown_mailer_ },
 	[S_unknown_or_ill] = { ROW_S_l, [B_45] = S_unknown_or_ille },
@@ -24903,11 +31157,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verify_you_are] = { ROW_S_re, [B_09] = S_verify_you_are_ },
 	[S_verizonmedia_2ec] = { ROW_S_c, [B_4f] = S_verizonmedia_2eco },
 	[S_very_low_stand] = { ROW_S_0d, [B_49] = S_very_low_standi },
+	[S_vous_ne_soyez_] = { ROW_S_start, [B_09] = S_vous_ne_soyez_, [B_50] = S_vous_ne_soyez_p },
 	[S_was_not_sent_b] = { ROW_S_b, [B_45] = S_was_not_sent_be },
 	[S_we_do_not_rela] = { ROW_S_rela, [B_59] = S_we_do_not_relay },
 	[S_will_be_delete] = { ROW_S_te, [B_44] = S_will_be_deleted },
 	[S_will_be_retrie] = { ROW_S_0e, [B_44] = S_will_be_retried, [B_53] = S_retries },
 	[S_without_a_vali] = { ROW_S_vali, [B_44] = S_without_a_valid },
+	[S__d8_ba_d9_8a_d8_b1___eebba7cf] = { ROW_S__d8, [B_ad] = S__d8_ba_d9_8a_d8_b1___6168c7bf },
+	[S__d9_85_d8_ac_d9_88_d_b5337ff3] = { ROW_S__d8, [B_b2] = S__d9_85_d8_ac_d9_88_d_e811f577 },
+	[S__e3_83_87_e3_82_a3_e_763cadd0] = { ROW_S__e3_83, [B_88] = S__e3_83_87_e3_82_a3_e_0485bc56 },
+	[S__e5_bc_b5_e8_b2_bc_e_113779a7] = { ROW_S_start, [B_84] = S__e5_bc_b5_e8_b2_bc_e_ad546266 },
 	[S_absent_du_burea] = { ROW_S_a, [B_55] = S_absent_du_bureau },
 	[S_abwesenheitsnot] = { ROW_S_not, [B_49] = S_abwesenheitsnoti },
 	[S_accepts_message] = { ROW_S_message, [B_53] = S_accepts_messages },
@@ -24919,7 +31178,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_account_is_inac] = { ROW_S_inac, [B_54] = S_account_is_inact },
 	[S_account_is_lock] = { ROW_S_idle, [B_45] = S_account_is_locke },
 	[S_account_is_susp] = { ROW_S_susp, [B_45] = S_account_is_suspe },
-	[S_account_suspend] = { ROW_S_0d, [B_45] = S_account_suspende },
+	[S_account_suspend] = { ROW_S_end, [B_45] = S_account_suspende },
 	[S_address_couldn_27] = { ROW_S_start, [B_54] = S_address_couldn_27t },
 	[S_address_does_no] = { ROW_S_does_no, [B_54] = S_address_does_not },
 	[S_address_has_cha] = { ROW_S_cha, [B_4e] = S_address_has_chan },
@@ -24927,6 +31186,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_not_fou] = { ROW_S_not_fou, [B_4e] = S_address_not_foun },
 	[S_addressee_unkno] = { ROW_S_unkno, [B_57] = S_addressee_unknow },
 	[S_administrative_] = { ROW_S_start, [B_09] = S_administrative_, [B_50] = S_administrative_p },
+	[S_after_initial_c] = { ROW_S_c, [B_4f] = S_after_initial_co },
 	[S_after_multiple_] = { ROW_S_start, [B_09] = S_after_multiple_, [B_41] = S_multiple_a, [B_46] = S_multiple_f, [B_52] = S_after_multiple_r, [B_53] = S_multiple_s },
 	[S_aka_2ems_2fexosmtpe] = { ROW_S_pe, [B_52] = S_aka_2ems_2fexosmtper },
 	[S_all_recipient_a] = { ROW_S_a, [B_44] = S_all_recipient_ad },
@@ -24980,6 +31240,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_considered_as_s] = { ROW_S_s, [B_50] = S_considered_as_sp },
 	[S_content_or_link] = { ROW_S_idle, [B_53] = S_content_or_links },
 	[S_content_present] = { ROW_S_sent, [B_53] = S_content_presents },
+	[S_content_rejecte] = { ROW_S_rejecte, [B_44] = S_content_rejected },
 	[S_conversion_fail] = { ROW_S_fail, [B_45] = S_conversion_faile },
 	[S_conversion_need] = { ROW_S_0d, [B_45] = S_conversion_neede },
 	[S_conversion_requ] = { ROW_S_requ, [B_49] = S_conversion_requi },
@@ -25008,7 +31269,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_disabled_recipi] = { ROW_S_recipi, [B_45] = S_disabled_recipie },
 	[S_disk_quota_exce] = { ROW_S_exce, [B_45] = S_disk_quota_excee },
 	[S_dns_temporary_f] = { ROW_S_f, [B_41] = S_dns_temporary_fa },
-	[S_does_not_accept] = { ROW_S_not_accept, [B_09] = S_does_not_accept_ },
 	[S_does_not_receiv] = { ROW_S_v, [B_45] = S_does_not_receive, [B_49] = S_receivi },
 	[S_doesn_27t_accept_] = { ROW_S_start, [B_09] = S_doesn_27t_accept_, [B_4d] = S_doesn_27t_accept_m },
 	[S_doesn_27t_receive] = { ROW_S_ve, [B_09] = S_doesn_27t_receive_, [B_44] = S_received },
@@ -25020,6 +31280,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_is_black] = { ROW_S_black, [B_4c] = S_domain_is_blackl },
 	[S_domain_is_liste] = { ROW_S_liste, [B_44] = S_domain_is_listed },
 	[S_domain_is_not_r] = { ROW_S_not_r, [B_45] = S_domain_is_not_re },
+	[S_domain_may_not_] = { ROW_S_not_, [B_09] = S_domain_may_not_, [B_45] = S_domain_may_not_e, [B_50] = S_may_not_p },
 	[S_domain_name_not] = { ROW_S_not, [B_09] = S_domain_name_not_ },
 	[S_domain_not_foun] = { ROW_S_not_foun, [B_44] = S_domain_not_found },
 	[S_domain_of_sende] = { ROW_S_sende, [B_52] = S_domain_of_sender },
@@ -25027,6 +31288,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_duplicate_heade] = { ROW_S_heade, [B_52] = S_duplicate_header },
 	[S_duplicate_messa] = { ROW_S_messa, [B_47] = S_duplicate_messag },
 	[S_duplicated_mess] = { ROW_S_mess, [B_41] = S_duplicated_messa },
+	[S_during_the_gree] = { ROW_S_0e, [B_54] = S_during_the_greet },
+	[S_dynamically_ass] = { ROW_S_ss, [B_49] = S_dynamically_assi },
+	[S_dynamically_2dass] = { ROW_S_ss, [B_49] = S_dynamically_2dassi },
 	[S_email_address_i] = { ROW_S_i, [B_53] = S_email_address_is },
 	[S_empf_c3_a4nger_unbe] = { ROW_S_be, [B_4b] = S_empf_c3_a4nger_unbek },
 	[S_encryption_need] = { ROW_S_0d, [B_45] = S_encryption_neede },
@@ -25057,6 +31321,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_getting_mail_fa] = { ROW_S_fa, [B_53] = S_getting_mail_fas },
 	[S_getting_mail_to] = { ROW_S_to, [B_4f] = S_getting_mail_too },
 	[S_google_2ecom_2fmail] = { ROW_S_mail, [B_2f] = S_google_2ecom_2fmail_2f },
+	[S_greeting_failur] = { ROW_S_ur, [B_45] = S_greeting_failure },
 	[S_has_been_delaye] = { ROW_S_0e, [B_44] = S_has_been_delayed },
 	[S_has_been_marked] = { ROW_S_0d, [B_09] = S_has_been_marked_ },
 	[S_has_been_switch] = { ROW_S_ch, [B_45] = S_has_been_switche },
@@ -25070,6 +31335,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_hostname_does_n] = { ROW_S_does_n, [B_4f] = S_hostname_does_no },
 	[S_identities_fail] = { ROW_S_fail, [B_45] = S_identities_faile },
 	[S_illegal_host_2fdo] = { ROW_S_do, [B_4d] = S_illegal_host_2fdom },
+	[S_in_reply_to_dat] = { ROW_S_dat, [B_41] = S_in_reply_to_data },
+	[S_in_reply_to_ehl] = { ROW_S_l, [B_4f] = S_in_reply_to_ehlo },
+	[S_in_reply_to_hel] = { ROW_S_hel, [B_4f] = S_in_reply_to_helo },
+	[S_in_reply_to_mai] = { ROW_S_mai, [B_4c] = S_in_reply_to_mail },
+	[S_in_reply_to_the] = { ROW_S_he, [B_09] = S_in_reply_to_the_ },
 	[S_in_the_queue_to] = { ROW_S_to, [B_4f] = S_in_the_queue_too },
 	[S_inactive_accoun] = { ROW_S_accoun, [B_54] = S_inactive_account },
 	[S_inactive_email_] = { ROW_S_mail_, [B_09] = S_inactive_email_, [B_41] = S_inactive_email_a },
@@ -25118,7 +31388,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailbox_not_ava] = { ROW_S_not_ava, [B_49] = S_mailbox_not_avai },
 	[S_mailbox_not_fou] = { ROW_S_not_fou, [B_4e] = S_mailbox_not_foun },
 	[S_mailbox_size_li] = { ROW_S_size_li, [B_4d] = S_mailbox_size_lim },
-	[S_mailbox_suspend] = { ROW_S_0d, [B_45] = S_mailbox_suspende },
+	[S_mailbox_suspend] = { ROW_S_end, [B_45] = S_mailbox_suspende },
 	[S_mailbox_tempora] = { ROW_S_tempora, [B_52] = S_mailbox_temporar },
 	[S_mailbox_unalloc] = { ROW_S_loc, [B_41] = S_mailbox_unalloca },
 	[S_mailbox_unavail] = { ROW_S_il, [B_41] = S_mailbox_unavaila },
@@ -25126,6 +31396,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailfolder_is_f] = { ROW_S_f, [B_55] = S_mailfolder_is_fu },
 	[S_malformed_addre] = { ROW_S_addre, [B_53] = S_malformed_addres },
 	[S_malformed_heade] = { ROW_S_heade, [B_52] = S_malformed_header },
+	[S_malformed_messa] = { ROW_S_messa, [B_47] = S_malformed_messag },
 	[S_malformed_recip] = { ROW_S_recip, [B_49] = S_malformed_recipi },
 	[S_marked_as_inact] = { ROW_S_inact, [B_49] = S_marked_as_inacti },
 	[S_matches_more_th] = { ROW_S_th, [B_41] = S_matches_more_tha },
@@ -25157,7 +31428,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_service_er] = { ROW_S_er, [B_52] = S_name_service_err },
 	[S_nature_of_the_c] = { ROW_S_c, [B_4f] = S_nature_of_the_co },
 	[S_neither_spf_nor] = { ROW_S_0r, [B_09] = S_neither_spf_nor_ },
+	[S_nem_c3_a1te_opr_c3_a1vn] = { ROW_S_n, [B_c4] = S_nem_c3_a1te_opr_c3_a1vn_c4 },
 	[S_network_is_unre] = { ROW_S_re, [B_41] = S_network_is_unrea, [B_43] = S_unrec, [B_47] = S_unreg },
+	[S_nicht_die_erfor] = { ROW_S_for, [B_44] = S_nicht_die_erford },
 	[S_no_account_by_t] = { ROW_S_t, [B_48] = S_no_account_by_th },
 	[S_no_authenticati] = { ROW_S_authenticati, [B_4f] = S_no_authenticatio },
 	[S_no_longer_activ] = { ROW_S_v, [B_45] = S_no_longer_active },
@@ -25169,12 +31442,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_route_to_the] = { ROW_S_he, [B_09] = S_no_route_to_the_ },
 	[S_no_such_local_u] = { ROW_S_u, [B_53] = S_no_such_local_us },
 	[S_no_such_recipie] = { ROW_S_recipie, [B_4e] = S_no_such_recipien },
-	[S_no_valid_recipi] = { ROW_S_recipi, [B_45] = S_no_valid_recipie },
+	[S_no_tienes_los_p] = { ROW_S_p, [B_45] = S_no_tienes_los_pe },
 	[S_non_2dexistent_do] = { ROW_S_do, [B_4d] = S_non_2dexistent_dom },
 	[S_nonexistent_des] = { ROW_S_des, [B_54] = S_nonexistent_dest },
 	[S_not_a_member_of] = { ROW_S_f, [B_09] = S_not_a_member_of_ },
 	[S_not_a_registere] = { ROW_S_re, [B_44] = S_not_a_registered },
 	[S_not_a_valid_add] = { ROW_S_add, [B_52] = S_not_a_valid_addr },
+	[S_not_accepting_c] = { ROW_S_c, [B_4f] = S_not_accepting_co },
 	[S_not_accepting_m] = { ROW_S_m, [B_41] = S_not_accepting_ma },
 	[S_not_allowed_to_] = { ROW_S_start, [B_09] = S_not_allowed_to_, [B_53] = S_not_allowed_to_s },
 	[S_not_authenticat] = { ROW_S_authenticat, [B_45] = S_not_authenticate },
@@ -25214,6 +31488,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_processing_erro] = { ROW_S_erro, [B_52] = S_processing_error },
 	[S_prod_2eoutlook_2eco] = { ROW_S_co, [B_4d] = S_prod_2eoutlook_2ecom },
 	[S_protection_2eoutl] = { ROW_S_tl, [B_4f] = S_protection_2eoutlo },
+	[S_protocol_violat] = { ROW_S_at, [B_49] = S_protocol_violati },
 	[S_prove_you_are_h] = { ROW_S_h, [B_55] = S_prove_you_are_hu },
 	[S_ptr_resource_re] = { ROW_S_re, [B_43] = S_ptr_resource_rec },
 	[S_publishes_a_nul] = { ROW_S_l, [B_4c] = S_publishes_a_null },
@@ -25234,6 +31509,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipientnotfou] = { ROW_S_0ou, [B_4e] = S_recipientnotfoun },
 	[S_recipients_limi] = { ROW_S_limi, [B_54] = S_recipients_limit },
 	[S_refused_to_acce] = { ROW_S_acce, [B_50] = S_refused_to_accep },
+	[S_refused_to_talk] = { ROW_S_idle, [B_09] = S_refused_to_talk_ },
 	[S_refuses_externa] = { ROW_S_na, [B_4c] = S_refuses_external },
 	[S_relay_access_de] = { ROW_S_de, [B_4e] = S_relay_access_den },
 	[S_relay_not_allow] = { ROW_S_not_allow, [B_45] = S_relay_not_allowe },
@@ -25260,7 +31536,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_see_https_3a_2f_2fwww] = { ROW_S_w, [B_2e] = S_see_https_3a_2f_2fwww_2e },
 	[S_sender_address_] = { ROW_S_address_, [B_09] = S_sender_address_, [B_44] = S_sender_address_d, [B_49] = S_sender_address_i, [B_52] = S_sender_address_r },
 	[S_sender_authenti] = { ROW_S_authenti, [B_43] = S_sender_authentic },
-	[S_sender_is_block] = { ROW_S_block, [B_45] = S_sender_is_blocke },
 	[S_sender_is_not_a] = { ROW_S_is_not_a, [B_4c] = S_sender_is_not_al },
 	[S_sender_not_allo] = { ROW_S_not_allo, [B_57] = S_sender_not_allow },
 	[S_sender_policy_f] = { ROW_S_f, [B_52] = S_sender_policy_fr },
@@ -25276,6 +31551,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_signature_did_n] = { ROW_S_n, [B_4f] = S_signature_did_no },
 	[S_size_limit_exce] = { ROW_S_exce, [B_45] = S_size_limit_excee },
 	[S_smtp_authentica] = { ROW_S_authentica, [B_54] = S_smtp_authenticat },
+	[S_smtp_server_of_] = { ROW_S_start, [B_09] = S_smtp_server_of_, [B_59] = S_smtp_server_of_y },
+	[S_spam_classifica] = { ROW_S_ca, [B_54] = S_spam_classificat },
 	[S_starttls_is_req] = { ROW_S_req, [B_55] = S_starttls_is_requ },
 	[S_starttls_requir] = { ROW_S_requir, [B_45] = S_starttls_require },
 	[S_starttls_tempor] = { ROW_S_tempor, [B_41] = S_starttls_tempora },
@@ -25337,9 +31614,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verify_you_are_] = { ROW_S_start, [B_09] = S_verify_you_are_, [B_48] = S_verify_you_are_h },
 	[S_verizonmedia_2eco] = { ROW_S_co, [B_4d] = S_verizonmedia_2ecom },
 	[S_very_low_standi] = { ROW_S_di, [B_4e] = S_very_low_standin },
+	[S_vous_ne_soyez_p] = { ROW_S_p, [B_41] = S_vous_ne_soyez_pa },
 	[S_was_not_sent_be] = { ROW_S_be, [B_43] = S_was_not_sent_bec },
 	[S_will_be_deleted] = { ROW_S_0d, [B_09] = S_will_be_deleted_ },
 	[S_without_a_valid] = { ROW_S_valid, [B_09] = S_without_a_valid_ },
+	[S__d8_ba_d9_8a_d8_b1___6168c7bf] = { ROW_S_start, [B_09] = S__d8_ba_d9_8a_d8_b1___08f25bb3 },
+	[S__d9_85_d8_ac_d9_88_d_e811f577] = { ROW_S_start, [B_d9] = S__d9_85_d8_ac_d9_88_d_7b44ec75 },
+	[S__e3_83_87_e3_82_a3_e_0485bc56] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_56874c38 },
+	[S__e5_bc_b5_e8_b2_bc_e_ad546266] = { ROW_S_start, [B_e6] = S__e5_bc_b5_e8_b2_bc_e_e5d655ae },
 	[S_abwesenheitsnoti] = { ROW_S_ti, [B_5a] = S_abwesenheitsnotiz },
 	[S_accepts_messages] = { ROW_S_0es, [B_09] = S_accepts_messages_ },
 	[S_account_does_not] = { ROW_S_does_not, [B_09] = S_account_does_not_ },
@@ -25356,6 +31638,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_not_foun] = { ROW_S_not_foun, [B_44] = S_address_not_found },
 	[S_addressee_unknow] = { ROW_S_unknow, [B_4e] = S_addressee_unknown },
 	[S_administrative_p] = { ROW_S_p, [B_52] = S_administrative_pr },
+	[S_after_initial_co] = { ROW_S_co, [B_4e] = S_after_initial_con },
 	[S_after_multiple_r] = { ROW_S_r, [B_45] = S_after_multiple_re },
 	[S_aka_2ems_2fexosmtper] = { ROW_S_per, [B_52] = S_aka_2ems_2fexosmtperr },
 	[S_all_recipient_ad] = { ROW_S_ad, [B_44] = S_all_recipient_add },
@@ -25403,7 +31686,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_connection_dropp] = { ROW_S_p, [B_45] = S_connection_droppe },
 	[S_connection_frequ] = { ROW_S_requ, [B_45] = S_connection_freque },
 	[S_connection_rate_] = { ROW_S_start, [B_09] = S_connection_rate_, [B_4c] = S_connection_rate_l },
-	[S_connection_refus] = { ROW_S_us, [B_45] = S_connection_refuse },
 	[S_connection_timed] = { ROW_S_med, [B_09] = S_connection_timed_ },
 	[S_connection_was_r] = { ROW_S_r, [B_45] = S_connection_was_re },
 	[S_considered_as_sp] = { ROW_S_sp, [B_41] = S_considered_as_spa },
@@ -25442,10 +31724,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_has_no_mx] = { ROW_S_x, [B_09] = S_domain_has_no_mx_ },
 	[S_domain_is_blackl] = { ROW_S_blackl, [B_49] = S_domain_is_blackli },
 	[S_domain_is_not_re] = { ROW_S_not_re, [B_41] = S_domain_is_not_rea },
+	[S_domain_may_not_e] = { ROW_S_e, [B_4e] = S_not_en, [B_58] = S_domain_may_not_ex },
 	[S_domain_name_not_] = { ROW_S_not_, [B_09] = S_domain_name_not_, [B_46] = S_domain_name_not_f },
 	[S_domain_present_i] = { ROW_S_i, [B_4e] = S_domain_present_in },
 	[S_duplicate_messag] = { ROW_S_messag, [B_45] = S_duplicate_message },
 	[S_duplicated_messa] = { ROW_S_messa, [B_47] = S_duplicated_messag },
+	[S_during_the_greet] = { ROW_S_t, [B_49] = S_during_the_greeti },
+	[S_dynamically_assi] = { ROW_S_si, [B_47] = S_dynamically_assig },
+	[S_dynamically_2dassi] = { ROW_S_si, [B_47] = S_dynamically_2dassig },
 	[S_email_address_is] = { ROW_S_is, [B_09] = S_email_address_is_ },
 	[S_empf_c3_a4nger_unbek] = { ROW_S_idle, [B_41] = S_empf_c3_a4nger_unbeka },
 	[S_encryption_neede] = { ROW_S_de, [B_44] = S_encryption_needed },
@@ -25486,6 +31772,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_hostname_does_no] = { ROW_S_does_no, [B_54] = S_hostname_does_not },
 	[S_identities_faile] = { ROW_S_faile, [B_44] = S_identities_failed },
 	[S_illegal_host_2fdom] = { ROW_S_dom, [B_41] = S_illegal_host_2fdoma },
+	[S_in_reply_to_mail] = { ROW_S_mail, [B_09] = S_in_reply_to_mail_ },
+	[S_in_reply_to_the_] = { ROW_S_start, [B_09] = S_in_reply_to_the_, [B_47] = S_in_reply_to_the_g },
 	[S_in_the_queue_too] = { ROW_S_too, [B_09] = S_in_the_queue_too_ },
 	[S_inactive_email_a] = { ROW_S_a, [B_44] = S_inactive_email_ad },
 	[S_insufficient_quo] = { ROW_S_quo, [B_54] = S_insufficient_quot },
@@ -25538,6 +31826,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_maildir_over_quo] = { ROW_S_quo, [B_54] = S_maildir_over_quot },
 	[S_mailfolder_is_fu] = { ROW_S_fu, [B_4c] = S_mailfolder_is_ful },
 	[S_malformed_addres] = { ROW_S_addres, [B_53] = S_malformed_address },
+	[S_malformed_messag] = { ROW_S_messag, [B_45] = S_malformed_message },
 	[S_malformed_recipi] = { ROW_S_recipi, [B_45] = S_malformed_recipie },
 	[S_marked_as_inacti] = { ROW_S_inacti, [B_56] = S_marked_as_inactiv },
 	[S_matches_more_tha] = { ROW_S_tha, [B_4e] = S_matches_more_than },
@@ -25570,7 +31859,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_service_err] = { ROW_S_err, [B_4f] = S_name_service_erro },
 	[S_nature_of_the_co] = { ROW_S_co, [B_4e] = S_nature_of_the_con },
 	[S_neither_spf_nor_] = { ROW_S_start, [B_09] = S_neither_spf_nor_, [B_44] = S_neither_spf_nor_d },
+	[S_nem_c3_a1te_opr_c3_a1vn_c4] = { ROW_S_start, [B_9b] = S_nem_c3_a1te_opr_c3_a_423c45f4 },
 	[S_network_is_unrea] = { ROW_S_a, [B_43] = S_network_is_unreac },
+	[S_nicht_die_erford] = { ROW_S_rd, [B_45] = S_nicht_die_erforde },
 	[S_no_account_by_th] = { ROW_S_th, [B_41] = S_no_account_by_tha },
 	[S_no_authenticatio] = { ROW_S_authenticatio, [B_4e] = S_no_authentication },
 	[S_no_longer_on_ser] = { ROW_S_ser, [B_56] = S_no_longer_on_serv },
@@ -25579,12 +31870,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_route_to_the_] = { ROW_S_start, [B_09] = S_no_route_to_the_, [B_44] = S_no_route_to_the_d },
 	[S_no_such_local_us] = { ROW_S_us, [B_45] = S_no_such_local_use },
 	[S_no_such_recipien] = { ROW_S_recipien, [B_54] = S_no_such_recipient },
-	[S_no_valid_recipie] = { ROW_S_recipie, [B_4e] = S_no_valid_recipien },
+	[S_no_tienes_los_pe] = { ROW_S_pe, [B_52] = S_no_tienes_los_per },
 	[S_non_2dexistent_dom] = { ROW_S_dom, [B_41] = S_non_2dexistent_doma },
 	[S_nonexistent_dest] = { ROW_S_est, [B_49] = S_nonexistent_desti },
 	[S_not_a_member_of_] = { ROW_S_start, [B_09] = S_not_a_member_of_, [B_54] = S_not_a_member_of_t },
 	[S_not_a_registered] = { ROW_S_0d, [B_09] = S_not_a_registered_ },
 	[S_not_a_valid_addr] = { ROW_S_addr, [B_45] = S_not_a_valid_addre },
+	[S_not_accepting_co] = { ROW_S_co, [B_4e] = S_not_accepting_con },
 	[S_not_accepting_ma] = { ROW_S_ma, [B_49] = S_not_accepting_mai },
 	[S_not_allowed_to_s] = { ROW_S_s, [B_45] = S_not_allowed_to_se },
 	[S_not_authenticate] = { ROW_S_te, [B_44] = S_not_authenticated },
@@ -25617,6 +31909,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_previously_bounc] = { ROW_S_c, [B_45] = S_previously_bounce },
 	[S_problem_expandin] = { ROW_S_in, [B_47] = S_problem_expanding },
 	[S_protection_2eoutlo] = { ROW_S_lo, [B_4f] = S_protection_2eoutloo },
+	[S_protocol_violati] = { ROW_S_ti, [B_4f] = S_protocol_violatio },
 	[S_prove_you_are_hu] = { ROW_S_0u, [B_4d] = S_prove_you_are_hum },
 	[S_ptr_resource_rec] = { ROW_S_rec, [B_4f] = S_ptr_resource_reco },
 	[S_publishes_a_null] = { ROW_S_l, [B_09] = S_publishes_a_null_, [B_4d] = S_nullm },
@@ -25636,6 +31929,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipient_unknow] = { ROW_S_unknow, [B_4e] = S_recipient_unknown },
 	[S_recipientnotfoun] = { ROW_S_un, [B_44] = S_recipientnotfound },
 	[S_refused_to_accep] = { ROW_S_accep, [B_54] = S_refused_to_accept },
+	[S_refused_to_talk_] = { ROW_S_start, [B_09] = S_refused_to_talk_, [B_54] = S_refused_to_talk_t },
 	[S_refuses_external] = { ROW_S_al, [B_09] = S_refuses_external_ },
 	[S_relay_access_den] = { ROW_S_den, [B_49] = S_relay_access_deni },
 	[S_relay_not_allowe] = { ROW_S_not_allowe, [B_44] = S_relay_not_allowed },
@@ -25677,6 +31971,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_signature_did_no] = { ROW_S_no, [B_54] = S_signature_did_not },
 	[S_size_limit_excee] = { ROW_S_excee, [B_44] = S_size_limit_exceed },
 	[S_smtp_authenticat] = { ROW_S_authenticat, [B_49] = S_smtp_authenticati },
+	[S_smtp_server_of_y] = { ROW_S_y, [B_4f] = S_smtp_server_of_yo },
+	[S_spam_classificat] = { ROW_S_at, [B_49] = S_spam_classificati },
 	[S_starttls_is_requ] = { ROW_S_requ, [B_49] = S_starttls_is_requi },
 	[S_starttls_require] = { ROW_S_require, [B_44] = S_starttls_required },
 	[S_starttls_tempora] = { ROW_S_tempora, [B_52] = S_starttls_temporar },
@@ -25735,9 +32031,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verify_that_you_] = { ROW_S_start, [B_09] = S_verify_that_you_, [B_41] = S_verify_that_you_a, [B_54] = S_that_you_t },
 	[S_verify_you_are_h] = { ROW_S_h, [B_55] = S_verify_you_are_hu },
 	[S_very_low_standin] = { ROW_S_in, [B_47] = S_very_low_standing },
+	[S_vous_ne_soyez_pa] = { ROW_S_pa, [B_53] = S_vous_ne_soyez_pas },
 	[S_was_not_sent_bec] = { ROW_S_c, [B_41] = S_was_not_sent_beca },
 	[S_will_be_deleted_] = { ROW_S_start, [B_09] = S_will_be_deleted_, [B_46] = S_will_be_deleted_f },
 	[S_without_a_valid_] = { ROW_S_valid_, [B_09] = S_without_a_valid_, [B_53] = S_without_a_valid_s },
+	[S__d8_ba_d9_8a_d8_b1___08f25bb3] = { ROW_S_start, [B_09] = S__d8_ba_d9_8a_d8_b1___08f25bb3, [B_d9] = S__d8_ba_d9_8a_d8_b1___1186cda5 },
+	[S__d9_85_d8_ac_d9_88_d_7b44ec75] = { ROW_S__d9, [B_85] = S__d9_85_d8_ac_d9_88_d_6b8017eb },
+	[S__e3_83_87_e3_82_a3_e_56874c38] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e_47fcbed2 },
+	[S__e5_bc_b5_e8_b2_bc_e_e5d655ae] = { ROW_S_start, [B_ac] = S__e5_bc_b5_e8_b2_bc_e_be6945bb },
 	[S_accepts_messages_] = { ROW_S_start, [B_09] = S_accepts_messages_, [B_4f] = S_accepts_messages_o, [B_50] = S_messages_p, [B_54] = S_messages_t },
 	[S_account_does_not_] = { ROW_S_does_not_, [B_09] = S_account_does_not_, [B_45] = S_account_does_not_e },
 	[S_account_has_been_] = { ROW_S_start, [B_09] = S_account_has_been_, [B_43] = S_account_has_been_c, [B_44] = S_account_has_been_d, [B_46] = S_been_f, [B_4c] = S_account_has_been_l, [B_4d] = S_has_been_m, [B_53] = S_account_has_been_s, [B_54] = S_has_been_t },
@@ -25749,6 +32050,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_has_chang] = { ROW_S_g, [B_45] = S_address_has_change },
 	[S_address_is_suppre] = { ROW_S_pre, [B_53] = S_address_is_suppres },
 	[S_administrative_pr] = { ROW_S_pr, [B_4f] = S_administrative_pro },
+	[S_after_initial_con] = { ROW_S_con, [B_4e] = S_after_initial_conn },
 	[S_after_multiple_re] = { ROW_S_re, [B_54] = S_after_multiple_ret },
 	[S_aka_2ems_2fexosmtperr] = { ROW_S_err, [B_4f] = S_aka_2ems_2fexosmtperro },
 	[S_all_recipient_add] = { ROW_S_add, [B_52] = S_all_recipient_addr },
@@ -25786,7 +32088,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_classified_as_spa] = { ROW_S_spa, [B_4d] = S_classified_as_spam },
 	[S_click_the_link_be] = { ROW_S_be, [B_4c] = S_click_the_link_bel },
 	[S_client_certificat] = { ROW_S_at, [B_45] = S_client_certificate },
-	[S_client_host_block] = { ROW_S_block, [B_45] = S_client_host_blocke },
 	[S_client_host_rejec] = { ROW_S_rejec, [B_54] = S_client_host_reject },
 	[S_client_was_not_au] = { ROW_S_au, [B_54] = S_client_was_not_aut },
 	[S_closing_transmiss] = { ROW_S_ss, [B_49] = S_closing_transmissi },
@@ -25799,6 +32100,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_connection_timed_] = { ROW_S_start, [B_09] = S_connection_timed_, [B_4f] = S_connection_timed_o },
 	[S_connection_was_re] = { ROW_S_re, [B_53] = S_connection_was_res },
 	[S_considered_as_spa] = { ROW_S_spa, [B_4d] = S_considered_as_spam },
+	[S_content_presents_] = { ROW_S_start, [B_09] = S_content_presents_, [B_41] = S_content_presents_a },
 	[S_conversion_requir] = { ROW_S_requir, [B_45] = S_conversion_require },
 	[S_could_not_be_conv] = { ROW_S_v, [B_45] = S_could_not_be_conve },
 	[S_could_not_be_deli] = { ROW_S_li, [B_56] = S_could_not_be_deliv },
@@ -25835,10 +32137,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_has_no_mx_] = { ROW_S_start, [B_09] = S_domain_has_no_mx_, [B_4f] = S_domain_has_no_mx_o, [B_52] = S_no_mx_r },
 	[S_domain_is_blackli] = { ROW_S_blackli, [B_53] = S_domain_is_blacklis },
 	[S_domain_is_not_rea] = { ROW_S_a, [B_43] = S_domain_is_not_reac },
+	[S_domain_may_not_ex] = { ROW_S_ex, [B_49] = S_domain_may_not_exi },
 	[S_domain_name_not_f] = { ROW_S_not_f, [B_4f] = S_domain_name_not_fo },
 	[S_domain_of_sender_] = { ROW_S_start, [B_09] = S_domain_of_sender_, [B_41] = S_domain_of_sender_a, [B_42] = S_sender_b, [B_44] = S_sender_d, [B_49] = S_sender_i, [B_4e] = S_sender_n, [B_50] = S_sender_p, [B_52] = S_sender_r, [B_53] = S_sender_s, [B_55] = S_sender_u, [B_56] = S_sender_v, [B_57] = S_sender_w },
 	[S_duplicate_message] = { ROW_S_message, [B_2d] = S_duplicate_message_2d },
 	[S_duplicated_messag] = { ROW_S_messag, [B_45] = S_duplicated_message },
+	[S_during_the_greeti] = { ROW_S_ti, [B_4e] = S_during_the_greetin },
+	[S_dynamically_assig] = { ROW_S_sig, [B_4e] = S_dynamically_assign },
+	[S_dynamically_2dassig] = { ROW_S_sig, [B_4e] = S_dynamically_2dassign },
 	[S_email_address_is_] = { ROW_S_is_, [B_09] = S_email_address_is_, [B_4e] = S_email_address_is_n, [B_53] = S_address_is_s },
 	[S_empf_c3_a4nger_unbeka] = { ROW_S_a, [B_4e] = S_empf_c3_a4nger_unbekan },
 	[S_encryption_requir] = { ROW_S_requir, [B_45] = S_encryption_require },
@@ -25875,6 +32181,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_hostname_does_not] = { ROW_S_does_not, [B_09] = S_hostname_does_not_ },
 	[S_identities_failed] = { ROW_S_failed, [B_09] = S_identities_failed_ },
 	[S_illegal_host_2fdoma] = { ROW_S_doma, [B_49] = S_illegal_host_2fdomai },
+	[S_in_reply_to_mail_] = { ROW_S_mail_, [B_09] = S_in_reply_to_mail_, [B_46] = S_in_reply_to_mail_f },
+	[S_in_reply_to_the_g] = { ROW_S_g, [B_52] = S_in_reply_to_the_gr },
 	[S_in_the_queue_too_] = { ROW_S_too_, [B_09] = S_in_the_queue_too_, [B_4c] = S_in_the_queue_too_l },
 	[S_inactive_email_ad] = { ROW_S_ad, [B_44] = S_inactive_email_add },
 	[S_insufficient_quot] = { ROW_S_quot, [B_41] = S_insufficient_quota },
@@ -25947,19 +32255,22 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_service_erro] = { ROW_S_erro, [B_52] = S_name_service_error },
 	[S_nature_of_the_con] = { ROW_S_con, [B_54] = S_nature_of_the_cont },
 	[S_neither_spf_nor_d] = { ROW_S_d, [B_4b] = S_neither_spf_nor_dk },
+	[S_nem_c3_a1te_opr_c3_a_423c45f4] = { ROW_S_start, [B_4e] = S_nem_c3_a1te_opr_c3_a_04e1cd52 },
 	[S_network_is_unreac] = { ROW_S_ac, [B_48] = S_network_is_unreach },
+	[S_nicht_die_erforde] = { ROW_S_de, [B_52] = S_nicht_die_erforder },
 	[S_no_account_by_tha] = { ROW_S_tha, [B_54] = S_no_account_by_that },
 	[S_no_longer_on_serv] = { ROW_S_serv, [B_45] = S_no_longer_on_serve },
 	[S_no_mailbox_by_tha] = { ROW_S_tha, [B_54] = S_no_mailbox_by_that },
 	[S_no_mailbox_here_b] = { ROW_S_b, [B_59] = S_no_mailbox_here_by },
 	[S_no_route_to_the_d] = { ROW_S_d, [B_45] = S_no_route_to_the_de },
 	[S_no_such_local_use] = { ROW_S_use, [B_52] = S_no_such_local_user },
-	[S_no_valid_recipien] = { ROW_S_recipien, [B_54] = S_no_valid_recipient },
+	[S_no_tienes_los_per] = { ROW_S_per, [B_4d] = S_no_tienes_los_perm },
 	[S_non_2dexistent_doma] = { ROW_S_doma, [B_49] = S_non_2dexistent_domai },
 	[S_nonexistent_desti] = { ROW_S_ti, [B_4c] = S_stil, [B_4e] = S_nonexistent_destin },
 	[S_not_a_member_of_t] = { ROW_S_t, [B_48] = S_not_a_member_of_th },
 	[S_not_a_registered_] = { ROW_S_start, [B_09] = S_not_a_registered_, [B_47] = S_not_a_registered_g },
 	[S_not_a_valid_addre] = { ROW_S_addre, [B_53] = S_not_a_valid_addres },
+	[S_not_accepting_con] = { ROW_S_con, [B_4e] = S_not_accepting_conn },
 	[S_not_accepting_mai] = { ROW_S_mai, [B_4c] = S_not_accepting_mail },
 	[S_not_allowed_to_se] = { ROW_S_se, [B_4e] = S_not_allowed_to_sen },
 	[S_not_authorized_to] = { ROW_S_to, [B_09] = S_not_authorized_to_ },
@@ -25988,6 +32299,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_postmaster_2elive_2ec] = { ROW_S_c, [B_4f] = S_postmaster_2elive_2eco },
 	[S_previously_bounce] = { ROW_S_ce, [B_44] = S_previously_bounced },
 	[S_protection_2eoutloo] = { ROW_S_loo, [B_4b] = S_protection_2eoutlook },
+	[S_protocol_violatio] = { ROW_S_0o, [B_4e] = S_protocol_violation },
 	[S_prove_you_are_hum] = { ROW_S_m, [B_41] = S_prove_you_are_huma },
 	[S_ptr_resource_reco] = { ROW_S_co, [B_52] = S_ptr_resource_recor },
 	[S_publishes_a_null_] = { ROW_S_start, [B_09] = S_publishes_a_null_, [B_4d] = S_publishes_a_null_m },
@@ -26004,8 +32316,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipient_is_supp] = { ROW_S_supp, [B_52] = S_recipient_is_suppr },
 	[S_recipient_not_fou] = { ROW_S_not_fou, [B_4e] = S_recipient_not_foun },
 	[S_recipient_tempora] = { ROW_S_tempora, [B_52] = S_recipient_temporar },
+	[S_refused_to_talk_t] = { ROW_S_t, [B_4f] = S_refused_to_talk_to },
 	[S_refuses_external_] = { ROW_S_start, [B_09] = S_refuses_external_, [B_53] = S_refuses_external_s },
-	[S_relay_access_deni] = { ROW_S_i, [B_45] = S_relay_access_denie },
+	[S_relay_access_deni] = { ROW_S_ni, [B_45] = S_relay_access_denie },
 	[S_relay_not_permitt] = { ROW_S_t, [B_45] = S_relay_not_permitte },
 	[S_relaying_is_not_a] = { ROW_S_is_not_a, [B_4c] = S_relaying_is_not_al },
 	[S_relaying_not_allo] = { ROW_S_not_allo, [B_57] = S_relaying_not_allow },
@@ -26033,7 +32346,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sender_not_allowe] = { ROW_S_not_allowe, [B_44] = S_sender_not_allowed },
 	[S_sender_policy_fra] = { ROW_S_ra, [B_4d] = S_sender_policy_fram },
 	[S_sender_verify_fai] = { ROW_S_fai, [B_4c] = S_sender_verify_fail },
-	[S_sender_was_reject] = { ROW_S_reject, [B_45] = S_sender_was_rejecte },
 	[S_sendernotauthenti] = { ROW_S_authenti, [B_43] = S_sendernotauthentic },
 	[S_sending_too_quick] = { ROW_S_idle, [B_4c] = S_sending_too_quickl },
 	[S_sent_too_many_mes] = { ROW_S_mes, [B_53] = S_sent_too_many_mess },
@@ -26042,6 +32354,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_signature_did_not] = { ROW_S_not, [B_09] = S_signature_did_not_ },
 	[S_size_limit_exceed] = { ROW_S_exceed, [B_45] = S_size_limit_exceede },
 	[S_smtp_authenticati] = { ROW_S_authenticati, [B_4f] = S_smtp_authenticatio },
+	[S_smtp_server_of_yo] = { ROW_S_0o, [B_55] = S_smtp_server_of_you },
+	[S_spam_classificati] = { ROW_S_ti, [B_4f] = S_spam_classificatio },
 	[S_starttls_is_requi] = { ROW_S_requi, [B_52] = S_starttls_is_requir },
 	[S_starttls_temporar] = { ROW_S_temporar, [B_49] = S_starttls_temporari },
 	[S_starttls_2dnot_2dsupp] = { ROW_S_supp, [B_4f] = S_starttls_2dnot_2dsuppo },
@@ -26090,9 +32404,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verification_requ] = { ROW_S_requ, [B_45] = S_verification_reque },
 	[S_verify_that_you_a] = { ROW_S_a, [B_52] = S_verify_that_you_ar },
 	[S_verify_you_are_hu] = { ROW_S_0u, [B_4d] = S_verify_you_are_hum },
+	[S_vous_ne_soyez_pas] = { ROW_S_0s, [B_09] = S_vous_ne_soyez_pas_, [B_53] = S_pass },
 	[S_was_not_sent_beca] = { ROW_S_ca, [B_55] = S_was_not_sent_becau },
 	[S_will_be_deleted_f] = { ROW_S_f, [B_52] = S_will_be_deleted_fr },
 	[S_without_a_valid_s] = { ROW_S_s, [B_45] = S_without_a_valid_se },
+	[S__d8_ba_d9_8a_d8_b1___1186cda5] = { ROW_S__d9, [B_84] = S__d8_ba_d9_8a_d8_b1___25359698 },
+	[S__d9_85_d8_ac_d9_88_d_6b8017eb] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d_35a5c033, [B_d8] = S__d9_85_d8 },
+	[S__e3_83_87_e3_82_a3_e_47fcbed2] = { ROW_S__e3_83, [B_aa] = S__e3_83_87_e3_82_a3_e_dfdff7e5 },
+	[S__e5_bc_b5_e8_b2_bc_e_be6945bb] = { ROW_S_start, [B_8a] = S__e5_bc_b5_e8_b2_bc_e_53b887ee },
 	[S_accepts_messages_o] = { ROW_S_o, [B_4e] = S_accepts_messages_on },
 	[S_account_does_not_e] = { ROW_S_does_not_e, [B_58] = S_account_does_not_ex },
 	[S_account_has_been_c] = { ROW_S_c, [B_4c] = S_account_has_been_cl },
@@ -26101,12 +32420,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_account_has_been_s] = { ROW_S_s, [B_55] = S_account_has_been_su, [B_57] = S_has_been_sw },
 	[S_account_is_disable] = { ROW_S_disable, [B_44] = S_account_is_disabled },
 	[S_account_is_inactiv] = { ROW_S_inactiv, [B_45] = S_account_is_inactive },
-	[S_account_is_suspend] = { ROW_S_0d, [B_45] = S_account_is_suspende },
+	[S_account_is_suspend] = { ROW_S_end, [B_45] = S_account_is_suspende },
 	[S_address_couldn_27t_b] = { ROW_S_b, [B_45] = S_address_couldn_27t_be },
 	[S_address_does_not_e] = { ROW_S_does_not_e, [B_58] = S_address_does_not_ex },
 	[S_address_has_change] = { ROW_S_ge, [B_44] = S_address_has_changed },
 	[S_address_is_suppres] = { ROW_S_res, [B_53] = S_address_is_suppress },
 	[S_administrative_pro] = { ROW_S_pro, [B_48] = S_administrative_proh },
+	[S_after_initial_conn] = { ROW_S_conn, [B_45] = S_after_initial_conne },
 	[S_after_multiple_ret] = { ROW_S_t, [B_52] = S_after_multiple_retr, [B_55] = S_retu },
 	[S_aka_2ems_2fexosmtperro] = { ROW_S_erro, [B_52] = S_aka_2ems_2fexosmtperror },
 	[S_all_recipient_addr] = { ROW_S_addr, [B_45] = S_all_recipient_addre },
@@ -26139,7 +32459,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_cannot_take_mail_r] = { ROW_S_r, [B_49] = S_cannot_take_mail_ri },
 	[S_click_the_link_bel] = { ROW_S_l, [B_4c] = S_bell, [B_4f] = S_click_the_link_belo },
 	[S_client_host_blocke] = { ROW_S_blocke, [B_44] = S_client_host_blocked },
-	[S_client_host_reject] = { ROW_S_reject, [B_45] = S_client_host_rejecte },
 	[S_client_was_not_aut] = { ROW_S_aut, [B_48] = S_client_was_not_auth },
 	[S_closing_transmissi] = { ROW_S_si, [B_4e] = S_missin, [B_4f] = S_closing_transmissio },
 	[S_configuration_erro] = { ROW_S_erro, [B_52] = S_configuration_error },
@@ -26148,6 +32467,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_connection_rate_li] = { ROW_S_li, [B_4d] = S_connection_rate_lim },
 	[S_connection_timed_o] = { ROW_S_o, [B_55] = S_connection_timed_ou },
 	[S_connection_was_res] = { ROW_S_res, [B_45] = S_connection_was_rese },
+	[S_content_presents_a] = { ROW_S_a, [B_09] = S_content_presents_a_ },
 	[S_conversion_require] = { ROW_S_require, [B_44] = S_conversion_required },
 	[S_could_not_be_conve] = { ROW_S_ve, [B_52] = S_could_not_be_conver },
 	[S_could_not_be_deliv] = { ROW_S_v, [B_45] = S_could_not_be_delive },
@@ -26178,15 +32498,19 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_has_no_mx_o] = { ROW_S_o, [B_52] = S_domain_has_no_mx_or },
 	[S_domain_is_blacklis] = { ROW_S_blacklis, [B_54] = S_domain_is_blacklist },
 	[S_domain_is_not_reac] = { ROW_S_ac, [B_48] = S_domain_is_not_reach },
+	[S_domain_may_not_exi] = { ROW_S_exi, [B_53] = S_domain_may_not_exis },
 	[S_domain_name_not_fo] = { ROW_S_not_fo, [B_55] = S_domain_name_not_fou },
 	[S_domain_of_sender_a] = { ROW_S_a, [B_44] = S_domain_of_sender_ad, [B_55] = S_sender_au },
 	[S_duplicate_message_2d] = { ROW_S_start, [B_49] = S_duplicate_message_2di },
 	[S_duplicated_message] = { ROW_S_message, [B_2d] = S_duplicated_message_2d },
+	[S_during_the_greetin] = { ROW_S_in, [B_47] = S_during_the_greeting },
+	[S_dynamically_assign] = { ROW_S_sign, [B_45] = S_dynamically_assigne },
+	[S_dynamically_2dassign] = { ROW_S_sign, [B_45] = S_dynamically_2dassigne },
 	[S_email_address_is_n] = { ROW_S_is_n, [B_4f] = S_email_address_is_no },
 	[S_empf_c3_a4nger_unbekan] = { ROW_S_n, [B_4e] = S_empf_c3_a4nger_unbekann },
 	[S_encryption_require] = { ROW_S_require, [B_44] = S_encryption_required },
 	[S_error_in_processin] = { ROW_S_in, [B_47] = S_error_in_processing },
-	[S_establish_an_smtp_] = { ROW_S_start, [B_09] = S_establish_an_smtp_, [B_41] = S_smtp_a, [B_43] = S_establish_an_smtp_c },
+	[S_establish_an_smtp_] = { ROW_S_start, [B_09] = S_establish_an_smtp_, [B_41] = S_smtp_a, [B_43] = S_establish_an_smtp_c, [B_53] = S_smtp_s },
 	[S_exceeded_the_stora] = { ROW_S_stora, [B_47] = S_exceeded_the_storag },
 	[S_exceeded_your_dail] = { ROW_S_il, [B_59] = S_exceeded_your_daily },
 	[S_exceeds_allowed_si] = { ROW_S_si, [B_5a] = S_exceeds_allowed_siz },
@@ -26215,6 +32539,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_hostname_does_not_] = { ROW_S_does_not_, [B_09] = S_hostname_does_not_, [B_52] = S_hostname_does_not_r },
 	[S_identities_failed_] = { ROW_S_start, [B_09] = S_identities_failed_, [B_41] = S_failed_a, [B_54] = S_identities_failed_t },
 	[S_illegal_host_2fdomai] = { ROW_S_domai, [B_4e] = S_illegal_host_2fdomain },
+	[S_in_reply_to_mail_f] = { ROW_S_mail_f, [B_52] = S_in_reply_to_mail_fr },
+	[S_in_reply_to_the_gr] = { ROW_S_gr, [B_45] = S_in_reply_to_the_gre },
 	[S_in_the_queue_too_l] = { ROW_S_too_l, [B_4f] = S_in_the_queue_too_lo },
 	[S_inactive_email_add] = { ROW_S_add, [B_52] = S_inactive_email_addr },
 	[S_insufficient_syste] = { ROW_S_syste, [B_4d] = S_insufficient_system },
@@ -26271,20 +32597,23 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_must_be_authentica] = { ROW_S_authentica, [B_54] = S_must_be_authenticat },
 	[S_must_issue_a_start] = { ROW_S_t, [B_54] = S_must_issue_a_startt },
 	[S_must_use_encryptio] = { ROW_S_0o, [B_4e] = S_must_use_encryption },
-	[S_my_name_was_reject] = { ROW_S_reject, [B_45] = S_my_name_was_rejecte },
 	[S_nature_of_the_cont] = { ROW_S_t, [B_45] = S_nature_of_the_conte },
 	[S_neither_spf_nor_dk] = { ROW_S_idle, [B_49] = S_neither_spf_nor_dki },
+	[S_nem_c3_a1te_opr_c3_a_04e1cd52] = { ROW_S_n, [B_c3] = S_nem_c3_a1te_opr_c3_a_cb75e307 },
 	[S_network_is_unreach] = { ROW_S_ch, [B_41] = S_network_is_unreacha },
+	[S_nicht_die_erforder] = { ROW_S_er, [B_4c] = S_nicht_die_erforderl },
 	[S_no_account_by_that] = { ROW_S_that, [B_09] = S_no_account_by_that_ },
-	[S_no_longer_on_serve] = { ROW_S_ve, [B_52] = S_no_longer_on_server },
+	[S_no_longer_on_serve] = { ROW_S_serve, [B_52] = S_no_longer_on_server },
 	[S_no_mailbox_by_that] = { ROW_S_that, [B_09] = S_no_mailbox_by_that_ },
 	[S_no_mailbox_here_by] = { ROW_S_y, [B_09] = S_no_mailbox_here_by_ },
 	[S_no_route_to_the_de] = { ROW_S_de, [B_53] = S_no_route_to_the_des },
+	[S_no_tienes_los_perm] = { ROW_S_m, [B_49] = S_no_tienes_los_permi },
 	[S_non_2dexistent_domai] = { ROW_S_domai, [B_4e] = S_non_2dexistent_domain },
 	[S_nonexistent_destin] = { ROW_S_in, [B_41] = S_nonexistent_destina },
 	[S_not_a_member_of_th] = { ROW_S_th, [B_49] = S_not_a_member_of_thi },
 	[S_not_a_registered_g] = { ROW_S_g, [B_41] = S_not_a_registered_ga },
 	[S_not_a_valid_addres] = { ROW_S_addres, [B_53] = S_not_a_valid_address },
+	[S_not_accepting_conn] = { ROW_S_conn, [B_45] = S_not_accepting_conne },
 	[S_not_accepting_mail] = { ROW_S_mail, [B_09] = S_not_accepting_mail_ },
 	[S_not_allowed_to_sen] = { ROW_S_sen, [B_44] = S_not_allowed_to_send },
 	[S_not_authorized_to_] = { ROW_S_start, [B_09] = S_not_authorized_to_, [B_53] = S_not_authorized_to_s },
@@ -26326,6 +32655,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipient_is_suppr] = { ROW_S_pr, [B_45] = S_recipient_is_suppre },
 	[S_recipient_not_foun] = { ROW_S_not_foun, [B_44] = S_recipient_not_found },
 	[S_recipient_temporar] = { ROW_S_temporar, [B_49] = S_recipient_temporari },
+	[S_refused_to_talk_to] = { ROW_S_to, [B_09] = S_refused_to_talk_to_ },
 	[S_refuses_external_s] = { ROW_S_s, [B_45] = S_refuses_external_se },
 	[S_relay_access_denie] = { ROW_S_0e, [B_44] = S_relay_access_denied },
 	[S_relay_not_permitte] = { ROW_S_te, [B_44] = S_relay_not_permitted },
@@ -26362,6 +32692,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_signature_did_not_] = { ROW_S_not_, [B_09] = S_signature_did_not_, [B_41] = S_did_not_a, [B_56] = S_signature_did_not_v },
 	[S_size_limit_exceede] = { ROW_S_exceede, [B_44] = S_size_limit_exceeded },
 	[S_smtp_authenticatio] = { ROW_S_authenticatio, [B_4e] = S_smtp_authentication },
+	[S_smtp_server_of_you] = { ROW_S_0ou, [B_52] = S_smtp_server_of_your },
+	[S_spam_classificatio] = { ROW_S_0o, [B_4e] = S_spam_classification },
 	[S_starttls_is_requir] = { ROW_S_requir, [B_45] = S_starttls_is_require },
 	[S_starttls_temporari] = { ROW_S_temporari, [B_4c] = S_starttls_temporaril },
 	[S_starttls_2dnot_2dsuppo] = { ROW_S_po, [B_52] = S_starttls_2dnot_2dsuppor },
@@ -26375,7 +32707,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_temporarily_deferr] = { ROW_S_err, [B_45] = S_temporarily_deferre },
 	[S_temporary_failure_] = { ROW_S_start, [B_09] = S_temporary_failure_, [B_49] = S_temporary_failure_i },
 	[S_temporary_local_pr] = { ROW_S_pr, [B_4f] = S_temporary_local_pro },
-	[S_tenant_allow_2fblock] = { ROW_S_block, [B_09] = S_tenant_allow_2fblock_ },
 	[S_that_you_tried_to_] = { ROW_S_start, [B_09] = S_that_you_tried_to_, [B_52] = S_that_you_tried_to_r },
 	[S_tls_connection_req] = { ROW_S_req, [B_55] = S_tls_connection_requ },
 	[S_tls_currently_unav] = { ROW_S_v, [B_41] = S_tls_currently_unava },
@@ -26405,9 +32736,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verification_reque] = { ROW_S_que, [B_53] = S_verification_reques },
 	[S_verify_that_you_ar] = { ROW_S_0r, [B_45] = S_verify_that_you_are },
 	[S_verify_you_are_hum] = { ROW_S_m, [B_41] = S_verify_you_are_huma },
+	[S_vous_ne_soyez_pas_] = { ROW_S_start, [B_09] = S_vous_ne_soyez_pas_, [B_41] = S_vous_ne_soyez_pas_a },
 	[S_was_not_sent_becau] = { ROW_S_au, [B_53] = S_was_not_sent_becaus },
 	[S_will_be_deleted_fr] = { ROW_S_fr, [B_4f] = S_will_be_deleted_fro },
 	[S_without_a_valid_se] = { ROW_S_se, [B_4e] = S_without_a_valid_sen },
+	[S__d8_ba_d9_8a_d8_b1___25359698] = { ROW_S_start, [B_d9] = S__d8_ba_d9_8a_d8_b1___685c715c },
+	[S__d9_85_d8_ac_d9_88_d_35a5c033] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d_35a5c033, [B_d8] = S__d9_85_d8_ac_d9_88_d_f2ee07fe },
+	[S__e3_83_87_e3_82_a3_e_dfdff7e5] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_0392c131 },
+	[S__e5_bc_b5_e8_b2_bc_e_53b887ee] = { ROW_S_start, [B_e9] = S__e5_bc_b5_e8_b2_bc_e_657d777d },
 	[S_accepts_messages_on] = { ROW_S_on, [B_4c] = S_accepts_messages_onl },
 	[S_account_does_not_ex] = { ROW_S_does_not_ex, [B_49] = S_account_does_not_exi },
 	[S_account_has_been_cl] = { ROW_S_cl, [B_4f] = S_account_has_been_clo },
@@ -26420,6 +32756,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_does_not_ex] = { ROW_S_does_not_ex, [B_49] = S_address_does_not_exi },
 	[S_address_is_suppress] = { ROW_S_ss, [B_45] = S_address_is_suppresse, [B_49] = S_suppressi },
 	[S_administrative_proh] = { ROW_S_h, [B_49] = S_administrative_prohi },
+	[S_after_initial_conne] = { ROW_S_conne, [B_43] = S_after_initial_connec },
 	[S_after_multiple_retr] = { ROW_S_tr, [B_49] = S_after_multiple_retri, [B_59] = S_retry },
 	[S_aka_2ems_2fexosmtperror] = { ROW_S_error, [B_53] = S_aka_2ems_2fexosmtperrors },
 	[S_all_recipient_addre] = { ROW_S_addre, [B_53] = S_all_recipient_addres },
@@ -26459,6 +32796,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_connection_rate_lim] = { ROW_S_lim, [B_49] = S_connection_rate_limi },
 	[S_connection_timed_ou] = { ROW_S_ou, [B_54] = S_connection_timed_out },
 	[S_connection_was_rese] = { ROW_S_se, [B_54] = S_connection_was_reset },
+	[S_content_presents_a_] = { ROW_S_start, [B_09] = S_content_presents_a_, [B_50] = S_content_presents_a_p },
 	[S_could_not_be_conver] = { ROW_S_ver, [B_53] = S_convers, [B_54] = S_could_not_be_convert },
 	[S_could_not_be_delive] = { ROW_S_ve, [B_52] = S_could_not_be_deliver },
 	[S_could_not_be_proces] = { ROW_S_0es, [B_53] = S_could_not_be_process },
@@ -26482,10 +32820,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_domain_doesn_27t_exis] = { ROW_S_is, [B_54] = S_domain_doesn_27t_exist },
 	[S_domain_has_no_mx_or] = { ROW_S_0r, [B_09] = S_domain_has_no_mx_or_ },
 	[S_domain_is_not_reach] = { ROW_S_ch, [B_41] = S_domain_is_not_reacha },
+	[S_domain_may_not_exis] = { ROW_S_is, [B_54] = S_domain_may_not_exist },
 	[S_domain_name_not_fou] = { ROW_S_not_fou, [B_4e] = S_domain_name_not_foun },
 	[S_domain_of_sender_ad] = { ROW_S_ad, [B_44] = S_domain_of_sender_add },
 	[S_duplicate_message_2di] = { ROW_S_i, [B_44] = S_duplicate_message_2did },
 	[S_duplicated_message_2d] = { ROW_S_start, [B_49] = S_duplicated_message_2di },
+	[S_dynamically_assigne] = { ROW_S_ne, [B_44] = S_dynamically_assigned },
+	[S_dynamically_2dassigne] = { ROW_S_ne, [B_44] = S_dynamically_2dassigned },
 	[S_email_address_is_no] = { ROW_S_is_no, [B_54] = S_email_address_is_not },
 	[S_empf_c3_a4nger_unbekann] = { ROW_S_n, [B_54] = S_empf_c3_a4nger_unbekannt },
 	[S_establish_an_smtp_c] = { ROW_S_c, [B_4f] = S_establish_an_smtp_co },
@@ -26504,11 +32845,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_has_been_marked_as_] = { ROW_S_start, [B_09] = S_has_been_marked_as_, [B_49] = S_has_been_marked_as_i },
 	[S_has_been_switched_o] = { ROW_S_o, [B_46] = S_has_been_switched_of },
 	[S_has_no_mx_or_a_reco] = { ROW_S_co, [B_52] = S_has_no_mx_or_a_recor },
-	[S_helo_command_reject] = { ROW_S_reject, [B_45] = S_helo_command_rejecte },
 	[S_host_not_found_2c_try] = { ROW_S_try, [B_09] = S_host_not_found_2c_try_ },
 	[S_host_or_domain_name] = { ROW_S_name, [B_09] = S_host_or_domain_name_ },
 	[S_hostname_does_not_r] = { ROW_S_not_r, [B_45] = S_hostname_does_not_re },
 	[S_identities_failed_t] = { ROW_S_t, [B_48] = S_identities_failed_th },
+	[S_in_reply_to_mail_fr] = { ROW_S_fr, [B_4f] = S_in_reply_to_mail_fro },
+	[S_in_reply_to_the_gre] = { ROW_S_re, [B_45] = S_in_reply_to_the_gree, [B_59] = S_grey },
 	[S_in_the_queue_too_lo] = { ROW_S_lo, [B_4e] = S_in_the_queue_too_lon },
 	[S_inactive_email_addr] = { ROW_S_addr, [B_45] = S_inactive_email_addre },
 	[S_insufficient_system] = { ROW_S_system, [B_09] = S_insufficient_system_ },
@@ -26517,7 +32859,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_invalid_hostname_in] = { ROW_S_in, [B_09] = S_invalid_hostname_in_ },
 	[S_invalid_mailbox_nam] = { ROW_S_nam, [B_45] = S_invalid_mailbox_name },
 	[S_ip_address_blacklis] = { ROW_S_blacklis, [B_54] = S_ip_address_blacklist },
-	[S_ip_address_is_block] = { ROW_S_block, [B_45] = S_ip_address_is_blocke },
 	[S_ip_address_is_liste] = { ROW_S_liste, [B_44] = S_ip_address_is_listed },
 	[S_ipcheck_2eproofpoint_2e] = { ROW_S_start, [B_43] = S_ipcheck_2eproofpoint_2ec },
 	[S_is_not_a_valid_mail] = { ROW_S_mail, [B_42] = S_is_not_a_valid_mailb },
@@ -26559,14 +32900,18 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_my_name_was_rejecte] = { ROW_S_rejecte, [B_44] = S_my_name_was_rejected },
 	[S_nature_of_the_conte] = { ROW_S_te, [B_4e] = S_nature_of_the_conten },
 	[S_neither_spf_nor_dki] = { ROW_S_i, [B_4d] = S_neither_spf_nor_dkim },
+	[S_nem_c3_a1te_opr_c3_a_cb75e307] = { ROW_S_start, [B_ad] = S_nem_c3_a1te_opr_c3_a_8f94c58b },
 	[S_network_is_unreacha] = { ROW_S_cha, [B_42] = S_network_is_unreachab },
+	[S_nicht_die_erforderl] = { ROW_S_l, [B_49] = S_nicht_die_erforderli },
 	[S_no_account_by_that_] = { ROW_S_that_, [B_09] = S_no_account_by_that_, [B_4e] = S_no_account_by_that_n },
 	[S_no_mailbox_by_that_] = { ROW_S_that_, [B_09] = S_no_mailbox_by_that_, [B_4e] = S_no_mailbox_by_that_n },
 	[S_no_mailbox_here_by_] = { ROW_S_start, [B_09] = S_no_mailbox_here_by_, [B_54] = S_no_mailbox_here_by_t },
 	[S_no_route_to_the_des] = { ROW_S_des, [B_54] = S_no_route_to_the_dest },
+	[S_no_tienes_los_permi] = { ROW_S_mi, [B_53] = S_no_tienes_los_permis },
 	[S_nonexistent_destina] = { ROW_S_ina, [B_54] = S_nonexistent_destinat },
 	[S_not_a_member_of_thi] = { ROW_S_hi, [B_53] = S_not_a_member_of_this },
 	[S_not_a_registered_ga] = { ROW_S_a, [B_54] = S_not_a_registered_gat, [B_56] = S_gav },
+	[S_not_accepting_conne] = { ROW_S_conne, [B_43] = S_not_accepting_connec },
 	[S_not_accepting_mail_] = { ROW_S_mail_, [B_09] = S_not_accepting_mail_, [B_46] = S_not_accepting_mail_f },
 	[S_not_allowed_to_send] = { ROW_S_send, [B_09] = S_not_allowed_to_send_ },
 	[S_not_authorized_to_s] = { ROW_S_s, [B_45] = S_not_authorized_to_se },
@@ -26590,7 +32935,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_only_accepts_messag] = { ROW_S_messag, [B_45] = S_only_accepts_message },
 	[S_operating_system_er] = { ROW_S_er, [B_52] = S_operating_system_err },
 	[S_over_a_tls_connecti] = { ROW_S_connecti, [B_4f] = S_over_a_tls_connectio },
-	[S_password_not_accept] = { ROW_S_not_accept, [B_45] = S_password_not_accepte },
 	[S_protection_2eoutlook_2e] = { ROW_S_start, [B_43] = S_protection_2eoutlook_2ec },
 	[S_purported_responsib] = { ROW_S_0b, [B_4c] = S_purported_responsibl },
 	[S_queue_file_write_er] = { ROW_S_er, [B_52] = S_queue_file_write_err },
@@ -26605,6 +32949,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipient_domain_do] = { ROW_S_do, [B_45] = S_recipient_domain_doe },
 	[S_recipient_is_suppre] = { ROW_S_pre, [B_53] = S_recipient_is_suppres },
 	[S_recipient_temporari] = { ROW_S_temporari, [B_4c] = S_recipient_temporaril },
+	[S_refused_to_talk_to_] = { ROW_S_start, [B_09] = S_refused_to_talk_to_, [B_4d] = S_refused_to_talk_to_m },
 	[S_refuses_external_se] = { ROW_S_se, [B_4e] = S_refuses_external_sen },
 	[S_relaying_is_not_all] = { ROW_S_not_all, [B_4f] = S_relaying_is_not_allo },
 	[S_relaying_not_allowe] = { ROW_S_not_allowe, [B_44] = S_relaying_not_allowed },
@@ -26630,6 +32975,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sent_too_many_messa] = { ROW_S_messa, [B_47] = S_sent_too_many_messag },
 	[S_service_not_availab] = { ROW_S_not_availab, [B_4c] = S_service_not_availabl },
 	[S_signature_did_not_v] = { ROW_S_v, [B_45] = S_signature_did_not_ve },
+	[S_smtp_server_of_your] = { ROW_S_ur, [B_09] = S_smtp_server_of_your_ },
 	[S_starttls_is_require] = { ROW_S_require, [B_44] = S_starttls_is_required },
 	[S_starttls_temporaril] = { ROW_S_temporaril, [B_59] = S_starttls_temporarily },
 	[S_starttls_2dnot_2dsuppor] = { ROW_S_0r, [B_54] = S_starttls_2dnot_2dsupport },
@@ -26670,9 +33016,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verification_reques] = { ROW_S_0es, [B_54] = S_verification_request },
 	[S_verify_that_you_are] = { ROW_S_re, [B_09] = S_verify_that_you_are_ },
 	[S_verify_you_are_huma] = { ROW_S_ma, [B_4e] = S_verify_you_are_human },
+	[S_vous_ne_soyez_pas_a] = { ROW_S_a, [B_55] = S_vous_ne_soyez_pas_au },
 	[S_was_not_sent_becaus] = { ROW_S_us, [B_45] = S_was_not_sent_because },
 	[S_will_be_deleted_fro] = { ROW_S_fro, [B_4d] = S_will_be_deleted_from },
 	[S_without_a_valid_sen] = { ROW_S_sen, [B_44] = S_without_a_valid_send },
+	[S__d8_ba_d9_8a_d8_b1___685c715c] = { ROW_S__d9, [B_83] = S__d8_ba_d9_8a_d8_b1___bf869cd6 },
+	[S__d9_85_d8_ac_d9_88_d_f2ee07fe] = { ROW_S__d8, [B_a8] = S__d9_85_d8_ac_d9_88_d_0db60267 },
+	[S__e3_83_87_e3_82_a3_e_0392c131] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_b505f41b },
+	[S__e5_bc_b5_e8_b2_bc_e_657d777d] = { ROW_S_start, [B_99] = S__e5_bc_b5_e8_b2_bc_e_ee82970a },
 	[S_accepts_messages_onl] = { ROW_S_l, [B_59] = S_accepts_messages_only },
 	[S_account_does_not_exi] = { ROW_S_does_not_exi, [B_53] = S_account_does_not_exis },
 	[S_account_has_been_clo] = { ROW_S_clo, [B_53] = S_account_has_been_clos },
@@ -26684,6 +33035,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_does_not_exi] = { ROW_S_does_not_exi, [B_53] = S_address_does_not_exis },
 	[S_address_is_suppresse] = { ROW_S_se, [B_44] = S_address_is_suppressed },
 	[S_administrative_prohi] = { ROW_S_hi, [B_42] = S_administrative_prohib },
+	[S_after_initial_connec] = { ROW_S_connec, [B_54] = S_after_initial_connect },
 	[S_after_multiple_retri] = { ROW_S_ri, [B_45] = S_after_multiple_retrie },
 	[S_all_recipient_addres] = { ROW_S_addres, [B_53] = S_all_recipient_address },
 	[S_authentication_check] = { ROW_S_idle, [B_53] = S_authentication_checks },
@@ -26713,6 +33065,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_confirm_that_you_are] = { ROW_S_re, [B_09] = S_confirm_that_you_are_ },
 	[S_connection_frequency] = { ROW_S_y, [B_09] = S_connection_frequency_ },
 	[S_connection_rate_limi] = { ROW_S_limi, [B_54] = S_connection_rate_limit },
+	[S_content_presents_a_p] = { ROW_S_p, [B_4f] = S_content_presents_a_po },
 	[S_could_not_be_convert] = { ROW_S_t, [B_45] = S_could_not_be_converte },
 	[S_could_not_be_deliver] = { ROW_S_ver, [B_45] = S_could_not_be_delivere, [B_59] = S_delivery },
 	[S_could_not_be_process] = { ROW_S_ss, [B_45] = S_could_not_be_processe, [B_49] = S_processi },
@@ -26724,7 +33077,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_deferred_due_to_volu] = { ROW_S_volu, [B_4d] = S_deferred_due_to_volum },
 	[S_delivery_failed_0_at] = { ROW_S_at, [B_54] = S_delivery_failed_0_att },
 	[S_delivery_time_expire] = { ROW_S_expire, [B_44] = S_delivery_time_expired },
-	[S_destinataire_invalid] = { ROW_S_invalid, [B_45] = S_destinataire_invalide },
 	[S_did_not_accept_our_r] = { ROW_S_r, [B_45] = S_did_not_accept_our_re },
 	[S_dns_temporary_failur] = { ROW_S_ur, [B_45] = S_dns_temporary_failure },
 	[S_does_not_accept_e_2dma] = { ROW_S_ma, [B_49] = S_does_not_accept_e_2dmai },
@@ -26757,6 +33109,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_hostname_does_not_re] = { ROW_S_not_re, [B_43] = S_does_not_rec, [B_53] = S_hostname_does_not_res },
 	[S_identities_failed_th] = { ROW_S_th, [B_45] = S_identities_failed_the },
 	[S_illegal_host_2fdomain_] = { ROW_S_domain_, [B_09] = S_illegal_host_2fdomain_, [B_4e] = S_illegal_host_2fdomain_n },
+	[S_in_reply_to_mail_fro] = { ROW_S_fro, [B_4d] = S_in_reply_to_mail_from },
+	[S_in_reply_to_the_gree] = { ROW_S_0e, [B_54] = S_in_reply_to_the_greet },
 	[S_in_the_queue_too_lon] = { ROW_S_on, [B_47] = S_in_the_queue_too_long },
 	[S_inactive_email_addre] = { ROW_S_addre, [B_53] = S_inactive_email_addres },
 	[S_insufficient_system_] = { ROW_S_system_, [B_09] = S_insufficient_system_, [B_53] = S_insufficient_system_s },
@@ -26794,15 +33148,18 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_must_issue_a_starttl] = { ROW_S_tl, [B_53] = S_must_issue_a_starttls },
 	[S_nature_of_the_conten] = { ROW_S_ten, [B_54] = S_nature_of_the_content },
 	[S_network_is_unreachab] = { ROW_S_ab, [B_4c] = S_network_is_unreachabl },
+	[S_nicht_die_erforderli] = { ROW_S_li, [B_43] = S_nicht_die_erforderlic },
 	[S_no_account_by_that_n] = { ROW_S_n, [B_41] = S_no_account_by_that_na },
 	[S_no_mailbox_by_that_n] = { ROW_S_n, [B_41] = S_no_mailbox_by_that_na },
 	[S_no_mailbox_here_by_t] = { ROW_S_t, [B_48] = S_no_mailbox_here_by_th },
 	[S_no_route_to_the_dest] = { ROW_S_est, [B_49] = S_no_route_to_the_desti },
+	[S_no_tienes_los_permis] = { ROW_S_is, [B_43] = S_misc, [B_4f] = S_no_tienes_los_permiso, [B_53] = S_permiss },
 	[S_nonexistent_destinat] = { ROW_S_at, [B_41] = S_destinata, [B_49] = S_nonexistent_destinati, [B_55] = S_natu },
 	[S_not_a_member_of_this] = { ROW_S_is, [B_09] = S_not_a_member_of_this_ },
 	[S_not_a_registered_gat] = { ROW_S_at, [B_45] = S_not_a_registered_gate },
+	[S_not_accepting_connec] = { ROW_S_connec, [B_54] = S_not_accepting_connect },
 	[S_not_accepting_mail_f] = { ROW_S_mail_f, [B_4f] = S_not_accepting_mail_fo },
-	[S_not_allowed_to_send_] = { ROW_S_start, [B_09] = S_not_allowed_to_send_, [B_54] = S_not_allowed_to_send_t },
+	[S_not_allowed_to_send_] = { ROW_S_start, [B_09] = S_not_allowed_to_send_, [B_4d] = S_send_m, [B_4f] = S_end_o, [B_54] = S_not_allowed_to_send_t },
 	[S_not_authorized_to_se] = { ROW_S_se, [B_4e] = S_not_authorized_to_sen },
 	[S_not_available_right_] = { ROW_S_start, [B_09] = S_not_available_right_, [B_4e] = S_not_available_right_n },
 	[S_not_compliant_with_t] = { ROW_S_t, [B_48] = S_not_compliant_with_th },
@@ -26839,6 +33196,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipient_domain_doe] = { ROW_S_doe, [B_53] = S_recipient_domain_does },
 	[S_recipient_is_suppres] = { ROW_S_res, [B_53] = S_recipient_is_suppress },
 	[S_recipient_temporaril] = { ROW_S_temporaril, [B_59] = S_recipient_temporarily },
+	[S_refused_to_talk_to_m] = { ROW_S_m, [B_45] = S_refused_to_talk_to_me },
 	[S_refuses_external_sen] = { ROW_S_sen, [B_44] = S_refuses_external_send },
 	[S_relaying_is_not_allo] = { ROW_S_not_allo, [B_57] = S_relaying_is_not_allow },
 	[S_relaying_not_permitt] = { ROW_S_t, [B_45] = S_relaying_not_permitte },
@@ -26859,6 +33217,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sent_too_many_messag] = { ROW_S_messag, [B_45] = S_sent_too_many_message },
 	[S_service_not_availabl] = { ROW_S_not_availabl, [B_45] = S_service_not_available },
 	[S_signature_did_not_ve] = { ROW_S_ve, [B_52] = S_signature_did_not_ver },
+	[S_smtp_server_of_your_] = { ROW_S_start, [B_09] = S_smtp_server_of_your_, [B_49] = S_smtp_server_of_your_i },
 	[S_starttls_temporarily] = { ROW_S_temporarily, [B_09] = S_starttls_temporarily_ },
 	[S_starttls_2dnot_2dsupport] = { ROW_S_t, [B_2e] = S_support_2e, [B_45] = S_starttls_2dnot_2dsupporte },
 	[S_storage_allocation_e] = { ROW_S_e, [B_58] = S_storage_allocation_ex },
@@ -26868,7 +33227,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_suppressed_sending_t] = { ROW_S_t, [B_4f] = S_suppressed_sending_to },
 	[S_syntax_error_in_addr] = { ROW_S_addr, [B_45] = S_syntax_error_in_addre },
 	[S_takes_internal_sende] = { ROW_S_sende, [B_52] = S_takes_internal_sender },
-	[S_temporarily_deferred] = { ROW_S_0d, [B_09] = S_temporarily_deferred_ },
+	[S_temporarily_deferred] = { ROW_S_0d, [B_09] = S_temporarily_deferred_, [B_3a] = S_deferred_3a },
 	[S_temporarily_unable_t] = { ROW_S_t, [B_4f] = S_temporarily_unable_to },
 	[S_temporary_failure_in] = { ROW_S_in, [B_09] = S_temporary_failure_in_ },
 	[S_temporary_local_prob] = { ROW_S_0b, [B_4c] = S_temporary_local_probl },
@@ -26894,8 +33253,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_user_account_is_disa] = { ROW_S_disa, [B_42] = S_user_account_is_disab },
 	[S_username_and_passwor] = { ROW_S_wor, [B_44] = S_username_and_password },
 	[S_verify_that_you_are_] = { ROW_S_start, [B_09] = S_verify_that_you_are_, [B_41] = S_verify_that_you_are_a },
+	[S_vous_ne_soyez_pas_au] = { ROW_S_au, [B_54] = S_vous_ne_soyez_pas_aut },
 	[S_was_not_sent_because] = { ROW_S_use, [B_09] = S_was_not_sent_because_ },
 	[S_without_a_valid_send] = { ROW_S_send, [B_45] = S_without_a_valid_sende },
+	[S__d9_85_d8_ac_d9_88_d_0db60267] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_c2856cc2 },
+	[S__e3_83_87_e3_82_a3_e_b505f41b] = { ROW_S_start, [B_ab] = S__e3_83_87_e3_82_a3_e_385f80d5, [B_ae] = S__e3_83_87_e3_82_a3_e_555fae72 },
+	[S__e5_bc_b5_e8_b2_bc_e_ee82970a] = { ROW_S_start, [B_90] = S__e5_bc_b5_e8_b2_bc_e_d6944a98 },
 	[S_accepts_messages_only] = { ROW_S_y, [B_09] = S_accepts_messages_only_ },
 	[S_account_does_not_exis] = { ROW_S_does_not_exis, [B_54] = S_account_does_not_exist },
 	[S_account_has_been_clos] = { ROW_S_0s, [B_45] = S_account_has_been_close, [B_49] = S_closi, [B_54] = S_lost },
@@ -26906,6 +33269,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_address_couldn_27t_be_f] = { ROW_S_f, [B_4f] = S_address_couldn_27t_be_fo },
 	[S_address_does_not_exis] = { ROW_S_does_not_exis, [B_54] = S_address_does_not_exist },
 	[S_administrative_prohib] = { ROW_S_0b, [B_49] = S_administrative_prohibi },
+	[S_after_initial_connect] = { ROW_S_connect, [B_49] = S_after_initial_connecti },
 	[S_after_multiple_retrie] = { ROW_S_0e, [B_53] = S_after_multiple_retries },
 	[S_all_recipient_address] = { ROW_S_address, [B_09] = S_recipient_address_, [B_45] = S_all_recipient_addresse },
 	[S_authentication_creden] = { ROW_S_den, [B_54] = S_authentication_credent },
@@ -26932,6 +33296,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_closing_transmission_] = { ROW_S_on_, [B_09] = S_closing_transmission_, [B_43] = S_closing_transmission_c },
 	[S_confirm_that_you_are_] = { ROW_S_start, [B_09] = S_confirm_that_you_are_, [B_41] = S_confirm_that_you_are_a },
 	[S_connection_frequency_] = { ROW_S_start, [B_09] = S_connection_frequency_, [B_4c] = S_connection_frequency_l },
+	[S_content_presents_a_po] = { ROW_S_po, [B_54] = S_content_presents_a_pot },
 	[S_could_not_be_converte] = { ROW_S_te, [B_44] = S_could_not_be_converted },
 	[S_could_not_be_delivere] = { ROW_S_re, [B_44] = S_could_not_be_delivered },
 	[S_could_not_be_processe] = { ROW_S_se, [B_44] = S_could_not_be_processed },
@@ -26962,6 +33327,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_hostname_does_not_res] = { ROW_S_res, [B_4f] = S_hostname_does_not_reso, [B_50] = S_not_resp },
 	[S_identities_failed_the] = { ROW_S_he, [B_09] = S_identities_failed_the_ },
 	[S_illegal_host_2fdomain_n] = { ROW_S_n, [B_41] = S_illegal_host_2fdomain_na, [B_4f] = S_domain_no },
+	[S_in_reply_to_the_greet] = { ROW_S_t, [B_49] = S_in_reply_to_the_greeti },
 	[S_inactive_email_addres] = { ROW_S_addres, [B_53] = S_inactive_email_address },
 	[S_insufficient_system_s] = { ROW_S_s, [B_54] = S_insufficient_system_st },
 	[S_invalid_final_deliver] = { ROW_S_ver, [B_59] = S_invalid_final_delivery },
@@ -26992,13 +33358,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_multiple_addresses_in] = { ROW_S_in, [B_09] = S_multiple_addresses_in_ },
 	[S_multiple_subject_head] = { ROW_S_head, [B_45] = S_multiple_subject_heade },
 	[S_network_is_unreachabl] = { ROW_S_0bl, [B_45] = S_network_is_unreachable },
+	[S_nicht_die_erforderlic] = { ROW_S_ic, [B_48] = S_nicht_die_erforderlich },
 	[S_no_account_by_that_na] = { ROW_S_na, [B_4d] = S_no_account_by_that_nam },
 	[S_no_mailbox_by_that_na] = { ROW_S_na, [B_4d] = S_no_mailbox_by_that_nam },
 	[S_no_mailbox_here_by_th] = { ROW_S_th, [B_41] = S_no_mailbox_here_by_tha },
 	[S_no_route_to_the_desti] = { ROW_S_ti, [B_4c] = S_stil, [B_4e] = S_no_route_to_the_destin },
+	[S_no_tienes_los_permiso] = { ROW_S_so, [B_53] = S_no_tienes_los_permisos },
 	[S_nonexistent_destinati] = { ROW_S_ti, [B_4f] = S_nonexistent_destinatio },
 	[S_not_a_member_of_this_] = { ROW_S_is_, [B_09] = S_not_a_member_of_this_, [B_4c] = S_not_a_member_of_this_l, [B_4d] = S_not_a_member_of_this_m },
 	[S_not_a_registered_gate] = { ROW_S_te, [B_57] = S_not_a_registered_gatew },
+	[S_not_accepting_connect] = { ROW_S_connect, [B_49] = S_not_accepting_connecti },
 	[S_not_accepting_mail_fo] = { ROW_S_fo, [B_52] = S_not_accepting_mail_for },
 	[S_not_allowed_to_send_t] = { ROW_S_t, [B_4f] = S_not_allowed_to_send_to },
 	[S_not_authorized_to_sen] = { ROW_S_sen, [B_44] = S_not_authorized_to_send },
@@ -27043,11 +33412,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_retry_timeout_exceede] = { ROW_S_exceede, [B_44] = S_retry_timeout_exceeded },
 	[S_see_https_3a_2f_2fww_61c336e3] = { ROW_S_h, [B_41] = S_see_https_3a_2f_2fww_d44f78bc },
 	[S_sender_address_does_n] = { ROW_S_does_n, [B_4f] = S_sender_address_does_no },
-	[S_sender_address_reject] = { ROW_S_reject, [B_45] = S_sender_address_rejecte },
 	[S_sender_policy_framewo] = { ROW_S_wo, [B_52] = S_sender_policy_framewor },
 	[S_sendernotauthenticate] = { ROW_S_te, [B_44] = S_sendernotauthenticated },
 	[S_sent_too_many_message] = { ROW_S_message, [B_53] = S_sent_too_many_messages },
 	[S_signature_did_not_ver] = { ROW_S_ver, [B_49] = S_signature_did_not_veri },
+	[S_smtp_server_of_your_i] = { ROW_S_i, [B_53] = S_smtp_server_of_your_is },
 	[S_starttls_temporarily_] = { ROW_S_temporarily_, [B_09] = S_starttls_temporarily_, [B_55] = S_starttls_temporarily_u },
 	[S_starttls_2dnot_2dsupporte] = { ROW_S_te, [B_44] = S_starttls_2dnot_2dsupported },
 	[S_storage_allocation_ex] = { ROW_S_ex, [B_43] = S_storage_allocation_exc },
@@ -27081,9 +33450,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_user_account_is_disab] = { ROW_S_disab, [B_4c] = S_user_account_is_disabl },
 	[S_username_and_password] = { ROW_S_rd, [B_09] = S_username_and_password_ },
 	[S_verify_that_you_are_a] = { ROW_S_a, [B_09] = S_verify_that_you_are_a_ },
-	[S_was_not_sent_because_] = { ROW_S_start, [B_09] = S_was_not_sent_because_, [B_54] = S_was_not_sent_because_t },
+	[S_vous_ne_soyez_pas_aut] = { ROW_S_aut, [B_4f] = S_vous_ne_soyez_pas_auto },
+	[S_was_not_sent_because_] = { ROW_S_start, [B_09] = S_was_not_sent_because_, [B_54] = S_was_not_sent_because_t, [B_59] = S_use_y },
 	[S_will_be_deleted_from_] = { ROW_S_from_, [B_09] = S_will_be_deleted_from_, [B_51] = S_will_be_deleted_from_q },
 	[S_without_a_valid_sende] = { ROW_S_sende, [B_52] = S_without_a_valid_sender },
+	[S__d9_85_d8_ac_d9_88_d_c2856cc2] = { ROW_S__d8, [B_b1] = S__d9_85_d8_ac_d9_88_d_bb09d22f },
+	[S__e3_83_87_e3_82_a3_e_385f80d5] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_5f577d65 },
+	[S__e3_83_87_e3_82_a3_e_555fae72] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_6b9ef364 },
 	[S_accepts_messages_only_] = { ROW_S_start, [B_09] = S_accepts_messages_only_, [B_41] = S_only_a, [B_46] = S_accepts_messages_only_f },
 	[S_account_has_been_close] = { ROW_S_se, [B_44] = S_account_has_been_closed },
 	[S_account_has_been_delet] = { ROW_S_t, [B_45] = S_account_has_been_delete },
@@ -27092,12 +33465,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_account_has_been_suspe] = { ROW_S_suspe, [B_4e] = S_account_has_been_suspen },
 	[S_address_couldn_27t_be_fo] = { ROW_S_fo, [B_55] = S_address_couldn_27t_be_fou },
 	[S_administrative_prohibi] = { ROW_S_bi, [B_54] = S_administrative_prohibit },
+	[S_after_initial_connecti] = { ROW_S_connecti, [B_4f] = S_after_initial_connectio },
 	[S_all_recipient_addresse] = { ROW_S_se, [B_45] = S_addressee, [B_53] = S_all_recipient_addresses },
 	[S_authentication_credent] = { ROW_S_t, [B_49] = S_authentication_credenti },
 	[S_authentication_failure] = { ROW_S_re, [B_09] = S_authentication_failure_ },
 	[S_authentication_informa] = { ROW_S_ma, [B_54] = S_authentication_informat },
 	[S_authentication_is_requ] = { ROW_S_requ, [B_49] = S_authentication_is_requi },
-	[S_authentication_mechani] = { ROW_S_i, [B_53] = S_authentication_mechanis },
+	[S_authentication_mechani] = { ROW_S_ni, [B_53] = S_authentication_mechanis },
 	[S_authentication_require] = { ROW_S_require, [B_44] = S_authentication_required },
 	[S_authentication_2dfailure] = { ROW_S_re, [B_09] = S_authentication_2dfailure_ },
 	[S_auto_2dsubmitted_3a_auto_2dr] = { ROW_S_r, [B_45] = S_auto_2dsubmitted_3a__6500e4ca },
@@ -27115,6 +33489,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_closing_transmission_c] = { ROW_S_c, [B_48] = S_closing_transmission_ch },
 	[S_confirm_that_you_are_a] = { ROW_S_a, [B_09] = S_confirm_that_you_are_a_ },
 	[S_connection_frequency_l] = { ROW_S_l, [B_49] = S_connection_frequency_li },
+	[S_content_presents_a_pot] = { ROW_S_t, [B_45] = S_content_presents_a_pote },
 	[S_could_not_be_delivered] = { ROW_S_0d, [B_09] = S_could_not_be_delivered_ },
 	[S_could_not_deliver_for_] = { ROW_S_start, [B_09] = S_could_not_deliver_for_, [B_54] = S_could_not_deliver_for_t },
 	[S_could_not_find_the_rec] = { ROW_S_rec, [B_49] = S_could_not_find_the_reci },
@@ -27138,6 +33513,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_hostname_does_not_reso] = { ROW_S_reso, [B_4c] = S_hostname_does_not_resol },
 	[S_identities_failed_the_] = { ROW_S_start, [B_09] = S_identities_failed_the_, [B_43] = S_identities_failed_the_c },
 	[S_illegal_host_2fdomain_na] = { ROW_S_na, [B_4d] = S_illegal_host_2fdomain_nam },
+	[S_in_reply_to_the_greeti] = { ROW_S_ti, [B_4e] = S_in_reply_to_the_greetin },
 	[S_insufficient_system_st] = { ROW_S_st, [B_4f] = S_insufficient_system_sto },
 	[S_invalid_final_delivery] = { ROW_S_y, [B_09] = S_invalid_final_delivery_ },
 	[S_invalid_hostname_in_he] = { ROW_S_he, [B_4c] = S_invalid_hostname_in_hel },
@@ -27152,11 +33528,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailbox_temporarily_un] = { ROW_S_temporarily_un, [B_41] = S_mailbox_temporarily_una },
 	[S_maximum_number_of_reci] = { ROW_S_reci, [B_50] = S_maximum_number_of_recip },
 	[S_message_content_is_not] = { ROW_S_is_not, [B_09] = S_message_content_is_not_ },
-	[S_message_content_reject] = { ROW_S_reject, [B_45] = S_message_content_rejecte },
 	[S_messages_per_connectio] = { ROW_S_connectio, [B_4e] = S_messages_per_connection },
 	[S_messaging_2emicrosoft_2eco] = { ROW_S_co, [B_4d] = S_messaging_2emicrosoft_2ecom },
 	[S_multiple_addresses_in_] = { ROW_S_in_, [B_09] = S_multiple_addresses_in_, [B_46] = S_multiple_addresses_in_f },
 	[S_multiple_subject_heade] = { ROW_S_heade, [B_52] = S_multiple_subject_header },
+	[S_nicht_die_erforderlich] = { ROW_S_ch, [B_45] = S_nicht_die_erforderliche },
 	[S_no_account_by_that_nam] = { ROW_S_nam, [B_45] = S_no_account_by_that_name },
 	[S_no_mailbox_by_that_nam] = { ROW_S_nam, [B_45] = S_no_mailbox_by_that_name },
 	[S_no_mailbox_here_by_tha] = { ROW_S_tha, [B_54] = S_no_mailbox_here_by_that },
@@ -27165,6 +33541,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_not_a_member_of_this_l] = { ROW_S_l, [B_49] = S_not_a_member_of_this_li },
 	[S_not_a_member_of_this_m] = { ROW_S_m, [B_41] = S_not_a_member_of_this_ma },
 	[S_not_a_registered_gatew] = { ROW_S_w, [B_41] = S_not_a_registered_gatewa },
+	[S_not_accepting_connecti] = { ROW_S_connecti, [B_4f] = S_not_accepting_connectio },
 	[S_not_accepting_mail_for] = { ROW_S_for, [B_09] = S_not_accepting_mail_for_ },
 	[S_not_allowed_to_send_to] = { ROW_S_to, [B_09] = S_not_allowed_to_send_to_ },
 	[S_not_authorized_to_send] = { ROW_S_send, [B_09] = S_not_authorized_to_send_ },
@@ -27204,6 +33581,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sender_address_rejecte] = { ROW_S_rejecte, [B_44] = S_sender_address_rejected },
 	[S_sender_policy_framewor] = { ROW_S_wor, [B_4b] = S_sender_policy_framework },
 	[S_signature_did_not_veri] = { ROW_S_veri, [B_46] = S_signature_did_not_verif },
+	[S_smtp_server_of_your_is] = { ROW_S_is, [B_50] = S_smtp_server_of_your_isp },
 	[S_starttls_temporarily_u] = { ROW_S_temporarily_u, [B_4e] = S_starttls_temporarily_un },
 	[S_storage_allocation_exc] = { ROW_S_exc, [B_45] = S_storage_allocation_exce },
 	[S_storage_is_full_on_thi] = { ROW_S_hi, [B_53] = S_storage_is_full_on_this },
@@ -27232,14 +33610,19 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_user_account_is_disabl] = { ROW_S_disabl, [B_45] = S_user_account_is_disable },
 	[S_username_and_password_] = { ROW_S_start, [B_09] = S_username_and_password_, [B_4e] = S_username_and_password_n },
 	[S_verify_that_you_are_a_] = { ROW_S_start, [B_09] = S_verify_that_you_are_a_, [B_48] = S_verify_that_you_are_a_h },
+	[S_vous_ne_soyez_pas_auto] = { ROW_S_auto, [B_52] = S_vous_ne_soyez_pas_autor },
 	[S_was_not_sent_because_t] = { ROW_S_t, [B_48] = S_was_not_sent_because_th },
 	[S_will_be_deleted_from_q] = { ROW_S_q, [B_55] = S_will_be_deleted_from_qu },
+	[S__d9_85_d8_ac_d9_88_d_bb09d22f] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_d7763832 },
+	[S__e3_83_87_e3_82_a3_e_5f577d65] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_5aba321b },
+	[S__e3_83_87_e3_82_a3_e_6b9ef364] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e_b638ff06 },
 	[S_accepts_messages_only_f] = { ROW_S_f, [B_52] = S_accepts_messages_only_fr },
 	[S_account_has_been_delete] = { ROW_S_te, [B_44] = S_account_has_been_deleted },
 	[S_account_has_been_disabl] = { ROW_S_disabl, [B_45] = S_account_has_been_disable },
 	[S_account_has_been_suspen] = { ROW_S_en, [B_44] = S_account_has_been_suspend },
 	[S_address_couldn_27t_be_fou] = { ROW_S_0ou, [B_4e] = S_address_couldn_27t_be_foun },
 	[S_administrative_prohibit] = { ROW_S_t, [B_45] = S_prohibite, [B_49] = S_administrative_prohibiti },
+	[S_after_initial_connectio] = { ROW_S_connectio, [B_4e] = S_after_initial_connection },
 	[S_all_recipient_addresses] = { ROW_S_0es, [B_09] = S_all_recipient_addresses_ },
 	[S_authentication_credenti] = { ROW_S_ti, [B_41] = S_authentication_credentia },
 	[S_authentication_failure_] = { ROW_S_start, [B_09] = S_authentication_failure_, [B_52] = S_authentication_failure_r },
@@ -27261,6 +33644,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_closing_transmission_ch] = { ROW_S_ch, [B_41] = S_closing_transmission_cha },
 	[S_confirm_that_you_are_a_] = { ROW_S_start, [B_09] = S_confirm_that_you_are_a_, [B_52] = S_confirm_that_you_are_a_r },
 	[S_connection_frequency_li] = { ROW_S_li, [B_4d] = S_connection_frequency_lim },
+	[S_content_presents_a_pote] = { ROW_S_te, [B_4e] = S_content_presents_a_poten },
 	[S_could_not_be_delivered_] = { ROW_S_start, [B_09] = S_could_not_be_delivered_, [B_46] = S_could_not_be_delivered_f },
 	[S_could_not_deliver_for_t] = { ROW_S_t, [B_48] = S_could_not_deliver_for_th },
 	[S_could_not_find_the_reci] = { ROW_S_reci, [B_50] = S_could_not_find_the_recip },
@@ -27282,6 +33666,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_hostname_does_not_resol] = { ROW_S_resol, [B_56] = S_hostname_does_not_resolv },
 	[S_identities_failed_the_c] = { ROW_S_c, [B_48] = S_identities_failed_the_ch },
 	[S_illegal_host_2fdomain_nam] = { ROW_S_nam, [B_45] = S_illegal_host_2fdomain_name },
+	[S_in_reply_to_the_greetin] = { ROW_S_in, [B_47] = S_in_reply_to_the_greeting },
 	[S_insufficient_system_sto] = { ROW_S_sto, [B_52] = S_insufficient_system_stor },
 	[S_invalid_final_delivery_] = { ROW_S_start, [B_09] = S_invalid_final_delivery__, [B_44] = S_delivery_d, [B_45] = S_delivery_e, [B_46] = S_delivery_f, [B_4c] = S_very_l, [B_50] = S_delivery_p, [B_54] = S_delivery_t, [B_55] = S_invalid_final_delivery_u },
 	[S_invalid_hostname_in_hel] = { ROW_S_hel, [B_4f] = S_invalid_hostname_in_helo },
@@ -27298,15 +33683,17 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_message_content_rejecte] = { ROW_S_rejecte, [B_44] = S_message_content_rejected },
 	[S_multiple_addresses_in_f] = { ROW_S_f, [B_52] = S_multiple_addresses_in_fr },
 	[S_multiple_subject_header] = { ROW_S_header, [B_53] = S_multiple_subject_headers },
+	[S_nicht_die_erforderliche] = { ROW_S_he, [B_4e] = S_nicht_die_erforderlichen },
 	[S_no_mailbox_here_by_that] = { ROW_S_that, [B_09] = S_no_mailbox_here_by_that_ },
 	[S_no_route_to_the_destina] = { ROW_S_ina, [B_54] = S_no_route_to_the_destinat },
 	[S_nonexistent_destination] = { ROW_S_on, [B_09] = S_nonexistent_destination_ },
 	[S_not_a_member_of_this_li] = { ROW_S_li, [B_53] = S_not_a_member_of_this_lis },
 	[S_not_a_member_of_this_ma] = { ROW_S_ma, [B_49] = S_not_a_member_of_this_mai },
 	[S_not_a_registered_gatewa] = { ROW_S_wa, [B_59] = S_not_a_registered_gateway },
+	[S_not_accepting_connectio] = { ROW_S_connectio, [B_4e] = S_not_accepting_connection },
 	[S_not_accepting_mail_for_] = { ROW_S_start, [B_09] = S_not_accepting_mail_for_, [B_54] = S_not_accepting_mail_for_t },
 	[S_not_allowed_to_send_to_] = { ROW_S_start, [B_09] = S_not_allowed_to_send_to_, [B_54] = S_not_allowed_to_send_to_t },
-	[S_not_authorized_to_send_] = { ROW_S_start, [B_09] = S_not_authorized_to_send_, [B_54] = S_not_authorized_to_send_t },
+	[S_not_authorized_to_send_] = { ROW_S_start, [B_09] = S_not_authorized_to_send_, [B_4d] = S_send_m, [B_4f] = S_end_o, [B_54] = S_not_authorized_to_send_t },
 	[S_not_compliant_with_the_] = { ROW_S_start, [B_09] = S_not_compliant_with_the_, [B_4d] = S_not_compliant_with_the_m },
 	[S_not_delivering_to_previ] = { ROW_S_vi, [B_4f] = S_not_delivering_to_previo },
 	[S_not_enough_storage_on_t] = { ROW_S_on_t, [B_48] = S_not_enough_storage_on_th },
@@ -27351,12 +33738,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_user_account_is_disable] = { ROW_S_disable, [B_44] = S_user_account_is_disabled },
 	[S_username_and_password_n] = { ROW_S_n, [B_4f] = S_username_and_password_no },
 	[S_verify_that_you_are_a_h] = { ROW_S_h, [B_55] = S_verify_that_you_are_a_hu },
+	[S_vous_ne_soyez_pas_autor] = { ROW_S_0r, [B_45] = S_autore, [B_49] = S_vous_ne_soyez_pas_autori },
 	[S_was_not_sent_because_th] = { ROW_S_th, [B_45] = S_was_not_sent_because_the },
 	[S_will_be_deleted_from_qu] = { ROW_S_qu, [B_45] = S_will_be_deleted_from_que },
 	[S_without_a_valid_sender_] = { ROW_S_start, [B_09] = S_without_a_valid_sender_, [B_41] = S_sender_a, [B_42] = S_sender_b, [B_44] = S_without_a_valid_sender_d, [B_49] = S_sender_i, [B_4e] = S_sender_n, [B_50] = S_sender_p, [B_52] = S_sender_r, [B_53] = S_sender_s, [B_55] = S_sender_u, [B_56] = S_sender_v, [B_57] = S_sender_w },
+	[S__d9_85_d8_ac_d9_88_d_d7763832] = { ROW_S__d8, [B_a7] = S__d9_85_d8_ac_d9_88_d_9d1ad532 },
+	[S__e3_83_87_e3_82_a3_e_5aba321b] = { ROW_S_start, [B_af] = S__e3_83_87_e3_82_a3_e_321d4b95 },
+	[S__e3_83_87_e3_82_a3_e_b638ff06] = { ROW_S__e3_83, [B_aa] = S__e3_83_87_e3_82_a3_e_3aba0295 },
 	[S_accepts_messages_only_fr] = { ROW_S_fr, [B_4f] = S_accepts_messages_only_fro },
 	[S_account_has_been_disable] = { ROW_S_disable, [B_44] = S_account_has_been_disabled },
-	[S_account_has_been_suspend] = { ROW_S_0d, [B_45] = S_account_has_been_suspende },
+	[S_account_has_been_suspend] = { ROW_S_end, [B_45] = S_account_has_been_suspende },
 	[S_address_couldn_27t_be_foun] = { ROW_S_un, [B_44] = S_address_couldn_27t_be_found },
 	[S_administrative_prohibiti] = { ROW_S_ti, [B_4f] = S_administrative_prohibitio },
 	[S_all_recipient_addresses_] = { ROW_S_start, [B_09] = S_all_recipient_addresses_, [B_52] = S_all_recipient_addresses_r },
@@ -27380,6 +33771,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_closing_transmission_cha] = { ROW_S_cha, [B_4e] = S_closing_transmission_chan },
 	[S_confirm_that_you_are_a_r] = { ROW_S_r, [B_45] = S_confirm_that_you_are_a_re },
 	[S_connection_frequency_lim] = { ROW_S_lim, [B_49] = S_connection_frequency_limi },
+	[S_content_presents_a_poten] = { ROW_S_ten, [B_54] = S_content_presents_a_potent },
 	[S_could_not_be_delivered_f] = { ROW_S_f, [B_4f] = S_could_not_be_delivered_fo },
 	[S_could_not_deliver_for_th] = { ROW_S_th, [B_45] = S_could_not_deliver_for_the },
 	[S_could_not_find_the_recip] = { ROW_S_recip, [B_49] = S_could_not_find_the_recipi },
@@ -27408,12 +33800,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_maximum_number_of_recipi] = { ROW_S_recipi, [B_45] = S_maximum_number_of_recipie },
 	[S_message_content_is_not_a] = { ROW_S_is_not_a, [B_43] = S_message_content_is_not_ac },
 	[S_multiple_addresses_in_fr] = { ROW_S_fr, [B_4f] = S_multiple_addresses_in_fro },
+	[S_nicht_die_erforderlichen] = { ROW_S_en, [B_09] = S_nicht_die_erforderlichen_ },
 	[S_no_mailbox_here_by_that_] = { ROW_S_that_, [B_09] = S_no_mailbox_here_by_that_, [B_4e] = S_no_mailbox_here_by_that_n },
 	[S_no_route_to_the_destinat] = { ROW_S_at, [B_41] = S_destinata, [B_49] = S_no_route_to_the_destinati, [B_55] = S_natu },
 	[S_nonexistent_destination_] = { ROW_S_on_, [B_09] = S_nonexistent_destination_, [B_44] = S_nonexistent_destination_d },
 	[S_not_a_member_of_this_lis] = { ROW_S_lis, [B_54] = S_not_a_member_of_this_list },
 	[S_not_a_member_of_this_mai] = { ROW_S_mai, [B_4c] = S_not_a_member_of_this_mail },
 	[S_not_a_registered_gateway] = { ROW_S_y, [B_09] = S_not_a_registered_gateway_ },
+	[S_not_accepting_connection] = { ROW_S_connection, [B_53] = S_not_accepting_connections },
 	[S_not_accepting_mail_for_t] = { ROW_S_t, [B_48] = S_not_accepting_mail_for_th },
 	[S_not_allowed_to_send_to_t] = { ROW_S_t, [B_48] = S_not_allowed_to_send_to_th },
 	[S_not_authorized_to_send_t] = { ROW_S_t, [B_4f] = S_not_authorized_to_send_to },
@@ -27430,7 +33824,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_purported_responsible_ad] = { ROW_S_ad, [B_44] = S_purported_responsible_add },
 	[S_receiving_mail_too_quick] = { ROW_S_idle, [B_4c] = S_receiving_mail_too_quickl },
 	[S_recent_history_of_bounci] = { ROW_S_i, [B_4e] = S_recent_history_of_bouncin },
-	[S_recipient_address_reject] = { ROW_S_reject, [B_45] = S_recipient_address_rejecte },
 	[S_recipient_addresses_reje] = { ROW_S_reje, [B_43] = S_recipient_addresses_rejec },
 	[S_recipient_domain_does_no] = { ROW_S_does_no, [B_54] = S_recipient_domain_does_not },
 	[S_recipient_temporarily_un] = { ROW_S_temporarily_un, [B_41] = S_recipient_temporarily_una },
@@ -27456,9 +33849,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_try_again_in_a_few_minut] = { ROW_S_ut, [B_45] = S_try_again_in_a_few_minute },
 	[S_username_and_password_no] = { ROW_S_no, [B_54] = S_username_and_password_not },
 	[S_verify_that_you_are_a_hu] = { ROW_S_0u, [B_4d] = S_verify_that_you_are_a_hum },
+	[S_vous_ne_soyez_pas_autori] = { ROW_S_ri, [B_53] = S_vous_ne_soyez_pas_autoris },
 	[S_was_not_sent_because_the] = { ROW_S_he, [B_09] = S_was_not_sent_because_the_ },
 	[S_will_be_deleted_from_que] = { ROW_S_que, [B_55] = S_will_be_deleted_from_queu },
 	[S_without_a_valid_sender_d] = { ROW_S_d, [B_4f] = S_without_a_valid_sender_do },
+	[S__d9_85_d8_ac_d9_88_d_9d1ad532] = { ROW_S_start, [B_db] = S__d9_85_d8_ac_d9_88_d_9b3dc367 },
+	[S__e3_83_87_e3_82_a3_e_321d4b95] = { ROW_S_start, [B_e8] = S__e3_83_87_e3_82_a3_e_cc1e7e21 },
+	[S__e3_83_87_e3_82_a3_e_3aba0295] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_5ed2999d },
 	[S_accepts_messages_only_fro] = { ROW_S_fro, [B_4d] = S_accepts_messages_only_from },
 	[S_account_has_been_suspende] = { ROW_S_de, [B_44] = S_account_has_been_suspended },
 	[S_administrative_prohibitio] = { ROW_S_0o, [B_4e] = S_administrative_prohibition },
@@ -27482,6 +33879,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_closing_transmission_chan] = { ROW_S_n, [B_4e] = S_closing_transmission_chann },
 	[S_confirm_that_you_are_a_re] = { ROW_S_re, [B_41] = S_confirm_that_you_are_a_rea },
 	[S_connection_frequency_limi] = { ROW_S_limi, [B_54] = S_connection_frequency_limit },
+	[S_content_presents_a_potent] = { ROW_S_t, [B_49] = S_content_presents_a_potenti },
 	[S_could_not_be_delivered_fo] = { ROW_S_fo, [B_52] = S_could_not_be_delivered_for },
 	[S_could_not_deliver_for_the] = { ROW_S_he, [B_09] = S_could_not_deliver_for_the_ },
 	[S_could_not_find_the_recipi] = { ROW_S_recipi, [B_45] = S_could_not_find_the_recipie },
@@ -27505,6 +33903,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_maximum_number_of_recipie] = { ROW_S_recipie, [B_4e] = S_maximum_number_of_recipien },
 	[S_message_content_is_not_ac] = { ROW_S_not_ac, [B_43] = S_message_content_is_not_acc },
 	[S_multiple_addresses_in_fro] = { ROW_S_fro, [B_4d] = S_multiple_addresses_in_from },
+	[S_nicht_die_erforderlichen_] = { ROW_S_start, [B_09] = S_nicht_die_erforderlichen_, [B_42] = S_nicht_die_erforderlichen_b },
 	[S_no_mailbox_here_by_that_n] = { ROW_S_n, [B_41] = S_no_mailbox_here_by_that_na },
 	[S_no_route_to_the_destinati] = { ROW_S_ti, [B_4f] = S_no_route_to_the_destinatio },
 	[S_nonexistent_destination_d] = { ROW_S_d, [B_4f] = S_nonexistent_destination_do },
@@ -27551,9 +33950,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_try_again_in_a_few_minute] = { ROW_S_te, [B_4e] = S_uten, [B_53] = S_try_again_in_a_few_minutes },
 	[S_username_and_password_not] = { ROW_S_not, [B_09] = S_username_and_password_not_ },
 	[S_verify_that_you_are_a_hum] = { ROW_S_m, [B_41] = S_verify_that_you_are_a_huma },
+	[S_vous_ne_soyez_pas_autoris] = { ROW_S_is, [B_50] = S_risp, [B_c3] = S_vous_ne_soyez_pas_autoris_c3 },
 	[S_was_not_sent_because_the_] = { ROW_S_start, [B_09] = S_was_not_sent_because_the_, [B_41] = S_was_not_sent_because_the_a },
 	[S_will_be_deleted_from_queu] = { ROW_S_0u, [B_45] = S_will_be_deleted_from_queue },
 	[S_without_a_valid_sender_do] = { ROW_S_do, [B_4d] = S_without_a_valid_sender_dom },
+	[S__d9_85_d8_ac_d9_88_d_9b3dc367] = { ROW_S_start, [B_8c] = S__d9_85_d8_ac_d9_88_d_a03a5a80 },
+	[S__e3_83_87_e3_82_a3_e_cc1e7e21] = { ROW_S_start, [B_a6] = S__e3_83_87_e3_82_a3_e_c6010d6c },
+	[S__e3_83_87_e3_82_a3_e_5ed2999d] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_018802ee },
 	[S_all_recipient_addresses_re] = { ROW_S_re, [B_4a] = S_all_recipient_addresses_rej },
 	[S_authentication_credentials] = { ROW_S_0s, [B_09] = S_authentication_credentials_ },
 	[S_authentication_failure_rep] = { ROW_S_rep, [B_4f] = S_authentication_failure_repo },
@@ -27569,6 +33972,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_client_was_not_authenticat] = { ROW_S_authenticat, [B_45] = S_client_was_not_authenticate },
 	[S_closing_transmission_chann] = { ROW_S_n, [B_45] = S_closing_transmission_channe },
 	[S_confirm_that_you_are_a_rea] = { ROW_S_a, [B_4c] = S_confirm_that_you_are_a_real },
+	[S_content_presents_a_potenti] = { ROW_S_ti, [B_41] = S_content_presents_a_potentia },
 	[S_could_not_deliver_for_the_] = { ROW_S_start, [B_09] = S_could_not_deliver_for_the_, [B_4c] = S_could_not_deliver_for_the_l },
 	[S_could_not_find_the_recipie] = { ROW_S_recipie, [B_4e] = S_could_not_find_the_recipien },
 	[S_couldn_27t_find_a_mail_excha] = { ROW_S_cha, [B_4e] = S_couldn_27t_find_a_ma_12fff33a },
@@ -27589,6 +33993,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailbox_temporarily_unavai] = { ROW_S_i, [B_4c] = S_mailbox_temporarily_unavail },
 	[S_maximum_number_of_recipien] = { ROW_S_recipien, [B_54] = S_maximum_number_of_recipient },
 	[S_message_content_is_not_acc] = { ROW_S_not_acc, [B_45] = S_message_content_is_not_acce },
+	[S_nicht_die_erforderlichen_b] = { ROW_S_b, [B_45] = S_nicht_die_erforderlichen_be },
 	[S_no_mailbox_here_by_that_na] = { ROW_S_na, [B_4d] = S_no_mailbox_here_by_that_nam },
 	[S_no_route_to_the_destinatio] = { ROW_S_0o, [B_4e] = S_no_route_to_the_destination },
 	[S_nonexistent_destination_do] = { ROW_S_do, [B_4d] = S_nonexistent_destination_dom },
@@ -27606,7 +34011,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_not_registered_in_this_ten] = { ROW_S_ten, [B_41] = S_not_registered_in_this_tena },
 	[S_only_accepts_mail_from_its] = { ROW_S_0s, [B_09] = S_only_accepts_mail_from_its_ },
 	[S_purported_responsible_addr] = { ROW_S_addr, [B_45] = S_purported_responsible_addre },
-	[S_recipient_addresses_reject] = { ROW_S_reject, [B_45] = S_recipient_addresses_rejecte },
 	[S_recipient_domain_does_not_] = { ROW_S_does_not_, [B_09] = S_recipient_domain_does_not_, [B_45] = S_recipient_domain_does_not_e },
 	[S_recipient_temporarily_unav] = { ROW_S_v, [B_41] = S_recipient_temporarily_unava },
 	[S_reputation_of_the_recipien] = { ROW_S_recipien, [B_54] = S_reputation_of_the_recipient },
@@ -27629,8 +34033,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_simultaneous_conn] = { ROW_S_conn, [B_45] = S_too_many_simultaneous_conne },
 	[S_username_and_password_not_] = { ROW_S_not_, [B_09] = S_username_and_password_not_, [B_41] = S_username_and_password_not_a },
 	[S_verify_that_you_are_a_huma] = { ROW_S_ma, [B_4e] = S_verify_that_you_are_a_human },
+	[S_vous_ne_soyez_pas_autoris_c3] = { ROW_S_start, [B_a9] = S_vous_ne_soyez_pas_au_6db86729 },
 	[S_was_not_sent_because_the_a] = { ROW_S_a, [B_44] = S_was_not_sent_because_the_ad },
 	[S_without_a_valid_sender_dom] = { ROW_S_dom, [B_41] = S_without_a_valid_sender_doma },
+	[S__d9_85_d8_ac_d9_88_d_a03a5a80] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d_d6dca21a },
+	[S__e3_83_87_e3_82_a3_e_c6010d6c] = { ROW_S_start, [B_8b] = S__e3_83_87_e3_82_a3_e_fca7e9f0 },
+	[S__e3_83_87_e3_82_a3_e_018802ee] = { ROW_S_start, [B_b9] = S__e3_83_87_e3_82_a3_e_151c34df },
 	[S_all_recipient_addresses_rej] = { ROW_S_rej, [B_45] = S_all_recipient_addresses_reje },
 	[S_authentication_credentials_] = { ROW_S_start, [B_09] = S_authentication_credentials_, [B_49] = S_authentication_credentials_i },
 	[S_authentication_failure_repo] = { ROW_S_repo, [B_52] = S_authentication_failure_repor },
@@ -27642,11 +34050,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_been_failing_for_a_long_tim] = { ROW_S_tim, [B_45] = S_been_failing_for_a_long_time },
 	[S_cannot_resolve_your_hostnam] = { ROW_S_hostnam, [B_45] = S_cannot_resolve_your_hostname },
 	[S_click_the_link_below_to_ver] = { ROW_S_ver, [B_49] = S_click_the_link_below_to_veri },
-	[S_client_host_rejected_fd9872a0] = { ROW_S_block, [B_45] = S_client_host_rejected_ddfc7cf9 },
 	[S_client_was_not_authenticate] = { ROW_S_te, [B_44] = S_client_was_not_authenticated },
 	[S_closing_transmission_channe] = { ROW_S_ne, [B_4c] = S_closing_transmission_channel },
 	[S_confirm_that_you_are_a_real] = { ROW_S_al, [B_09] = S_confirm_that_you_are_a_real_ },
 	[S_connection_frequency_limite] = { ROW_S_limite, [B_44] = S_connection_frequency_limited },
+	[S_content_presents_a_potentia] = { ROW_S_a, [B_4c] = S_content_presents_a_potential },
 	[S_could_not_deliver_for_the_l] = { ROW_S_l, [B_41] = S_could_not_deliver_for_the_la },
 	[S_could_not_find_the_recipien] = { ROW_S_recipien, [B_54] = S_could_not_find_the_recipient },
 	[S_couldn_27t_find_a_ma_12fff33a] = { ROW_S_n, [B_47] = S_couldn_27t_find_a_ma_27ebec31 },
@@ -27663,6 +34071,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailbox_temporarily_disable] = { ROW_S_disable, [B_44] = S_mailbox_temporarily_disabled },
 	[S_mailbox_temporarily_unavail] = { ROW_S_il, [B_41] = S_mailbox_temporarily_unavaila },
 	[S_message_content_is_not_acce] = { ROW_S_not_acce, [B_50] = S_message_content_is_not_accep },
+	[S_nicht_die_erforderlichen_be] = { ROW_S_be, [B_52] = S_nicht_die_erforderlichen_ber },
 	[S_no_mailbox_here_by_that_nam] = { ROW_S_nam, [B_45] = S_no_mailbox_here_by_that_name },
 	[S_nonexistent_destination_dom] = { ROW_S_dom, [B_41] = S_nonexistent_destination_doma },
 	[S_not_a_member_of_this_mailin] = { ROW_S_lin, [B_47] = S_not_a_member_of_this_mailing },
@@ -27698,6 +34107,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_username_and_password_not_a] = { ROW_S_not_a, [B_43] = S_username_and_password_not_ac },
 	[S_was_not_sent_because_the_ad] = { ROW_S_ad, [B_44] = S_was_not_sent_because_the_add },
 	[S_without_a_valid_sender_doma] = { ROW_S_doma, [B_49] = S_without_a_valid_sender_domai },
+	[S__d9_85_d8_ac_d9_88_d_d6dca21a] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d_d6dca21a, [B_d8] = S__d9_85_d8_ac_d9_88_d_9c539b91 },
+	[S__e3_83_87_e3_82_a3_e_fca7e9f0] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_4654a422 },
+	[S__e3_83_87_e3_82_a3_e_151c34df] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_e066dfa3 },
 	[S_all_recipient_addresses_reje] = { ROW_S_reje, [B_43] = S_all_recipient_addres_e58f4f36 },
 	[S_authentication_credentials_i] = { ROW_S_i, [B_4e] = S_authentication_crede_778b9924 },
 	[S_authentication_failure_repor] = { ROW_S_0r, [B_54] = S_authentication_failu_775fee3f },
@@ -27717,6 +34129,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailbox_currently_unavailabl] = { ROW_S_0bl, [B_45] = S_mailbox_currently_un_f1afdc33 },
 	[S_mailbox_temporarily_unavaila] = { ROW_S_la, [B_42] = S_mailbox_temporarily__77f216b8 },
 	[S_message_content_is_not_accep] = { ROW_S_not_accep, [B_54] = S_message_content_is_n_101df844 },
+	[S_nicht_die_erforderlichen_ber] = { ROW_S_er, [B_45] = S_nicht_die_erforderli_4159477f },
 	[S_nonexistent_destination_doma] = { ROW_S_doma, [B_49] = S_nonexistent_destinat_f4baf588 },
 	[S_not_a_member_of_this_mailing] = { ROW_S_g, [B_09] = S_not_a_member_of_this_d52508e1 },
 	[S_not_a_registered_gateway_use] = { ROW_S_use, [B_52] = S_not_a_registered_gat_79c947f6 },
@@ -27750,6 +34163,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_username_and_password_not_ac] = { ROW_S_not_ac, [B_43] = S_username_and_passwor_a2963575 },
 	[S_was_not_sent_because_the_add] = { ROW_S_add, [B_52] = S_was_not_sent_because_e2337789 },
 	[S_without_a_valid_sender_domai] = { ROW_S_domai, [B_4e] = S_without_a_valid_send_350b569d },
+	[S__d9_85_d8_ac_d9_88_d_9c539b91] = { ROW_S__d8, [B_a7] = S__d9_85_d8_ac_d9_88_d_dd9e38af },
+	[S__e3_83_87_e3_82_a3_e_4654a422] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_c03e3a36 },
+	[S__e3_83_87_e3_82_a3_e_e066dfa3] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e_c7f1dfef },
 	[S_all_recipient_addres_e58f4f36] = { ROW_S_rejec, [B_54] = S_all_recipient_addres_60995d1e },
 	[S_authentication_crede_778b9924] = { ROW_S_in, [B_56] = S_authentication_crede_44c1fa62 },
 	[S_bad_destination_mail_8c2773aa] = { ROW_S_addre, [B_53] = S_bad_destination_mail_3f1b0039 },
@@ -27762,7 +34178,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_did_not_accept_our_r_c47beed5] = { ROW_S_t, [B_4f] = S_did_not_accept_our_r_3d1920b4 },
 	[S_external_senders_are_e5e086ed] = { ROW_S_not_allo, [B_57] = S_external_senders_are_be744f64 },
 	[S_mailbox_temporarily__77f216b8] = { ROW_S_ab, [B_4c] = S_mailbox_temporarily__581974ec },
-	[S_message_content_is_n_101df844] = { ROW_S_not_accept, [B_45] = S_message_content_is_n_a42dd481 },
+	[S_nicht_die_erforderli_4159477f] = { ROW_S_re, [B_43] = S_nicht_die_erforderli_578b81f6 },
 	[S_nonexistent_destinat_f4baf588] = { ROW_S_domai, [B_4e] = S_nonexistent_destinat_f250c40e },
 	[S_not_a_member_of_this_d52508e1] = { ROW_S_start, [B_09] = S_not_a_member_of_this_d52508e1, [B_4c] = S_not_a_member_of_this_684cf713 },
 	[S_not_accepting_mail_f_5e034903] = { ROW_S_a, [B_43] = S_not_accepting_mail_f_032bf152 },
@@ -27790,7 +34206,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_simultaneou_da4e5cc9] = { ROW_S_connect, [B_49] = S_too_many_simultaneou_9d5c5402 },
 	[S_username_and_passwor_a2963575] = { ROW_S_not_acc, [B_45] = S_username_and_passwor_66762582 },
 	[S_was_not_sent_because_e2337789] = { ROW_S_addr, [B_45] = S_was_not_sent_because_9f052b06 },
-	[S_all_recipient_addres_60995d1e] = { ROW_S_reject, [B_45] = S_all_recipient_addres_2d6d930b },
+	[S__d9_85_d8_ac_d9_88_d_dd9e38af] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_cc139b9a },
+	[S__e3_83_87_e3_82_a3_e_c03e3a36] = { ROW_S_start, [B_a4] = S__e3_83_87_e3_82_a3_e_03f5e858 },
+	[S__e3_83_87_e3_82_a3_e_c7f1dfef] = { ROW_S__e3_83, [B_88] = S__e3_83_87_e3_82_a3_e_90c352c3 },
 	[S_authentication_crede_44c1fa62] = { ROW_S_inv, [B_41] = S_authentication_crede_a15d2b73 },
 	[S_bad_destination_mail_3f1b0039] = { ROW_S_addres, [B_53] = S_bad_destination_mail_64811468 },
 	[S_confirm_that_you_are_e91ba27d] = { ROW_S_pe, [B_52] = S_confirm_that_you_are_40807a61 },
@@ -27799,6 +34217,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_external_senders_are_be744f64] = { ROW_S_not_allow, [B_45] = S_external_senders_are_3718fd8d },
 	[S_mailbox_temporarily__581974ec] = { ROW_S_0bl, [B_45] = S_mailbox_temporarily__9e1312b5 },
 	[S_message_content_is_n_a42dd481] = { ROW_S_te, [B_44] = S_message_content_is_n_f8258bd3 },
+	[S_nicht_die_erforderli_578b81f6] = { ROW_S_rec, [B_48] = S_nicht_die_erforderli_c79d97ca },
 	[S_not_a_member_of_this_684cf713] = { ROW_S_l, [B_49] = S_not_a_member_of_this_5e291bc8 },
 	[S_not_accepting_mail_f_032bf152] = { ROW_S_ac, [B_43] = S_not_accepting_mail_f_542cea7d },
 	[S_not_allowed_to_send__213ba7d9] = { ROW_S_gr, [B_4f] = S_not_allowed_to_send__31e9472c },
@@ -27821,12 +34240,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_simultaneou_9d5c5402] = { ROW_S_connecti, [B_4f] = S_too_many_simultaneou_f2589751 },
 	[S_username_and_passwor_66762582] = { ROW_S_not_acce, [B_50] = S_username_and_passwor_06fd657e },
 	[S_was_not_sent_because_9f052b06] = { ROW_S_addre, [B_53] = S_was_not_sent_because_8722ffa9 },
+	[S__d9_85_d8_ac_d9_88_d_cc139b9a] = { ROW_S__d8, [B_b1] = S__d9_85_d8_ac_d9_88_d_12de486f },
+	[S__e3_83_87_e3_82_a3_e_03f5e858] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_631c757a },
+	[S__e3_83_87_e3_82_a3_e_90c352c3] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_9f7b3deb },
 	[S_all_recipient_addres_2d6d930b] = { ROW_S_rejecte, [B_44] = S_all_recipient_addres_927e80bd },
 	[S_authentication_crede_a15d2b73] = { ROW_S_inva, [B_4c] = S_authentication_crede_54ab2d7d },
 	[S_confirm_that_you_are_40807a61] = { ROW_S_per, [B_53] = S_confirm_that_you_are_de40921c },
 	[S_could_not_find_the_r_7a613071] = { ROW_S_do, [B_45] = S_recipient_doe, [B_4d] = S_could_not_find_the_r_f0ff045e },
 	[S_did_not_accept_our_r_d98e6d2e] = { ROW_S_start, [B_09] = S_did_not_accept_our_r_d98e6d2e, [B_43] = S_did_not_accept_our_r_a635da91 },
 	[S_external_senders_are_3718fd8d] = { ROW_S_not_allowe, [B_44] = S_external_senders_are_45571e8b },
+	[S_nicht_die_erforderli_c79d97ca] = { ROW_S_ch, [B_54] = S_nicht_die_erforderli_3b1644fa },
 	[S_not_a_member_of_this_5e291bc8] = { ROW_S_li, [B_53] = S_not_a_member_of_this_37b70f67 },
 	[S_not_accepting_mail_f_542cea7d] = { ROW_S_acc, [B_4f] = S_not_accepting_mail_f_c6b4c92c },
 	[S_not_allowed_to_send__31e9472c] = { ROW_S_ro, [B_55] = S_not_allowed_to_send__b13af5ed },
@@ -27846,16 +34269,20 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_simultaneou_f2589751] = { ROW_S_connectio, [B_4e] = S_too_many_simultaneou_ec765d51 },
 	[S_username_and_passwor_06fd657e] = { ROW_S_not_accep, [B_54] = S_username_and_passwor_4ae6735e },
 	[S_was_not_sent_because_8722ffa9] = { ROW_S_addres, [B_53] = S_was_not_sent_because_581862b4 },
+	[S__d9_85_d8_ac_d9_88_d_12de486f] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_e1eba04a },
+	[S__e3_83_87_e3_82_a3_e_631c757a] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_57ccb036 },
+	[S__e3_83_87_e3_82_a3_e_9f7b3deb] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_d20239d9 },
 	[S_authentication_crede_54ab2d7d] = { ROW_S_inval, [B_49] = S_authentication_crede_c6789be6 },
 	[S_confirm_that_you_are_de40921c] = { ROW_S_0s, [B_4f] = S_confirm_that_you_are_f9a5fecf },
 	[S_could_not_find_the_r_f0ff045e] = { ROW_S_dom, [B_41] = S_could_not_find_the_r_c773ecb3 },
 	[S_did_not_accept_our_r_a635da91] = { ROW_S_c, [B_4f] = S_did_not_accept_our_r_3dc71b94 },
+	[S_nicht_die_erforderli_3b1644fa] = { ROW_S_t, [B_49] = S_nicht_die_erforderli_fe0e95af },
 	[S_not_a_member_of_this_37b70f67] = { ROW_S_lis, [B_54] = S_not_a_member_of_this_212d4725 },
 	[S_not_accepting_mail_f_c6b4c92c] = { ROW_S_acco, [B_55] = S_not_accepting_mail_f_ee989d41 },
 	[S_not_allowed_to_send__b13af5ed] = { ROW_S_rou, [B_50] = S_not_allowed_to_send__e9d11f7f },
 	[S_not_authorized_to_se_a60955ae] = { ROW_S_g, [B_52] = S_not_authorized_to_se_07b1d5c4 },
 	[S_not_delivering_to_pr_f3d20e14] = { ROW_S_0ou, [B_4e] = S_not_delivering_to_pr_e4ac24e2 },
-	[S_not_enough_storage_o_e3f18315] = { ROW_S_ve, [B_52] = S_not_enough_storage_o_f1316535 },
+	[S_not_enough_storage_o_e3f18315] = { ROW_S_serve, [B_52] = S_not_enough_storage_o_f1316535 },
 	[S_not_listed_in_public_64945cc0] = { ROW_S_addr, [B_45] = S_not_listed_in_public_518e6095 },
 	[S_recipient_address_re_8a357b4f] = { ROW_S_inva, [B_4c] = S_recipient_address_re_de311885 },
 	[S_recipient_temporaril_95f154ab] = { ROW_S_0bl, [B_45] = S_recipient_temporaril_a1e82994 },
@@ -27866,11 +34293,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_that_you_tried_to_re_cfd1da20] = { ROW_S_disab, [B_4c] = S_that_you_tried_to_re_4a5a6538 },
 	[S_that_you_tried_to_re_45cdb5d2] = { ROW_S_inact, [B_49] = S_that_you_tried_to_re_b4d539b7 },
 	[S_too_many_simultaneou_ec765d51] = { ROW_S_connection, [B_53] = S_too_many_simultaneou_9954f660 },
-	[S_username_and_passwor_4ae6735e] = { ROW_S_not_accept, [B_45] = S_username_and_passwor_4ac7a367 },
+	[S__d9_85_d8_ac_d9_88_d_e1eba04a] = { ROW_S__d8, [B_b3] = S__d9_85_d8_ac_d9_88_d_e1ed3e55 },
+	[S__e3_83_87_e3_82_a3_e_57ccb036] = { ROW_S_start, [B_8b] = S__e3_83_87_e3_82_a3_e_603950aa },
+	[S__e3_83_87_e3_82_a3_e_d20239d9] = { ROW_S_start, [B_ab] = S__e3_83_87_e3_82_a3_e_4f80d9a3 },
 	[S_authentication_crede_c6789be6] = { ROW_S_invali, [B_44] = S_authentication_crede_4bdd5b76 },
 	[S_confirm_that_you_are_f9a5fecf] = { ROW_S_so, [B_4e] = S_confirm_that_you_are_cb5019b3 },
 	[S_could_not_find_the_r_c773ecb3] = { ROW_S_doma, [B_49] = S_could_not_find_the_r_ad7d9c14 },
 	[S_did_not_accept_our_r_3dc71b94] = { ROW_S_co, [B_4e] = S_did_not_accept_our_r_d0706392 },
+	[S_nicht_die_erforderli_fe0e95af] = { ROW_S_ti, [B_47] = S_nicht_die_erforderli_80f57192 },
 	[S_not_accepting_mail_f_ee989d41] = { ROW_S_accou, [B_4e] = S_not_accepting_mail_f_df3f93bd },
 	[S_not_authorized_to_se_07b1d5c4] = { ROW_S_gr, [B_4f] = S_not_authorized_to_se_dff381db },
 	[S_not_delivering_to_pr_e4ac24e2] = { ROW_S_un, [B_43] = S_not_delivering_to_pr_d3fe01b9 },
@@ -27882,8 +34312,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_that_you_tried_to_re_4a5a6538] = { ROW_S_disabl, [B_45] = S_that_you_tried_to_re_114d06fd },
 	[S_that_you_tried_to_re_b4d539b7] = { ROW_S_inacti, [B_56] = S_that_you_tried_to_re_66a9e143 },
 	[S_username_and_passwor_4ac7a367] = { ROW_S_te, [B_44] = S_username_and_passwor_15462b45 },
+	[S__d9_85_d8_ac_d9_88_d_e1ed3e55] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_d278dc3c },
+	[S__e3_83_87_e3_82_a3_e_603950aa] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_643a607c },
+	[S__e3_83_87_e3_82_a3_e_4f80d9a3] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_0ad7007b },
 	[S_could_not_find_the_r_ad7d9c14] = { ROW_S_domai, [B_4e] = S_could_not_find_the_r_2fbcb1ca },
 	[S_did_not_accept_our_r_d0706392] = { ROW_S_con, [B_4e] = S_did_not_accept_our_r_b5ecc3ac },
+	[S_nicht_die_erforderli_80f57192] = { ROW_S_g, [B_55] = S_nicht_die_erforderli_9e61d8b7 },
 	[S_not_accepting_mail_f_df3f93bd] = { ROW_S_accoun, [B_54] = S_not_accepting_mail_f_2515847f },
 	[S_not_authorized_to_se_dff381db] = { ROW_S_ro, [B_55] = S_not_authorized_to_se_6155626c },
 	[S_not_delivering_to_pr_d3fe01b9] = { ROW_S_c, [B_45] = S_not_delivering_to_pr_3fdc67a6 },
@@ -27893,26 +34327,59 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_that_you_tried_to_re_a5e84de2] = { ROW_S_does_not_e, [B_58] = S_that_you_tried_to_re_1bb2af1e },
 	[S_that_you_tried_to_re_114d06fd] = { ROW_S_disable, [B_44] = S_that_you_tried_to_re_0041a6af },
 	[S_that_you_tried_to_re_66a9e143] = { ROW_S_inactiv, [B_45] = S_that_you_tried_to_re_1a6df7e4 },
+	[S__d9_85_d8_ac_d9_88_d_d278dc3c] = { ROW_S__d8, [B_a7] = S__d9_85_d8_ac_d9_88_d_a942d9ec },
+	[S__e3_83_87_e3_82_a3_e_643a607c] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_2de5c0b1 },
+	[S__e3_83_87_e3_82_a3_e_0ad7007b] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_7e75ad09 },
 	[S_did_not_accept_our_r_b5ecc3ac] = { ROW_S_conn, [B_45] = S_did_not_accept_our_r_f6b7e04d },
+	[S_nicht_die_erforderli_9e61d8b7] = { ROW_S_0u, [B_4e] = S_nicht_die_erforderli_05081e87 },
 	[S_not_authorized_to_se_6155626c] = { ROW_S_rou, [B_50] = S_not_authorized_to_se_a169e99c },
 	[S_not_delivering_to_pr_3fdc67a6] = { ROW_S_ce, [B_44] = S_not_delivering_to_pr_25f71d9e },
 	[S_not_listed_in_public_58acaa93] = { ROW_S_address, [B_09] = S_not_listed_in_public_48d0b487 },
-	[S_recipient_address_re_5bda0756] = { ROW_S_invalid, [B_09] = S_recipient_address_re_0c39bbb8 },
 	[S_temporary_failure_in_b82eeb42] = { ROW_S_0o, [B_4e] = S_temporary_failure_in_35dc5c28 },
 	[S_that_you_tried_to_re_1bb2af1e] = { ROW_S_does_not_ex, [B_49] = S_that_you_tried_to_re_b749aa83 },
+	[S__d9_85_d8_ac_d9_88_d_a942d9ec] = { ROW_S_start, [B_d9] = S__d9_85_d8_ac_d9_88_d_043c7d94 },
+	[S__e3_83_87_e3_82_a3_e_2de5c0b1] = { ROW_S_start, [B_8a] = S__e3_83_87_e3_82_a3_e_ecae4ee0 },
+	[S__e3_83_87_e3_82_a3_e_7e75ad09] = { ROW_S_start, [B_82] = S__e3_83_87_e3_82_a3_e_253f7372 },
 	[S_did_not_accept_our_r_f6b7e04d] = { ROW_S_conne, [B_43] = S_did_not_accept_our_r_d676552c },
+	[S_nicht_die_erforderli_05081e87] = { ROW_S_un, [B_47] = S_nicht_die_erforderli_a8c863a2 },
 	[S_not_listed_in_public_48d0b487] = { ROW_S_address_, [B_09] = S_not_listed_in_public_48d0b487, [B_42] = S_not_listed_in_public_5a8c80eb },
 	[S_recipient_address_re_0c39bbb8] = { ROW_S_valid_, [B_09] = S_recipient_address_re_0c39bbb8, [B_41] = S_invalid_a, [B_43] = S_invalid_c, [B_44] = S_invalid_d, [B_45] = S_invalid_e, [B_46] = S_invalid_f, [B_48] = S_invalid_h, [B_4d] = S_invalid_m, [B_52] = S_invalid_r, [B_53] = S_invalid_s, [B_55] = S_recipient_address_re_eee27635 },
 	[S_that_you_tried_to_re_b749aa83] = { ROW_S_does_not_exi, [B_53] = S_that_you_tried_to_re_15f77bd2 },
+	[S__d9_85_d8_ac_d9_88_d_043c7d94] = { ROW_S__d9, [B_84] = S__d9_85_d8_ac_d9_88_d_3539a01b },
+	[S__e3_83_87_e3_82_a3_e_ecae4ee0] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_3b65cd9a },
+	[S__e3_83_87_e3_82_a3_e_253f7372] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_d9e25fb0 },
 	[S_did_not_accept_our_r_d676552c] = { ROW_S_connec, [B_54] = S_did_not_accept_our_r_be4804a0 },
+	[S_nicht_die_erforderli_a8c863a2] = { ROW_S_g, [B_45] = S_nicht_die_erforderli_4e74cd27 },
 	[S_not_listed_in_public_5a8c80eb] = { ROW_S_b, [B_4f] = S_not_listed_in_public_732eed1e },
 	[S_recipient_address_re_eee27635] = { ROW_S_u, [B_53] = S_recipient_address_re_48801d68 },
 	[S_that_you_tried_to_re_15f77bd2] = { ROW_S_does_not_exis, [B_54] = S_that_you_tried_to_re_7097fb72 },
+	[S__e3_83_87_e3_82_a3_e_3b65cd9a] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_09428d3e },
+	[S__e3_83_87_e3_82_a3_e_d9e25fb0] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_ac5c9d71 },
+	[S_nicht_die_erforderli_4e74cd27] = { ROW_S_ge, [B_4e] = S_nicht_die_erforderli_a5deef8b },
 	[S_not_listed_in_public_732eed1e] = { ROW_S_bo, [B_4f] = S_not_listed_in_public_70df461d },
 	[S_recipient_address_re_48801d68] = { ROW_S_us, [B_45] = S_recipient_address_re_73ae2831 },
+	[S__e3_83_87_e3_82_a3_e_09428d3e] = { ROW_S_start, [B_be] = S__e3_83_87_e3_82_a3_e_d6c4605e },
+	[S__e3_83_87_e3_82_a3_e_ac5c9d71] = { ROW_S_start, [B_8a] = S__e3_83_87_e3_82_a3_e_becbcc6c },
 	[S_not_listed_in_public_70df461d] = { ROW_S_0o, [B_4b] = S_not_listed_in_public_c77b57e0 },
 	[S_recipient_address_re_73ae2831] = { ROW_S_use, [B_52] = S_recipient_address_re_5a295b05 },
+	[S__e3_83_87_e3_82_a3_e_d6c4605e] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_2f2345e0 },
+	[S__e3_83_87_e3_82_a3_e_becbcc6c] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_84d26636 },
+	[S__e3_83_87_e3_82_a3_e_2f2345e0] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_33873044 },
+	[S__e3_83_87_e3_82_a3_e_84d26636] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_4036d2a2 },
+	[S__e3_83_87_e3_82_a3_e_33873044] = { ROW_S_start, [B_9b] = S__e3_83_87_e3_82_a3_e_48d0d39b },
+	[S__e3_83_87_e3_82_a3_e_4036d2a2] = { ROW_S_start, [B_be] = S__e3_83_87_e3_82_a3_e_e64ddd5a },
+	[S__e3_83_87_e3_82_a3_e_48d0d39b] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_70bd705b },
+	[S__e3_83_87_e3_82_a3_e_e64ddd5a] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_9d9301e8 },
+	[S__e3_83_87_e3_82_a3_e_70bd705b] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_c237c174 },
+	[S__e3_83_87_e3_82_a3_e_9d9301e8] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_026c1330 },
+	[S__e3_83_87_e3_82_a3_e_c237c174] = { ROW_S_start, [B_93] = S__e3_83_87_e3_82_a3_e_d7c4fbc3 },
+	[S__e3_83_87_e3_82_a3_e_026c1330] = { ROW_S_start, [B_9b] = S__e3_83_87_e3_82_a3_e_2a227683 },
+	[S__e3_83_87_e3_82_a3_e_2a227683] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_234107f3 },
+	[S__e3_83_87_e3_82_a3_e_234107f3] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_645f6d50 },
+	[S__e3_83_87_e3_82_a3_e_645f6d50] = { ROW_S_start, [B_93] = S__e3_83_87_e3_82_a3_e_3f38f737 },
 	[S_dbl] = { ROW_S_0bl },
+	[S_isp] = { ROW_S_0sp },
+	[S_ptr] = { ROW_S_tr, [B_09] = S_ptr_ },
 	[S_rbl] = { ROW_S_0bl },
 	[S_dane] = { ROW_S_ne },
 	[S_dkim] = { ROW_S_m },
@@ -27922,28 +34389,40 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_psbl] = { ROW_S_0bl, [B_2d] = S_sbl_2d },
 	[S_rate] = { ROW_S_rate },
 	[S_rdns] = { ROW_S_dns },
+	[S_risp] = { ROW_S_0sp, [B_4f] = S_rispo },
 	[S_spam] = { ROW_S_spam },
 	[S_spf_00] = { ROW_S_start },
 	[S_spf_] = { ROW_S_start, [B_09] = S_0spf_, [B_41] = S_spf_a },
 	[S_spf_28] = { ROW_S__28 },
 	[S_spf_5b] = { ROW_S__5b },
+	[S_spf_d8] = { ROW_S__d8 },
+	[S_spf_d9] = { ROW_S__d9 },
+	[S_spf_e3] = { ROW_S__e3 },
+	[S_spf_e5] = { ROW_S__e5 },
 	[S_spf_eof] = { ROW_S_idle },
 	[S_tlsa] = { ROW_S_sa },
 	[S_ube_00] = { ROW_S_start },
 	[S_ube_28] = { ROW_S__28 },
 	[S_ube_5b] = { ROW_S__5b },
+	[S_ube_d8] = { ROW_S__d8 },
+	[S_ube_d9] = { ROW_S__d9 },
+	[S_ube_e3] = { ROW_S__e3 },
+	[S_ube_e5] = { ROW_S__e5 },
 	[S_ube_eof] = { ROW_S_idle },
+	[S_block] = { ROW_S_block },
 	[S_boxbe] = { ROW_S_be },
 	[S_dmarc] = { ROW_S_c },
 	[S_dnsbl] = { ROW_S_0bl, [B_2d] = S_dnsbl_2d, [B_3a] = S_dnsbl_3a },
 	[S_gsmtp] = { ROW_S_smtp },
 	[S_limit] = { ROW_S_limit },
 	[S_quota] = { ROW_S_quota },
+	[S_refus] = { ROW_S_us, [B_45] = S_refuse },
 	[S_sorbs] = { ROW_S_0s },
 	[S_surbl] = { ROW_S_0bl },
 	[S_uribl] = { ROW_S_0bl },
 	[S_virus] = { ROW_S_us },
 	[S__28s000_29] = { ROW_S_start },
+	[S_access] = { ROW_S_ss, [B_09] = S_access_ },
 	[S_banned] = { ROW_S_0d, [B_09] = S_banned_ },
 	[S_blocks] = { ROW_S_0s },
 	[S_denied] = { ROW_S_0d },
@@ -27953,6 +34432,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_ptr] = { ROW_S_tr, [B_09] = S_ptr_ },
 	[S_nullmx] = { ROW_S_x },
 	[S_policy] = { ROW_S_y },
+	[S_reject] = { ROW_S_reject },
 	[S_sender] = { ROW_S_sender },
 	[S_trojan] = { ROW_S_n },
 	[S_volume] = { ROW_S_volume },
@@ -27978,22 +34458,37 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_dy_2d001_00] = { ROW_S_start },
 	[S_dy_2d001_28] = { ROW_S__28 },
 	[S_dy_2d001_5b] = { ROW_S__5b },
+	[S_dy_2d001_d8] = { ROW_S__d8 },
+	[S_dy_2d001_d9] = { ROW_S__d9 },
+	[S_dy_2d001_e3] = { ROW_S__e3 },
+	[S_dy_2d001_e5] = { ROW_S__e5 },
 	[S_dy_2d001_eof] = { ROW_S_idle },
 	[S_dy_2d003_00] = { ROW_S_start },
 	[S_dy_2d003_28] = { ROW_S__28 },
 	[S_dy_2d003_5b] = { ROW_S__5b },
+	[S_dy_2d003_d8] = { ROW_S__d8 },
+	[S_dy_2d003_d9] = { ROW_S__d9 },
+	[S_dy_2d003_e3] = { ROW_S__e3 },
+	[S_dy_2d003_e5] = { ROW_S__e5 },
 	[S_dy_2d003_eof] = { ROW_S_idle },
+	[S_dynamic] = { ROW_S_ic, [B_09] = S_dynamic_, [B_41] = S_dynamica },
 	[S_gave_up] = { ROW_S_p },
+	[S_invalid] = { ROW_S_invalid },
 	[S_looping] = { ROW_S_g },
 	[S_mac_2ecom] = { ROW_S_com },
 	[S_mailbox] = { ROW_S_mailbox },
 	[S_malware] = { ROW_S_re },
 	[S_mta_2dsts] = { ROW_S_0s },
+	[S_no_mail] = { ROW_S_mail, [B_42] = S_no_mailb },
 	[S_not_rfc] = { ROW_S_c, [B_09] = S_rfc_, [B_2d] = S_rfc_2d, [B_32] = S_rfc2, [B_35] = S_rfc5 },
 	[S_null_mx] = { ROW_S_x },
 	[S_ou_2d001_00] = { ROW_S_start },
 	[S_ou_2d001_28] = { ROW_S__28 },
 	[S_ou_2d001_5b] = { ROW_S__5b },
+	[S_ou_2d001_d8] = { ROW_S__d8 },
+	[S_ou_2d001_d9] = { ROW_S__d9 },
+	[S_ou_2d001_e3] = { ROW_S__e3 },
+	[S_ou_2d001_e5] = { ROW_S__e5 },
 	[S_ou_2d001_eof] = { ROW_S_idle },
 	[S_refused] = { ROW_S_0d, [B_09] = S_refused_ },
 	[S_rfc_822] = { ROW_S_idle },
@@ -28002,12 +34497,20 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rp_2d001_00] = { ROW_S_start },
 	[S_rp_2d001_28] = { ROW_S__28 },
 	[S_rp_2d001_5b] = { ROW_S__5b },
+	[S_rp_2d001_d8] = { ROW_S__d8 },
+	[S_rp_2d001_d9] = { ROW_S__d9 },
+	[S_rp_2d001_e3] = { ROW_S__e3 },
+	[S_rp_2d001_e5] = { ROW_S__e5 },
 	[S_rp_2d001_eof] = { ROW_S_idle },
 	[S_sanebox] = { ROW_S_box },
 	[S_sbl_2dxbl] = { ROW_S_0bl },
 	[S_sc_2d001_00] = { ROW_S_start },
 	[S_sc_2d001_28] = { ROW_S__28 },
 	[S_sc_2d001_5b] = { ROW_S__5b },
+	[S_sc_2d001_d8] = { ROW_S__d8 },
+	[S_sc_2d001_d9] = { ROW_S__d9 },
+	[S_sc_2d001_e3] = { ROW_S__e3 },
+	[S_sc_2d001_e5] = { ROW_S__e5 },
 	[S_sc_2d001_eof] = { ROW_S_idle },
 	[S_spamcop] = { ROW_S_op },
 	[S_storage] = { ROW_S_storage },
@@ -28022,6 +34525,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_greylist] = { ROW_S_list, [B_49] = S_greylisti },
 	[S_inactive] = { ROW_S_inactive },
 	[S_infected] = { ROW_S_0d },
+	[S_ip_block] = { ROW_S_block, [B_45] = S_ip_blocke },
 	[S_maildrop] = { ROW_S_op },
 	[S_nxdomain] = { ROW_S_domain },
 	[S_phishing] = { ROW_S_g },
@@ -28050,16 +34554,25 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_bl000000_00] = { ROW_S_start },
 	[S_bl000000_28] = { ROW_S__28 },
 	[S_bl000000_5b] = { ROW_S__5b },
+	[S_bl000000_d8] = { ROW_S__d8 },
+	[S_bl000000_d9] = { ROW_S__d9 },
+	[S_bl000000_e3] = { ROW_S__e3 },
+	[S_bl000000_e5] = { ROW_S__e5 },
 	[S_bl000000_eof] = { ROW_S_idle },
 	[S_blacklist] = { ROW_S_blacklist },
 	[S_blocklist] = { ROW_S_list, [B_45] = S_blockliste },
 	[S_body_hash] = { ROW_S_sh },
 	[S_bulk_mail] = { ROW_S_mail },
 	[S_cloudmark] = { ROW_S_idle, [B_45] = S_marke },
+	[S_deferred_3a] = { ROW_S_start },
 	[S_disk_full] = { ROW_S_full },
 	[S_dm000001_00] = { ROW_S_start },
 	[S_dm000001_28] = { ROW_S__28 },
 	[S_dm000001_5b] = { ROW_S__5b },
+	[S_dm000001_d8] = { ROW_S__d8 },
+	[S_dm000001_d9] = { ROW_S__d9 },
+	[S_dm000001_e3] = { ROW_S__e3 },
+	[S_dm000001_e5] = { ROW_S__e5 },
 	[S_dm000001_eof] = { ROW_S_idle },
 	[S_dns_error] = { ROW_S_error },
 	[S_dns_query] = { ROW_S_y },
@@ -28069,6 +34582,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_es000000_00] = { ROW_S_start },
 	[S_es000000_28] = { ROW_S__28 },
 	[S_es000000_5b] = { ROW_S__5b },
+	[S_es000000_d8] = { ROW_S__d8 },
+	[S_es000000_d9] = { ROW_S__d9 },
+	[S_es000000_e3] = { ROW_S__e3 },
+	[S_es000000_e5] = { ROW_S__e5 },
 	[S_es000000_eof] = { ROW_S_idle },
 	[S_excessive] = { ROW_S_ve, [B_09] = S_excessive_ },
 	[S_file_type] = { ROW_S_pe },
@@ -28089,7 +34606,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_listed_on] = { ROW_S_on },
 	[S_mail_from] = { ROW_S_from, [B_09] = S_mail_from_ },
 	[S_mail_loop] = { ROW_S_op, [B_09] = S_loop_, [B_49] = S_loopi, [B_53] = S_loops },
-	[S_malformed] = { ROW_S_med, [B_09] = S_malformed_ },
 	[S_malicious] = { ROW_S_us },
 	[S_no_answer] = { ROW_S_er, [B_45] = S_were },
 	[S_not_found] = { ROW_S_not_found },
@@ -28100,6 +34616,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rl000000_00] = { ROW_S_start },
 	[S_rl000000_28] = { ROW_S__28 },
 	[S_rl000000_5b] = { ROW_S__5b },
+	[S_rl000000_d8] = { ROW_S__d8 },
+	[S_rl000000_d9] = { ROW_S__d9 },
+	[S_rl000000_e3] = { ROW_S__e3 },
+	[S_rl000000_e5] = { ROW_S__e5 },
 	[S_rl000000_eof] = { ROW_S_idle },
 	[S_rl000008_2d] = { ROW_S_start, [B_42] = S_8_2db },
 	[S_sbcglobal] = { ROW_S_al },
@@ -28113,6 +34633,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_whitelist] = { ROW_S_list },
 	[S_yahoo_2ecom] = { ROW_S_com },
 	[S_8_2dbit_data] = { ROW_S_ta },
+	[S_after_data] = { ROW_S_ta },
+	[S_after_ehlo] = { ROW_S_lo, [B_09] = S_ehlo_, [B_2f] = S_ehlo_2f },
+	[S_after_helo] = { ROW_S_helo },
 	[S_allow_list] = { ROW_S_list },
 	[S_attachment] = { ROW_S_t },
 	[S_auto_reply] = { ROW_S_y },
@@ -28127,19 +34650,23 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_disk_quota] = { ROW_S_quota, [B_09] = S_disk_quota_ },
 	[S_dns_lookup] = { ROW_S_p },
 	[S_domainkeys] = { ROW_S_0s },
+	[S_dynamic_ip] = { ROW_S_ip },
 	[S_executable] = { ROW_S_0e },
 	[S_help_2eyahoo] = { ROW_S_0o, [B_2d] = S_yahoo_2d, [B_2e] = S_yahoo_2e, [B_44] = S_yahood, [B_49] = S_yahooi },
 	[S_icloud_2ecom] = { ROW_S_com },
+	[S_in_a_block] = { ROW_S_block, [B_4c] = S_in_a_blockl },
 	[S_ip_blocked] = { ROW_S_blocked },
 	[S_line_limit] = { ROW_S_limit, [B_09] = S_line_limit_ },
-	[S_listed_url] = { ROW_S_l },
 	[S_mail_flood] = { ROW_S_0d, [B_09] = S_flood_ },
 	[S_mail_2elocal] = { ROW_S_local },
 	[S_media_type] = { ROW_S_pe },
 	[S_mime_error] = { ROW_S_error },
 	[S_no_account] = { ROW_S_account, [B_09] = S_no_account_ },
 	[S_no_mailbox] = { ROW_S_mailbox, [B_09] = S_no_mailbox_ },
+	[S_not_accept] = { ROW_S_not_accept },
+	[S_on_a_block] = { ROW_S_block, [B_4c] = S_on_a_blockl },
 	[S_on_holiday] = { ROW_S_y },
+	[S_open_relay] = { ROW_S_relay },
 	[S_opt_me_out] = { ROW_S_out },
 	[S_over_quota] = { ROW_S_quota },
 	[S_prohibited] = { ROW_S_0d, [B_09] = S_prohibited_ },
@@ -28169,18 +34696,22 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_date_header] = { ROW_S_header },
 	[S_deactivated] = { ROW_S_0d },
 	[S_dns_failure] = { ROW_S_re },
+	[S_ehlo_reject] = { ROW_S_reject, [B_45] = S_ehlo_rejecte },
+	[S_end_of_data] = { ROW_S_ta },
 	[S_exec_failed] = { ROW_S_failed },
 	[S_exit_status] = { ROW_S_us },
 	[S_from_header] = { ROW_S_header, [B_09] = S_from_header_ },
 	[S_greylisting] = { ROW_S_g },
+	[S_helo_reject] = { ROW_S_reject, [B_45] = S_helo_rejecte },
 	[S_hotmail_2ecom] = { ROW_S_com },
 	[S_invaluement] = { ROW_S_t },
+	[S_ip_is_block] = { ROW_S_block, [B_45] = S_ip_is_blocke },
 	[S_local_error] = { ROW_S_error },
 	[S_mail_2eicloud] = { ROW_S_0d, [B_2e] = S_icloud_2e, [B_4d] = S_cloudm },
 	[S_maintenance] = { ROW_S_ce },
 	[S_media_error] = { ROW_S_error },
 	[S_missing_ptr] = { ROW_S_tr, [B_09] = S_ptr_ },
-	[S_name_server] = { ROW_S_ver, [B_09] = S_server_ },
+	[S_name_server] = { ROW_S_server },
 	[S_no_relaying] = { ROW_S_g, [B_09] = S_relaying_ },
 	[S_no_route_to] = { ROW_S_to, [B_09] = S_no_route_to_ },
 	[S_nonexistent] = { ROW_S_t, [B_09] = S_nonexistent_ },
@@ -28214,6 +34745,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_discontinued] = { ROW_S_0d },
 	[S_disk_is_full] = { ROW_S_full },
 	[S_dnsbl_2dlookup] = { ROW_S_p },
+	[S_domain_block] = { ROW_S_block, [B_4c] = S_domain_blockl },
 	[S_from_3a_domain] = { ROW_S_domain, [B_09] = S_from_3a_domain_ },
 	[S_from_3a_header] = { ROW_S_header },
 	[S_has_moved_to] = { ROW_S_to },
@@ -28243,6 +34775,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_ptr_resource] = { ROW_S_ce, [B_09] = S_ptr_resource_, [B_53] = S_resources },
 	[S_rate_limited] = { ROW_S_limited },
 	[S_rate_2dlimited] = { ROW_S_limited },
+	[S_relay_access] = { ROW_S_ss, [B_09] = S_relay_access_ },
 	[S_relay_denied] = { ROW_S_0d },
 	[S_requires_tls] = { ROW_S_tls },
 	[S_resolver_2eadr] = { ROW_S_0r },
@@ -28250,6 +34783,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_retry_period] = { ROW_S_0d },
 	[S_reverse_name] = { ROW_S_name },
 	[S_routing_loop] = { ROW_S_op, [B_09] = S_loop_, [B_49] = S_loopi, [B_53] = S_loops },
+	[S_send_mail_as] = { ROW_S_0s },
+	[S_sender_block] = { ROW_S_block, [B_45] = S_sender_blocke },
 	[S_sender_score] = { ROW_S_re, [B_44] = S_scored },
 	[S_sending_rate] = { ROW_S_rate },
 	[S_server_error] = { ROW_S_error },
@@ -28262,6 +34797,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unknown_host] = { ROW_S_host },
 	[S_unknown_user] = { ROW_S_user },
 	[S_unusual_rate] = { ROW_S_rate },
+	[S_use_your_isp] = { ROW_S_0sp },
 	[S_user_account] = { ROW_S_account, [B_09] = S_user_account_ },
 	[S_user_invalid] = { ROW_S_invalid },
 	[S_user_unknown] = { ROW_S_unknown },
@@ -28301,6 +34837,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_no_space_left] = { ROW_S_t },
 	[S_no_valid_from] = { ROW_S_from },
 	[S_not_accepting] = { ROW_S_g, [B_09] = S_not_accepting_ },
+	[S_not_available] = { ROW_S_not_available },
 	[S_not_listed_in] = { ROW_S_in, [B_09] = S_not_listed_in_ },
 	[S_not_permitted] = { ROW_S_0d, [B_09] = S_not_permitted_ },
 	[S_out_of_office] = { ROW_S_ce },
@@ -28313,9 +34850,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_routing_error] = { ROW_S_error },
 	[S_sender_domain] = { ROW_S_domain },
 	[S_sender_policy] = { ROW_S_y, [B_09] = S_sender_policy_ },
+	[S_sender_reject] = { ROW_S_reject, [B_45] = S_sender_rejecte },
 	[S_sending_limit] = { ROW_S_limit },
 	[S_sending_quota] = { ROW_S_quota },
 	[S_sent_too_many] = { ROW_S_y, [B_09] = S_sent_too_many_ },
+	[S_service_refus] = { ROW_S_us, [B_45] = S_service_refuse },
 	[S_shutting_down] = { ROW_S_n },
 	[S_speicherplatz] = { ROW_S_idle },
 	[S_ssl_handshake] = { ROW_S_0e },
@@ -28339,7 +34878,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_blocked_sender] = { ROW_S_sender },
 	[S_cannot_convert] = { ROW_S_t },
 	[S_content_filter] = { ROW_S_er },
+	[S_content_reject] = { ROW_S_reject, [B_45] = S_content_rejecte },
 	[S_could_not_load] = { ROW_S_ad },
+	[S_did_not_accept] = { ROW_S_not_accept, [B_09] = S_did_not_accept_ },
 	[S_did_not_answer] = { ROW_S_er, [B_45] = S_were },
 	[S_dns_resolution] = { ROW_S_on },
 	[S_dnssec_2dinvalid] = { ROW_S_invalid },
@@ -28363,6 +34904,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_invalid_header] = { ROW_S_header },
 	[S_invalid_sender] = { ROW_S_sender },
 	[S_ip_blacklisted] = { ROW_S_blacklisted },
+	[S_limited_access] = { ROW_S_ss, [B_09] = S_limited_access_ },
 	[S_mailbox_in_use] = { ROW_S_use },
 	[S_mailbox_locked] = { ROW_S_0d },
 	[S_malformed_mime] = { ROW_S_me, [B_09] = S_mime_ },
@@ -28381,6 +34923,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_quota_exceeded] = { ROW_S_exceeded },
 	[S_recipsizelimit] = { ROW_S_limit },
 	[S_remove_me_from] = { ROW_S_from },
+	[S_residential_ip] = { ROW_S_ip },
 	[S_reverse_lookup] = { ROW_S_p },
 	[S_scored_as_spam] = { ROW_S_spam },
 	[S_sender_blocked] = { ROW_S_blocked },
@@ -28392,9 +34935,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_suspected_spam] = { ROW_S_spam },
 	[S_system_storage] = { ROW_S_storage },
 	[S_too_many_mails] = { ROW_S_0s },
+	[S_unknown_domain] = { ROW_S_domain },
 	[S_unknown_sender] = { ROW_S_sender },
 	[S_unsubscribe_me] = { ROW_S_me },
 	[S_unusual_volume] = { ROW_S_volume },
+	[S_url_in_message] = { ROW_S_message },
 	[S_user_has_moved] = { ROW_S_0d, [B_09] = S_has_moved_ },
 	[S_user_not_found] = { ROW_S_not_found },
 	[S_user_suspended] = { ROW_S_0d },
@@ -28402,11 +34947,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_abuse_complaint] = { ROW_S_int, [B_09] = S_complaint_ },
 	[S_accepts_no_mail] = { ROW_S_mail, [B_42] = S_no_mailb },
 	[S_account_expired] = { ROW_S_expired },
+	[S_after_mail_from] = { ROW_S_from, [B_09] = S_mail_from_ },
 	[S_automatic_reply] = { ROW_S_y },
 	[S_bigger_than_the] = { ROW_S_he },
-	[S_blacklisted_url] = { ROW_S_l },
+	[S_blacklisted_url] = { ROW_S_l, [B_09] = S_url_ },
 	[S_come_back_later] = { ROW_S_er },
 	[S_connection_rate] = { ROW_S_rate, [B_09] = S_connection_rate_ },
+	[S_does_not_accept] = { ROW_S_not_accept, [B_09] = S_does_not_accept_ },
 	[S_does_not_have_a] = { ROW_S_a, [B_4e] = S_does_not_have_an },
 	[S_doesn_27t_have_an] = { ROW_S_n },
 	[S_envelope_sender] = { ROW_S_sender },
@@ -28443,6 +34990,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_recipient_limit] = { ROW_S_limit },
 	[S_relaying_denied] = { ROW_S_0d },
 	[S_reverse_mapping] = { ROW_S_g },
+	[S_sender_is_block] = { ROW_S_block, [B_45] = S_sender_is_blocke },
 	[S_sender_rejected] = { ROW_S_rejected },
 	[S_service_refused] = { ROW_S_0d, [B_09] = S_refused_ },
 	[S_starttls_failed] = { ROW_S_failed },
@@ -28458,7 +35006,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unable_to_route] = { ROW_S_route },
 	[S_unauthenticated] = { ROW_S_0d, [B_09] = S_unauthenticated_ },
 	[S_unknown_account] = { ROW_S_account },
-	[S_unknown_address] = { ROW_S_address },
 	[S_we_do_not_relay] = { ROW_S_relay },
 	[S_will_be_retried] = { ROW_S_0d },
 	[S_absent_du_bureau] = { ROW_S_au },
@@ -28469,9 +35016,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_client_host_name] = { ROW_S_name },
 	[S_complaint_report] = { ROW_S_t },
 	[S_connection_limit] = { ROW_S_limit },
+	[S_connection_refus] = { ROW_S_us, [B_45] = S_connection_refuse },
 	[S_connection_reset] = { ROW_S_t },
 	[S_content_or_links] = { ROW_S_0s, [B_09] = S_links_ },
-	[S_content_presents] = { ROW_S_0s },
+	[S_content_presents] = { ROW_S_0s, [B_09] = S_content_presents_ },
+	[S_content_rejected] = { ROW_S_rejected },
 	[S_could_not_expand] = { ROW_S_0d, [B_49] = S_expandi },
 	[S_delivery_delayed] = { ROW_S_0d },
 	[S_delivery_program] = { ROW_S_am },
@@ -28487,7 +35036,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_exceeded_storage] = { ROW_S_storage },
 	[S_excessive_volume] = { ROW_S_volume },
 	[S_exchangelabs_2ecom] = { ROW_S_com },
+	[S_greeting_failure] = { ROW_S_re },
 	[S_has_been_delayed] = { ROW_S_0d },
+	[S_in_reply_to_data] = { ROW_S_ta },
+	[S_in_reply_to_ehlo] = { ROW_S_lo, [B_09] = S_ehlo_, [B_2f] = S_ehlo_2f },
+	[S_in_reply_to_helo] = { ROW_S_helo },
 	[S_inactive_account] = { ROW_S_account },
 	[S_invalid_encoding] = { ROW_S_g, [B_09] = S_encoding_ },
 	[S_mail_system_full] = { ROW_S_full },
@@ -28522,6 +35075,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_addressee_unknown] = { ROW_S_unknown },
 	[S_away_from_my_desk] = { ROW_S_idle },
 	[S_banned_sending_ip] = { ROW_S_ip },
+	[S_client_host_block] = { ROW_S_block, [B_45] = S_client_host_blocke },
 	[S_concurrency_limit] = { ROW_S_limit },
 	[S_connection_closed] = { ROW_S_0d },
 	[S_conversion_failed] = { ROW_S_failed },
@@ -28543,6 +35097,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_mailbox_not_found] = { ROW_S_not_found },
 	[S_mailbox_suspended] = { ROW_S_0d },
 	[S_malformed_address] = { ROW_S_address },
+	[S_malformed_message] = { ROW_S_message },
 	[S_message_timed_out] = { ROW_S_out },
 	[S_message_too_large] = { ROW_S_ge, [B_09] = S_too_large_, [B_52] = S_larger },
 	[S_must_authenticate] = { ROW_S_te },
@@ -28558,6 +35113,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_refused_to_accept] = { ROW_S_accept },
 	[S_relay_not_allowed] = { ROW_S_not_allowed },
 	[S_sender_is_blocked] = { ROW_S_blocked },
+	[S_sender_was_reject] = { ROW_S_reject, [B_45] = S_sender_was_rejecte },
 	[S_sender_2eoffice_2ecom] = { ROW_S_com },
 	[S_starttls_required] = { ROW_S_0d },
 	[S_support_2eapple_2ecom] = { ROW_S_com },
@@ -28579,6 +35135,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_challenge_2dresponse] = { ROW_S_se },
 	[S_classified_as_spam] = { ROW_S_spam },
 	[S_client_certificate] = { ROW_S_te },
+	[S_client_host_reject] = { ROW_S_reject, [B_45] = S_client_host_rejecte },
 	[S_connection_dropped] = { ROW_S_0d },
 	[S_connection_refused] = { ROW_S_0d, [B_09] = S_refused_ },
 	[S_considered_as_spam] = { ROW_S_spam },
@@ -28592,7 +35149,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_host_not_reachable] = { ROW_S_0e },
 	[S_insufficient_quota] = { ROW_S_quota },
 	[S_invalid_message_2did] = { ROW_S_id },
-	[S_invalid_recipients] = { ROW_S_recipients },
+	[S_invalid_recipients] = { ROW_S_0s, [B_09] = S_recipients_ },
 	[S_is_not_taking_mail] = { ROW_S_mail },
 	[S_likely_unsolicited] = { ROW_S_0d, [B_09] = S_unsolicited_ },
 	[S_mail_store_is_full] = { ROW_S_full },
@@ -28603,17 +35160,19 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_message_is_too_big] = { ROW_S_g, [B_09] = S_too_big_, [B_47] = S_bigg },
 	[S_message_size_limit] = { ROW_S_size_limit },
 	[S_missing_message_2did] = { ROW_S_id },
+	[S_my_name_was_reject] = { ROW_S_reject, [B_45] = S_my_name_was_rejecte },
 	[S_name_service_error] = { ROW_S_error },
 	[S_no_such_local_user] = { ROW_S_user },
-	[S_no_valid_recipient] = { ROW_S_recipient, [B_53] = S_no_valid_recipients },
 	[S_not_enough_storage] = { ROW_S_storage, [B_09] = S_not_enough_storage_ },
 	[S_not_on_the_allowed] = { ROW_S_allowed, [B_09] = S_not_on_the_allowed_ },
 	[S_permission_to_post] = { ROW_S_post },
 	[S_please_unsubscribe] = { ROW_S_be, [B_09] = S_unsubscribe_ },
 	[S_previously_bounced] = { ROW_S_0d },
+	[S_protocol_violation] = { ROW_S_on },
 	[S_reverse_dns_lookup] = { ROW_S_p },
 	[S_sender_not_allowed] = { ROW_S_not_allowed },
 	[S_temporarily_unable] = { ROW_S_0e, [B_09] = S_temporarily_unable_ },
+	[S_tenant_allow_2fblock] = { ROW_S_block, [B_09] = S_tenant_allow_2fblock_ },
 	[S_too_many_recipient] = { ROW_S_recipient, [B_53] = S_too_many_recipients },
 	[S_unknown_local_part] = { ROW_S_t },
 	[S_unroutable_address] = { ROW_S_address },
@@ -28631,6 +35190,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_disk_quota_exceeded] = { ROW_S_exceeded },
 	[S_doesn_27t_accept_mail] = { ROW_S_mail },
 	[S_domain_is_blacklist] = { ROW_S_blacklist, [B_45] = S_domain_is_blackliste },
+	[S_during_the_greeting] = { ROW_S_g, [B_09] = S_greeting_ },
 	[S_encryption_required] = { ROW_S_0d },
 	[S_error_in_processing] = { ROW_S_g, [B_09] = S_processing_ },
 	[S_exceeded_your_daily] = { ROW_S_y, [B_09] = S_daily_ },
@@ -28639,10 +35199,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_getting_mail_faster] = { ROW_S_er },
 	[S_google_2ecom_2fmail__925f4026] = { ROW_S_start },
 	[S_has_been_terminated] = { ROW_S_0d },
+	[S_helo_command_reject] = { ROW_S_reject, [B_45] = S_helo_command_rejecte },
 	[S_host_is_unreachable] = { ROW_S_0e },
 	[S_illegal_host_2fdomain] = { ROW_S_domain, [B_09] = S_illegal_host_2fdomain_ },
 	[S_invalid_credentials] = { ROW_S_0s },
 	[S_invalid_domain_name] = { ROW_S_name, [B_09] = S_domain_name_ },
+	[S_ip_address_is_block] = { ROW_S_block, [B_45] = S_ip_address_is_blocke },
 	[S_line_limit_exceeded] = { ROW_S_exceeded },
 	[S_mailbox_is_disabled] = { ROW_S_disabled },
 	[S_mailbox_unallocated] = { ROW_S_0d },
@@ -28651,10 +35213,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_media_not_supported] = { ROW_S_0d },
 	[S_missing_from_header] = { ROW_S_header, [B_09] = S_from_header_ },
 	[S_must_use_encryption] = { ROW_S_on, [B_09] = S_encryption_ },
-	[S_no_longer_on_server] = { ROW_S_ver, [B_09] = S_server_ },
-	[S_no_valid_recipients] = { ROW_S_recipients },
+	[S_no_longer_on_server] = { ROW_S_server },
 	[S_non_2dexistent_domain] = { ROW_S_domain },
 	[S_not_a_valid_address] = { ROW_S_address },
+	[S_password_not_accept] = { ROW_S_not_accept, [B_45] = S_password_not_accepte },
 	[S_postmaster_2elive_2ecom] = { ROW_S_com },
 	[S_prove_you_are_human] = { ROW_S_n },
 	[S_ptr_resource_record] = { ROW_S_rd },
@@ -28671,7 +35233,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_service_unavailable] = { ROW_S_0e },
 	[S_size_limit_exceeded] = { ROW_S_exceeded },
 	[S_smtp_authentication] = { ROW_S_authentication },
-	[S_too_many_recipients] = { ROW_S_recipients },
+	[S_spam_classification] = { ROW_S_on },
+	[S_too_many_recipients] = { ROW_S_0s, [B_09] = S_recipients_ },
 	[S_unregistered_domain] = { ROW_S_domain },
 	[S_unrouteable_address] = { ROW_S_address },
 	[S_user_does_not_exist] = { ROW_S_does_not_exist },
@@ -28689,9 +35252,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_connection_timed_out] = { ROW_S_out },
 	[S_connection_was_reset] = { ROW_S_t },
 	[S_destinataire_inconnu] = { ROW_S_nu },
+	[S_destinataire_invalid] = { ROW_S_invalid, [B_45] = S_destinataire_invalide },
 	[S_does_not_accept_mail] = { ROW_S_mail },
 	[S_domain_doesn_27t_exist] = { ROW_S_st },
+	[S_domain_may_not_exist] = { ROW_S_st },
 	[S_duplicate_message_2did] = { ROW_S_id },
+	[S_dynamically_assigned] = { ROW_S_0d },
+	[S_dynamically_2dassigned] = { ROW_S_0d },
 	[S_empf_c3_a4nger_unbekannt] = { ROW_S_t, [B_45] = S_unbekannte },
 	[S_exceeded_the_storage] = { ROW_S_storage },
 	[S_exceeds_allowed_size] = { ROW_S_size },
@@ -28710,6 +35277,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_missing_a_valid_from] = { ROW_S_from },
 	[S_my_name_was_rejected] = { ROW_S_rejected },
 	[S_neither_spf_nor_dkim] = { ROW_S_m },
+	[S_nem_c3_a1te_opr_c3_a_8f94c58b] = { ROW_S_start },
 	[S_not_delivered_within] = { ROW_S_in },
 	[S_relaying_not_allowed] = { ROW_S_not_allowed },
 	[S_respuesta_automatica] = { ROW_S_ca },
@@ -28723,6 +35291,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verification_request] = { ROW_S_est, [B_09] = S_request_ },
 	[S_verify_you_are_human] = { ROW_S_n },
 	[S_will_be_deleted_from] = { ROW_S_from, [B_09] = S_will_be_deleted_from_ },
+	[S__d8_ba_d9_8a_d8_b1___bf869cd6] = { ROW_S_start },
 	[S_address_is_suppressed] = { ROW_S_0d, [B_09] = S_suppressed_ },
 	[S_authentication_checks] = { ROW_S_0s },
 	[S_authentication_failed] = { ROW_S_failed },
@@ -28742,6 +35311,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_has_been_switched_off] = { ROW_S_f },
 	[S_has_no_mx_or_a_record] = { ROW_S_rd },
 	[S_helo_command_rejected] = { ROW_S_rejected },
+	[S_in_reply_to_mail_from] = { ROW_S_from, [B_09] = S_mail_from_ },
 	[S_in_the_queue_too_long] = { ROW_S_g, [B_09] = S_too_long_ },
 	[S_internal_system_error] = { ROW_S_error },
 	[S_ip_address_is_blocked] = { ROW_S_blocked },
@@ -28756,13 +35326,16 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_over_a_tls_connection] = { ROW_S_connection, [B_09] = S_tls_connection_ },
 	[S_password_not_accepted] = { ROW_S_0d },
 	[S_receiving_mail_faster] = { ROW_S_er },
+	[S_refused_to_talk_to_me] = { ROW_S_me },
 	[S_respuesta_autom_c3_a1tica] = { ROW_S_ca },
 	[S_sender_address_is_not] = { ROW_S_is_not },
+	[S_sender_address_reject] = { ROW_S_reject, [B_45] = S_sender_address_rejecte },
 	[S_sender_authentication] = { ROW_S_authentication },
 	[S_sender_is_not_allowed] = { ROW_S_not_allowed },
 	[S_service_not_available] = { ROW_S_not_available },
 	[S_takes_internal_sender] = { ROW_S_sender, [B_53] = S_takes_internal_senders },
 	[S_unauthenticated_email] = { ROW_S_email },
+	[S__e5_bc_b5_e8_b2_bc_e_d6944a98] = { ROW_S_start },
 	[S_account_does_not_exist] = { ROW_S_does_not_exist },
 	[S_address_does_not_exist] = { ROW_S_does_not_exist },
 	[S_after_multiple_retries] = { ROW_S_0es, [B_09] = S_retries_ },
@@ -28783,9 +35356,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_list_expansion_problem] = { ROW_S_em, [B_09] = S_problem_ },
 	[S_mailbox_does_not_exist] = { ROW_S_does_not_exist },
 	[S_mailbox_is_unavailable] = { ROW_S_0e },
+	[S_message_content_reject] = { ROW_S_reject, [B_45] = S_message_content_rejecte },
 	[S_message_length_exceeds] = { ROW_S_0s, [B_09] = S_exceeds_ },
 	[S_message_per_connection] = { ROW_S_connection },
 	[S_network_is_unreachable] = { ROW_S_0e },
+	[S_no_tienes_los_permisos] = { ROW_S_0s },
 	[S_not_encrypted_with_tls] = { ROW_S_tls },
 	[S_not_permitted_to_relay] = { ROW_S_relay },
 	[S_only_accepts_mail_from] = { ROW_S_from, [B_09] = S_only_accepts_mail_from_ },
@@ -28826,6 +35401,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sender_address_does_not] = { ROW_S_does_not, [B_09] = S_address_does_not_ },
 	[S_sender_address_rejected] = { ROW_S_rejected },
 	[S_sender_policy_framework] = { ROW_S_idle },
+	[S_smtp_server_of_your_isp] = { ROW_S_0sp },
 	[S_stronger_authentication] = { ROW_S_authentication },
 	[S_support_2egoogle_2ec_991a96e9] = { ROW_S_mail, [B_2f] = S_google_2ecom_2fmail_2f },
 	[S_syntax_error_in_address] = { ROW_S_address },
@@ -28837,11 +35413,13 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_unverifiable_sending_ip] = { ROW_S_ip },
 	[S_unverifyable_sending_ip] = { ROW_S_ip },
 	[S_account_has_been_deleted] = { ROW_S_0d },
+	[S_after_initial_connection] = { ROW_S_connection },
 	[S_authentication_mechanism] = { ROW_S_sm },
 	[S_domain_of_sender_address] = { ROW_S_address, [B_09] = S_sender_address_ },
 	[S_exceeds_the_maximum_size] = { ROW_S_size },
 	[S_extended_quota_violation] = { ROW_S_on },
 	[S_illegal_host_2fdomain_name] = { ROW_S_name, [B_09] = S_domain_name_ },
+	[S_in_reply_to_the_greeting] = { ROW_S_g, [B_09] = S_greeting_ },
 	[S_invalid_hostname_in_helo] = { ROW_S_helo },
 	[S_mailbox_has_been_deleted] = { ROW_S_0d },
 	[S_mailbox_is_not_available] = { ROW_S_not_available },
@@ -28849,6 +35427,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_message_content_rejected] = { ROW_S_rejected },
 	[S_multiple_subject_headers] = { ROW_S_0s, [B_09] = S_headers_ },
 	[S_receiving_mail_at_a_rate] = { ROW_S_rate },
+	[S_recipient_address_reject] = { ROW_S_reject, [B_45] = S_recipient_address_rejecte },
 	[S_recipient_does_not_exist] = { ROW_S_does_not_exist },
 	[S_refuses_external_senders] = { ROW_S_senders, [B_09] = S_external_senders_ },
 	[S_see_https_3a_2f_2fww_af142210] = { ROW_S_us, [B_2e] = S_see_https_3a_2f_2fww_9cb18619 },
@@ -28863,6 +35442,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_limit_for_this_connection] = { ROW_S_connection },
 	[S_mailbox_has_been_disabled] = { ROW_S_disabled },
 	[S_not_a_member_of_this_list] = { ROW_S_list },
+	[S_not_accepting_connections] = { ROW_S_0s },
 	[S_not_on_the_allowed_sender] = { ROW_S_sender, [B_53] = S_not_on_the_allowed_senders },
 	[S_tls_currently_unavailable] = { ROW_S_0e },
 	[S_too_many_open_connections] = { ROW_S_0s },
@@ -28882,9 +35462,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_receiving_mail_too_quickly] = { ROW_S_y },
 	[S_recent_history_of_bouncing] = { ROW_S_g },
 	[S_recipient_address_rejected] = { ROW_S_rejected, [B_3a] = S_recipient_address_re_31949eb1 },
+	[S_recipient_addresses_reject] = { ROW_S_reject, [B_45] = S_recipient_addresses_rejecte },
 	[S_resolver_2erst_2enot_706530ec] = { ROW_S_0d },
 	[S_try_again_in_a_few_minutes] = { ROW_S_0es },
 	[S_will_be_deleted_from_queue] = { ROW_S_0e, [B_09] = S_queue_ },
+	[S_client_host_rejected_fd9872a0] = { ROW_S_block, [B_45] = S_client_host_rejected_ddfc7cf9 },
 	[S_has_been_marked_as_inactive] = { ROW_S_inactive },
 	[S_identities_failed_the_check] = { ROW_S_idle },
 	[S_insufficient_system_storage] = { ROW_S_storage },
@@ -28897,6 +35479,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_temporarily_deferred_due_to] = { ROW_S_to, [B_09] = S_deferred_due_to_ },
 	[S_too_many_messages_this_hour] = { ROW_S_ur },
 	[S_verify_that_you_are_a_human] = { ROW_S_n },
+	[S_vous_ne_soyez_pas_au_6db86729] = { ROW_S_start },
 	[S_auto_2dsubmitted_3a__b95a17cc] = { ROW_S_0d },
 	[S_bad_recipient_address_syntax] = { ROW_S_x, [B_09] = S_syntax_ },
 	[S_been_failing_for_a_long_time] = { ROW_S_time },
@@ -28904,13 +35487,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_client_was_not_authenticated] = { ROW_S_0d },
 	[S_closing_transmission_channel] = { ROW_S_l },
 	[S_connection_frequency_limited] = { ROW_S_limited },
+	[S_content_presents_a_potential] = { ROW_S_al },
 	[S_could_not_find_the_recipient] = { ROW_S_recipient, [B_09] = S_could_not_find_the_r_882cefd2 },
 	[S_couldn_27t_find_any__b632ab7a] = { ROW_S_med },
 	[S_domain_has_no_mx_or_a_record] = { ROW_S_rd },
 	[S_establish_an_smtp_connection] = { ROW_S_connection },
 	[S_fails_to_pass_authentication] = { ROW_S_authentication },
 	[S_mailbox_temporarily_disabled] = { ROW_S_disabled },
-	[S_maximum_number_of_recipients] = { ROW_S_recipients },
+	[S_maximum_number_of_recipients] = { ROW_S_0s, [B_09] = S_recipients_ },
 	[S_no_mailbox_here_by_that_name] = { ROW_S_name },
 	[S_recipient_addresses_rejected] = { ROW_S_rejected },
 	[S_see_https_3a_2f_2fww_f758a931] = { ROW_S_g },
@@ -28921,12 +35505,14 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_host_or_domain_name__0d618c0a] = { ROW_S_not_found },
 	[S_invalid_final_delive_1cd519f2] = { ROW_S_id },
 	[S_mailbox_currently_un_f1afdc33] = { ROW_S_0e },
+	[S_message_content_is_n_101df844] = { ROW_S_not_accept, [B_45] = S_message_content_is_n_a42dd481 },
 	[S_not_a_registered_gat_79c947f6] = { ROW_S_user },
 	[S_not_registered_in_th_ae761c39] = { ROW_S_t, [B_09] = S_tenant_, [B_41] = S_tenanta },
 	[S_purported_responsibl_375cb75c] = { ROW_S_address },
 	[S_restricted_to_intern_fe7146f9] = { ROW_S_sender, [B_53] = S_restricted_to_intern_5a527654 },
 	[S_temporarily_unable_t_539069ee] = { ROW_S_ve, [B_44] = S_received },
 	[S_without_a_valid_send_350b569d] = { ROW_S_domain },
+	[S_all_recipient_addres_60995d1e] = { ROW_S_reject, [B_45] = S_all_recipient_addres_2d6d930b },
 	[S_bad_destination_syst_287261ff] = { ROW_S_address },
 	[S_click_the_link_below_7459d95d] = { ROW_S_verify },
 	[S_could_not_deliver_fo_1bb8f5a6] = { ROW_S_st },
@@ -28946,10 +35532,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_all_recipient_addres_927e80bd] = { ROW_S_rejected },
 	[S_external_senders_are_45571e8b] = { ROW_S_not_allowed },
 	[S_starttls_temporarily_b45c43e8] = { ROW_S_0e },
+	[S_username_and_passwor_4ae6735e] = { ROW_S_not_accept, [B_45] = S_username_and_passwor_4ac7a367 },
 	[S_was_not_sent_because_581862b4] = { ROW_S_address },
 	[S_not_a_member_of_this_212d4725] = { ROW_S_list },
 	[S_not_allowed_to_send__e9d11f7f] = { ROW_S_p },
-	[S_not_enough_storage_o_f1316535] = { ROW_S_ver, [B_09] = S_server_ },
+	[S_not_enough_storage_o_f1316535] = { ROW_S_server },
 	[S_recipient_temporaril_a1e82994] = { ROW_S_0e },
 	[S_resources_temporaril_fadc7ada] = { ROW_S_0e },
 	[S_too_many_simultaneou_9954f660] = { ROW_S_0s },
@@ -28959,18 +35546,25 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_username_and_passwor_15462b45] = { ROW_S_0d },
 	[S_could_not_find_the_r_2fbcb1ca] = { ROW_S_domain, [B_09] = S_recipient_domain_ },
 	[S_not_accepting_mail_f_2515847f] = { ROW_S_account },
+	[S_recipient_address_re_5bda0756] = { ROW_S_invalid, [B_09] = S_recipient_address_re_0c39bbb8 },
 	[S_that_you_tried_to_re_0041a6af] = { ROW_S_disabled },
 	[S_that_you_tried_to_re_1a6df7e4] = { ROW_S_inactive },
 	[S_not_authorized_to_se_a169e99c] = { ROW_S_p },
 	[S_not_delivering_to_pr_25f71d9e] = { ROW_S_0d },
 	[S_temporary_failure_in_35dc5c28] = { ROW_S_on },
+	[S__d9_85_d8_ac_d9_88_d_3539a01b] = { ROW_S_start },
 	[S_did_not_accept_our_r_be4804a0] = { ROW_S_connect },
 	[S_that_you_tried_to_re_7097fb72] = { ROW_S_does_not_exist },
+	[S_nicht_die_erforderli_a5deef8b] = { ROW_S_en },
 	[S_not_listed_in_public_c77b57e0] = { ROW_S_idle },
 	[S_recipient_address_re_5a295b05] = { ROW_S_user },
+	[S__e3_83_87_e3_82_a3_e_d7c4fbc3] = { ROW_S_start },
+	[S__e3_83_87_e3_82_a3_e_3f38f737] = { ROW_S_start },
 };
 
 static const uint16_t acc_S_dbl[] = { A_domain_blocklisted_0, RB_NONE };
+static const uint16_t acc_S_isp[] = { A_stage_sender_refused_7, RB_NONE };
+static const uint16_t acc_S_ptr[] = { A_stage_connect_refused_14, A_accepts_no_mail_14, RB_NONE };
 static const uint16_t acc_S_rbl[] = { A_ip_blocklisted_11, RB_NONE };
 static const uint16_t acc_S_dane[] = { A_tls_failed_remote_5, RB_NONE };
 static const uint16_t acc_S_dkim[] = { A_dkim_failure_0, RB_NONE };
@@ -28979,39 +35573,52 @@ static const uint16_t acc_S_full[] = { A_gmail_full_and_inactive_4, RB_NONE };
 static const uint16_t acc_S_gcdp[] = { A_PV_gmail_1, RB_NONE };
 static const uint16_t acc_S_psbl[] = { A_ip_blocklisted_20, RB_NONE };
 static const uint16_t acc_S_rate[] = { A_icloud_temporarily_unable_4, RB_NONE };
-static const uint16_t acc_S_rdns[] = { A_require_ptr_2, RB_NONE };
+static const uint16_t acc_S_rdns[] = { A_stage_connect_refused_16, A_require_ptr_2, RB_NONE };
+static const uint16_t acc_S_risp[] = { A_stage_sender_refused_7, RB_NONE };
 static const uint16_t acc_S_spam[] = { A_spam_detected_0, RB_NONE };
 static const uint16_t acc_S_spf_00[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_spf_[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_spf_28[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_spf_5b[] = { A_spf_failure_0, RB_NONE };
+static const uint16_t acc_S_spf_d8[] = { A_spf_failure_0, RB_NONE };
+static const uint16_t acc_S_spf_d9[] = { A_spf_failure_0, RB_NONE };
+static const uint16_t acc_S_spf_e3[] = { A_spf_failure_0, RB_NONE };
+static const uint16_t acc_S_spf_e5[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_spf_eof[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_tlsa[] = { A_tls_failed_remote_4, RB_NONE };
 static const uint16_t acc_S_ube_00[] = { A_spam_detected_2, RB_NONE };
 static const uint16_t acc_S_ube_28[] = { A_spam_detected_2, RB_NONE };
 static const uint16_t acc_S_ube_5b[] = { A_spam_detected_2, RB_NONE };
+static const uint16_t acc_S_ube_d8[] = { A_spam_detected_2, RB_NONE };
+static const uint16_t acc_S_ube_d9[] = { A_spam_detected_2, RB_NONE };
+static const uint16_t acc_S_ube_e3[] = { A_spam_detected_2, RB_NONE };
+static const uint16_t acc_S_ube_e5[] = { A_spam_detected_2, RB_NONE };
 static const uint16_t acc_S_ube_eof[] = { A_spam_detected_2, RB_NONE };
+static const uint16_t acc_S_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_boxbe[] = { A_challenge_response_5, RB_NONE };
 static const uint16_t acc_S_dmarc[] = { A_gmail_unauthenticated_4, A_dmarc_failure_0, RB_NONE };
 static const uint16_t acc_S_dnsbl[] = { A_ip_blocklisted_10, RB_NONE };
 static const uint16_t acc_S_gsmtp[] = { A_PV_gmail_0, RB_NONE };
 static const uint16_t acc_S_limit[] = { A_microsoft_tenant_limit_text_0, RB_NONE };
 static const uint16_t acc_S_quota[] = { A_gmail_full_and_inactive_3, RB_NONE };
+static const uint16_t acc_S_refus[] = { A_stage_connect_refused_6, A_stage_helo_refused_5, RB_NONE };
 static const uint16_t acc_S_sorbs[] = { A_ip_blocklisted_17, RB_NONE };
-static const uint16_t acc_S_surbl[] = { A_domain_blocklisted_2, A_ip_blocklisted_11, RB_NONE };
-static const uint16_t acc_S_uribl[] = { A_domain_blocklisted_1, RB_NONE };
-static const uint16_t acc_S_virus[] = { A_attachment_rejected_17, A_virus_detected_0, RB_NONE };
+static const uint16_t acc_S_surbl[] = { A_domain_blocklisted_8, A_ip_blocklisted_11, A_ip_blocklisted_47, A_spam_detected_21, RB_NONE };
+static const uint16_t acc_S_uribl[] = { A_domain_blocklisted_7, A_ip_blocklisted_46, A_spam_detected_20, RB_NONE };
+static const uint16_t acc_S_virus[] = { A_attachment_rejected_18, A_virus_detected_0, RB_NONE };
 static const uint16_t acc_S__28s000_29[] = { A_outlook_s_filter_0, RB_NONE };
-static const uint16_t acc_S_banned[] = { A_microsoft_banned_ip_1, A_attachment_rejected_15, RB_NONE };
+static const uint16_t acc_S_access[] = { A_stage_connect_refused_13, RB_NONE };
+static const uint16_t acc_S_banned[] = { A_microsoft_banned_ip_1, A_attachment_rejected_16, RB_NONE };
 static const uint16_t acc_S_blocks[] = { A_microsoft_banned_ip_2, RB_NONE };
-static const uint16_t acc_S_denied[] = { A_policy_rejected_7, RB_NONE };
+static const uint16_t acc_S_denied[] = { A_stage_connect_refused_8, A_stage_helo_refused_6, A_stage_sender_refused_6, A_policy_rejected_7, RB_NONE };
 static const uint16_t acc_S_domain[] = { A_mailbox_not_found_7, RB_NONE };
 static const uint16_t acc_S_mcspam[] = { A_spam_detected_0, RB_NONE };
 static const uint16_t acc_S_me_2ecom[] = { A_PV_icloud_2, RB_NONE };
-static const uint16_t acc_S_no_ptr[] = { A_require_ptr_5, RB_NONE };
+static const uint16_t acc_S_no_ptr[] = { A_stage_connect_refused_14, A_accepts_no_mail_14, A_require_ptr_5, RB_NONE };
 static const uint16_t acc_S_nullmx[] = { A_accepts_no_mail_4, RB_NONE };
 static const uint16_t acc_S_policy[] = { A_policy_rejected_0, RB_NONE };
-static const uint16_t acc_S_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
+static const uint16_t acc_S_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_trojan[] = { A_virus_detected_3, RB_NONE };
 static const uint16_t acc_S_volume[] = { A_icloud_temporarily_unable_3, RB_NONE };
 static const uint16_t acc_S__5bbl21_5d[] = { A_yahoo_blocked_for_good_3, RB_NONE };
@@ -29031,41 +35638,64 @@ static const uint16_t acc_S_afwezig[] = { A_auto_reply_24, RB_NONE };
 static const uint16_t acc_S_aligned[] = { A_gmail_dmarc_alignment_text_0, RB_NONE };
 static const uint16_t acc_S_aol_2ecom[] = { A_PV_yahoo_4, RB_NONE };
 static const uint16_t acc_S_att_2enet[] = { A_PV_att_0, RB_NONE };
-static const uint16_t acc_S_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_10, RB_NONE };
-static const uint16_t acc_S_dns_ptr[] = { A_require_ptr_7, RB_NONE };
+static const uint16_t acc_S_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_11, RB_NONE };
+static const uint16_t acc_S_dns_ptr[] = { A_stage_connect_refused_14, A_accepts_no_mail_14, A_require_ptr_7, RB_NONE };
 static const uint16_t acc_S_dy_2d001_00[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d001_28[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d001_5b[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dy_2d001_d8[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dy_2d001_d9[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dy_2d001_e3[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dy_2d001_e5[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d001_eof[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d003_00[] = { A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d003_28[] = { A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d003_5b[] = { A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dy_2d003_d8[] = { A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dy_2d003_d9[] = { A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dy_2d003_e3[] = { A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dy_2d003_e5[] = { A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d003_eof[] = { A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_dynamic[] = { A_stage_sender_refused_8, RB_NONE };
 static const uint16_t acc_S_gave_up[] = { A_expired_6, RB_NONE };
+static const uint16_t acc_S_invalid[] = { A_stage_helo_refused_7, RB_NONE };
 static const uint16_t acc_S_looping[] = { A_mail_loop_5, RB_NONE };
 static const uint16_t acc_S_mac_2ecom[] = { A_PV_icloud_3, RB_NONE };
 static const uint16_t acc_S_mailbox[] = { A_mailbox_not_found_0, A_sending_quota_11, RB_NONE };
-static const uint16_t acc_S_malware[] = { A_attachment_rejected_18, A_virus_detected_1, RB_NONE };
+static const uint16_t acc_S_malware[] = { A_attachment_rejected_19, A_virus_detected_1, RB_NONE };
 static const uint16_t acc_S_mta_2dsts[] = { A_tls_failed_remote_6, RB_NONE };
+static const uint16_t acc_S_no_mail[] = { A_no_mail_codes_2, RB_NONE };
 static const uint16_t acc_S_not_rfc[] = { A_not_rfc_compliant_5, RB_NONE };
 static const uint16_t acc_S_null_mx[] = { A_accepts_no_mail_3, RB_NONE };
 static const uint16_t acc_S_ou_2d001_00[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_ou_2d001_28[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_ou_2d001_5b[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_ou_2d001_d8[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_ou_2d001_d9[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_ou_2d001_e3[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_ou_2d001_e5[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_ou_2d001_eof[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_refused[] = { A_attachment_rejected_13, RB_NONE };
+static const uint16_t acc_S_refused[] = { A_stage_sender_refused_4, A_attachment_rejected_14, RB_NONE };
 static const uint16_t acc_S_rfc_822[] = { A_not_rfc_compliant_4, RB_NONE };
 static const uint16_t acc_S_rfc2822[] = { A_not_rfc_compliant_3, RB_NONE };
 static const uint16_t acc_S_rfc5322[] = { A_not_rfc_compliant_1, RB_NONE };
 static const uint16_t acc_S_rp_2d001_00[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_rp_2d001_28[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_rp_2d001_5b[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_rp_2d001_d8[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_rp_2d001_d9[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_rp_2d001_e3[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_rp_2d001_e5[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_rp_2d001_eof[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_sanebox[] = { A_challenge_response_6, RB_NONE };
 static const uint16_t acc_S_sbl_2dxbl[] = { A_ip_blocklisted_13, RB_NONE };
 static const uint16_t acc_S_sc_2d001_00[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_sc_2d001_28[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_sc_2d001_5b[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_sc_2d001_d8[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_sc_2d001_d9[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_sc_2d001_e3[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
+static const uint16_t acc_S_sc_2d001_e5[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_sc_2d001_eof[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_spamcop[] = { A_ip_blocklisted_14, RB_NONE };
 static const uint16_t acc_S_storage[] = { A_gmail_full_and_inactive_2, RB_NONE };
@@ -29079,21 +35709,22 @@ static const uint16_t acc_S_disabled[] = { A_gmail_inactive_1, RB_NONE };
 static const uint16_t acc_S_graylist[] = { A_greylisted_1, RB_NONE };
 static const uint16_t acc_S_greylist[] = { A_greylisted_0, RB_NONE };
 static const uint16_t acc_S_inactive[] = { A_gmail_inactive_0, A_gmail_full_and_inactive_0, RB_NONE };
-static const uint16_t acc_S_infected[] = { A_attachment_rejected_19, A_virus_detected_2, RB_NONE };
+static const uint16_t acc_S_infected[] = { A_attachment_rejected_20, A_virus_detected_2, RB_NONE };
+static const uint16_t acc_S_ip_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_maildrop[] = { A_mailer_error_3, RB_NONE };
-static const uint16_t acc_S_nxdomain[] = { A_mailbox_not_found_7, A_host_unknown_14, RB_NONE };
+static const uint16_t acc_S_nxdomain[] = { A_sender_domain_missing_6, A_mailbox_not_found_7, A_host_unknown_14, RB_NONE };
 static const uint16_t acc_S_phishing[] = { A_spam_detected_12, RB_NONE };
 static const uint16_t acc_S_postgrey[] = { A_greylisted_6, RB_NONE };
 static const uint16_t acc_S_procmail[] = { A_mailer_error_1, RB_NONE };
-static const uint16_t acc_S_rejected[] = { A_attachment_rejected_11, RB_NONE };
+static const uint16_t acc_S_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, RB_NONE };
 static const uint16_t acc_S_resource[] = { A_yahoo_resources_0, RB_NONE };
 static const uint16_t acc_S_rfc_2822[] = { A_not_rfc_compliant_2, RB_NONE };
 static const uint16_t acc_S_rfc_5322[] = { A_not_rfc_compliant_0, RB_NONE };
 static const uint16_t acc_S_route_to[] = { A_routing_error_5, RB_NONE };
-static const uint16_t acc_S_security[] = { A_attachment_rejected_16, RB_NONE };
+static const uint16_t acc_S_security[] = { A_attachment_rejected_17, RB_NONE };
 static const uint16_t acc_S_servfail[] = { A_dns_failure_5, RB_NONE };
 static const uint16_t acc_S_smtputf8[] = { A_content_error_12, RB_NONE };
-static const uint16_t acc_S_spamhaus[] = { A_ip_blocklisted_12, RB_NONE };
+static const uint16_t acc_S_spamhaus[] = { A_stage_sender_refused_10, A_ip_blocklisted_12, RB_NONE };
 static const uint16_t acc_S_spamlike[] = { A_spam_detected_14, RB_NONE };
 static const uint16_t acc_S_too_busy[] = { A_service_unavailable_6, RB_NONE };
 static const uint16_t acc_S_too_many[] = { A_too_many_unknown_recipients_4, RB_NONE };
@@ -29108,16 +35739,25 @@ static const uint16_t acc_S_bellsouth[] = { A_PV_att_4, RB_NONE };
 static const uint16_t acc_S_bl000000_00[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
 static const uint16_t acc_S_bl000000_28[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
 static const uint16_t acc_S_bl000000_5b[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
+static const uint16_t acc_S_bl000000_d8[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
+static const uint16_t acc_S_bl000000_d9[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
+static const uint16_t acc_S_bl000000_e3[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
+static const uint16_t acc_S_bl000000_e5[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
 static const uint16_t acc_S_bl000000_eof[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
 static const uint16_t acc_S_blacklist[] = { A_ip_blocklisted_34, RB_NONE };
 static const uint16_t acc_S_blocklist[] = { A_ip_blocklisted_33, RB_NONE };
 static const uint16_t acc_S_body_hash[] = { A_dkim_failure_3, RB_NONE };
 static const uint16_t acc_S_bulk_mail[] = { A_spam_detected_3, RB_NONE };
 static const uint16_t acc_S_cloudmark[] = { A_ip_blocklisted_18, RB_NONE };
+static const uint16_t acc_S_deferred_3a[] = { A_expired_25, RB_NONE };
 static const uint16_t acc_S_disk_full[] = { A_gmail_full_and_inactive_4, A_system_full_2, RB_NONE };
 static const uint16_t acc_S_dm000001_00[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
 static const uint16_t acc_S_dm000001_28[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
 static const uint16_t acc_S_dm000001_5b[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
+static const uint16_t acc_S_dm000001_d8[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
+static const uint16_t acc_S_dm000001_d9[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
+static const uint16_t acc_S_dm000001_e3[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
+static const uint16_t acc_S_dm000001_e5[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
 static const uint16_t acc_S_dm000001_eof[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
 static const uint16_t acc_S_dns_error[] = { A_dns_failure_0, RB_NONE };
 static const uint16_t acc_S_dns_query[] = { A_dns_failure_6, RB_NONE };
@@ -29127,10 +35767,14 @@ static const uint16_t acc_S_ehlo_2fhelo[] = { A_helo_rejected_10, RB_NONE };
 static const uint16_t acc_S_es000000_00[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
 static const uint16_t acc_S_es000000_28[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
 static const uint16_t acc_S_es000000_5b[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
+static const uint16_t acc_S_es000000_d8[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
+static const uint16_t acc_S_es000000_d9[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
+static const uint16_t acc_S_es000000_e3[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
+static const uint16_t acc_S_es000000_e5[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
 static const uint16_t acc_S_es000000_eof[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
 static const uint16_t acc_S_excessive[] = { A_too_many_unknown_recipients_5, RB_NONE };
 static const uint16_t acc_S_file_type[] = { A_attachment_rejected_1, RB_NONE };
-static const uint16_t acc_S_forbidden[] = { A_attachment_rejected_14, RB_NONE };
+static const uint16_t acc_S_forbidden[] = { A_attachment_rejected_15, RB_NONE };
 static const uint16_t acc_S_giving_up[] = { A_expired_5, RB_NONE };
 static const uint16_t acc_S_gray_list[] = { A_greylisted_5, RB_NONE };
 static const uint16_t acc_S_gray_2dlist[] = { A_greylisted_3, RB_NONE };
@@ -29147,10 +35791,9 @@ static const uint16_t acc_S_listed_in[] = { A_ip_blocklisted_7, RB_NONE };
 static const uint16_t acc_S_listed_on[] = { A_ip_blocklisted_8, RB_NONE };
 static const uint16_t acc_S_mail_from[] = { A_microsoft_no_from_0, RB_NONE };
 static const uint16_t acc_S_mail_loop[] = { A_mail_loop_0, RB_NONE };
-static const uint16_t acc_S_malformed[] = { A_content_error_17, RB_NONE };
 static const uint16_t acc_S_malicious[] = { A_virus_detected_5, RB_NONE };
-static const uint16_t acc_S_no_answer[] = { A_network_error_17, RB_NONE };
-static const uint16_t acc_S_not_found[] = { A_mailbox_not_found_2, RB_NONE };
+static const uint16_t acc_S_no_answer[] = { A_network_error_16, RB_NONE };
+static const uint16_t acc_S_not_found[] = { A_sender_domain_missing_5, A_mailbox_not_found_2, RB_NONE };
 static const uint16_t acc_S_overquota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_4, RB_NONE };
 static const uint16_t acc_S_pipe_to__7c[] = { A_mailer_error_0, RB_NONE };
 static const uint16_t acc_S_ratelimit[] = { A_microsoft_tenant_limit_text_0, A_rate_limited_2, RB_NONE };
@@ -29158,6 +35801,10 @@ static const uint16_t acc_S_recipient[] = { A_mailbox_not_found_1, RB_NONE };
 static const uint16_t acc_S_rl000000_00[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_rl000000_28[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_rl000000_5b[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
+static const uint16_t acc_S_rl000000_d8[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
+static const uint16_t acc_S_rl000000_d9[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
+static const uint16_t acc_S_rl000000_e3[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
+static const uint16_t acc_S_rl000000_e5[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_rl000000_eof[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_rl000008_2d[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_sbcglobal[] = { A_PV_att_3, RB_NONE };
@@ -29171,36 +35818,43 @@ static const uint16_t acc_S_timed_out[] = { A_network_error_2, RB_NONE };
 static const uint16_t acc_S_whitelist[] = { A_gmail_allow_list_0, RB_NONE };
 static const uint16_t acc_S_yahoo_2ecom[] = { A_PV_yahoo_0, RB_NONE };
 static const uint16_t acc_S_8_2dbit_data[] = { A_content_error_1, RB_NONE };
+static const uint16_t acc_S_after_data[] = { A_stage_data_unknown_user_6, RB_NONE };
+static const uint16_t acc_S_after_ehlo[] = { A_stage_helo_refused_0, RB_NONE };
+static const uint16_t acc_S_after_helo[] = { A_stage_helo_refused_1, RB_NONE };
 static const uint16_t acc_S_allow_list[] = { A_gmail_allow_list_1, RB_NONE };
 static const uint16_t acc_S_attachment[] = { A_attachment_rejected_0, RB_NONE };
 static const uint16_t acc_S_auto_reply[] = { A_auto_reply_5, RB_NONE };
 static const uint16_t acc_S_auto_2dreply[] = { A_auto_reply_3, RB_NONE };
-static const uint16_t acc_S_bad_header[] = { A_not_rfc_compliant_27, RB_NONE };
-static const uint16_t acc_S_bad_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, A_sender_rejected_7, RB_NONE };
+static const uint16_t acc_S_bad_header[] = { A_not_rfc_compliant_26, RB_NONE };
+static const uint16_t acc_S_bad_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, A_sender_rejected_7, RB_NONE };
 static const uint16_t acc_S_block_list[] = { A_outlook_s_filter_1, A_ip_blocklisted_32, RB_NONE };
 static const uint16_t acc_S_blocked_by[] = { A_policy_rejected_8, RB_NONE };
 static const uint16_t acc_S_blocked_ip[] = { A_ip_blocklisted_28, RB_NONE };
-static const uint16_t acc_S_connect_to[] = { A_network_error_21, RB_NONE };
+static const uint16_t acc_S_connect_to[] = { A_network_error_20, RB_NONE };
 static const uint16_t acc_S_daily_user[] = { A_mailbox_full_39, RB_NONE };
 static const uint16_t acc_S_disk_quota[] = { A_gmail_full_and_inactive_3, RB_NONE };
 static const uint16_t acc_S_dns_lookup[] = { A_dns_failure_2, RB_NONE };
 static const uint16_t acc_S_domainkeys[] = { A_dkim_failure_1, RB_NONE };
+static const uint16_t acc_S_dynamic_ip[] = { A_ip_blocklisted_39, RB_NONE };
 static const uint16_t acc_S_executable[] = { A_attachment_rejected_3, RB_NONE };
 static const uint16_t acc_S_help_2eyahoo[] = { A_PV_yahoo_6, RB_NONE };
 static const uint16_t acc_S_icloud_2ecom[] = { A_PV_icloud_0, RB_NONE };
-static const uint16_t acc_S_ip_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_10, A_ip_blocklisted_29, RB_NONE };
+static const uint16_t acc_S_in_a_block[] = { A_stage_connect_refused_9, RB_NONE };
+static const uint16_t acc_S_ip_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_11, A_ip_blocklisted_29, RB_NONE };
 static const uint16_t acc_S_line_limit[] = { A_microsoft_tenant_limit_text_0, RB_NONE };
-static const uint16_t acc_S_listed_url[] = { A_domain_blocklisted_10, RB_NONE };
 static const uint16_t acc_S_mail_flood[] = { A_rate_limited_24, RB_NONE };
 static const uint16_t acc_S_mail_2elocal[] = { A_mailer_error_8, RB_NONE };
 static const uint16_t acc_S_media_type[] = { A_content_error_10, RB_NONE };
 static const uint16_t acc_S_mime_error[] = { A_content_error_8, RB_NONE };
 static const uint16_t acc_S_no_account[] = { A_user_unknown_no_account_4, RB_NONE };
 static const uint16_t acc_S_no_mailbox[] = { A_mailbox_not_found_0, A_sending_quota_11, RB_NONE };
+static const uint16_t acc_S_not_accept[] = { A_no_mail_codes_3, RB_NONE };
+static const uint16_t acc_S_on_a_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_on_holiday[] = { A_auto_reply_10, RB_NONE };
+static const uint16_t acc_S_open_relay[] = { A_ip_blocklisted_38, RB_NONE };
 static const uint16_t acc_S_opt_me_out[] = { A_unsubscribe_request_4, RB_NONE };
 static const uint16_t acc_S_over_quota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_3, RB_NONE };
-static const uint16_t acc_S_prohibited[] = { A_attachment_rejected_9, A_policy_rejected_4, RB_NONE };
+static const uint16_t acc_S_prohibited[] = { A_attachment_rejected_10, A_policy_rejected_4, RB_NONE };
 static const uint16_t acc_S_ptr_record[] = { A_comcast_ptr_0, A_require_ptr_0, RB_NONE };
 static const uint16_t acc_S_rate_limit[] = { A_microsoft_tenant_limit_text_0, A_rate_limited_0, RB_NONE };
 static const uint16_t acc_S_rate_2dlimit[] = { A_microsoft_tenant_limit_text_0, A_rate_limited_1, RB_NONE };
@@ -29219,37 +35873,41 @@ static const uint16_t acc_S_abwesenheit[] = { A_auto_reply_13, RB_NONE };
 static const uint16_t acc_S_banned_file[] = { A_attachment_rejected_5, RB_NONE };
 static const uint16_t acc_S_blacklisted[] = { A_ip_blocklisted_1, RB_NONE };
 static const uint16_t acc_S_blocklisted[] = { A_ip_blocklisted_2, RB_NONE };
-static const uint16_t acc_S_broken_pipe[] = { A_network_error_14, RB_NONE };
+static const uint16_t acc_S_broken_pipe[] = { A_network_error_13, RB_NONE };
 static const uint16_t acc_S_buzon_lleno[] = { A_mailbox_full_35, RB_NONE };
 static const uint16_t acc_S_certificate[] = { A_tls_failed_remote_0, RB_NONE };
 static const uint16_t acc_S_comcast_2enet[] = { A_PV_comcast_0, RB_NONE };
 static const uint16_t acc_S_daily_limit[] = { A_microsoft_tenant_limit_text_0, A_sending_quota_2, RB_NONE };
-static const uint16_t acc_S_date_header[] = { A_not_rfc_compliant_22, RB_NONE };
+static const uint16_t acc_S_date_header[] = { A_not_rfc_compliant_21, RB_NONE };
 static const uint16_t acc_S_deactivated[] = { A_mailbox_disabled_22, RB_NONE };
 static const uint16_t acc_S_dns_failure[] = { A_dns_failure_9, RB_NONE };
+static const uint16_t acc_S_ehlo_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
+static const uint16_t acc_S_end_of_data[] = { A_stage_data_unknown_user_4, RB_NONE };
 static const uint16_t acc_S_exec_failed[] = { A_mailer_error_9, RB_NONE };
 static const uint16_t acc_S_exit_status[] = { A_mailer_error_5, RB_NONE };
 static const uint16_t acc_S_from_header[] = { A_gmail_from_header_1, RB_NONE };
 static const uint16_t acc_S_greylisting[] = { A_greylisted_7, RB_NONE };
+static const uint16_t acc_S_helo_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_hotmail_2ecom[] = { A_PV_microsoft_11, RB_NONE };
 static const uint16_t acc_S_invaluement[] = { A_ip_blocklisted_21, RB_NONE };
+static const uint16_t acc_S_ip_is_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_local_error[] = { A_system_error_3, RB_NONE };
 static const uint16_t acc_S_mail_2eicloud[] = { A_PV_icloud_1, RB_NONE };
 static const uint16_t acc_S_maintenance[] = { A_service_unavailable_7, RB_NONE };
 static const uint16_t acc_S_media_error[] = { A_content_error_0, RB_NONE };
-static const uint16_t acc_S_missing_ptr[] = { A_require_ptr_8, RB_NONE };
+static const uint16_t acc_S_missing_ptr[] = { A_stage_connect_refused_14, A_accepts_no_mail_14, A_require_ptr_8, RB_NONE };
 static const uint16_t acc_S_name_server[] = { A_dns_failure_10, RB_NONE };
 static const uint16_t acc_S_no_relaying[] = { A_relay_denied_7, RB_NONE };
 static const uint16_t acc_S_no_route_to[] = { A_routing_error_5, RB_NONE };
 static const uint16_t acc_S_nonexistent[] = { A_mailbox_not_found_5, A_too_many_unknown_recipients_3, RB_NONE };
-static const uint16_t acc_S_not_allowed[] = { A_attachment_rejected_8, A_policy_rejected_6, RB_NONE };
+static const uint16_t acc_S_not_allowed[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_policy_rejected_6, RB_NONE };
 static const uint16_t acc_S_out_of_disk[] = { A_system_full_3, RB_NONE };
 static const uint16_t acc_S_quota_limit[] = { A_microsoft_tenant_limit_text_0, A_mailbox_full_21, RB_NONE };
 static const uint16_t acc_S_ratelimited[] = { A_gmail_unsolicited_rate_3, RB_NONE };
 static const uint16_t acc_S_relay_quota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_40, A_sending_quota_5, RB_NONE };
 static const uint16_t acc_S_require_tls[] = { A_tls_required_5, RB_NONE };
 static const uint16_t acc_S_return_path[] = { A_sender_rejected_15, RB_NONE };
-static const uint16_t acc_S_reverse_dns[] = { A_require_ptr_1, RB_NONE };
+static const uint16_t acc_S_reverse_dns[] = { A_stage_connect_refused_15, A_require_ptr_1, RB_NONE };
 static const uint16_t acc_S_reverse_2ddns[] = { A_require_ptr_4, RB_NONE };
 static const uint16_t acc_S_senderscore[] = { A_bad_reputation_2, RB_NONE };
 static const uint16_t acc_S_server_busy[] = { A_service_unavailable_5, RB_NONE };
@@ -29272,10 +35930,11 @@ static const uint16_t acc_S_disableduser[] = { A_gmail_inactive_2, RB_NONE };
 static const uint16_t acc_S_discontinued[] = { A_mailbox_disabled_25, RB_NONE };
 static const uint16_t acc_S_disk_is_full[] = { A_gmail_full_and_inactive_4, A_system_full_7, RB_NONE };
 static const uint16_t acc_S_dnsbl_2dlookup[] = { A_ip_blocklisted_37, RB_NONE };
+static const uint16_t acc_S_domain_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_from_3a_domain[] = { A_mailbox_not_found_7, RB_NONE };
 static const uint16_t acc_S_from_3a_header[] = { A_gmail_from_header_0, RB_NONE };
 static const uint16_t acc_S_has_moved_to[] = { A_has_moved_3, RB_NONE };
-static const uint16_t acc_S_header_error[] = { A_not_rfc_compliant_17, RB_NONE };
+static const uint16_t acc_S_header_error[] = { A_policy_rejected_9, RB_NONE };
 static const uint16_t acc_S_high_rate_of[] = { A_too_many_unknown_recipients_7, RB_NONE };
 static const uint16_t acc_S_host_unknown[] = { A_att_unknown_userids_0, A_too_many_unknown_recipients_0, A_host_unknown_0, A_dns_failure_13, RB_NONE };
 static const uint16_t acc_S_invalid_helo[] = { A_helo_rejected_1, RB_NONE };
@@ -29294,20 +35953,23 @@ static const uint16_t acc_S_must_use_tls[] = { A_tls_required_9, RB_NONE };
 static const uint16_t acc_S_neither_spf_[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_no_mx_record[] = { A_accepts_no_mail_9, RB_NONE };
 static const uint16_t acc_S_no_such_host[] = { A_host_unknown_19, RB_NONE };
-static const uint16_t acc_S_no_such_user[] = { A_user_unknown_2, RB_NONE };
+static const uint16_t acc_S_no_such_user[] = { A_stage_data_unknown_user_2, A_user_unknown_2, RB_NONE };
 static const uint16_t acc_S_non_2dexistent[] = { A_mailbox_not_found_6, A_too_many_unknown_recipients_2, RB_NONE };
 static const uint16_t acc_S_not_accepted[] = { A_microsoft_banned_ip_3, RB_NONE };
 static const uint16_t acc_S_outlook_2ecom_5d[] = { A_PV_microsoft_3, RB_NONE };
 static const uint16_t acc_S_ptr_resource[] = { A_yahoo_resources_0, RB_NONE };
 static const uint16_t acc_S_rate_limited[] = { A_gmail_unsolicited_rate_2, A_rate_limited_3, RB_NONE };
 static const uint16_t acc_S_rate_2dlimited[] = { A_rate_limited_4, RB_NONE };
-static const uint16_t acc_S_relay_denied[] = { A_relay_denied_2, A_policy_rejected_7, RB_NONE };
+static const uint16_t acc_S_relay_access[] = { A_stage_connect_refused_13, RB_NONE };
+static const uint16_t acc_S_relay_denied[] = { A_stage_connect_refused_8, A_stage_helo_refused_6, A_stage_sender_refused_6, A_relay_denied_2, A_policy_rejected_7, RB_NONE };
 static const uint16_t acc_S_requires_tls[] = { A_tls_required_4, RB_NONE };
 static const uint16_t acc_S_resolver_2eadr[] = { A_PV_microsoft_4, RB_NONE };
 static const uint16_t acc_S_resolver_2erst[] = { A_PV_microsoft_5, RB_NONE };
 static const uint16_t acc_S_retry_period[] = { A_expired_17, RB_NONE };
 static const uint16_t acc_S_reverse_name[] = { A_require_ptr_9, RB_NONE };
 static const uint16_t acc_S_routing_loop[] = { A_mail_loop_1, RB_NONE };
+static const uint16_t acc_S_send_mail_as[] = { A_sender_rejected_22, RB_NONE };
+static const uint16_t acc_S_sender_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_sender_score[] = { A_bad_reputation_1, RB_NONE };
 static const uint16_t acc_S_sending_rate[] = { A_icloud_temporarily_unable_4, A_rate_limited_18, RB_NONE };
 static const uint16_t acc_S_server_error[] = { A_system_error_7, RB_NONE };
@@ -29318,33 +35980,34 @@ static const uint16_t acc_S_subscribe_me[] = { A_subscribe_request_0, RB_NONE };
 static const uint16_t acc_S_system_error[] = { A_system_error_1, RB_NONE };
 static const uint16_t acc_S_tls_required[] = { A_tls_required_3, RB_NONE };
 static const uint16_t acc_S_unknown_host[] = { A_host_unknown_1, RB_NONE };
-static const uint16_t acc_S_unknown_user[] = { A_user_unknown_1, RB_NONE };
+static const uint16_t acc_S_unknown_user[] = { A_stage_data_unknown_user_1, A_user_unknown_1, RB_NONE };
 static const uint16_t acc_S_unusual_rate[] = { A_gmail_unsolicited_rate_1, A_icloud_temporarily_unable_4, A_rate_limited_21, RB_NONE };
+static const uint16_t acc_S_use_your_isp[] = { A_stage_sender_refused_7, A_ip_blocklisted_44, RB_NONE };
 static const uint16_t acc_S_user_account[] = { A_user_unknown_no_account_4, RB_NONE };
-static const uint16_t acc_S_user_invalid[] = { A_user_unknown_44, RB_NONE };
-static const uint16_t acc_S_user_unknown[] = { A_att_unknown_userids_0, A_too_many_unknown_recipients_0, A_user_unknown_0, RB_NONE };
+static const uint16_t acc_S_user_invalid[] = { A_stage_helo_refused_7, A_user_unknown_44, RB_NONE };
+static const uint16_t acc_S_user_unknown[] = { A_att_unknown_userids_0, A_stage_data_unknown_user_0, A_too_many_unknown_recipients_0, A_user_unknown_0, RB_NONE };
 static const uint16_t acc_S_volume_limit[] = { A_microsoft_tenant_limit_text_0, RB_NONE };
 static const uint16_t acc_S_weren_27t_sent[] = { A_outlook_s_filter_3, RB_NONE };
 static const uint16_t acc_S_yahoodns_2enet[] = { A_PV_yahoo_1, RB_NONE };
 static const uint16_t acc_S_yahooinc_2ecom[] = { A_PV_yahoo_2, RB_NONE };
 static const uint16_t acc_S_abuse_2datt_2enet[] = { A_PV_att_0, A_PV_att_1, RB_NONE };
-static const uint16_t acc_S_access_denied[] = { A_microsoft_dmarc_0, A_microsoft_banned_sender_0, A_microsoft_banned_ip_0, A_policy_rejected_2, A_policy_rejected_7, RB_NONE };
+static const uint16_t acc_S_access_denied[] = { A_microsoft_dmarc_0, A_microsoft_banned_sender_0, A_microsoft_banned_ip_0, A_stage_connect_refused_8, A_stage_helo_refused_6, A_stage_sender_refused_2, A_stage_sender_refused_6, A_policy_rejected_2, A_policy_rejected_7, RB_NONE };
 static const uint16_t acc_S_all_recipient[] = { A_mailbox_not_found_1, RB_NONE };
 static const uint16_t acc_S_auth_required[] = { A_auth_required_11, RB_NONE };
 static const uint16_t acc_S_bad_recipient[] = { A_mailbox_not_found_1, RB_NONE };
-static const uint16_t acc_S_blocked_using[] = { A_ip_blocklisted_0, RB_NONE };
+static const uint16_t acc_S_blocked_using[] = { A_stage_sender_refused_9, A_ip_blocklisted_0, RB_NONE };
 static const uint16_t acc_S_bo_c3_aete_pleine[] = { A_mailbox_full_30, RB_NONE };
 static const uint16_t acc_S_casella_piena[] = { A_mailbox_full_33, RB_NONE };
-static const uint16_t acc_S_doesn_27t_exist[] = { A_mailbox_not_found_4, RB_NONE };
-static const uint16_t acc_S_ehlo_rejected[] = { A_attachment_rejected_11, A_helo_rejected_7, RB_NONE };
+static const uint16_t acc_S_doesn_27t_exist[] = { A_sender_domain_missing_3, A_mailbox_not_found_4, RB_NONE };
+static const uint16_t acc_S_ehlo_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_helo_rejected_7, RB_NONE };
 static const uint16_t acc_S_exceeds_quota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_9, RB_NONE };
 static const uint16_t acc_S_feedback_2dtype[] = { A_feedback_report_1, RB_NONE };
 static const uint16_t acc_S_flood_of_mail[] = { A_rate_limited_25, RB_NONE };
 static const uint16_t acc_S_helo_hostname[] = { A_helo_rejected_12, RB_NONE };
-static const uint16_t acc_S_helo_rejected[] = { A_attachment_rejected_11, A_helo_rejected_6, RB_NONE };
+static const uint16_t acc_S_helo_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_helo_rejected_6, RB_NONE };
 static const uint16_t acc_S_inactive_user[] = { A_mailbox_disabled_11, RB_NONE };
 static const uint16_t acc_S_inbox_is_full[] = { A_gmail_full_and_inactive_4, A_mailbox_full_18, RB_NONE };
-static const uint16_t acc_S_ip_is_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_10, A_ip_blocklisted_26, RB_NONE };
+static const uint16_t acc_S_ip_is_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_11, A_ip_blocklisted_26, RB_NONE };
 static const uint16_t acc_S_line_too_long[] = { A_message_too_large_23, RB_NONE };
 static const uint16_t acc_S_loop_detected[] = { A_mail_loop_4, RB_NONE };
 static const uint16_t acc_S_mail_box_full[] = { A_gmail_full_and_inactive_4, A_mailbox_full_25, RB_NONE };
@@ -29355,12 +36018,13 @@ static const uint16_t acc_S_mailbox_quota[] = { A_gmail_full_and_inactive_3, A_m
 static const uint16_t acc_S_message_quota[] = { A_gmail_full_and_inactive_3, A_sending_quota_7, RB_NONE };
 static const uint16_t acc_S_misconfigured[] = { A_system_error_12, RB_NONE };
 static const uint16_t acc_S_multiple_from[] = { A_microsoft_no_from_0, A_not_rfc_compliant_12, RB_NONE };
-static const uint16_t acc_S_network_error[] = { A_network_error_19, RB_NONE };
+static const uint16_t acc_S_network_error[] = { A_network_error_18, RB_NONE };
 static const uint16_t acc_S_no_space_left[] = { A_system_full_6, RB_NONE };
 static const uint16_t acc_S_no_valid_from[] = { A_microsoft_no_from_0, A_gmail_from_header_2, A_not_rfc_compliant_14, RB_NONE };
-static const uint16_t acc_S_not_accepting[] = { A_service_unavailable_2, RB_NONE };
+static const uint16_t acc_S_not_accepting[] = { A_no_mail_codes_0, A_stage_connect_refused_11, A_service_unavailable_2, RB_NONE };
+static const uint16_t acc_S_not_available[] = { A_stage_connect_refused_10, RB_NONE };
 static const uint16_t acc_S_not_listed_in[] = { A_ip_blocklisted_7, RB_NONE };
-static const uint16_t acc_S_not_permitted[] = { A_attachment_rejected_12, RB_NONE };
+static const uint16_t acc_S_not_permitted[] = { A_attachment_rejected_13, RB_NONE };
 static const uint16_t acc_S_out_of_office[] = { A_auto_reply_0, RB_NONE };
 static const uint16_t acc_S_overquotaperm[] = { A_gmail_full_and_inactive_1, RB_NONE };
 static const uint16_t acc_S_poor_standing[] = { A_bad_reputation_3, RB_NONE };
@@ -29371,14 +36035,16 @@ static const uint16_t acc_S_rfc_2dcompliant[] = { A_not_rfc_compliant_7, RB_NONE
 static const uint16_t acc_S_routing_error[] = { A_routing_error_2, RB_NONE };
 static const uint16_t acc_S_sender_domain[] = { A_mailbox_not_found_7, A_sender_rejected_4, RB_NONE };
 static const uint16_t acc_S_sender_policy[] = { A_policy_rejected_0, RB_NONE };
+static const uint16_t acc_S_sender_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_sending_limit[] = { A_microsoft_tenant_limit_text_0, A_mailbox_full_38, A_sending_quota_3, RB_NONE };
 static const uint16_t acc_S_sending_quota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_37, A_sending_quota_1, RB_NONE };
 static const uint16_t acc_S_sent_too_many[] = { A_too_many_unknown_recipients_4, RB_NONE };
+static const uint16_t acc_S_service_refus[] = { A_stage_connect_refused_6, A_stage_helo_refused_5, RB_NONE };
 static const uint16_t acc_S_shutting_down[] = { A_service_unavailable_3, RB_NONE };
 static const uint16_t acc_S_speicherplatz[] = { A_mailbox_full_32, RB_NONE };
 static const uint16_t acc_S_ssl_handshake[] = { A_tls_failed_remote_2, RB_NONE };
 static const uint16_t acc_S_storage_limit[] = { A_microsoft_tenant_limit_text_0, A_mailbox_full_20, RB_NONE };
-static const uint16_t acc_S_takes_no_mail[] = { A_accepts_no_mail_8, RB_NONE };
+static const uint16_t acc_S_takes_no_mail[] = { A_no_mail_codes_2, A_accepts_no_mail_8, RB_NONE };
 static const uint16_t acc_S_temporary_dns[] = { A_dns_failure_1, RB_NONE };
 static const uint16_t acc_S_tls_handshake[] = { A_tls_failed_remote_1, RB_NONE };
 static const uint16_t acc_S_too_large_for[] = { A_message_too_large_4, RB_NONE };
@@ -29390,18 +36056,20 @@ static const uint16_t acc_S_account_closed[] = { A_mailbox_disabled_23, RB_NONE 
 static const uint16_t acc_S_account_frozen[] = { A_mailbox_disabled_21, RB_NONE };
 static const uint16_t acc_S_account_locked[] = { A_mailbox_disabled_18, RB_NONE };
 static const uint16_t acc_S_address_syntax[] = { A_address_invalid_0, RB_NONE };
-static const uint16_t acc_S_allowed_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
-static const uint16_t acc_S_allowed_2dsender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
-static const uint16_t acc_S_approve_sender[] = { A_challenge_response_14, A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
-static const uint16_t acc_S_authentication[] = { A_gmail_unauthenticated_2, RB_NONE };
-static const uint16_t acc_S_blocked_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, A_sender_rejected_19, RB_NONE };
+static const uint16_t acc_S_allowed_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
+static const uint16_t acc_S_allowed_2dsender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
+static const uint16_t acc_S_approve_sender[] = { A_challenge_response_14, A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
+static const uint16_t acc_S_authentication[] = { A_gmail_unauthenticated_2, A_stage_sender_refused_12, RB_NONE };
+static const uint16_t acc_S_blocked_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, A_sender_rejected_19, RB_NONE };
 static const uint16_t acc_S_cannot_convert[] = { A_content_error_4, RB_NONE };
 static const uint16_t acc_S_content_filter[] = { A_spam_detected_17, RB_NONE };
+static const uint16_t acc_S_content_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_could_not_load[] = { A_system_error_9, RB_NONE };
-static const uint16_t acc_S_did_not_answer[] = { A_network_error_16, RB_NONE };
+static const uint16_t acc_S_did_not_accept[] = { A_no_mail_codes_3, RB_NONE };
+static const uint16_t acc_S_did_not_answer[] = { A_network_error_15, RB_NONE };
 static const uint16_t acc_S_dns_resolution[] = { A_dns_failure_12, RB_NONE };
-static const uint16_t acc_S_dnssec_2dinvalid[] = { A_tls_failed_remote_7, RB_NONE };
-static const uint16_t acc_S_does_not_exist[] = { A_mailbox_not_found_3, RB_NONE };
+static const uint16_t acc_S_dnssec_2dinvalid[] = { A_stage_helo_refused_7, A_tls_failed_remote_7, RB_NONE };
+static const uint16_t acc_S_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, RB_NONE };
 static const uint16_t acc_S_doesn_27t_have_a[] = { A_user_unknown_no_account_0, RB_NONE };
 static const uint16_t acc_S_encoding_error[] = { A_content_error_6, RB_NONE };
 static const uint16_t acc_S_exceeded_quota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_8, RB_NONE };
@@ -29409,24 +36077,25 @@ static const uint16_t acc_S_expanding_list[] = { A_list_expansion_3, RB_NONE };
 static const uint16_t acc_S_extended_quota[] = { A_gmail_full_and_inactive_3, RB_NONE };
 static const uint16_t acc_S_file_extension[] = { A_attachment_rejected_4, RB_NONE };
 static const uint16_t acc_S_forbidden_file[] = { A_attachment_rejected_7, RB_NONE };
-static const uint16_t acc_S_header_section[] = { A_not_rfc_compliant_24, RB_NONE };
+static const uint16_t acc_S_header_section[] = { A_not_rfc_compliant_23, RB_NONE };
 static const uint16_t acc_S_high_number_of[] = { A_too_many_unknown_recipients_6, RB_NONE };
-static const uint16_t acc_S_host_not_found[] = { A_mailbox_not_found_2, RB_NONE };
+static const uint16_t acc_S_host_not_found[] = { A_sender_domain_missing_5, A_mailbox_not_found_2, RB_NONE };
 static const uint16_t acc_S_host_or_domain[] = { A_mailbox_not_found_7, RB_NONE };
 static const uint16_t acc_S_in_a_blacklist[] = { A_ip_blocklisted_5, A_ip_blocklisted_34, RB_NONE };
 static const uint16_t acc_S_in_a_blocklist[] = { A_ip_blocklisted_6, A_ip_blocklisted_33, RB_NONE };
 static const uint16_t acc_S_insists_on_tls[] = { A_tls_required_13, RB_NONE };
 static const uint16_t acc_S_internal_error[] = { A_system_error_0, RB_NONE };
 static const uint16_t acc_S_invalid_domain[] = { A_mailbox_not_found_7, RB_NONE };
-static const uint16_t acc_S_invalid_header[] = { A_not_rfc_compliant_26, RB_NONE };
-static const uint16_t acc_S_invalid_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, A_sender_rejected_6, RB_NONE };
+static const uint16_t acc_S_invalid_header[] = { A_not_rfc_compliant_25, RB_NONE };
+static const uint16_t acc_S_invalid_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, A_sender_rejected_6, RB_NONE };
 static const uint16_t acc_S_ip_blacklisted[] = { A_ip_blocklisted_1, A_ip_blocklisted_31, RB_NONE };
+static const uint16_t acc_S_limited_access[] = { A_stage_connect_refused_13, RB_NONE };
 static const uint16_t acc_S_mailbox_in_use[] = { A_mailbox_busy_5, RB_NONE };
 static const uint16_t acc_S_mailbox_locked[] = { A_mailbox_busy_2, RB_NONE };
-static const uint16_t acc_S_malformed_mime[] = { A_content_error_9, RB_NONE };
-static const uint16_t acc_S_no_such_domain[] = { A_mailbox_not_found_7, A_host_unknown_6, RB_NONE };
+static const uint16_t acc_S_malformed_mime[] = { A_content_error_9, A_content_error_18, RB_NONE };
+static const uint16_t acc_S_no_such_domain[] = { A_sender_domain_missing_0, A_mailbox_not_found_7, A_host_unknown_6, RB_NONE };
 static const uint16_t acc_S_not_authorized[] = { A_policy_rejected_1, RB_NONE };
-static const uint16_t acc_S_not_responding[] = { A_network_error_18, RB_NONE };
+static const uint16_t acc_S_not_responding[] = { A_network_error_17, RB_NONE };
 static const uint16_t acc_S_olc_2eprotection[] = { A_PV_microsoft_13, RB_NONE };
 static const uint16_t acc_S_on_a_blacklist[] = { A_ip_blocklisted_3, A_ip_blocklisted_34, RB_NONE };
 static const uint16_t acc_S_on_a_blocklist[] = { A_ip_blocklisted_4, A_ip_blocklisted_33, RB_NONE };
@@ -29439,9 +36108,10 @@ static const uint16_t acc_S_queue_too_long[] = { A_expired_4, RB_NONE };
 static const uint16_t acc_S_quota_exceeded[] = { A_mailbox_full_7, RB_NONE };
 static const uint16_t acc_S_recipsizelimit[] = { A_microsoft_tenant_limit_text_0, A_message_too_large_20, RB_NONE };
 static const uint16_t acc_S_remove_me_from[] = { A_microsoft_no_from_0, A_unsubscribe_request_2, RB_NONE };
+static const uint16_t acc_S_residential_ip[] = { A_ip_blocklisted_42, RB_NONE };
 static const uint16_t acc_S_reverse_lookup[] = { A_require_ptr_3, RB_NONE };
 static const uint16_t acc_S_scored_as_spam[] = { A_spam_detected_0, A_spam_detected_8, RB_NONE };
-static const uint16_t acc_S_sender_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_10, A_sender_rejected_20, RB_NONE };
+static const uint16_t acc_S_sender_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_11, A_sender_rejected_20, RB_NONE };
 static const uint16_t acc_S_sender_unknown[] = { A_att_unknown_userids_0, A_too_many_unknown_recipients_0, A_sender_rejected_9, RB_NONE };
 static const uint16_t acc_S_server_is_busy[] = { A_service_unavailable_11, RB_NONE };
 static const uint16_t acc_S_server_storage[] = { A_gmail_full_and_inactive_2, A_system_full_11, RB_NONE };
@@ -29450,33 +36120,37 @@ static const uint16_t acc_S_spam_signature[] = { A_spam_detected_15, RB_NONE };
 static const uint16_t acc_S_suspected_spam[] = { A_spam_detected_0, A_spam_detected_10, RB_NONE };
 static const uint16_t acc_S_system_storage[] = { A_gmail_full_and_inactive_2, A_system_full_1, RB_NONE };
 static const uint16_t acc_S_too_many_mails[] = { A_rate_limited_8, RB_NONE };
-static const uint16_t acc_S_unknown_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, A_sender_rejected_8, RB_NONE };
+static const uint16_t acc_S_unknown_domain[] = { A_sender_domain_missing_4, A_mailbox_not_found_7, RB_NONE };
+static const uint16_t acc_S_unknown_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, A_sender_rejected_8, RB_NONE };
 static const uint16_t acc_S_unsubscribe_me[] = { A_unsubscribe_request_0, A_subscribe_request_0, RB_NONE };
 static const uint16_t acc_S_unusual_volume[] = { A_gmail_unsolicited_rate_4, A_icloud_temporarily_unable_3, A_rate_limited_22, RB_NONE };
+static const uint16_t acc_S_url_in_message[] = { A_domain_blocklisted_9, A_ip_blocklisted_48, A_spam_detected_24, RB_NONE };
 static const uint16_t acc_S_user_has_moved[] = { A_has_moved_2, RB_NONE };
-static const uint16_t acc_S_user_not_found[] = { A_mailbox_not_found_2, A_user_unknown_19, RB_NONE };
+static const uint16_t acc_S_user_not_found[] = { A_sender_domain_missing_5, A_mailbox_not_found_2, A_stage_data_unknown_user_3, A_user_unknown_19, RB_NONE };
 static const uint16_t acc_S_user_suspended[] = { A_mailbox_disabled_16, RB_NONE };
 static const uint16_t acc_S_volume_limited[] = { A_rate_limited_23, RB_NONE };
 static const uint16_t acc_S_abuse_complaint[] = { A_feedback_report_4, RB_NONE };
-static const uint16_t acc_S_accepts_no_mail[] = { A_accepts_no_mail_2, RB_NONE };
+static const uint16_t acc_S_accepts_no_mail[] = { A_no_mail_codes_2, A_accepts_no_mail_2, RB_NONE };
 static const uint16_t acc_S_account_expired[] = { A_mailbox_disabled_26, RB_NONE };
+static const uint16_t acc_S_after_mail_from[] = { A_microsoft_no_from_0, A_stage_sender_refused_1, RB_NONE };
 static const uint16_t acc_S_automatic_reply[] = { A_auto_reply_2, RB_NONE };
 static const uint16_t acc_S_bigger_than_the[] = { A_message_too_large_17, RB_NONE };
-static const uint16_t acc_S_blacklisted_url[] = { A_domain_blocklisted_3, A_domain_blocklisted_10, RB_NONE };
+static const uint16_t acc_S_blacklisted_url[] = { A_spam_detected_22, RB_NONE };
 static const uint16_t acc_S_come_back_later[] = { A_service_unavailable_10, RB_NONE };
 static const uint16_t acc_S_connection_rate[] = { A_icloud_temporarily_unable_4, RB_NONE };
+static const uint16_t acc_S_does_not_accept[] = { A_no_mail_codes_1, A_no_mail_codes_3, RB_NONE };
 static const uint16_t acc_S_does_not_have_a[] = { A_user_unknown_no_account_1, RB_NONE };
 static const uint16_t acc_S_doesn_27t_have_an[] = { A_user_unknown_no_account_2, RB_NONE };
-static const uint16_t acc_S_envelope_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, A_sender_rejected_14, RB_NONE };
+static const uint16_t acc_S_envelope_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, A_sender_rejected_14, RB_NONE };
 static const uint16_t acc_S_expired_account[] = { A_user_unknown_no_account_4, A_mailbox_disabled_27, RB_NONE };
-static const uint16_t acc_S_external_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_external_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_feedback_report[] = { A_feedback_report_2, RB_NONE };
 static const uint16_t acc_S_forwarding_loop[] = { A_mail_loop_6, RB_NONE };
 static const uint16_t acc_S_frequency_limit[] = { A_microsoft_tenant_limit_text_0, RB_NONE };
-static const uint16_t acc_S_headers_are_not[] = { A_not_rfc_compliant_23, RB_NONE };
+static const uint16_t acc_S_headers_are_not[] = { A_not_rfc_compliant_22, RB_NONE };
 static const uint16_t acc_S_illegal_address[] = { A_address_invalid_4, RB_NONE };
 static const uint16_t acc_S_invalid_address[] = { A_user_unknown_52, RB_NONE };
-static const uint16_t acc_S_invalid_mailbox[] = { A_mailbox_not_found_0, A_user_unknown_37, A_sending_quota_11, RB_NONE };
+static const uint16_t acc_S_invalid_mailbox[] = { A_mailbox_not_found_0, A_user_unknown_36, A_sending_quota_11, RB_NONE };
 static const uint16_t acc_S_larger_than_the[] = { A_message_too_large_16, RB_NONE };
 static const uint16_t acc_S_looks_like_spam[] = { A_spam_detected_0, A_spam_detected_6, RB_NONE };
 static const uint16_t acc_S_lost_connection[] = { A_network_error_5, RB_NONE };
@@ -29499,10 +36173,11 @@ static const uint16_t acc_S_protocol_errors[] = { A_icloud_protocol_errors_1, RB
 static const uint16_t acc_S_quota_violation[] = { A_mailbox_full_24, RB_NONE };
 static const uint16_t acc_S_recipient_count[] = { A_too_many_recipients_5, RB_NONE };
 static const uint16_t acc_S_recipient_limit[] = { A_microsoft_tenant_limit_text_0, A_too_many_recipients_1, RB_NONE };
-static const uint16_t acc_S_relaying_denied[] = { A_yahoo_relaying_denied_0, A_relay_denied_1, A_policy_rejected_7, RB_NONE };
+static const uint16_t acc_S_relaying_denied[] = { A_yahoo_relaying_denied_0, A_stage_connect_refused_8, A_stage_helo_refused_6, A_stage_sender_refused_6, A_relay_denied_1, A_policy_rejected_7, RB_NONE };
 static const uint16_t acc_S_reverse_mapping[] = { A_require_ptr_12, RB_NONE };
-static const uint16_t acc_S_sender_rejected[] = { A_attachment_rejected_11, A_sender_rejected_1, RB_NONE };
-static const uint16_t acc_S_service_refused[] = { A_attachment_rejected_13, A_service_unavailable_8, RB_NONE };
+static const uint16_t acc_S_sender_is_block[] = { A_stage_connect_refused_9, RB_NONE };
+static const uint16_t acc_S_sender_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_sender_rejected_1, RB_NONE };
+static const uint16_t acc_S_service_refused[] = { A_stage_sender_refused_4, A_attachment_rejected_14, A_service_unavailable_8, RB_NONE };
 static const uint16_t acc_S_starttls_failed[] = { A_tls_failed_remote_3, RB_NONE };
 static const uint16_t acc_S_stop_sending_me[] = { A_unsubscribe_request_5, RB_NONE };
 static const uint16_t acc_S_storage_is_full[] = { A_gmail_full_and_inactive_4, RB_NONE };
@@ -29514,22 +36189,23 @@ static const uint16_t acc_S_too_much_volume[] = { A_icloud_temporarily_unable_3,
 static const uint16_t acc_S_try_again_later[] = { A_icloud_temporarily_unable_1, RB_NONE };
 static const uint16_t acc_S_unable_to_relay[] = { A_relay_denied_4, RB_NONE };
 static const uint16_t acc_S_unable_to_route[] = { A_routing_error_0, RB_NONE };
-static const uint16_t acc_S_unauthenticated[] = { A_gmail_unauthenticated_1, RB_NONE };
-static const uint16_t acc_S_unknown_account[] = { A_user_unknown_no_account_4, A_user_unknown_41, RB_NONE };
-static const uint16_t acc_S_unknown_address[] = { A_user_unknown_40, RB_NONE };
+static const uint16_t acc_S_unauthenticated[] = { A_gmail_unauthenticated_1, A_stage_sender_refused_11, RB_NONE };
+static const uint16_t acc_S_unknown_account[] = { A_user_unknown_no_account_4, A_user_unknown_39, RB_NONE };
 static const uint16_t acc_S_we_do_not_relay[] = { A_relay_denied_9, RB_NONE };
 static const uint16_t acc_S_will_be_retried[] = { A_expired_10, RB_NONE };
 static const uint16_t acc_S_absent_du_bureau[] = { A_auto_reply_23, RB_NONE };
 static const uint16_t acc_S_account_disabled[] = { A_gmail_inactive_1, A_mailbox_disabled_0, RB_NONE };
 static const uint16_t acc_S_account_inactive[] = { A_gmail_inactive_0, A_gmail_full_and_inactive_0, A_mailbox_disabled_9, RB_NONE };
 static const uint16_t acc_S_barracudacentral[] = { A_ip_blocklisted_15, RB_NONE };
-static const uint16_t acc_S_blacklisted_link[] = { A_domain_blocklisted_4, RB_NONE };
+static const uint16_t acc_S_blacklisted_link[] = { A_spam_detected_23, RB_NONE };
 static const uint16_t acc_S_client_host_name[] = { A_require_ptr_14, RB_NONE };
 static const uint16_t acc_S_complaint_report[] = { A_feedback_report_8, RB_NONE };
 static const uint16_t acc_S_connection_limit[] = { A_microsoft_tenant_limit_text_0, A_too_many_connections_4, RB_NONE };
+static const uint16_t acc_S_connection_refus[] = { A_stage_connect_refused_6, A_stage_helo_refused_5, RB_NONE };
 static const uint16_t acc_S_connection_reset[] = { A_network_error_4, RB_NONE };
 static const uint16_t acc_S_content_or_links[] = { A_gmail_suspicious_content_1, RB_NONE };
 static const uint16_t acc_S_content_presents[] = { A_gmail_suspicious_content_3, RB_NONE };
+static const uint16_t acc_S_content_rejected[] = { A_content_rejected_media_0, A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, RB_NONE };
 static const uint16_t acc_S_could_not_expand[] = { A_list_expansion_1, RB_NONE };
 static const uint16_t acc_S_delivery_delayed[] = { A_expired_20, RB_NONE };
 static const uint16_t acc_S_delivery_program[] = { A_mailer_error_4, RB_NONE };
@@ -29537,34 +36213,38 @@ static const uint16_t acc_S_disabled_mailbox[] = { A_mailbox_not_found_0, A_mail
 static const uint16_t acc_S_does_not_have_an[] = { A_user_unknown_no_account_3, RB_NONE };
 static const uint16_t acc_S_domain_blacklist[] = { A_ip_blocklisted_34, RB_NONE };
 static const uint16_t acc_S_domain_blocklist[] = { A_ip_blocklisted_33, RB_NONE };
-static const uint16_t acc_S_domain_is_listed[] = { A_domain_blocklisted_7, RB_NONE };
-static const uint16_t acc_S_domain_not_found[] = { A_mailbox_not_found_2, A_host_unknown_3, RB_NONE };
-static const uint16_t acc_S_domain_of_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_domain_is_listed[] = { A_domain_blocklisted_3, RB_NONE };
+static const uint16_t acc_S_domain_not_found[] = { A_sender_domain_missing_1, A_sender_domain_missing_5, A_mailbox_not_found_2, A_host_unknown_3, RB_NONE };
+static const uint16_t acc_S_domain_of_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_duplicate_header[] = { A_dkim_failure_4, A_not_rfc_compliant_8, RB_NONE };
 static const uint16_t acc_S_envelope_expired[] = { A_expired_13, RB_NONE };
 static const uint16_t acc_S_exceeded_storage[] = { A_gmail_full_and_inactive_2, A_mailbox_full_11, RB_NONE };
 static const uint16_t acc_S_excessive_volume[] = { A_icloud_temporarily_unable_3, A_rate_limited_15, RB_NONE };
 static const uint16_t acc_S_exchangelabs_2ecom[] = { A_PV_microsoft_2, RB_NONE };
+static const uint16_t acc_S_greeting_failure[] = { A_stage_connect_refused_5, RB_NONE };
 static const uint16_t acc_S_has_been_delayed[] = { A_expired_9, RB_NONE };
+static const uint16_t acc_S_in_reply_to_data[] = { A_stage_data_unknown_user_5, RB_NONE };
+static const uint16_t acc_S_in_reply_to_ehlo[] = { A_stage_helo_refused_2, RB_NONE };
+static const uint16_t acc_S_in_reply_to_helo[] = { A_stage_helo_refused_3, RB_NONE };
 static const uint16_t acc_S_inactive_account[] = { A_user_unknown_no_account_4, A_mailbox_disabled_10, RB_NONE };
 static const uint16_t acc_S_invalid_encoding[] = { A_content_error_7, RB_NONE };
 static const uint16_t acc_S_mail_system_full[] = { A_gmail_full_and_inactive_4, A_system_full_5, RB_NONE };
 static const uint16_t acc_S_mailbox_disabled[] = { A_gmail_inactive_1, A_mailbox_disabled_3, RB_NONE };
-static const uint16_t acc_S_malformed_header[] = { A_not_rfc_compliant_25, RB_NONE };
+static const uint16_t acc_S_malformed_header[] = { A_not_rfc_compliant_24, RB_NONE };
 static const uint16_t acc_S_no_longer_active[] = { A_mailbox_disabled_28, RB_NONE };
-static const uint16_t acc_S_no_response_from[] = { A_microsoft_no_from_0, A_network_error_22, RB_NONE };
+static const uint16_t acc_S_no_response_from[] = { A_microsoft_no_from_0, A_network_error_21, RB_NONE };
 static const uint16_t acc_S_no_route_to_host[] = { A_network_error_3, RB_NONE };
 static const uint16_t acc_S_not_enough_quota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_28, RB_NONE };
 static const uint16_t acc_S_not_enough_space[] = { A_system_full_4, RB_NONE };
 static const uint16_t acc_S_not_negotiate_it[] = { A_tls_required_14, RB_NONE };
-static const uint16_t acc_S_not_our_customer[] = { A_user_unknown_38, RB_NONE };
+static const uint16_t acc_S_not_our_customer[] = { A_user_unknown_37, RB_NONE };
 static const uint16_t acc_S_please_add_me_to[] = { A_subscribe_request_1, RB_NONE };
 static const uint16_t acc_S_processing_error[] = { A_system_error_8, RB_NONE };
 static const uint16_t acc_S_prod_2eoutlook_2ecom[] = { A_PV_microsoft_1, RB_NONE };
 static const uint16_t acc_S_received_headers[] = { A_mail_loop_9, RB_NONE };
 static const uint16_t acc_S_recipient_domain[] = { A_mailbox_not_found_7, RB_NONE };
 static const uint16_t acc_S_recipients_limit[] = { A_microsoft_tenant_limit_text_0, A_too_many_recipients_4, RB_NONE };
-static const uint16_t acc_S_relay_prohibited[] = { A_attachment_rejected_9, A_relay_denied_10, A_policy_rejected_4, RB_NONE };
+static const uint16_t acc_S_relay_prohibited[] = { A_attachment_rejected_10, A_relay_denied_10, A_policy_rejected_4, RB_NONE };
 static const uint16_t acc_S_restricted_group[] = { A_microsoft_restricted_recipient_2, RB_NONE };
 static const uint16_t acc_S_retries_exceeded[] = { A_expired_18, RB_NONE };
 static const uint16_t acc_S_sending_too_fast[] = { A_rate_limited_9, RB_NONE };
@@ -29576,21 +36256,22 @@ static const uint16_t acc_S_verizonmedia_2ecom[] = { A_PV_yahoo_3, RB_NONE };
 static const uint16_t acc_S_abwesenheitsnotiz[] = { A_auto_reply_14, RB_NONE };
 static const uint16_t acc_S_account_is_locked[] = { A_mailbox_disabled_17, RB_NONE };
 static const uint16_t acc_S_account_suspended[] = { A_mailbox_disabled_13, RB_NONE };
-static const uint16_t acc_S_address_not_found[] = { A_mailbox_not_found_2, A_user_unknown_23, RB_NONE };
+static const uint16_t acc_S_address_not_found[] = { A_sender_domain_missing_5, A_mailbox_not_found_2, A_user_unknown_23, RB_NONE };
 static const uint16_t acc_S_addressee_unknown[] = { A_att_unknown_userids_0, A_too_many_unknown_recipients_0, A_user_unknown_29, RB_NONE };
 static const uint16_t acc_S_away_from_my_desk[] = { A_auto_reply_9, RB_NONE };
 static const uint16_t acc_S_banned_sending_ip[] = { A_ip_blocklisted_25, RB_NONE };
+static const uint16_t acc_S_client_host_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_concurrency_limit[] = { A_microsoft_tenant_limit_text_0, A_too_many_connections_10, RB_NONE };
-static const uint16_t acc_S_connection_closed[] = { A_network_error_15, RB_NONE };
+static const uint16_t acc_S_connection_closed[] = { A_network_error_14, RB_NONE };
 static const uint16_t acc_S_conversion_failed[] = { A_content_error_3, RB_NONE };
 static const uint16_t acc_S_conversion_needed[] = { A_content_error_15, RB_NONE };
 static const uint16_t acc_S_could_not_connect[] = { A_network_error_6, RB_NONE };
-static const uint16_t acc_S_domain_present_in[] = { A_domain_blocklisted_11, RB_NONE };
+static const uint16_t acc_S_domain_present_in[] = { A_domain_blocklisted_6, RB_NONE };
 static const uint16_t acc_S_duplicate_headers[] = { A_not_rfc_compliant_9, RB_NONE };
 static const uint16_t acc_S_encryption_needed[] = { A_tls_required_15, RB_NONE };
 static const uint16_t acc_S_exceeded_the_rate[] = { A_icloud_temporarily_unable_4, A_rate_limited_17, RB_NONE };
 static const uint16_t acc_S_exceeded_the_size[] = { A_message_too_large_19, RB_NONE };
-static const uint16_t acc_S_frequency_limited[] = { A_rate_limited_13, RB_NONE };
+static const uint16_t acc_S_frequency_limited[] = { A_ip_blocklisted_45, A_rate_limited_13, RB_NONE };
 static const uint16_t acc_S_invalid_recipient[] = { A_mailbox_not_found_1, A_user_unknown_18, RB_NONE };
 static const uint16_t acc_S_likely_suspicious[] = { A_bad_reputation_7, RB_NONE };
 static const uint16_t acc_S_mail_from_address[] = { A_sender_rejected_16, RB_NONE };
@@ -29598,13 +36279,14 @@ static const uint16_t acc_S_mailbox_has_moved[] = { A_has_moved_1, RB_NONE };
 static const uint16_t acc_S_mailbox_is_frozen[] = { A_mailbox_disabled_20, RB_NONE };
 static const uint16_t acc_S_mailbox_is_in_use[] = { A_mailbox_busy_6, RB_NONE };
 static const uint16_t acc_S_mailbox_is_locked[] = { A_mailbox_busy_3, RB_NONE };
-static const uint16_t acc_S_mailbox_not_found[] = { A_mailbox_not_found_2, A_user_unknown_7, RB_NONE };
+static const uint16_t acc_S_mailbox_not_found[] = { A_sender_domain_missing_5, A_mailbox_not_found_2, A_user_unknown_7, RB_NONE };
 static const uint16_t acc_S_mailbox_suspended[] = { A_mailbox_disabled_15, RB_NONE };
 static const uint16_t acc_S_malformed_address[] = { A_address_invalid_2, RB_NONE };
+static const uint16_t acc_S_malformed_message[] = { A_content_error_17, RB_NONE };
 static const uint16_t acc_S_message_timed_out[] = { A_expired_19, A_network_error_2, RB_NONE };
 static const uint16_t acc_S_message_too_large[] = { A_message_too_large_0, RB_NONE };
 static const uint16_t acc_S_must_authenticate[] = { A_microsoft_unauthenticated_client_2, A_auth_required_2, RB_NONE };
-static const uint16_t acc_S_no_authentication[] = { A_gmail_unauthenticated_2, A_auth_failure_7, RB_NONE };
+static const uint16_t acc_S_no_authentication[] = { A_gmail_unauthenticated_2, A_stage_sender_refused_12, A_auth_failure_7, RB_NONE };
 static const uint16_t acc_S_no_such_recipient[] = { A_mailbox_not_found_1, A_user_unknown_4, RB_NONE };
 static const uint16_t acc_S_not_authenticated[] = { A_auth_failure_6, RB_NONE };
 static const uint16_t acc_S_not_sent_over_tls[] = { A_tls_required_20, RB_NONE };
@@ -29614,15 +36296,16 @@ static const uint16_t acc_S_quota_of_messages[] = { A_sending_quota_6, RB_NONE }
 static const uint16_t acc_S_recipient_unknown[] = { A_att_unknown_userids_0, A_too_many_unknown_recipients_0, A_user_unknown_16, RB_NONE };
 static const uint16_t acc_S_recipientnotfound[] = { A_user_unknown_26, RB_NONE };
 static const uint16_t acc_S_refused_to_accept[] = { A_policy_rejected_5, RB_NONE };
-static const uint16_t acc_S_relay_not_allowed[] = { A_attachment_rejected_8, A_relay_denied_12, A_policy_rejected_6, RB_NONE };
-static const uint16_t acc_S_sender_is_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_10, A_sender_rejected_21, RB_NONE };
+static const uint16_t acc_S_relay_not_allowed[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_relay_denied_12, A_policy_rejected_6, RB_NONE };
+static const uint16_t acc_S_sender_is_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_11, A_sender_rejected_21, RB_NONE };
+static const uint16_t acc_S_sender_was_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_sender_2eoffice_2ecom[] = { A_PV_microsoft_8, RB_NONE };
 static const uint16_t acc_S_starttls_required[] = { A_tls_required_2, A_tls_required_3, RB_NONE };
 static const uint16_t acc_S_support_2eapple_2ecom[] = { A_PV_icloud_6, RB_NONE };
 static const uint16_t acc_S_suspicious_due_to[] = { A_bad_reputation_6, RB_NONE };
 static const uint16_t acc_S_temporary_problem[] = { A_system_error_10, RB_NONE };
 static const uint16_t acc_S_tenantattribution[] = { A_microsoft_tenant_block_1, RB_NONE };
-static const uint16_t acc_S_tls_not_available[] = { A_tls_failed_remote_10, RB_NONE };
+static const uint16_t acc_S_tls_not_available[] = { A_stage_connect_refused_10, A_tls_failed_remote_10, RB_NONE };
 static const uint16_t acc_S_too_long_in_queue[] = { A_expired_12, RB_NONE };
 static const uint16_t acc_S_too_many_messages[] = { A_rate_limited_5, RB_NONE };
 static const uint16_t acc_S_too_many_sessions[] = { A_too_many_connections_3, RB_NONE };
@@ -29632,24 +36315,25 @@ static const uint16_t acc_S_unknown_recipient[] = { A_mailbox_not_found_1, A_use
 static const uint16_t acc_S_very_low_standing[] = { A_bad_reputation_4, A_bad_reputation_5, RB_NONE };
 static const uint16_t acc_S_automatic_response[] = { A_auto_reply_25, RB_NONE };
 static const uint16_t acc_S_bad_address_syntax[] = { A_address_invalid_0, A_address_invalid_5, RB_NONE };
-static const uint16_t acc_S_blacklisted_domain[] = { A_mailbox_not_found_7, A_domain_blocklisted_5, RB_NONE };
+static const uint16_t acc_S_blacklisted_domain[] = { A_mailbox_not_found_7, A_domain_blocklisted_1, RB_NONE };
 static const uint16_t acc_S_challenge_response[] = { A_challenge_response_8, RB_NONE };
 static const uint16_t acc_S_challenge_2dresponse[] = { A_challenge_response_7, RB_NONE };
 static const uint16_t acc_S_classified_as_spam[] = { A_spam_detected_0, A_spam_detected_11, RB_NONE };
 static const uint16_t acc_S_client_certificate[] = { A_tls_failed_remote_0, A_tls_failed_remote_13, RB_NONE };
-static const uint16_t acc_S_connection_dropped[] = { A_network_error_13, RB_NONE };
-static const uint16_t acc_S_connection_refused[] = { A_attachment_rejected_13, A_network_error_1, RB_NONE };
+static const uint16_t acc_S_client_host_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
+static const uint16_t acc_S_connection_dropped[] = { A_network_error_12, RB_NONE };
+static const uint16_t acc_S_connection_refused[] = { A_stage_sender_refused_4, A_attachment_rejected_14, A_network_error_1, RB_NONE };
 static const uint16_t acc_S_considered_as_spam[] = { A_spam_detected_0, A_spam_detected_7, RB_NONE };
 static const uint16_t acc_S_daily_user_sending[] = { A_sending_quota_4, RB_NONE };
 static const uint16_t acc_S_delivery_error_3a_dd[] = { A_PV_yahoo_9, RB_NONE };
 static const uint16_t acc_S_disabled_recipient[] = { A_mailbox_not_found_1, A_mailbox_disabled_6, RB_NONE };
-static const uint16_t acc_S_domain_blacklisted[] = { A_domain_blocklisted_8, A_ip_blocklisted_1, RB_NONE };
-static const uint16_t acc_S_domain_blocklisted[] = { A_domain_blocklisted_9, A_ip_blocklisted_2, RB_NONE };
+static const uint16_t acc_S_domain_blacklisted[] = { A_domain_blocklisted_4, A_ip_blocklisted_1, RB_NONE };
+static const uint16_t acc_S_domain_blocklisted[] = { A_domain_blocklisted_5, A_ip_blocklisted_2, RB_NONE };
 static const uint16_t acc_S_exceeded_its_quota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_10, RB_NONE };
 static const uint16_t acc_S_exceeds_size_limit[] = { A_microsoft_tenant_limit_text_0, A_message_too_large_7, RB_NONE };
 static const uint16_t acc_S_host_not_reachable[] = { A_network_error_9, RB_NONE };
 static const uint16_t acc_S_insufficient_quota[] = { A_gmail_full_and_inactive_3, A_mailbox_full_27, RB_NONE };
-static const uint16_t acc_S_invalid_message_2did[] = { A_not_rfc_compliant_18, RB_NONE };
+static const uint16_t acc_S_invalid_message_2did[] = { A_not_rfc_compliant_17, RB_NONE };
 static const uint16_t acc_S_invalid_recipients[] = { A_too_many_unknown_recipients_1, RB_NONE };
 static const uint16_t acc_S_is_not_taking_mail[] = { A_mailbox_disabled_29, RB_NONE };
 static const uint16_t acc_S_likely_unsolicited[] = { A_gmail_unsolicited_block_0, A_gmail_likely_unsolicited_0, A_gmail_unsolicited_rate_0, A_spam_detected_1, RB_NONE };
@@ -29660,27 +36344,29 @@ static const uint16_t acc_S_mailfolder_is_full[] = { A_gmail_full_and_inactive_4
 static const uint16_t acc_S_marked_as_inactive[] = { A_gmail_inactive_0, A_gmail_full_and_inactive_0, A_suppressed_upstream_4, RB_NONE };
 static const uint16_t acc_S_message_is_too_big[] = { A_message_too_large_3, RB_NONE };
 static const uint16_t acc_S_message_size_limit[] = { A_microsoft_tenant_limit_text_0, A_message_too_large_12, RB_NONE };
-static const uint16_t acc_S_missing_message_2did[] = { A_not_rfc_compliant_21, RB_NONE };
+static const uint16_t acc_S_missing_message_2did[] = { A_not_rfc_compliant_20, RB_NONE };
+static const uint16_t acc_S_my_name_was_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_name_service_error[] = { A_dns_failure_3, RB_NONE };
-static const uint16_t acc_S_no_such_local_user[] = { A_user_unknown_33, RB_NONE };
-static const uint16_t acc_S_no_valid_recipient[] = { A_mailbox_not_found_1, RB_NONE };
+static const uint16_t acc_S_no_such_local_user[] = { A_user_unknown_32, RB_NONE };
 static const uint16_t acc_S_not_enough_storage[] = { A_gmail_full_and_inactive_2, RB_NONE };
 static const uint16_t acc_S_not_on_the_allowed[] = { A_gmail_allow_list_3, RB_NONE };
 static const uint16_t acc_S_permission_to_post[] = { A_recipient_restricted_17, RB_NONE };
 static const uint16_t acc_S_please_unsubscribe[] = { A_unsubscribe_request_1, A_subscribe_request_2, RB_NONE };
 static const uint16_t acc_S_previously_bounced[] = { A_suppressed_upstream_2, RB_NONE };
+static const uint16_t acc_S_protocol_violation[] = { A_not_rfc_compliant_27, RB_NONE };
 static const uint16_t acc_S_reverse_dns_lookup[] = { A_require_ptr_13, A_dns_failure_2, RB_NONE };
-static const uint16_t acc_S_sender_not_allowed[] = { A_attachment_rejected_8, A_sender_rejected_11, A_policy_rejected_6, RB_NONE };
+static const uint16_t acc_S_sender_not_allowed[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_sender_rejected_11, A_policy_rejected_6, RB_NONE };
 static const uint16_t acc_S_temporarily_unable[] = { A_icloud_temporarily_unable_0, RB_NONE };
+static const uint16_t acc_S_tenant_allow_2fblock[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_too_many_recipient[] = { A_mailbox_not_found_1, RB_NONE };
 static const uint16_t acc_S_unknown_local_part[] = { A_user_unknown_20, RB_NONE };
 static const uint16_t acc_S_unroutable_address[] = { A_host_unknown_8, RB_NONE };
-static const uint16_t acc_S_user_doesn_27t_exist[] = { A_mailbox_not_found_4, A_user_unknown_11, RB_NONE };
+static const uint16_t acc_S_user_doesn_27t_exist[] = { A_sender_domain_missing_3, A_mailbox_not_found_4, A_user_unknown_11, RB_NONE };
 static const uint16_t acc_S_utente_sconosciuto[] = { A_user_unknown_50, RB_NONE };
 static const uint16_t acc_S_account_is_disabled[] = { A_gmail_inactive_1, A_mailbox_disabled_1, RB_NONE };
 static const uint16_t acc_S_account_is_inactive[] = { A_gmail_inactive_0, A_gmail_full_and_inactive_0, A_mailbox_disabled_8, RB_NONE };
 static const uint16_t acc_S_address_has_changed[] = { A_has_moved_5, RB_NONE };
-static const uint16_t acc_S_client_host_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_10, A_ip_blocklisted_23, RB_NONE };
+static const uint16_t acc_S_client_host_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_11, A_ip_blocklisted_23, RB_NONE };
 static const uint16_t acc_S_configuration_error[] = { A_system_error_13, RB_NONE };
 static const uint16_t acc_S_conversion_required[] = { A_content_error_16, RB_NONE };
 static const uint16_t acc_S_could_not_be_parsed[] = { A_content_error_14, RB_NONE };
@@ -29689,6 +36375,7 @@ static const uint16_t acc_S_daily_sending_quota[] = { A_gmail_full_and_inactive_
 static const uint16_t acc_S_disk_quota_exceeded[] = { A_mailbox_full_7, A_mailbox_full_16, RB_NONE };
 static const uint16_t acc_S_doesn_27t_accept_mail[] = { A_accepts_no_mail_1, RB_NONE };
 static const uint16_t acc_S_domain_is_blacklist[] = { A_ip_blocklisted_34, RB_NONE };
+static const uint16_t acc_S_during_the_greeting[] = { A_stage_connect_refused_4, RB_NONE };
 static const uint16_t acc_S_encryption_required[] = { A_tls_required_6, RB_NONE };
 static const uint16_t acc_S_error_in_processing[] = { A_system_error_4, RB_NONE };
 static const uint16_t acc_S_exceeded_your_daily[] = { A_sending_quota_10, RB_NONE };
@@ -29697,42 +36384,45 @@ static const uint16_t acc_S_fuera_de_la_oficina[] = { A_auto_reply_22, RB_NONE }
 static const uint16_t acc_S_getting_mail_faster[] = { A_recipient_receiving_too_fast_3, RB_NONE };
 static const uint16_t acc_S_google_2ecom_2fmail__925f4026[] = { A_PV_gmail_3, RB_NONE };
 static const uint16_t acc_S_has_been_terminated[] = { A_mailbox_disabled_34, RB_NONE };
+static const uint16_t acc_S_helo_command_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_host_is_unreachable[] = { A_network_error_10, RB_NONE };
 static const uint16_t acc_S_illegal_host_2fdomain[] = { A_mailbox_not_found_7, RB_NONE };
 static const uint16_t acc_S_invalid_credentials[] = { A_auth_required_4, RB_NONE };
 static const uint16_t acc_S_invalid_domain_name[] = { A_helo_rejected_11, RB_NONE };
+static const uint16_t acc_S_ip_address_is_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_line_limit_exceeded[] = { A_message_too_large_22, RB_NONE };
 static const uint16_t acc_S_mailbox_is_disabled[] = { A_gmail_inactive_1, A_mailbox_disabled_4, RB_NONE };
-static const uint16_t acc_S_mailbox_unallocated[] = { A_user_unknown_39, RB_NONE };
+static const uint16_t acc_S_mailbox_unallocated[] = { A_user_unknown_38, RB_NONE };
 static const uint16_t acc_S_mailbox_unavailable[] = { A_microsoft_outlook_unknown_0, A_mailbox_unavailable_0, RB_NONE };
 static const uint16_t acc_S_malformed_recipient[] = { A_mailbox_not_found_1, A_address_invalid_3, RB_NONE };
 static const uint16_t acc_S_media_not_supported[] = { A_content_error_11, RB_NONE };
 static const uint16_t acc_S_missing_from_header[] = { A_gmail_from_header_1, A_not_rfc_compliant_15, RB_NONE };
 static const uint16_t acc_S_must_use_encryption[] = { A_tls_required_10, RB_NONE };
 static const uint16_t acc_S_no_longer_on_server[] = { A_has_moved_0, RB_NONE };
-static const uint16_t acc_S_no_valid_recipients[] = { A_user_unknown_30, RB_NONE };
 static const uint16_t acc_S_non_2dexistent_domain[] = { A_mailbox_not_found_7, A_host_unknown_18, RB_NONE };
 static const uint16_t acc_S_not_a_valid_address[] = { A_address_invalid_12, RB_NONE };
+static const uint16_t acc_S_password_not_accept[] = { A_no_mail_codes_3, RB_NONE };
 static const uint16_t acc_S_postmaster_2elive_2ecom[] = { A_PV_microsoft_9, RB_NONE };
 static const uint16_t acc_S_prove_you_are_human[] = { A_challenge_response_1, RB_NONE };
 static const uint16_t acc_S_ptr_resource_record[] = { A_require_ptr_6, RB_NONE };
 static const uint16_t acc_S_publishes_a_null_mx[] = { A_accepts_no_mail_3, A_accepts_no_mail_12, RB_NONE };
-static const uint16_t acc_S_recipient_not_found[] = { A_mailbox_not_found_2, A_user_unknown_15, RB_NONE };
-static const uint16_t acc_S_relay_access_denied[] = { A_microsoft_dmarc_0, A_microsoft_banned_sender_0, A_microsoft_banned_ip_0, A_relay_denied_0, A_policy_rejected_2, A_policy_rejected_7, RB_NONE };
-static const uint16_t acc_S_relay_not_permitted[] = { A_attachment_rejected_12, A_relay_denied_5, RB_NONE };
+static const uint16_t acc_S_recipient_not_found[] = { A_sender_domain_missing_5, A_mailbox_not_found_2, A_user_unknown_15, RB_NONE };
+static const uint16_t acc_S_relay_access_denied[] = { A_microsoft_dmarc_0, A_microsoft_banned_sender_0, A_microsoft_banned_ip_0, A_stage_connect_refused_8, A_stage_helo_refused_6, A_stage_sender_refused_2, A_stage_sender_refused_6, A_relay_denied_0, A_policy_rejected_2, A_policy_rejected_7, RB_NONE };
+static const uint16_t acc_S_relay_not_permitted[] = { A_attachment_rejected_13, A_relay_denied_5, RB_NONE };
 static const uint16_t acc_S_reponse_automatique[] = { A_auto_reply_16, RB_NONE };
 static const uint16_t acc_S_request_to_be_added[] = { A_challenge_response_13, RB_NONE };
 static const uint16_t acc_S_risposta_automatica[] = { A_auto_reply_19, RB_NONE };
-static const uint16_t acc_S_security_conversion[] = { A_content_error_19, RB_NONE };
-static const uint16_t acc_S_sender_was_rejected[] = { A_attachment_rejected_11, A_sender_rejected_2, RB_NONE };
+static const uint16_t acc_S_security_conversion[] = { A_content_error_20, RB_NONE };
+static const uint16_t acc_S_sender_was_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_sender_rejected_2, RB_NONE };
 static const uint16_t acc_S_sending_too_quickly[] = { A_rate_limited_10, RB_NONE };
 static const uint16_t acc_S_service_unavailable[] = { A_icloud_temporarily_unable_2, A_service_unavailable_1, RB_NONE };
 static const uint16_t acc_S_size_limit_exceeded[] = { A_message_too_large_18, RB_NONE };
-static const uint16_t acc_S_smtp_authentication[] = { A_gmail_unauthenticated_2, A_auth_required_7, RB_NONE };
+static const uint16_t acc_S_smtp_authentication[] = { A_gmail_unauthenticated_2, A_stage_sender_refused_12, A_auth_required_7, RB_NONE };
+static const uint16_t acc_S_spam_classification[] = { A_spam_detected_19, RB_NONE };
 static const uint16_t acc_S_too_many_recipients[] = { A_too_many_recipients_0, RB_NONE };
 static const uint16_t acc_S_unregistered_domain[] = { A_microsoft_tenant_block_3, A_mailbox_not_found_7, RB_NONE };
 static const uint16_t acc_S_unrouteable_address[] = { A_host_unknown_7, RB_NONE };
-static const uint16_t acc_S_user_does_not_exist[] = { A_mailbox_not_found_3, A_user_unknown_10, RB_NONE };
+static const uint16_t acc_S_user_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_10, RB_NONE };
 static const uint16_t acc_S_usuario_desconocido[] = { A_user_unknown_51, RB_NONE };
 static const uint16_t acc_S_account_is_suspended[] = { A_mailbox_disabled_14, RB_NONE };
 static const uint16_t acc_S_aka_2ems_2fexosmtperrors[] = { A_PV_microsoft_7, RB_NONE };
@@ -29743,13 +36433,17 @@ static const uint16_t acc_S_automatische_antwort[] = { A_auto_reply_21, RB_NONE 
 static const uint16_t acc_S_away_from_the_office[] = { A_auto_reply_8, RB_NONE };
 static const uint16_t acc_S_barracuda_reputation[] = { A_outlook_s775_0, A_ip_blocklisted_16, A_bad_reputation_0, RB_NONE };
 static const uint16_t acc_S_came_over_plain_text[] = { A_tls_required_12, RB_NONE };
-static const uint16_t acc_S_client_host_rejected[] = { A_attachment_rejected_11, RB_NONE };
+static const uint16_t acc_S_client_host_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, RB_NONE };
 static const uint16_t acc_S_connection_timed_out[] = { A_network_error_0, A_network_error_2, RB_NONE };
-static const uint16_t acc_S_connection_was_reset[] = { A_network_error_20, RB_NONE };
+static const uint16_t acc_S_connection_was_reset[] = { A_network_error_19, RB_NONE };
 static const uint16_t acc_S_destinataire_inconnu[] = { A_user_unknown_46, RB_NONE };
+static const uint16_t acc_S_destinataire_invalid[] = { A_stage_helo_refused_7, RB_NONE };
 static const uint16_t acc_S_does_not_accept_mail[] = { A_accepts_no_mail_0, RB_NONE };
-static const uint16_t acc_S_domain_doesn_27t_exist[] = { A_mailbox_not_found_4, A_host_unknown_5, RB_NONE };
-static const uint16_t acc_S_duplicate_message_2did[] = { A_not_rfc_compliant_20, RB_NONE };
+static const uint16_t acc_S_domain_doesn_27t_exist[] = { A_sender_domain_missing_3, A_mailbox_not_found_4, A_host_unknown_5, RB_NONE };
+static const uint16_t acc_S_domain_may_not_exist[] = { A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_duplicate_message_2did[] = { A_not_rfc_compliant_19, RB_NONE };
+static const uint16_t acc_S_dynamically_assigned[] = { A_ip_blocklisted_40, RB_NONE };
+static const uint16_t acc_S_dynamically_2dassigned[] = { A_ip_blocklisted_41, RB_NONE };
 static const uint16_t acc_S_empf_c3_a4nger_unbekannt[] = { A_user_unknown_49, RB_NONE };
 static const uint16_t acc_S_exceeded_the_storage[] = { A_gmail_full_and_inactive_2, A_mailbox_full_14, RB_NONE };
 static const uint16_t acc_S_exceeds_allowed_size[] = { A_mailbox_full_12, RB_NONE };
@@ -29759,17 +36453,18 @@ static const uint16_t acc_S_ip_address_blacklist[] = { A_ip_blocklisted_34, RB_N
 static const uint16_t acc_S_ip_address_is_listed[] = { A_ip_blocklisted_30, RB_NONE };
 static const uint16_t acc_S_loops_back_to_myself[] = { A_mail_loop_7, RB_NONE };
 static const uint16_t acc_S_mailbox_has_exceeded[] = { A_mailbox_full_2, RB_NONE };
-static const uint16_t acc_S_mailbox_name_invalid[] = { A_address_invalid_7, RB_NONE };
+static const uint16_t acc_S_mailbox_name_invalid[] = { A_stage_helo_refused_7, A_address_invalid_7, RB_NONE };
 static const uint16_t acc_S_maximum_message_size[] = { A_message_too_large_13, A_message_too_large_24, RB_NONE };
 static const uint16_t acc_S_maximum_sending_rate[] = { A_icloud_temporarily_unable_4, A_sending_quota_9, A_rate_limited_18, RB_NONE };
 static const uint16_t acc_S_message_is_too_large[] = { A_message_too_large_2, RB_NONE };
 static const uint16_t acc_S_message_size_exceeds[] = { A_message_too_large_5, A_message_too_large_6, RB_NONE };
 static const uint16_t acc_S_messages_too_quickly[] = { A_recipient_receiving_too_fast_8, RB_NONE };
 static const uint16_t acc_S_missing_a_valid_from[] = { A_microsoft_no_from_0, A_gmail_from_header_2, A_not_rfc_compliant_13, RB_NONE };
-static const uint16_t acc_S_my_name_was_rejected[] = { A_attachment_rejected_11, A_helo_rejected_5, RB_NONE };
+static const uint16_t acc_S_my_name_was_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_helo_rejected_5, RB_NONE };
 static const uint16_t acc_S_neither_spf_nor_dkim[] = { A_gmail_unauthenticated_0, A_dkim_failure_0, A_auth_failure_9, RB_NONE };
+static const uint16_t acc_S_nem_c3_a1te_opr_c3_a_8f94c58b[] = { A_recipient_restricted_21, RB_NONE };
 static const uint16_t acc_S_not_delivered_within[] = { A_expired_14, RB_NONE };
-static const uint16_t acc_S_relaying_not_allowed[] = { A_attachment_rejected_8, A_relay_denied_6, A_policy_rejected_6, RB_NONE };
+static const uint16_t acc_S_relaying_not_allowed[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_relay_denied_6, A_policy_rejected_6, RB_NONE };
 static const uint16_t acc_S_respuesta_automatica[] = { A_auto_reply_18, RB_NONE };
 static const uint16_t acc_S_r_c3_a9ponse_automatique[] = { A_auto_reply_15, RB_NONE };
 static const uint16_t acc_S_see_https_3a_2f_2fwww_2espam[] = { A_spam_detected_0, RB_NONE };
@@ -29781,6 +36476,7 @@ static const uint16_t acc_S_unknown_mailer_error[] = { A_mailer_error_10, RB_NON
 static const uint16_t acc_S_verification_request[] = { A_challenge_response_12, RB_NONE };
 static const uint16_t acc_S_verify_you_are_human[] = { A_challenge_response_0, RB_NONE };
 static const uint16_t acc_S_will_be_deleted_from[] = { A_microsoft_no_from_0, RB_NONE };
+static const uint16_t acc_S__d8_ba_d9_8a_d8_b1___bf869cd6[] = { A_recipient_restricted_23, RB_NONE };
 static const uint16_t acc_S_address_is_suppressed[] = { A_suppressed_upstream_7, RB_NONE };
 static const uint16_t acc_S_authentication_checks[] = { A_auth_failure_2, RB_NONE };
 static const uint16_t acc_S_authentication_failed[] = { A_auth_required_3, RB_NONE };
@@ -29791,20 +36487,21 @@ static const uint16_t acc_S_delivery_time_expired[] = { A_expired_1, RB_NONE };
 static const uint16_t acc_S_destinataire_invalide[] = { A_user_unknown_47, RB_NONE };
 static const uint16_t acc_S_dns_temporary_failure[] = { A_dns_failure_7, RB_NONE };
 static const uint16_t acc_S_doesn_27t_receive_email[] = { A_accepts_no_mail_6, RB_NONE };
-static const uint16_t acc_S_domain_does_not_exist[] = { A_mailbox_not_found_3, A_host_unknown_4, RB_NONE };
-static const uint16_t acc_S_domain_is_blacklisted[] = { A_domain_blocklisted_6, A_ip_blocklisted_1, RB_NONE };
-static const uint16_t acc_S_domain_name_not_found[] = { A_mailbox_not_found_2, A_host_unknown_12, RB_NONE };
-static const uint16_t acc_S_duplicated_message_2did[] = { A_not_rfc_compliant_19, RB_NONE };
-static const uint16_t acc_S_failed_authentication[] = { A_gmail_unauthenticated_2, A_auth_failure_5, RB_NONE };
+static const uint16_t acc_S_domain_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_host_unknown_4, RB_NONE };
+static const uint16_t acc_S_domain_is_blacklisted[] = { A_domain_blocklisted_2, A_ip_blocklisted_1, RB_NONE };
+static const uint16_t acc_S_domain_name_not_found[] = { A_sender_domain_missing_5, A_mailbox_not_found_2, A_host_unknown_12, RB_NONE };
+static const uint16_t acc_S_duplicated_message_2did[] = { A_not_rfc_compliant_18, RB_NONE };
+static const uint16_t acc_S_failed_authentication[] = { A_gmail_unauthenticated_2, A_stage_sender_refused_12, A_auth_failure_5, RB_NONE };
 static const uint16_t acc_S_getting_mail_too_fast[] = { A_recipient_receiving_too_fast_4, A_recipient_receiving_too_fast_7, RB_NONE };
 static const uint16_t acc_S_has_been_switched_off[] = { A_mailbox_disabled_38, RB_NONE };
 static const uint16_t acc_S_has_no_mx_or_a_record[] = { A_host_unknown_21, RB_NONE };
-static const uint16_t acc_S_helo_command_rejected[] = { A_attachment_rejected_11, A_helo_rejected_0, RB_NONE };
+static const uint16_t acc_S_helo_command_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_helo_rejected_0, RB_NONE };
+static const uint16_t acc_S_in_reply_to_mail_from[] = { A_microsoft_no_from_0, A_stage_sender_refused_0, RB_NONE };
 static const uint16_t acc_S_in_the_queue_too_long[] = { A_expired_3, A_expired_4, RB_NONE };
 static const uint16_t acc_S_internal_system_error[] = { A_system_error_1, A_system_error_2, RB_NONE };
-static const uint16_t acc_S_ip_address_is_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_10, A_ip_blocklisted_27, RB_NONE };
-static const uint16_t acc_S_mailbox_doesn_27t_exist[] = { A_mailbox_not_found_4, A_user_unknown_9, RB_NONE };
-static const uint16_t acc_S_mailbox_not_available[] = { A_mailbox_unavailable_2, RB_NONE };
+static const uint16_t acc_S_ip_address_is_blocked[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_11, A_ip_blocklisted_27, RB_NONE };
+static const uint16_t acc_S_mailbox_doesn_27t_exist[] = { A_sender_domain_missing_3, A_mailbox_not_found_4, A_user_unknown_9, RB_NONE };
+static const uint16_t acc_S_mailbox_not_available[] = { A_stage_connect_refused_10, A_mailbox_unavailable_2, RB_NONE };
 static const uint16_t acc_S_matches_more_than_one[] = { A_address_invalid_10, RB_NONE };
 static const uint16_t acc_S_must_be_authenticated[] = { A_auth_required_13, RB_NONE };
 static const uint16_t acc_S_must_issue_a_starttls[] = { A_tls_required_0, RB_NONE };
@@ -29814,15 +36511,18 @@ static const uint16_t acc_S_not_permitted_to_post[] = { A_recipient_restricted_7
 static const uint16_t acc_S_over_a_tls_connection[] = { A_tls_required_18, RB_NONE };
 static const uint16_t acc_S_password_not_accepted[] = { A_microsoft_banned_ip_3, A_auth_required_6, RB_NONE };
 static const uint16_t acc_S_receiving_mail_faster[] = { A_recipient_receiving_too_fast_2, RB_NONE };
+static const uint16_t acc_S_refused_to_talk_to_me[] = { A_stage_connect_refused_0, RB_NONE };
 static const uint16_t acc_S_respuesta_autom_c3_a1tica[] = { A_auto_reply_17, RB_NONE };
 static const uint16_t acc_S_sender_address_is_not[] = { A_sender_rejected_17, RB_NONE };
-static const uint16_t acc_S_sender_authentication[] = { A_gmail_unauthenticated_2, A_auth_failure_8, RB_NONE };
-static const uint16_t acc_S_sender_is_not_allowed[] = { A_attachment_rejected_8, A_sender_rejected_10, A_policy_rejected_6, RB_NONE };
-static const uint16_t acc_S_service_not_available[] = { A_service_unavailable_0, RB_NONE };
-static const uint16_t acc_S_takes_internal_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_sender_address_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
+static const uint16_t acc_S_sender_authentication[] = { A_gmail_unauthenticated_2, A_stage_sender_refused_12, A_auth_failure_8, RB_NONE };
+static const uint16_t acc_S_sender_is_not_allowed[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_sender_rejected_10, A_policy_rejected_6, RB_NONE };
+static const uint16_t acc_S_service_not_available[] = { A_stage_connect_refused_10, A_service_unavailable_0, RB_NONE };
+static const uint16_t acc_S_takes_internal_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_unauthenticated_email[] = { A_auth_failure_0, RB_NONE };
-static const uint16_t acc_S_account_does_not_exist[] = { A_mailbox_not_found_3, A_user_unknown_13, RB_NONE };
-static const uint16_t acc_S_address_does_not_exist[] = { A_mailbox_not_found_3, A_user_unknown_12, RB_NONE };
+static const uint16_t acc_S__e5_bc_b5_e8_b2_bc_e_d6944a98[] = { A_recipient_restricted_22, RB_NONE };
+static const uint16_t acc_S_account_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_13, RB_NONE };
+static const uint16_t acc_S_address_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_12, RB_NONE };
 static const uint16_t acc_S_after_multiple_retries[] = { A_expired_15, RB_NONE };
 static const uint16_t acc_S_authentication_results[] = { A_auth_failure_10, RB_NONE };
 static const uint16_t acc_S_cannot_parse_recipient[] = { A_mailbox_not_found_1, A_address_invalid_11, RB_NONE };
@@ -29836,37 +36536,39 @@ static const uint16_t acc_S_from_header_is_missing[] = { A_not_rfc_compliant_16,
 static const uint16_t acc_S_inactive_email_address[] = { A_icloud_inactive_0, RB_NONE };
 static const uint16_t acc_S_ip_address_blacklisted[] = { A_ip_blocklisted_1, A_ip_blocklisted_22, RB_NONE };
 static const uint16_t acc_S_ipcheck_2eproofpoint_2ecom[] = { A_ip_blocklisted_36, RB_NONE };
-static const uint16_t acc_S_is_not_a_valid_mailbox[] = { A_mailbox_not_found_0, A_user_unknown_36, A_sending_quota_11, RB_NONE };
+static const uint16_t acc_S_is_not_a_valid_mailbox[] = { A_mailbox_not_found_0, A_user_unknown_35, A_sending_quota_11, RB_NONE };
 static const uint16_t acc_S_links_looks_suspicious[] = { A_gmail_suspicious_content_2, RB_NONE };
 static const uint16_t acc_S_list_expansion_problem[] = { A_list_expansion_0, RB_NONE };
-static const uint16_t acc_S_mailbox_does_not_exist[] = { A_mailbox_not_found_3, A_user_unknown_8, RB_NONE };
+static const uint16_t acc_S_mailbox_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_8, RB_NONE };
 static const uint16_t acc_S_mailbox_is_unavailable[] = { A_mailbox_unavailable_1, RB_NONE };
+static const uint16_t acc_S_message_content_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_message_length_exceeds[] = { A_message_too_large_14, RB_NONE };
 static const uint16_t acc_S_message_per_connection[] = { A_yahoo_connection_limit_1, A_too_many_connections_7, RB_NONE };
 static const uint16_t acc_S_network_is_unreachable[] = { A_network_error_8, RB_NONE };
+static const uint16_t acc_S_no_tienes_los_permisos[] = { A_recipient_restricted_20, RB_NONE };
 static const uint16_t acc_S_not_encrypted_with_tls[] = { A_tls_required_11, RB_NONE };
 static const uint16_t acc_S_not_permitted_to_relay[] = { A_relay_denied_3, RB_NONE };
 static const uint16_t acc_S_only_accepts_mail_from[] = { A_microsoft_no_from_0, A_recipient_restricted_0, RB_NONE };
 static const uint16_t acc_S_operating_system_error[] = { A_mailer_error_7, A_system_error_1, RB_NONE };
 static const uint16_t acc_S_protection_2eoutlook_2ecom[] = { A_PV_microsoft_0, RB_NONE };
 static const uint16_t acc_S_queue_file_write_error[] = { A_system_error_5, RB_NONE };
-static const uint16_t acc_S_relaying_not_permitted[] = { A_attachment_rejected_12, A_relay_denied_11, RB_NONE };
+static const uint16_t acc_S_relaying_not_permitted[] = { A_attachment_rejected_13, A_relay_denied_11, RB_NONE };
 static const uint16_t acc_S_retry_timeout_exceeded[] = { A_expired_0, RB_NONE };
 static const uint16_t acc_S_sendernotauthenticated[] = { A_microsoft_restricted_recipient_1, RB_NONE };
 static const uint16_t acc_S_sent_too_many_messages[] = { A_rate_limited_5, A_rate_limited_30, RB_NONE };
 static const uint16_t acc_S_starttls_2dnot_2dsupported[] = { A_tls_failed_remote_8, RB_NONE };
 static const uint16_t acc_S_tls_negotiation_failed[] = { A_tls_failed_remote_9, RB_NONE };
 static const uint16_t acc_S_unauthenticated_client[] = { A_microsoft_unauthenticated_client_0, RB_NONE };
-static const uint16_t acc_S_unauthenticated_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_unauthenticated_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_unbekannter_empf_c3_a4nger[] = { A_user_unknown_48, RB_NONE };
 static const uint16_t acc_S_unrecognized_recipient[] = { A_mailbox_not_found_1, A_user_unknown_45, RB_NONE };
-static const uint16_t acc_S_without_a_valid_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_without_a_valid_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_account_has_been_closed[] = { A_mailbox_disabled_24, RB_NONE };
 static const uint16_t acc_S_account_has_been_locked[] = { A_mailbox_disabled_19, RB_NONE };
 static const uint16_t acc_S_authentication_required[] = { A_auth_required_0, RB_NONE };
 static const uint16_t acc_S_bad_destination_mailbox[] = { A_mailbox_not_found_0, A_sending_quota_11, RB_NONE };
 static const uint16_t acc_S_domain_is_not_reachable[] = { A_host_unknown_16, RB_NONE };
-static const uint16_t acc_S_from_3a_domain_is_invalid[] = { A_sender_rejected_12, RB_NONE };
+static const uint16_t acc_S_from_3a_domain_is_invalid[] = { A_stage_helo_refused_7, A_sender_rejected_12, RB_NONE };
 static const uint16_t acc_S_limited_access_to_email[] = { A_auto_reply_12, RB_NONE };
 static const uint16_t acc_S_messages_per_connection[] = { A_yahoo_connection_limit_1, A_too_many_connections_6, RB_NONE };
 static const uint16_t acc_S_messaging_2emicrosoft_2ecom[] = { A_PV_microsoft_12, RB_NONE };
@@ -29878,13 +36580,14 @@ static const uint16_t acc_S_on_the_suppression_list[] = { A_suppressed_upstream_
 static const uint16_t acc_S_receiving_mail_too_fast[] = { A_recipient_receiving_too_fast_6, A_recipient_receiving_too_fast_7, RB_NONE };
 static const uint16_t acc_S_receiving_too_much_mail[] = { A_recipient_receiving_too_fast_5, A_rate_limited_6, RB_NONE };
 static const uint16_t acc_S_recipient_is_suppressed[] = { A_suppressed_upstream_8, RB_NONE };
-static const uint16_t acc_S_refuses_external_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
-static const uint16_t acc_S_relaying_is_not_allowed[] = { A_attachment_rejected_8, A_relay_denied_14, A_policy_rejected_6, RB_NONE };
+static const uint16_t acc_S_refuses_external_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
+static const uint16_t acc_S_relaying_is_not_allowed[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_relay_denied_14, A_policy_rejected_6, RB_NONE };
 static const uint16_t acc_S_resolving_the_recipient[] = { A_mailbox_not_found_1, RB_NONE };
 static const uint16_t acc_S_sender_address_does_not[] = { A_sender_rejected_18, RB_NONE };
-static const uint16_t acc_S_sender_address_rejected[] = { A_attachment_rejected_11, A_sender_rejected_0, RB_NONE };
+static const uint16_t acc_S_sender_address_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_sender_rejected_0, RB_NONE };
 static const uint16_t acc_S_sender_policy_framework[] = { A_spf_failure_1, RB_NONE };
-static const uint16_t acc_S_stronger_authentication[] = { A_gmail_unauthenticated_2, A_auth_required_15, RB_NONE };
+static const uint16_t acc_S_smtp_server_of_your_isp[] = { A_stage_sender_refused_7, A_ip_blocklisted_43, RB_NONE };
+static const uint16_t acc_S_stronger_authentication[] = { A_gmail_unauthenticated_2, A_stage_sender_refused_12, A_auth_required_15, RB_NONE };
 static const uint16_t acc_S_support_2egoogle_2ec_991a96e9[] = { A_PV_gmail_2, RB_NONE };
 static const uint16_t acc_S_syntax_error_in_address[] = { A_address_invalid_1, RB_NONE };
 static const uint16_t acc_S_temporary_local_problem[] = { A_system_error_6, RB_NONE };
@@ -29895,21 +36598,24 @@ static const uint16_t acc_S_unknown_or_illegal_user[] = { A_user_unknown_21, RB_
 static const uint16_t acc_S_unverifiable_sending_ip[] = { A_require_ptr_16, RB_NONE };
 static const uint16_t acc_S_unverifyable_sending_ip[] = { A_require_ptr_15, RB_NONE };
 static const uint16_t acc_S_account_has_been_deleted[] = { A_mailbox_disabled_35, RB_NONE };
+static const uint16_t acc_S_after_initial_connection[] = { A_stage_connect_refused_1, RB_NONE };
 static const uint16_t acc_S_authentication_mechanism[] = { A_auth_required_16, RB_NONE };
 static const uint16_t acc_S_domain_of_sender_address[] = { A_sender_rejected_3, RB_NONE };
 static const uint16_t acc_S_exceeds_the_maximum_size[] = { A_message_too_large_10, RB_NONE };
 static const uint16_t acc_S_extended_quota_violation[] = { A_comcast_extended_quota_0, A_mailbox_full_24, RB_NONE };
 static const uint16_t acc_S_illegal_host_2fdomain_name[] = { A_host_unknown_9, RB_NONE };
+static const uint16_t acc_S_in_reply_to_the_greeting[] = { A_stage_connect_refused_3, RB_NONE };
 static const uint16_t acc_S_invalid_hostname_in_helo[] = { A_helo_rejected_8, RB_NONE };
 static const uint16_t acc_S_mailbox_has_been_deleted[] = { A_mailbox_disabled_36, RB_NONE };
-static const uint16_t acc_S_mailbox_is_not_available[] = { A_mailbox_unavailable_3, RB_NONE };
-static const uint16_t acc_S_mailbox_name_not_allowed[] = { A_attachment_rejected_8, A_address_invalid_6, A_policy_rejected_6, RB_NONE };
-static const uint16_t acc_S_message_content_rejected[] = { A_attachment_rejected_11, A_spam_detected_5, RB_NONE };
+static const uint16_t acc_S_mailbox_is_not_available[] = { A_stage_connect_refused_10, A_mailbox_unavailable_3, RB_NONE };
+static const uint16_t acc_S_mailbox_name_not_allowed[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_address_invalid_6, A_policy_rejected_6, RB_NONE };
+static const uint16_t acc_S_message_content_rejected[] = { A_content_rejected_media_0, A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_spam_detected_5, RB_NONE };
 static const uint16_t acc_S_multiple_subject_headers[] = { A_not_rfc_compliant_11, RB_NONE };
 static const uint16_t acc_S_receiving_mail_at_a_rate[] = { A_icloud_temporarily_unable_4, A_recipient_receiving_too_fast_1, RB_NONE };
-static const uint16_t acc_S_recipient_does_not_exist[] = { A_mailbox_not_found_3, A_user_unknown_14, RB_NONE };
+static const uint16_t acc_S_recipient_address_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
+static const uint16_t acc_S_recipient_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_14, RB_NONE };
 static const uint16_t acc_S_refuses_external_senders[] = { A_recipient_restricted_13, RB_NONE };
-static const uint16_t acc_S_see_https_3a_2f_2fww_af142210[] = { A_ip_blocklisted_12, RB_NONE };
+static const uint16_t acc_S_see_https_3a_2f_2fww_af142210[] = { A_stage_sender_refused_10, A_ip_blocklisted_12, RB_NONE };
 static const uint16_t acc_S_signature_did_not_verify[] = { A_dkim_failure_2, RB_NONE };
 static const uint16_t acc_S_unknown_or_illegal_alias[] = { A_user_unknown_22, RB_NONE };
 static const uint16_t acc_S_user_account_is_disabled[] = { A_gmail_inactive_1, A_mailbox_disabled_1, A_mailbox_disabled_33, RB_NONE };
@@ -29921,7 +36627,8 @@ static const uint16_t acc_S_hostname_does_not_resolve[] = { A_require_ptr_18, RB
 static const uint16_t acc_S_limit_for_this_connection[] = { A_yahoo_connection_limit_0, RB_NONE };
 static const uint16_t acc_S_mailbox_has_been_disabled[] = { A_gmail_inactive_1, A_mailbox_disabled_5, RB_NONE };
 static const uint16_t acc_S_not_a_member_of_this_list[] = { A_recipient_restricted_9, RB_NONE };
-static const uint16_t acc_S_not_on_the_allowed_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_not_accepting_connections[] = { A_icloud_protocol_errors_2, A_stage_connect_refused_2, RB_NONE };
+static const uint16_t acc_S_not_on_the_allowed_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_tls_currently_unavailable[] = { A_tls_failed_remote_11, A_service_unavailable_13, RB_NONE };
 static const uint16_t acc_S_too_many_open_connections[] = { A_too_many_connections_9, RB_NONE };
 static const uint16_t acc_S_accepts_messages_only_from[] = { A_microsoft_no_from_0, A_recipient_restricted_1, RB_NONE };
@@ -29939,52 +36646,58 @@ static const uint16_t acc_S_not_using_a_tls_connection[] = { A_tls_required_7, R
 static const uint16_t acc_S_only_accepts_messages_from[] = { A_microsoft_no_from_0, A_recipient_restricted_2, RB_NONE };
 static const uint16_t acc_S_receiving_mail_too_quickly[] = { A_recipient_receiving_too_fast_0, RB_NONE };
 static const uint16_t acc_S_recent_history_of_bouncing[] = { A_suppressed_upstream_6, RB_NONE };
-static const uint16_t acc_S_recipient_address_rejected[] = { A_microsoft_5__4__1_unknown_0, A_attachment_rejected_11, RB_NONE };
+static const uint16_t acc_S_recipient_address_rejected[] = { A_microsoft_5__4__1_unknown_0, A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, RB_NONE };
+static const uint16_t acc_S_recipient_addresses_reject[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_resolver_2erst_2enot_706530ec[] = { A_microsoft_restricted_recipient_0, RB_NONE };
 static const uint16_t acc_S_try_again_in_a_few_minutes[] = { A_greylisted_8, RB_NONE };
 static const uint16_t acc_S_will_be_deleted_from_queue[] = { A_expired_8, RB_NONE };
+static const uint16_t acc_S_client_host_rejected_fd9872a0[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_has_been_marked_as_inactive[] = { A_gmail_inactive_0, A_gmail_full_and_inactive_0, A_suppressed_upstream_3, A_suppressed_upstream_4, RB_NONE };
 static const uint16_t acc_S_identities_failed_the_check[] = { A_relay_denied_16, RB_NONE };
 static const uint16_t acc_S_insufficient_system_storage[] = { A_gmail_full_and_inactive_2, A_system_full_0, A_system_full_1, RB_NONE };
 static const uint16_t acc_S_maximum_number_of_recipient[] = { A_mailbox_not_found_1, RB_NONE };
 static const uint16_t acc_S_no_route_to_the_destination[] = { A_routing_error_4, RB_NONE };
-static const uint16_t acc_S_not_compliant_with_the_mime[] = { A_content_error_18, RB_NONE };
+static const uint16_t acc_S_not_compliant_with_the_mime[] = { A_content_error_19, RB_NONE };
 static const uint16_t acc_S_reputation_of_the_recipient[] = { A_mailbox_not_found_1, A_bad_reputation_8, RB_NONE };
 static const uint16_t acc_S_storage_allocation_exceeded[] = { A_mailbox_full_13, RB_NONE };
 static const uint16_t acc_S_takes_internal_senders_only[] = { A_recipient_restricted_12, RB_NONE };
 static const uint16_t acc_S_temporarily_deferred_due_to[] = { A_rate_limited_27, RB_NONE };
 static const uint16_t acc_S_too_many_messages_this_hour[] = { A_rate_limited_29, RB_NONE };
 static const uint16_t acc_S_verify_that_you_are_a_human[] = { A_challenge_response_2, RB_NONE };
+static const uint16_t acc_S_vous_ne_soyez_pas_au_6db86729[] = { A_recipient_restricted_18, RB_NONE };
 static const uint16_t acc_S_auto_2dsubmitted_3a__b95a17cc[] = { A_auto_reply_6, RB_NONE };
 static const uint16_t acc_S_bad_recipient_address_syntax[] = { A_address_invalid_0, A_address_invalid_13, RB_NONE };
 static const uint16_t acc_S_been_failing_for_a_long_time[] = { A_expired_11, RB_NONE };
 static const uint16_t acc_S_cannot_resolve_your_hostname[] = { A_require_ptr_11, RB_NONE };
 static const uint16_t acc_S_client_was_not_authenticated[] = { A_microsoft_unauthenticated_client_1, A_auth_failure_6, A_auth_required_12, RB_NONE };
 static const uint16_t acc_S_closing_transmission_channel[] = { A_service_unavailable_4, RB_NONE };
-static const uint16_t acc_S_connection_frequency_limited[] = { A_too_many_connections_8, A_rate_limited_13, RB_NONE };
+static const uint16_t acc_S_connection_frequency_limited[] = { A_ip_blocklisted_45, A_too_many_connections_8, A_rate_limited_13, RB_NONE };
+static const uint16_t acc_S_content_presents_a_potential[] = { A_attachment_rejected_8, RB_NONE };
 static const uint16_t acc_S_could_not_find_the_recipient[] = { A_mailbox_not_found_1, RB_NONE };
 static const uint16_t acc_S_couldn_27t_find_any__b632ab7a[] = { A_host_unknown_10, RB_NONE };
 static const uint16_t acc_S_domain_has_no_mx_or_a_record[] = { A_host_unknown_20, A_host_unknown_21, RB_NONE };
 static const uint16_t acc_S_establish_an_smtp_connection[] = { A_network_error_11, RB_NONE };
-static const uint16_t acc_S_fails_to_pass_authentication[] = { A_gmail_unauthenticated_2, A_auth_failure_4, RB_NONE };
+static const uint16_t acc_S_fails_to_pass_authentication[] = { A_gmail_unauthenticated_2, A_stage_sender_refused_12, A_auth_failure_4, RB_NONE };
 static const uint16_t acc_S_mailbox_temporarily_disabled[] = { A_gmail_inactive_1, A_mailbox_busy_8, RB_NONE };
 static const uint16_t acc_S_maximum_number_of_recipients[] = { A_too_many_recipients_2, RB_NONE };
 static const uint16_t acc_S_no_mailbox_here_by_that_name[] = { A_user_unknown_5, RB_NONE };
-static const uint16_t acc_S_recipient_addresses_rejected[] = { A_microsoft_5__4__1_unknown_1, A_attachment_rejected_11, RB_NONE };
+static const uint16_t acc_S_recipient_addresses_rejected[] = { A_microsoft_5__4__1_unknown_1, A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, RB_NONE };
 static const uint16_t acc_S_see_https_3a_2f_2fww_f758a931[] = { A_ip_blocklisted_35, RB_NONE };
 static const uint16_t acc_S_authentication_failu_775fee3f[] = { A_feedback_report_6, RB_NONE };
 static const uint16_t acc_S_authentication_2dfai_9d1dd2cd[] = { A_feedback_report_7, RB_NONE };
-static const uint16_t acc_S_client_host_rejected_7278c3c7[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_10, A_ip_blocklisted_24, RB_NONE };
+static const uint16_t acc_S_client_host_rejected_7278c3c7[] = { A_gmail_unsolicited_block_1, A_outlook_s_filter_2, A_attachment_rejected_11, A_ip_blocklisted_24, RB_NONE };
 static const uint16_t acc_S_email_address_is_not_2bb2beea[] = { A_relay_denied_15, RB_NONE };
-static const uint16_t acc_S_host_or_domain_name__0d618c0a[] = { A_mailbox_not_found_2, A_host_unknown_2, A_host_unknown_12, RB_NONE };
-static const uint16_t acc_S_invalid_final_delive_1cd519f2[] = { A_user_unknown_31, RB_NONE };
+static const uint16_t acc_S_host_or_domain_name__0d618c0a[] = { A_sender_domain_missing_5, A_mailbox_not_found_2, A_host_unknown_2, A_host_unknown_12, RB_NONE };
+static const uint16_t acc_S_invalid_final_delive_1cd519f2[] = { A_user_unknown_30, RB_NONE };
 static const uint16_t acc_S_mailbox_currently_un_f1afdc33[] = { A_mailbox_unavailable_4, A_service_unavailable_13, RB_NONE };
-static const uint16_t acc_S_not_a_registered_gat_79c947f6[] = { A_user_unknown_32, RB_NONE };
+static const uint16_t acc_S_message_content_is_n_101df844[] = { A_no_mail_codes_3, RB_NONE };
+static const uint16_t acc_S_not_a_registered_gat_79c947f6[] = { A_user_unknown_31, RB_NONE };
 static const uint16_t acc_S_not_registered_in_th_ae761c39[] = { A_microsoft_tenant_block_2, RB_NONE };
 static const uint16_t acc_S_purported_responsibl_375cb75c[] = { A_sender_rejected_13, RB_NONE };
-static const uint16_t acc_S_restricted_to_intern_fe7146f9[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_22, RB_NONE };
+static const uint16_t acc_S_restricted_to_intern_fe7146f9[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_temporarily_unable_t_539069ee[] = { A_mailbox_busy_7, RB_NONE };
 static const uint16_t acc_S_without_a_valid_send_350b569d[] = { A_mailbox_not_found_7, A_require_ptr_17, A_sender_rejected_4, RB_NONE };
+static const uint16_t acc_S_all_recipient_addres_60995d1e[] = { A_stage_connect_refused_7, A_stage_helo_refused_4, RB_NONE };
 static const uint16_t acc_S_bad_destination_syst_287261ff[] = { A_host_unknown_13, RB_NONE };
 static const uint16_t acc_S_click_the_link_below_7459d95d[] = { A_challenge_response_11, RB_NONE };
 static const uint16_t acc_S_could_not_deliver_fo_1bb8f5a6[] = { A_expired_23, RB_NONE };
@@ -29995,15 +36708,16 @@ static const uint16_t acc_S_only_accepts_mail_fr_8d7c7f07[] = { A_recipient_rest
 static const uint16_t acc_S_resolving_the_recipi_58639e84[] = { A_mailbox_not_found_7, A_dns_failure_11, RB_NONE };
 static const uint16_t acc_S_restricted_to_intern_5a527654[] = { A_recipient_restricted_3, RB_NONE };
 static const uint16_t acc_S_storage_is_full_on_t_9fec0197[] = { A_system_full_9, RB_NONE };
-static const uint16_t acc_S_bad_destination_mail_64811468[] = { A_user_unknown_34, RB_NONE };
+static const uint16_t acc_S_bad_destination_mail_64811468[] = { A_user_unknown_33, RB_NONE };
 static const uint16_t acc_S_mailbox_temporarily__9e1312b5[] = { A_mailbox_busy_4, RB_NONE };
 static const uint16_t acc_S_message_content_is_n_f8258bd3[] = { A_microsoft_banned_ip_3, A_spam_detected_18, RB_NONE };
 static const uint16_t acc_S_not_on_the_allowed_s_7cfe8d66[] = { A_recipient_restricted_4, A_recipient_restricted_6, RB_NONE };
-static const uint16_t acc_S_recipient_domain_doe_11be961b[] = { A_mailbox_not_found_3, A_host_unknown_4, A_host_unknown_15, RB_NONE };
+static const uint16_t acc_S_recipient_domain_doe_11be961b[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_host_unknown_4, A_host_unknown_15, RB_NONE };
 static const uint16_t acc_S_too_many_concurrent__68c3decc[] = { A_too_many_connections_1, RB_NONE };
-static const uint16_t acc_S_all_recipient_addres_927e80bd[] = { A_microsoft_5__4__1_unknown_1, A_microsoft_5__4__1_unknown_2, A_microsoft_5__4__1_all_rejected_0, A_attachment_rejected_11, RB_NONE };
-static const uint16_t acc_S_external_senders_are_45571e8b[] = { A_attachment_rejected_8, A_recipient_restricted_15, A_policy_rejected_6, RB_NONE };
+static const uint16_t acc_S_all_recipient_addres_927e80bd[] = { A_microsoft_5__4__1_unknown_1, A_microsoft_5__4__1_unknown_2, A_microsoft_5__4__1_all_rejected_0, A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, RB_NONE };
+static const uint16_t acc_S_external_senders_are_45571e8b[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_recipient_restricted_15, A_policy_rejected_6, RB_NONE };
 static const uint16_t acc_S_starttls_temporarily_b45c43e8[] = { A_tls_failed_remote_12, RB_NONE };
+static const uint16_t acc_S_username_and_passwor_4ae6735e[] = { A_no_mail_codes_3, RB_NONE };
 static const uint16_t acc_S_was_not_sent_because_581862b4[] = { A_suppressed_upstream_9, RB_NONE };
 static const uint16_t acc_S_not_a_member_of_this_212d4725[] = { A_recipient_restricted_8, RB_NONE };
 static const uint16_t acc_S_not_allowed_to_send__e9d11f7f[] = { A_recipient_restricted_10, RB_NONE };
@@ -30011,24 +36725,31 @@ static const uint16_t acc_S_not_enough_storage_o_f1316535[] = { A_system_full_8,
 static const uint16_t acc_S_recipient_temporaril_a1e82994[] = { A_mailbox_busy_10, RB_NONE };
 static const uint16_t acc_S_resources_temporaril_fadc7ada[] = { A_service_unavailable_9, RB_NONE };
 static const uint16_t acc_S_too_many_simultaneou_9954f660[] = { A_too_many_connections_2, RB_NONE };
-static const uint16_t acc_S_authentication_crede_4bdd5b76[] = { A_auth_required_10, RB_NONE };
+static const uint16_t acc_S_authentication_crede_4bdd5b76[] = { A_stage_helo_refused_7, A_auth_required_10, RB_NONE };
 static const uint16_t acc_S_confirm_that_you_are_cb5019b3[] = { A_challenge_response_10, RB_NONE };
 static const uint16_t acc_S_suppressed_sending_t_d1622148[] = { A_suppressed_upstream_1, RB_NONE };
 static const uint16_t acc_S_username_and_passwor_15462b45[] = { A_microsoft_banned_ip_3, A_auth_required_5, A_auth_required_6, RB_NONE };
 static const uint16_t acc_S_could_not_find_the_r_2fbcb1ca[] = { A_mailbox_not_found_7, A_host_unknown_11, RB_NONE };
 static const uint16_t acc_S_not_accepting_mail_f_2515847f[] = { A_user_unknown_no_account_4, A_mailbox_disabled_30, RB_NONE };
+static const uint16_t acc_S_recipient_address_re_5bda0756[] = { A_stage_helo_refused_7, RB_NONE };
 static const uint16_t acc_S_that_you_tried_to_re_0041a6af[] = { A_gmail_inactive_1, A_mailbox_disabled_31, RB_NONE };
 static const uint16_t acc_S_that_you_tried_to_re_1a6df7e4[] = { A_gmail_inactive_0, A_gmail_full_and_inactive_0, A_mailbox_disabled_32, RB_NONE };
 static const uint16_t acc_S_not_authorized_to_se_a169e99c[] = { A_recipient_restricted_11, RB_NONE };
 static const uint16_t acc_S_not_delivering_to_pr_25f71d9e[] = { A_suppressed_upstream_2, A_suppressed_upstream_10, RB_NONE };
 static const uint16_t acc_S_temporary_failure_in_35dc5c28[] = { A_dns_failure_4, RB_NONE };
-static const uint16_t acc_S_did_not_accept_our_r_be4804a0[] = { A_network_error_12, RB_NONE };
-static const uint16_t acc_S_that_you_tried_to_re_7097fb72[] = { A_mailbox_not_found_3, A_user_unknown_35, RB_NONE };
+static const uint16_t acc_S__d9_85_d8_ac_d9_88_d_3539a01b[] = { A_recipient_restricted_24, RB_NONE };
+static const uint16_t acc_S_did_not_accept_our_r_be4804a0[] = { A_expired_24, RB_NONE };
+static const uint16_t acc_S_that_you_tried_to_re_7097fb72[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_34, RB_NONE };
+static const uint16_t acc_S_nicht_die_erforderli_a5deef8b[] = { A_recipient_restricted_19, RB_NONE };
 static const uint16_t acc_S_not_listed_in_public_c77b57e0[] = { A_user_unknown_28, RB_NONE };
 static const uint16_t acc_S_recipient_address_re_5a295b05[] = { A_user_unknown_43, RB_NONE };
+static const uint16_t acc_S__e3_83_87_e3_82_a3_e_d7c4fbc3[] = { A_user_unknown_41, RB_NONE };
+static const uint16_t acc_S__e3_83_87_e3_82_a3_e_3f38f737[] = { A_user_unknown_40, RB_NONE };
 
 static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_dbl - RB_FIRST_ACCEPT] = acc_S_dbl,
+	[S_isp - RB_FIRST_ACCEPT] = acc_S_isp,
+	[S_ptr - RB_FIRST_ACCEPT] = acc_S_ptr,
 	[S_rbl - RB_FIRST_ACCEPT] = acc_S_rbl,
 	[S_dane - RB_FIRST_ACCEPT] = acc_S_dane,
 	[S_dkim - RB_FIRST_ACCEPT] = acc_S_dkim,
@@ -30038,28 +36759,40 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_psbl - RB_FIRST_ACCEPT] = acc_S_psbl,
 	[S_rate - RB_FIRST_ACCEPT] = acc_S_rate,
 	[S_rdns - RB_FIRST_ACCEPT] = acc_S_rdns,
+	[S_risp - RB_FIRST_ACCEPT] = acc_S_risp,
 	[S_spam - RB_FIRST_ACCEPT] = acc_S_spam,
 	[S_spf_00 - RB_FIRST_ACCEPT] = acc_S_spf_00,
 	[S_spf_ - RB_FIRST_ACCEPT] = acc_S_spf_,
 	[S_spf_28 - RB_FIRST_ACCEPT] = acc_S_spf_28,
 	[S_spf_5b - RB_FIRST_ACCEPT] = acc_S_spf_5b,
+	[S_spf_d8 - RB_FIRST_ACCEPT] = acc_S_spf_d8,
+	[S_spf_d9 - RB_FIRST_ACCEPT] = acc_S_spf_d9,
+	[S_spf_e3 - RB_FIRST_ACCEPT] = acc_S_spf_e3,
+	[S_spf_e5 - RB_FIRST_ACCEPT] = acc_S_spf_e5,
 	[S_spf_eof - RB_FIRST_ACCEPT] = acc_S_spf_eof,
 	[S_tlsa - RB_FIRST_ACCEPT] = acc_S_tlsa,
 	[S_ube_00 - RB_FIRST_ACCEPT] = acc_S_ube_00,
 	[S_ube_28 - RB_FIRST_ACCEPT] = acc_S_ube_28,
 	[S_ube_5b - RB_FIRST_ACCEPT] = acc_S_ube_5b,
+	[S_ube_d8 - RB_FIRST_ACCEPT] = acc_S_ube_d8,
+	[S_ube_d9 - RB_FIRST_ACCEPT] = acc_S_ube_d9,
+	[S_ube_e3 - RB_FIRST_ACCEPT] = acc_S_ube_e3,
+	[S_ube_e5 - RB_FIRST_ACCEPT] = acc_S_ube_e5,
 	[S_ube_eof - RB_FIRST_ACCEPT] = acc_S_ube_eof,
+	[S_block - RB_FIRST_ACCEPT] = acc_S_block,
 	[S_boxbe - RB_FIRST_ACCEPT] = acc_S_boxbe,
 	[S_dmarc - RB_FIRST_ACCEPT] = acc_S_dmarc,
 	[S_dnsbl - RB_FIRST_ACCEPT] = acc_S_dnsbl,
 	[S_gsmtp - RB_FIRST_ACCEPT] = acc_S_gsmtp,
 	[S_limit - RB_FIRST_ACCEPT] = acc_S_limit,
 	[S_quota - RB_FIRST_ACCEPT] = acc_S_quota,
+	[S_refus - RB_FIRST_ACCEPT] = acc_S_refus,
 	[S_sorbs - RB_FIRST_ACCEPT] = acc_S_sorbs,
 	[S_surbl - RB_FIRST_ACCEPT] = acc_S_surbl,
 	[S_uribl - RB_FIRST_ACCEPT] = acc_S_uribl,
 	[S_virus - RB_FIRST_ACCEPT] = acc_S_virus,
 	[S__28s000_29 - RB_FIRST_ACCEPT] = acc_S__28s000_29,
+	[S_access - RB_FIRST_ACCEPT] = acc_S_access,
 	[S_banned - RB_FIRST_ACCEPT] = acc_S_banned,
 	[S_blocks - RB_FIRST_ACCEPT] = acc_S_blocks,
 	[S_denied - RB_FIRST_ACCEPT] = acc_S_denied,
@@ -30069,6 +36802,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_no_ptr - RB_FIRST_ACCEPT] = acc_S_no_ptr,
 	[S_nullmx - RB_FIRST_ACCEPT] = acc_S_nullmx,
 	[S_policy - RB_FIRST_ACCEPT] = acc_S_policy,
+	[S_reject - RB_FIRST_ACCEPT] = acc_S_reject,
 	[S_sender - RB_FIRST_ACCEPT] = acc_S_sender,
 	[S_trojan - RB_FIRST_ACCEPT] = acc_S_trojan,
 	[S_volume - RB_FIRST_ACCEPT] = acc_S_volume,
@@ -30094,22 +36828,37 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_dy_2d001_00 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_00,
 	[S_dy_2d001_28 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_28,
 	[S_dy_2d001_5b - RB_FIRST_ACCEPT] = acc_S_dy_2d001_5b,
+	[S_dy_2d001_d8 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_d8,
+	[S_dy_2d001_d9 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_d9,
+	[S_dy_2d001_e3 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_e3,
+	[S_dy_2d001_e5 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_e5,
 	[S_dy_2d001_eof - RB_FIRST_ACCEPT] = acc_S_dy_2d001_eof,
 	[S_dy_2d003_00 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_00,
 	[S_dy_2d003_28 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_28,
 	[S_dy_2d003_5b - RB_FIRST_ACCEPT] = acc_S_dy_2d003_5b,
+	[S_dy_2d003_d8 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_d8,
+	[S_dy_2d003_d9 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_d9,
+	[S_dy_2d003_e3 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_e3,
+	[S_dy_2d003_e5 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_e5,
 	[S_dy_2d003_eof - RB_FIRST_ACCEPT] = acc_S_dy_2d003_eof,
+	[S_dynamic - RB_FIRST_ACCEPT] = acc_S_dynamic,
 	[S_gave_up - RB_FIRST_ACCEPT] = acc_S_gave_up,
+	[S_invalid - RB_FIRST_ACCEPT] = acc_S_invalid,
 	[S_looping - RB_FIRST_ACCEPT] = acc_S_looping,
 	[S_mac_2ecom - RB_FIRST_ACCEPT] = acc_S_mac_2ecom,
 	[S_mailbox - RB_FIRST_ACCEPT] = acc_S_mailbox,
 	[S_malware - RB_FIRST_ACCEPT] = acc_S_malware,
 	[S_mta_2dsts - RB_FIRST_ACCEPT] = acc_S_mta_2dsts,
+	[S_no_mail - RB_FIRST_ACCEPT] = acc_S_no_mail,
 	[S_not_rfc - RB_FIRST_ACCEPT] = acc_S_not_rfc,
 	[S_null_mx - RB_FIRST_ACCEPT] = acc_S_null_mx,
 	[S_ou_2d001_00 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_00,
 	[S_ou_2d001_28 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_28,
 	[S_ou_2d001_5b - RB_FIRST_ACCEPT] = acc_S_ou_2d001_5b,
+	[S_ou_2d001_d8 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_d8,
+	[S_ou_2d001_d9 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_d9,
+	[S_ou_2d001_e3 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_e3,
+	[S_ou_2d001_e5 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_e5,
 	[S_ou_2d001_eof - RB_FIRST_ACCEPT] = acc_S_ou_2d001_eof,
 	[S_refused - RB_FIRST_ACCEPT] = acc_S_refused,
 	[S_rfc_822 - RB_FIRST_ACCEPT] = acc_S_rfc_822,
@@ -30118,12 +36867,20 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_rp_2d001_00 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_00,
 	[S_rp_2d001_28 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_28,
 	[S_rp_2d001_5b - RB_FIRST_ACCEPT] = acc_S_rp_2d001_5b,
+	[S_rp_2d001_d8 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_d8,
+	[S_rp_2d001_d9 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_d9,
+	[S_rp_2d001_e3 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_e3,
+	[S_rp_2d001_e5 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_e5,
 	[S_rp_2d001_eof - RB_FIRST_ACCEPT] = acc_S_rp_2d001_eof,
 	[S_sanebox - RB_FIRST_ACCEPT] = acc_S_sanebox,
 	[S_sbl_2dxbl - RB_FIRST_ACCEPT] = acc_S_sbl_2dxbl,
 	[S_sc_2d001_00 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_00,
 	[S_sc_2d001_28 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_28,
 	[S_sc_2d001_5b - RB_FIRST_ACCEPT] = acc_S_sc_2d001_5b,
+	[S_sc_2d001_d8 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_d8,
+	[S_sc_2d001_d9 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_d9,
+	[S_sc_2d001_e3 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_e3,
+	[S_sc_2d001_e5 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_e5,
 	[S_sc_2d001_eof - RB_FIRST_ACCEPT] = acc_S_sc_2d001_eof,
 	[S_spamcop - RB_FIRST_ACCEPT] = acc_S_spamcop,
 	[S_storage - RB_FIRST_ACCEPT] = acc_S_storage,
@@ -30138,6 +36895,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_greylist - RB_FIRST_ACCEPT] = acc_S_greylist,
 	[S_inactive - RB_FIRST_ACCEPT] = acc_S_inactive,
 	[S_infected - RB_FIRST_ACCEPT] = acc_S_infected,
+	[S_ip_block - RB_FIRST_ACCEPT] = acc_S_ip_block,
 	[S_maildrop - RB_FIRST_ACCEPT] = acc_S_maildrop,
 	[S_nxdomain - RB_FIRST_ACCEPT] = acc_S_nxdomain,
 	[S_phishing - RB_FIRST_ACCEPT] = acc_S_phishing,
@@ -30166,16 +36924,25 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_bl000000_00 - RB_FIRST_ACCEPT] = acc_S_bl000000_00,
 	[S_bl000000_28 - RB_FIRST_ACCEPT] = acc_S_bl000000_28,
 	[S_bl000000_5b - RB_FIRST_ACCEPT] = acc_S_bl000000_5b,
+	[S_bl000000_d8 - RB_FIRST_ACCEPT] = acc_S_bl000000_d8,
+	[S_bl000000_d9 - RB_FIRST_ACCEPT] = acc_S_bl000000_d9,
+	[S_bl000000_e3 - RB_FIRST_ACCEPT] = acc_S_bl000000_e3,
+	[S_bl000000_e5 - RB_FIRST_ACCEPT] = acc_S_bl000000_e5,
 	[S_bl000000_eof - RB_FIRST_ACCEPT] = acc_S_bl000000_eof,
 	[S_blacklist - RB_FIRST_ACCEPT] = acc_S_blacklist,
 	[S_blocklist - RB_FIRST_ACCEPT] = acc_S_blocklist,
 	[S_body_hash - RB_FIRST_ACCEPT] = acc_S_body_hash,
 	[S_bulk_mail - RB_FIRST_ACCEPT] = acc_S_bulk_mail,
 	[S_cloudmark - RB_FIRST_ACCEPT] = acc_S_cloudmark,
+	[S_deferred_3a - RB_FIRST_ACCEPT] = acc_S_deferred_3a,
 	[S_disk_full - RB_FIRST_ACCEPT] = acc_S_disk_full,
 	[S_dm000001_00 - RB_FIRST_ACCEPT] = acc_S_dm000001_00,
 	[S_dm000001_28 - RB_FIRST_ACCEPT] = acc_S_dm000001_28,
 	[S_dm000001_5b - RB_FIRST_ACCEPT] = acc_S_dm000001_5b,
+	[S_dm000001_d8 - RB_FIRST_ACCEPT] = acc_S_dm000001_d8,
+	[S_dm000001_d9 - RB_FIRST_ACCEPT] = acc_S_dm000001_d9,
+	[S_dm000001_e3 - RB_FIRST_ACCEPT] = acc_S_dm000001_e3,
+	[S_dm000001_e5 - RB_FIRST_ACCEPT] = acc_S_dm000001_e5,
 	[S_dm000001_eof - RB_FIRST_ACCEPT] = acc_S_dm000001_eof,
 	[S_dns_error - RB_FIRST_ACCEPT] = acc_S_dns_error,
 	[S_dns_query - RB_FIRST_ACCEPT] = acc_S_dns_query,
@@ -30185,6 +36952,10 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_es000000_00 - RB_FIRST_ACCEPT] = acc_S_es000000_00,
 	[S_es000000_28 - RB_FIRST_ACCEPT] = acc_S_es000000_28,
 	[S_es000000_5b - RB_FIRST_ACCEPT] = acc_S_es000000_5b,
+	[S_es000000_d8 - RB_FIRST_ACCEPT] = acc_S_es000000_d8,
+	[S_es000000_d9 - RB_FIRST_ACCEPT] = acc_S_es000000_d9,
+	[S_es000000_e3 - RB_FIRST_ACCEPT] = acc_S_es000000_e3,
+	[S_es000000_e5 - RB_FIRST_ACCEPT] = acc_S_es000000_e5,
 	[S_es000000_eof - RB_FIRST_ACCEPT] = acc_S_es000000_eof,
 	[S_excessive - RB_FIRST_ACCEPT] = acc_S_excessive,
 	[S_file_type - RB_FIRST_ACCEPT] = acc_S_file_type,
@@ -30205,7 +36976,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_listed_on - RB_FIRST_ACCEPT] = acc_S_listed_on,
 	[S_mail_from - RB_FIRST_ACCEPT] = acc_S_mail_from,
 	[S_mail_loop - RB_FIRST_ACCEPT] = acc_S_mail_loop,
-	[S_malformed - RB_FIRST_ACCEPT] = acc_S_malformed,
 	[S_malicious - RB_FIRST_ACCEPT] = acc_S_malicious,
 	[S_no_answer - RB_FIRST_ACCEPT] = acc_S_no_answer,
 	[S_not_found - RB_FIRST_ACCEPT] = acc_S_not_found,
@@ -30216,6 +36986,10 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_rl000000_00 - RB_FIRST_ACCEPT] = acc_S_rl000000_00,
 	[S_rl000000_28 - RB_FIRST_ACCEPT] = acc_S_rl000000_28,
 	[S_rl000000_5b - RB_FIRST_ACCEPT] = acc_S_rl000000_5b,
+	[S_rl000000_d8 - RB_FIRST_ACCEPT] = acc_S_rl000000_d8,
+	[S_rl000000_d9 - RB_FIRST_ACCEPT] = acc_S_rl000000_d9,
+	[S_rl000000_e3 - RB_FIRST_ACCEPT] = acc_S_rl000000_e3,
+	[S_rl000000_e5 - RB_FIRST_ACCEPT] = acc_S_rl000000_e5,
 	[S_rl000000_eof - RB_FIRST_ACCEPT] = acc_S_rl000000_eof,
 	[S_rl000008_2d - RB_FIRST_ACCEPT] = acc_S_rl000008_2d,
 	[S_sbcglobal - RB_FIRST_ACCEPT] = acc_S_sbcglobal,
@@ -30229,6 +37003,9 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_whitelist - RB_FIRST_ACCEPT] = acc_S_whitelist,
 	[S_yahoo_2ecom - RB_FIRST_ACCEPT] = acc_S_yahoo_2ecom,
 	[S_8_2dbit_data - RB_FIRST_ACCEPT] = acc_S_8_2dbit_data,
+	[S_after_data - RB_FIRST_ACCEPT] = acc_S_after_data,
+	[S_after_ehlo - RB_FIRST_ACCEPT] = acc_S_after_ehlo,
+	[S_after_helo - RB_FIRST_ACCEPT] = acc_S_after_helo,
 	[S_allow_list - RB_FIRST_ACCEPT] = acc_S_allow_list,
 	[S_attachment - RB_FIRST_ACCEPT] = acc_S_attachment,
 	[S_auto_reply - RB_FIRST_ACCEPT] = acc_S_auto_reply,
@@ -30243,19 +37020,23 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_disk_quota - RB_FIRST_ACCEPT] = acc_S_disk_quota,
 	[S_dns_lookup - RB_FIRST_ACCEPT] = acc_S_dns_lookup,
 	[S_domainkeys - RB_FIRST_ACCEPT] = acc_S_domainkeys,
+	[S_dynamic_ip - RB_FIRST_ACCEPT] = acc_S_dynamic_ip,
 	[S_executable - RB_FIRST_ACCEPT] = acc_S_executable,
 	[S_help_2eyahoo - RB_FIRST_ACCEPT] = acc_S_help_2eyahoo,
 	[S_icloud_2ecom - RB_FIRST_ACCEPT] = acc_S_icloud_2ecom,
+	[S_in_a_block - RB_FIRST_ACCEPT] = acc_S_in_a_block,
 	[S_ip_blocked - RB_FIRST_ACCEPT] = acc_S_ip_blocked,
 	[S_line_limit - RB_FIRST_ACCEPT] = acc_S_line_limit,
-	[S_listed_url - RB_FIRST_ACCEPT] = acc_S_listed_url,
 	[S_mail_flood - RB_FIRST_ACCEPT] = acc_S_mail_flood,
 	[S_mail_2elocal - RB_FIRST_ACCEPT] = acc_S_mail_2elocal,
 	[S_media_type - RB_FIRST_ACCEPT] = acc_S_media_type,
 	[S_mime_error - RB_FIRST_ACCEPT] = acc_S_mime_error,
 	[S_no_account - RB_FIRST_ACCEPT] = acc_S_no_account,
 	[S_no_mailbox - RB_FIRST_ACCEPT] = acc_S_no_mailbox,
+	[S_not_accept - RB_FIRST_ACCEPT] = acc_S_not_accept,
+	[S_on_a_block - RB_FIRST_ACCEPT] = acc_S_on_a_block,
 	[S_on_holiday - RB_FIRST_ACCEPT] = acc_S_on_holiday,
+	[S_open_relay - RB_FIRST_ACCEPT] = acc_S_open_relay,
 	[S_opt_me_out - RB_FIRST_ACCEPT] = acc_S_opt_me_out,
 	[S_over_quota - RB_FIRST_ACCEPT] = acc_S_over_quota,
 	[S_prohibited - RB_FIRST_ACCEPT] = acc_S_prohibited,
@@ -30285,12 +37066,16 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_date_header - RB_FIRST_ACCEPT] = acc_S_date_header,
 	[S_deactivated - RB_FIRST_ACCEPT] = acc_S_deactivated,
 	[S_dns_failure - RB_FIRST_ACCEPT] = acc_S_dns_failure,
+	[S_ehlo_reject - RB_FIRST_ACCEPT] = acc_S_ehlo_reject,
+	[S_end_of_data - RB_FIRST_ACCEPT] = acc_S_end_of_data,
 	[S_exec_failed - RB_FIRST_ACCEPT] = acc_S_exec_failed,
 	[S_exit_status - RB_FIRST_ACCEPT] = acc_S_exit_status,
 	[S_from_header - RB_FIRST_ACCEPT] = acc_S_from_header,
 	[S_greylisting - RB_FIRST_ACCEPT] = acc_S_greylisting,
+	[S_helo_reject - RB_FIRST_ACCEPT] = acc_S_helo_reject,
 	[S_hotmail_2ecom - RB_FIRST_ACCEPT] = acc_S_hotmail_2ecom,
 	[S_invaluement - RB_FIRST_ACCEPT] = acc_S_invaluement,
+	[S_ip_is_block - RB_FIRST_ACCEPT] = acc_S_ip_is_block,
 	[S_local_error - RB_FIRST_ACCEPT] = acc_S_local_error,
 	[S_mail_2eicloud - RB_FIRST_ACCEPT] = acc_S_mail_2eicloud,
 	[S_maintenance - RB_FIRST_ACCEPT] = acc_S_maintenance,
@@ -30330,6 +37115,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_discontinued - RB_FIRST_ACCEPT] = acc_S_discontinued,
 	[S_disk_is_full - RB_FIRST_ACCEPT] = acc_S_disk_is_full,
 	[S_dnsbl_2dlookup - RB_FIRST_ACCEPT] = acc_S_dnsbl_2dlookup,
+	[S_domain_block - RB_FIRST_ACCEPT] = acc_S_domain_block,
 	[S_from_3a_domain - RB_FIRST_ACCEPT] = acc_S_from_3a_domain,
 	[S_from_3a_header - RB_FIRST_ACCEPT] = acc_S_from_3a_header,
 	[S_has_moved_to - RB_FIRST_ACCEPT] = acc_S_has_moved_to,
@@ -30359,6 +37145,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_ptr_resource - RB_FIRST_ACCEPT] = acc_S_ptr_resource,
 	[S_rate_limited - RB_FIRST_ACCEPT] = acc_S_rate_limited,
 	[S_rate_2dlimited - RB_FIRST_ACCEPT] = acc_S_rate_2dlimited,
+	[S_relay_access - RB_FIRST_ACCEPT] = acc_S_relay_access,
 	[S_relay_denied - RB_FIRST_ACCEPT] = acc_S_relay_denied,
 	[S_requires_tls - RB_FIRST_ACCEPT] = acc_S_requires_tls,
 	[S_resolver_2eadr - RB_FIRST_ACCEPT] = acc_S_resolver_2eadr,
@@ -30366,6 +37153,8 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_retry_period - RB_FIRST_ACCEPT] = acc_S_retry_period,
 	[S_reverse_name - RB_FIRST_ACCEPT] = acc_S_reverse_name,
 	[S_routing_loop - RB_FIRST_ACCEPT] = acc_S_routing_loop,
+	[S_send_mail_as - RB_FIRST_ACCEPT] = acc_S_send_mail_as,
+	[S_sender_block - RB_FIRST_ACCEPT] = acc_S_sender_block,
 	[S_sender_score - RB_FIRST_ACCEPT] = acc_S_sender_score,
 	[S_sending_rate - RB_FIRST_ACCEPT] = acc_S_sending_rate,
 	[S_server_error - RB_FIRST_ACCEPT] = acc_S_server_error,
@@ -30378,6 +37167,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_unknown_host - RB_FIRST_ACCEPT] = acc_S_unknown_host,
 	[S_unknown_user - RB_FIRST_ACCEPT] = acc_S_unknown_user,
 	[S_unusual_rate - RB_FIRST_ACCEPT] = acc_S_unusual_rate,
+	[S_use_your_isp - RB_FIRST_ACCEPT] = acc_S_use_your_isp,
 	[S_user_account - RB_FIRST_ACCEPT] = acc_S_user_account,
 	[S_user_invalid - RB_FIRST_ACCEPT] = acc_S_user_invalid,
 	[S_user_unknown - RB_FIRST_ACCEPT] = acc_S_user_unknown,
@@ -30417,6 +37207,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_no_space_left - RB_FIRST_ACCEPT] = acc_S_no_space_left,
 	[S_no_valid_from - RB_FIRST_ACCEPT] = acc_S_no_valid_from,
 	[S_not_accepting - RB_FIRST_ACCEPT] = acc_S_not_accepting,
+	[S_not_available - RB_FIRST_ACCEPT] = acc_S_not_available,
 	[S_not_listed_in - RB_FIRST_ACCEPT] = acc_S_not_listed_in,
 	[S_not_permitted - RB_FIRST_ACCEPT] = acc_S_not_permitted,
 	[S_out_of_office - RB_FIRST_ACCEPT] = acc_S_out_of_office,
@@ -30429,9 +37220,11 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_routing_error - RB_FIRST_ACCEPT] = acc_S_routing_error,
 	[S_sender_domain - RB_FIRST_ACCEPT] = acc_S_sender_domain,
 	[S_sender_policy - RB_FIRST_ACCEPT] = acc_S_sender_policy,
+	[S_sender_reject - RB_FIRST_ACCEPT] = acc_S_sender_reject,
 	[S_sending_limit - RB_FIRST_ACCEPT] = acc_S_sending_limit,
 	[S_sending_quota - RB_FIRST_ACCEPT] = acc_S_sending_quota,
 	[S_sent_too_many - RB_FIRST_ACCEPT] = acc_S_sent_too_many,
+	[S_service_refus - RB_FIRST_ACCEPT] = acc_S_service_refus,
 	[S_shutting_down - RB_FIRST_ACCEPT] = acc_S_shutting_down,
 	[S_speicherplatz - RB_FIRST_ACCEPT] = acc_S_speicherplatz,
 	[S_ssl_handshake - RB_FIRST_ACCEPT] = acc_S_ssl_handshake,
@@ -30455,7 +37248,9 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_blocked_sender - RB_FIRST_ACCEPT] = acc_S_blocked_sender,
 	[S_cannot_convert - RB_FIRST_ACCEPT] = acc_S_cannot_convert,
 	[S_content_filter - RB_FIRST_ACCEPT] = acc_S_content_filter,
+	[S_content_reject - RB_FIRST_ACCEPT] = acc_S_content_reject,
 	[S_could_not_load - RB_FIRST_ACCEPT] = acc_S_could_not_load,
+	[S_did_not_accept - RB_FIRST_ACCEPT] = acc_S_did_not_accept,
 	[S_did_not_answer - RB_FIRST_ACCEPT] = acc_S_did_not_answer,
 	[S_dns_resolution - RB_FIRST_ACCEPT] = acc_S_dns_resolution,
 	[S_dnssec_2dinvalid - RB_FIRST_ACCEPT] = acc_S_dnssec_2dinvalid,
@@ -30479,6 +37274,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_invalid_header - RB_FIRST_ACCEPT] = acc_S_invalid_header,
 	[S_invalid_sender - RB_FIRST_ACCEPT] = acc_S_invalid_sender,
 	[S_ip_blacklisted - RB_FIRST_ACCEPT] = acc_S_ip_blacklisted,
+	[S_limited_access - RB_FIRST_ACCEPT] = acc_S_limited_access,
 	[S_mailbox_in_use - RB_FIRST_ACCEPT] = acc_S_mailbox_in_use,
 	[S_mailbox_locked - RB_FIRST_ACCEPT] = acc_S_mailbox_locked,
 	[S_malformed_mime - RB_FIRST_ACCEPT] = acc_S_malformed_mime,
@@ -30497,6 +37293,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_quota_exceeded - RB_FIRST_ACCEPT] = acc_S_quota_exceeded,
 	[S_recipsizelimit - RB_FIRST_ACCEPT] = acc_S_recipsizelimit,
 	[S_remove_me_from - RB_FIRST_ACCEPT] = acc_S_remove_me_from,
+	[S_residential_ip - RB_FIRST_ACCEPT] = acc_S_residential_ip,
 	[S_reverse_lookup - RB_FIRST_ACCEPT] = acc_S_reverse_lookup,
 	[S_scored_as_spam - RB_FIRST_ACCEPT] = acc_S_scored_as_spam,
 	[S_sender_blocked - RB_FIRST_ACCEPT] = acc_S_sender_blocked,
@@ -30508,9 +37305,11 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_suspected_spam - RB_FIRST_ACCEPT] = acc_S_suspected_spam,
 	[S_system_storage - RB_FIRST_ACCEPT] = acc_S_system_storage,
 	[S_too_many_mails - RB_FIRST_ACCEPT] = acc_S_too_many_mails,
+	[S_unknown_domain - RB_FIRST_ACCEPT] = acc_S_unknown_domain,
 	[S_unknown_sender - RB_FIRST_ACCEPT] = acc_S_unknown_sender,
 	[S_unsubscribe_me - RB_FIRST_ACCEPT] = acc_S_unsubscribe_me,
 	[S_unusual_volume - RB_FIRST_ACCEPT] = acc_S_unusual_volume,
+	[S_url_in_message - RB_FIRST_ACCEPT] = acc_S_url_in_message,
 	[S_user_has_moved - RB_FIRST_ACCEPT] = acc_S_user_has_moved,
 	[S_user_not_found - RB_FIRST_ACCEPT] = acc_S_user_not_found,
 	[S_user_suspended - RB_FIRST_ACCEPT] = acc_S_user_suspended,
@@ -30518,11 +37317,13 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_abuse_complaint - RB_FIRST_ACCEPT] = acc_S_abuse_complaint,
 	[S_accepts_no_mail - RB_FIRST_ACCEPT] = acc_S_accepts_no_mail,
 	[S_account_expired - RB_FIRST_ACCEPT] = acc_S_account_expired,
+	[S_after_mail_from - RB_FIRST_ACCEPT] = acc_S_after_mail_from,
 	[S_automatic_reply - RB_FIRST_ACCEPT] = acc_S_automatic_reply,
 	[S_bigger_than_the - RB_FIRST_ACCEPT] = acc_S_bigger_than_the,
 	[S_blacklisted_url - RB_FIRST_ACCEPT] = acc_S_blacklisted_url,
 	[S_come_back_later - RB_FIRST_ACCEPT] = acc_S_come_back_later,
 	[S_connection_rate - RB_FIRST_ACCEPT] = acc_S_connection_rate,
+	[S_does_not_accept - RB_FIRST_ACCEPT] = acc_S_does_not_accept,
 	[S_does_not_have_a - RB_FIRST_ACCEPT] = acc_S_does_not_have_a,
 	[S_doesn_27t_have_an - RB_FIRST_ACCEPT] = acc_S_doesn_27t_have_an,
 	[S_envelope_sender - RB_FIRST_ACCEPT] = acc_S_envelope_sender,
@@ -30559,6 +37360,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_recipient_limit - RB_FIRST_ACCEPT] = acc_S_recipient_limit,
 	[S_relaying_denied - RB_FIRST_ACCEPT] = acc_S_relaying_denied,
 	[S_reverse_mapping - RB_FIRST_ACCEPT] = acc_S_reverse_mapping,
+	[S_sender_is_block - RB_FIRST_ACCEPT] = acc_S_sender_is_block,
 	[S_sender_rejected - RB_FIRST_ACCEPT] = acc_S_sender_rejected,
 	[S_service_refused - RB_FIRST_ACCEPT] = acc_S_service_refused,
 	[S_starttls_failed - RB_FIRST_ACCEPT] = acc_S_starttls_failed,
@@ -30574,7 +37376,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_unable_to_route - RB_FIRST_ACCEPT] = acc_S_unable_to_route,
 	[S_unauthenticated - RB_FIRST_ACCEPT] = acc_S_unauthenticated,
 	[S_unknown_account - RB_FIRST_ACCEPT] = acc_S_unknown_account,
-	[S_unknown_address - RB_FIRST_ACCEPT] = acc_S_unknown_address,
 	[S_we_do_not_relay - RB_FIRST_ACCEPT] = acc_S_we_do_not_relay,
 	[S_will_be_retried - RB_FIRST_ACCEPT] = acc_S_will_be_retried,
 	[S_absent_du_bureau - RB_FIRST_ACCEPT] = acc_S_absent_du_bureau,
@@ -30585,9 +37386,11 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_client_host_name - RB_FIRST_ACCEPT] = acc_S_client_host_name,
 	[S_complaint_report - RB_FIRST_ACCEPT] = acc_S_complaint_report,
 	[S_connection_limit - RB_FIRST_ACCEPT] = acc_S_connection_limit,
+	[S_connection_refus - RB_FIRST_ACCEPT] = acc_S_connection_refus,
 	[S_connection_reset - RB_FIRST_ACCEPT] = acc_S_connection_reset,
 	[S_content_or_links - RB_FIRST_ACCEPT] = acc_S_content_or_links,
 	[S_content_presents - RB_FIRST_ACCEPT] = acc_S_content_presents,
+	[S_content_rejected - RB_FIRST_ACCEPT] = acc_S_content_rejected,
 	[S_could_not_expand - RB_FIRST_ACCEPT] = acc_S_could_not_expand,
 	[S_delivery_delayed - RB_FIRST_ACCEPT] = acc_S_delivery_delayed,
 	[S_delivery_program - RB_FIRST_ACCEPT] = acc_S_delivery_program,
@@ -30603,7 +37406,11 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_exceeded_storage - RB_FIRST_ACCEPT] = acc_S_exceeded_storage,
 	[S_excessive_volume - RB_FIRST_ACCEPT] = acc_S_excessive_volume,
 	[S_exchangelabs_2ecom - RB_FIRST_ACCEPT] = acc_S_exchangelabs_2ecom,
+	[S_greeting_failure - RB_FIRST_ACCEPT] = acc_S_greeting_failure,
 	[S_has_been_delayed - RB_FIRST_ACCEPT] = acc_S_has_been_delayed,
+	[S_in_reply_to_data - RB_FIRST_ACCEPT] = acc_S_in_reply_to_data,
+	[S_in_reply_to_ehlo - RB_FIRST_ACCEPT] = acc_S_in_reply_to_ehlo,
+	[S_in_reply_to_helo - RB_FIRST_ACCEPT] = acc_S_in_reply_to_helo,
 	[S_inactive_account - RB_FIRST_ACCEPT] = acc_S_inactive_account,
 	[S_invalid_encoding - RB_FIRST_ACCEPT] = acc_S_invalid_encoding,
 	[S_mail_system_full - RB_FIRST_ACCEPT] = acc_S_mail_system_full,
@@ -30638,6 +37445,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_addressee_unknown - RB_FIRST_ACCEPT] = acc_S_addressee_unknown,
 	[S_away_from_my_desk - RB_FIRST_ACCEPT] = acc_S_away_from_my_desk,
 	[S_banned_sending_ip - RB_FIRST_ACCEPT] = acc_S_banned_sending_ip,
+	[S_client_host_block - RB_FIRST_ACCEPT] = acc_S_client_host_block,
 	[S_concurrency_limit - RB_FIRST_ACCEPT] = acc_S_concurrency_limit,
 	[S_connection_closed - RB_FIRST_ACCEPT] = acc_S_connection_closed,
 	[S_conversion_failed - RB_FIRST_ACCEPT] = acc_S_conversion_failed,
@@ -30659,6 +37467,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_mailbox_not_found - RB_FIRST_ACCEPT] = acc_S_mailbox_not_found,
 	[S_mailbox_suspended - RB_FIRST_ACCEPT] = acc_S_mailbox_suspended,
 	[S_malformed_address - RB_FIRST_ACCEPT] = acc_S_malformed_address,
+	[S_malformed_message - RB_FIRST_ACCEPT] = acc_S_malformed_message,
 	[S_message_timed_out - RB_FIRST_ACCEPT] = acc_S_message_timed_out,
 	[S_message_too_large - RB_FIRST_ACCEPT] = acc_S_message_too_large,
 	[S_must_authenticate - RB_FIRST_ACCEPT] = acc_S_must_authenticate,
@@ -30674,6 +37483,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_refused_to_accept - RB_FIRST_ACCEPT] = acc_S_refused_to_accept,
 	[S_relay_not_allowed - RB_FIRST_ACCEPT] = acc_S_relay_not_allowed,
 	[S_sender_is_blocked - RB_FIRST_ACCEPT] = acc_S_sender_is_blocked,
+	[S_sender_was_reject - RB_FIRST_ACCEPT] = acc_S_sender_was_reject,
 	[S_sender_2eoffice_2ecom - RB_FIRST_ACCEPT] = acc_S_sender_2eoffice_2ecom,
 	[S_starttls_required - RB_FIRST_ACCEPT] = acc_S_starttls_required,
 	[S_support_2eapple_2ecom - RB_FIRST_ACCEPT] = acc_S_support_2eapple_2ecom,
@@ -30695,6 +37505,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_challenge_2dresponse - RB_FIRST_ACCEPT] = acc_S_challenge_2dresponse,
 	[S_classified_as_spam - RB_FIRST_ACCEPT] = acc_S_classified_as_spam,
 	[S_client_certificate - RB_FIRST_ACCEPT] = acc_S_client_certificate,
+	[S_client_host_reject - RB_FIRST_ACCEPT] = acc_S_client_host_reject,
 	[S_connection_dropped - RB_FIRST_ACCEPT] = acc_S_connection_dropped,
 	[S_connection_refused - RB_FIRST_ACCEPT] = acc_S_connection_refused,
 	[S_considered_as_spam - RB_FIRST_ACCEPT] = acc_S_considered_as_spam,
@@ -30719,17 +37530,19 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_message_is_too_big - RB_FIRST_ACCEPT] = acc_S_message_is_too_big,
 	[S_message_size_limit - RB_FIRST_ACCEPT] = acc_S_message_size_limit,
 	[S_missing_message_2did - RB_FIRST_ACCEPT] = acc_S_missing_message_2did,
+	[S_my_name_was_reject - RB_FIRST_ACCEPT] = acc_S_my_name_was_reject,
 	[S_name_service_error - RB_FIRST_ACCEPT] = acc_S_name_service_error,
 	[S_no_such_local_user - RB_FIRST_ACCEPT] = acc_S_no_such_local_user,
-	[S_no_valid_recipient - RB_FIRST_ACCEPT] = acc_S_no_valid_recipient,
 	[S_not_enough_storage - RB_FIRST_ACCEPT] = acc_S_not_enough_storage,
 	[S_not_on_the_allowed - RB_FIRST_ACCEPT] = acc_S_not_on_the_allowed,
 	[S_permission_to_post - RB_FIRST_ACCEPT] = acc_S_permission_to_post,
 	[S_please_unsubscribe - RB_FIRST_ACCEPT] = acc_S_please_unsubscribe,
 	[S_previously_bounced - RB_FIRST_ACCEPT] = acc_S_previously_bounced,
+	[S_protocol_violation - RB_FIRST_ACCEPT] = acc_S_protocol_violation,
 	[S_reverse_dns_lookup - RB_FIRST_ACCEPT] = acc_S_reverse_dns_lookup,
 	[S_sender_not_allowed - RB_FIRST_ACCEPT] = acc_S_sender_not_allowed,
 	[S_temporarily_unable - RB_FIRST_ACCEPT] = acc_S_temporarily_unable,
+	[S_tenant_allow_2fblock - RB_FIRST_ACCEPT] = acc_S_tenant_allow_2fblock,
 	[S_too_many_recipient - RB_FIRST_ACCEPT] = acc_S_too_many_recipient,
 	[S_unknown_local_part - RB_FIRST_ACCEPT] = acc_S_unknown_local_part,
 	[S_unroutable_address - RB_FIRST_ACCEPT] = acc_S_unroutable_address,
@@ -30747,6 +37560,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_disk_quota_exceeded - RB_FIRST_ACCEPT] = acc_S_disk_quota_exceeded,
 	[S_doesn_27t_accept_mail - RB_FIRST_ACCEPT] = acc_S_doesn_27t_accept_mail,
 	[S_domain_is_blacklist - RB_FIRST_ACCEPT] = acc_S_domain_is_blacklist,
+	[S_during_the_greeting - RB_FIRST_ACCEPT] = acc_S_during_the_greeting,
 	[S_encryption_required - RB_FIRST_ACCEPT] = acc_S_encryption_required,
 	[S_error_in_processing - RB_FIRST_ACCEPT] = acc_S_error_in_processing,
 	[S_exceeded_your_daily - RB_FIRST_ACCEPT] = acc_S_exceeded_your_daily,
@@ -30755,10 +37569,12 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_getting_mail_faster - RB_FIRST_ACCEPT] = acc_S_getting_mail_faster,
 	[S_google_2ecom_2fmail__925f4026 - RB_FIRST_ACCEPT] = acc_S_google_2ecom_2fmail__925f4026,
 	[S_has_been_terminated - RB_FIRST_ACCEPT] = acc_S_has_been_terminated,
+	[S_helo_command_reject - RB_FIRST_ACCEPT] = acc_S_helo_command_reject,
 	[S_host_is_unreachable - RB_FIRST_ACCEPT] = acc_S_host_is_unreachable,
 	[S_illegal_host_2fdomain - RB_FIRST_ACCEPT] = acc_S_illegal_host_2fdomain,
 	[S_invalid_credentials - RB_FIRST_ACCEPT] = acc_S_invalid_credentials,
 	[S_invalid_domain_name - RB_FIRST_ACCEPT] = acc_S_invalid_domain_name,
+	[S_ip_address_is_block - RB_FIRST_ACCEPT] = acc_S_ip_address_is_block,
 	[S_line_limit_exceeded - RB_FIRST_ACCEPT] = acc_S_line_limit_exceeded,
 	[S_mailbox_is_disabled - RB_FIRST_ACCEPT] = acc_S_mailbox_is_disabled,
 	[S_mailbox_unallocated - RB_FIRST_ACCEPT] = acc_S_mailbox_unallocated,
@@ -30768,9 +37584,9 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_missing_from_header - RB_FIRST_ACCEPT] = acc_S_missing_from_header,
 	[S_must_use_encryption - RB_FIRST_ACCEPT] = acc_S_must_use_encryption,
 	[S_no_longer_on_server - RB_FIRST_ACCEPT] = acc_S_no_longer_on_server,
-	[S_no_valid_recipients - RB_FIRST_ACCEPT] = acc_S_no_valid_recipients,
 	[S_non_2dexistent_domain - RB_FIRST_ACCEPT] = acc_S_non_2dexistent_domain,
 	[S_not_a_valid_address - RB_FIRST_ACCEPT] = acc_S_not_a_valid_address,
+	[S_password_not_accept - RB_FIRST_ACCEPT] = acc_S_password_not_accept,
 	[S_postmaster_2elive_2ecom - RB_FIRST_ACCEPT] = acc_S_postmaster_2elive_2ecom,
 	[S_prove_you_are_human - RB_FIRST_ACCEPT] = acc_S_prove_you_are_human,
 	[S_ptr_resource_record - RB_FIRST_ACCEPT] = acc_S_ptr_resource_record,
@@ -30787,6 +37603,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_service_unavailable - RB_FIRST_ACCEPT] = acc_S_service_unavailable,
 	[S_size_limit_exceeded - RB_FIRST_ACCEPT] = acc_S_size_limit_exceeded,
 	[S_smtp_authentication - RB_FIRST_ACCEPT] = acc_S_smtp_authentication,
+	[S_spam_classification - RB_FIRST_ACCEPT] = acc_S_spam_classification,
 	[S_too_many_recipients - RB_FIRST_ACCEPT] = acc_S_too_many_recipients,
 	[S_unregistered_domain - RB_FIRST_ACCEPT] = acc_S_unregistered_domain,
 	[S_unrouteable_address - RB_FIRST_ACCEPT] = acc_S_unrouteable_address,
@@ -30805,9 +37622,13 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_connection_timed_out - RB_FIRST_ACCEPT] = acc_S_connection_timed_out,
 	[S_connection_was_reset - RB_FIRST_ACCEPT] = acc_S_connection_was_reset,
 	[S_destinataire_inconnu - RB_FIRST_ACCEPT] = acc_S_destinataire_inconnu,
+	[S_destinataire_invalid - RB_FIRST_ACCEPT] = acc_S_destinataire_invalid,
 	[S_does_not_accept_mail - RB_FIRST_ACCEPT] = acc_S_does_not_accept_mail,
 	[S_domain_doesn_27t_exist - RB_FIRST_ACCEPT] = acc_S_domain_doesn_27t_exist,
+	[S_domain_may_not_exist - RB_FIRST_ACCEPT] = acc_S_domain_may_not_exist,
 	[S_duplicate_message_2did - RB_FIRST_ACCEPT] = acc_S_duplicate_message_2did,
+	[S_dynamically_assigned - RB_FIRST_ACCEPT] = acc_S_dynamically_assigned,
+	[S_dynamically_2dassigned - RB_FIRST_ACCEPT] = acc_S_dynamically_2dassigned,
 	[S_empf_c3_a4nger_unbekannt - RB_FIRST_ACCEPT] = acc_S_empf_c3_a4nger_unbekannt,
 	[S_exceeded_the_storage - RB_FIRST_ACCEPT] = acc_S_exceeded_the_storage,
 	[S_exceeds_allowed_size - RB_FIRST_ACCEPT] = acc_S_exceeds_allowed_size,
@@ -30826,6 +37647,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_missing_a_valid_from - RB_FIRST_ACCEPT] = acc_S_missing_a_valid_from,
 	[S_my_name_was_rejected - RB_FIRST_ACCEPT] = acc_S_my_name_was_rejected,
 	[S_neither_spf_nor_dkim - RB_FIRST_ACCEPT] = acc_S_neither_spf_nor_dkim,
+	[S_nem_c3_a1te_opr_c3_a_8f94c58b - RB_FIRST_ACCEPT] = acc_S_nem_c3_a1te_opr_c3_a_8f94c58b,
 	[S_not_delivered_within - RB_FIRST_ACCEPT] = acc_S_not_delivered_within,
 	[S_relaying_not_allowed - RB_FIRST_ACCEPT] = acc_S_relaying_not_allowed,
 	[S_respuesta_automatica - RB_FIRST_ACCEPT] = acc_S_respuesta_automatica,
@@ -30839,6 +37661,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_verification_request - RB_FIRST_ACCEPT] = acc_S_verification_request,
 	[S_verify_you_are_human - RB_FIRST_ACCEPT] = acc_S_verify_you_are_human,
 	[S_will_be_deleted_from - RB_FIRST_ACCEPT] = acc_S_will_be_deleted_from,
+	[S__d8_ba_d9_8a_d8_b1___bf869cd6 - RB_FIRST_ACCEPT] = acc_S__d8_ba_d9_8a_d8_b1___bf869cd6,
 	[S_address_is_suppressed - RB_FIRST_ACCEPT] = acc_S_address_is_suppressed,
 	[S_authentication_checks - RB_FIRST_ACCEPT] = acc_S_authentication_checks,
 	[S_authentication_failed - RB_FIRST_ACCEPT] = acc_S_authentication_failed,
@@ -30858,6 +37681,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_has_been_switched_off - RB_FIRST_ACCEPT] = acc_S_has_been_switched_off,
 	[S_has_no_mx_or_a_record - RB_FIRST_ACCEPT] = acc_S_has_no_mx_or_a_record,
 	[S_helo_command_rejected - RB_FIRST_ACCEPT] = acc_S_helo_command_rejected,
+	[S_in_reply_to_mail_from - RB_FIRST_ACCEPT] = acc_S_in_reply_to_mail_from,
 	[S_in_the_queue_too_long - RB_FIRST_ACCEPT] = acc_S_in_the_queue_too_long,
 	[S_internal_system_error - RB_FIRST_ACCEPT] = acc_S_internal_system_error,
 	[S_ip_address_is_blocked - RB_FIRST_ACCEPT] = acc_S_ip_address_is_blocked,
@@ -30872,13 +37696,16 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_over_a_tls_connection - RB_FIRST_ACCEPT] = acc_S_over_a_tls_connection,
 	[S_password_not_accepted - RB_FIRST_ACCEPT] = acc_S_password_not_accepted,
 	[S_receiving_mail_faster - RB_FIRST_ACCEPT] = acc_S_receiving_mail_faster,
+	[S_refused_to_talk_to_me - RB_FIRST_ACCEPT] = acc_S_refused_to_talk_to_me,
 	[S_respuesta_autom_c3_a1tica - RB_FIRST_ACCEPT] = acc_S_respuesta_autom_c3_a1tica,
 	[S_sender_address_is_not - RB_FIRST_ACCEPT] = acc_S_sender_address_is_not,
+	[S_sender_address_reject - RB_FIRST_ACCEPT] = acc_S_sender_address_reject,
 	[S_sender_authentication - RB_FIRST_ACCEPT] = acc_S_sender_authentication,
 	[S_sender_is_not_allowed - RB_FIRST_ACCEPT] = acc_S_sender_is_not_allowed,
 	[S_service_not_available - RB_FIRST_ACCEPT] = acc_S_service_not_available,
 	[S_takes_internal_sender - RB_FIRST_ACCEPT] = acc_S_takes_internal_sender,
 	[S_unauthenticated_email - RB_FIRST_ACCEPT] = acc_S_unauthenticated_email,
+	[S__e5_bc_b5_e8_b2_bc_e_d6944a98 - RB_FIRST_ACCEPT] = acc_S__e5_bc_b5_e8_b2_bc_e_d6944a98,
 	[S_account_does_not_exist - RB_FIRST_ACCEPT] = acc_S_account_does_not_exist,
 	[S_address_does_not_exist - RB_FIRST_ACCEPT] = acc_S_address_does_not_exist,
 	[S_after_multiple_retries - RB_FIRST_ACCEPT] = acc_S_after_multiple_retries,
@@ -30899,9 +37726,11 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_list_expansion_problem - RB_FIRST_ACCEPT] = acc_S_list_expansion_problem,
 	[S_mailbox_does_not_exist - RB_FIRST_ACCEPT] = acc_S_mailbox_does_not_exist,
 	[S_mailbox_is_unavailable - RB_FIRST_ACCEPT] = acc_S_mailbox_is_unavailable,
+	[S_message_content_reject - RB_FIRST_ACCEPT] = acc_S_message_content_reject,
 	[S_message_length_exceeds - RB_FIRST_ACCEPT] = acc_S_message_length_exceeds,
 	[S_message_per_connection - RB_FIRST_ACCEPT] = acc_S_message_per_connection,
 	[S_network_is_unreachable - RB_FIRST_ACCEPT] = acc_S_network_is_unreachable,
+	[S_no_tienes_los_permisos - RB_FIRST_ACCEPT] = acc_S_no_tienes_los_permisos,
 	[S_not_encrypted_with_tls - RB_FIRST_ACCEPT] = acc_S_not_encrypted_with_tls,
 	[S_not_permitted_to_relay - RB_FIRST_ACCEPT] = acc_S_not_permitted_to_relay,
 	[S_only_accepts_mail_from - RB_FIRST_ACCEPT] = acc_S_only_accepts_mail_from,
@@ -30942,6 +37771,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_sender_address_does_not - RB_FIRST_ACCEPT] = acc_S_sender_address_does_not,
 	[S_sender_address_rejected - RB_FIRST_ACCEPT] = acc_S_sender_address_rejected,
 	[S_sender_policy_framework - RB_FIRST_ACCEPT] = acc_S_sender_policy_framework,
+	[S_smtp_server_of_your_isp - RB_FIRST_ACCEPT] = acc_S_smtp_server_of_your_isp,
 	[S_stronger_authentication - RB_FIRST_ACCEPT] = acc_S_stronger_authentication,
 	[S_support_2egoogle_2ec_991a96e9 - RB_FIRST_ACCEPT] = acc_S_support_2egoogle_2ec_991a96e9,
 	[S_syntax_error_in_address - RB_FIRST_ACCEPT] = acc_S_syntax_error_in_address,
@@ -30953,11 +37783,13 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_unverifiable_sending_ip - RB_FIRST_ACCEPT] = acc_S_unverifiable_sending_ip,
 	[S_unverifyable_sending_ip - RB_FIRST_ACCEPT] = acc_S_unverifyable_sending_ip,
 	[S_account_has_been_deleted - RB_FIRST_ACCEPT] = acc_S_account_has_been_deleted,
+	[S_after_initial_connection - RB_FIRST_ACCEPT] = acc_S_after_initial_connection,
 	[S_authentication_mechanism - RB_FIRST_ACCEPT] = acc_S_authentication_mechanism,
 	[S_domain_of_sender_address - RB_FIRST_ACCEPT] = acc_S_domain_of_sender_address,
 	[S_exceeds_the_maximum_size - RB_FIRST_ACCEPT] = acc_S_exceeds_the_maximum_size,
 	[S_extended_quota_violation - RB_FIRST_ACCEPT] = acc_S_extended_quota_violation,
 	[S_illegal_host_2fdomain_name - RB_FIRST_ACCEPT] = acc_S_illegal_host_2fdomain_name,
+	[S_in_reply_to_the_greeting - RB_FIRST_ACCEPT] = acc_S_in_reply_to_the_greeting,
 	[S_invalid_hostname_in_helo - RB_FIRST_ACCEPT] = acc_S_invalid_hostname_in_helo,
 	[S_mailbox_has_been_deleted - RB_FIRST_ACCEPT] = acc_S_mailbox_has_been_deleted,
 	[S_mailbox_is_not_available - RB_FIRST_ACCEPT] = acc_S_mailbox_is_not_available,
@@ -30965,6 +37797,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_message_content_rejected - RB_FIRST_ACCEPT] = acc_S_message_content_rejected,
 	[S_multiple_subject_headers - RB_FIRST_ACCEPT] = acc_S_multiple_subject_headers,
 	[S_receiving_mail_at_a_rate - RB_FIRST_ACCEPT] = acc_S_receiving_mail_at_a_rate,
+	[S_recipient_address_reject - RB_FIRST_ACCEPT] = acc_S_recipient_address_reject,
 	[S_recipient_does_not_exist - RB_FIRST_ACCEPT] = acc_S_recipient_does_not_exist,
 	[S_refuses_external_senders - RB_FIRST_ACCEPT] = acc_S_refuses_external_senders,
 	[S_see_https_3a_2f_2fww_af142210 - RB_FIRST_ACCEPT] = acc_S_see_https_3a_2f_2fww_af142210,
@@ -30979,6 +37812,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_limit_for_this_connection - RB_FIRST_ACCEPT] = acc_S_limit_for_this_connection,
 	[S_mailbox_has_been_disabled - RB_FIRST_ACCEPT] = acc_S_mailbox_has_been_disabled,
 	[S_not_a_member_of_this_list - RB_FIRST_ACCEPT] = acc_S_not_a_member_of_this_list,
+	[S_not_accepting_connections - RB_FIRST_ACCEPT] = acc_S_not_accepting_connections,
 	[S_not_on_the_allowed_sender - RB_FIRST_ACCEPT] = acc_S_not_on_the_allowed_sender,
 	[S_tls_currently_unavailable - RB_FIRST_ACCEPT] = acc_S_tls_currently_unavailable,
 	[S_too_many_open_connections - RB_FIRST_ACCEPT] = acc_S_too_many_open_connections,
@@ -30998,9 +37832,11 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_receiving_mail_too_quickly - RB_FIRST_ACCEPT] = acc_S_receiving_mail_too_quickly,
 	[S_recent_history_of_bouncing - RB_FIRST_ACCEPT] = acc_S_recent_history_of_bouncing,
 	[S_recipient_address_rejected - RB_FIRST_ACCEPT] = acc_S_recipient_address_rejected,
+	[S_recipient_addresses_reject - RB_FIRST_ACCEPT] = acc_S_recipient_addresses_reject,
 	[S_resolver_2erst_2enot_706530ec - RB_FIRST_ACCEPT] = acc_S_resolver_2erst_2enot_706530ec,
 	[S_try_again_in_a_few_minutes - RB_FIRST_ACCEPT] = acc_S_try_again_in_a_few_minutes,
 	[S_will_be_deleted_from_queue - RB_FIRST_ACCEPT] = acc_S_will_be_deleted_from_queue,
+	[S_client_host_rejected_fd9872a0 - RB_FIRST_ACCEPT] = acc_S_client_host_rejected_fd9872a0,
 	[S_has_been_marked_as_inactive - RB_FIRST_ACCEPT] = acc_S_has_been_marked_as_inactive,
 	[S_identities_failed_the_check - RB_FIRST_ACCEPT] = acc_S_identities_failed_the_check,
 	[S_insufficient_system_storage - RB_FIRST_ACCEPT] = acc_S_insufficient_system_storage,
@@ -31013,6 +37849,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_temporarily_deferred_due_to - RB_FIRST_ACCEPT] = acc_S_temporarily_deferred_due_to,
 	[S_too_many_messages_this_hour - RB_FIRST_ACCEPT] = acc_S_too_many_messages_this_hour,
 	[S_verify_that_you_are_a_human - RB_FIRST_ACCEPT] = acc_S_verify_that_you_are_a_human,
+	[S_vous_ne_soyez_pas_au_6db86729 - RB_FIRST_ACCEPT] = acc_S_vous_ne_soyez_pas_au_6db86729,
 	[S_auto_2dsubmitted_3a__b95a17cc - RB_FIRST_ACCEPT] = acc_S_auto_2dsubmitted_3a__b95a17cc,
 	[S_bad_recipient_address_syntax - RB_FIRST_ACCEPT] = acc_S_bad_recipient_address_syntax,
 	[S_been_failing_for_a_long_time - RB_FIRST_ACCEPT] = acc_S_been_failing_for_a_long_time,
@@ -31020,6 +37857,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_client_was_not_authenticated - RB_FIRST_ACCEPT] = acc_S_client_was_not_authenticated,
 	[S_closing_transmission_channel - RB_FIRST_ACCEPT] = acc_S_closing_transmission_channel,
 	[S_connection_frequency_limited - RB_FIRST_ACCEPT] = acc_S_connection_frequency_limited,
+	[S_content_presents_a_potential - RB_FIRST_ACCEPT] = acc_S_content_presents_a_potential,
 	[S_could_not_find_the_recipient - RB_FIRST_ACCEPT] = acc_S_could_not_find_the_recipient,
 	[S_couldn_27t_find_any__b632ab7a - RB_FIRST_ACCEPT] = acc_S_couldn_27t_find_any__b632ab7a,
 	[S_domain_has_no_mx_or_a_record - RB_FIRST_ACCEPT] = acc_S_domain_has_no_mx_or_a_record,
@@ -31037,12 +37875,14 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_host_or_domain_name__0d618c0a - RB_FIRST_ACCEPT] = acc_S_host_or_domain_name__0d618c0a,
 	[S_invalid_final_delive_1cd519f2 - RB_FIRST_ACCEPT] = acc_S_invalid_final_delive_1cd519f2,
 	[S_mailbox_currently_un_f1afdc33 - RB_FIRST_ACCEPT] = acc_S_mailbox_currently_un_f1afdc33,
+	[S_message_content_is_n_101df844 - RB_FIRST_ACCEPT] = acc_S_message_content_is_n_101df844,
 	[S_not_a_registered_gat_79c947f6 - RB_FIRST_ACCEPT] = acc_S_not_a_registered_gat_79c947f6,
 	[S_not_registered_in_th_ae761c39 - RB_FIRST_ACCEPT] = acc_S_not_registered_in_th_ae761c39,
 	[S_purported_responsibl_375cb75c - RB_FIRST_ACCEPT] = acc_S_purported_responsibl_375cb75c,
 	[S_restricted_to_intern_fe7146f9 - RB_FIRST_ACCEPT] = acc_S_restricted_to_intern_fe7146f9,
 	[S_temporarily_unable_t_539069ee - RB_FIRST_ACCEPT] = acc_S_temporarily_unable_t_539069ee,
 	[S_without_a_valid_send_350b569d - RB_FIRST_ACCEPT] = acc_S_without_a_valid_send_350b569d,
+	[S_all_recipient_addres_60995d1e - RB_FIRST_ACCEPT] = acc_S_all_recipient_addres_60995d1e,
 	[S_bad_destination_syst_287261ff - RB_FIRST_ACCEPT] = acc_S_bad_destination_syst_287261ff,
 	[S_click_the_link_below_7459d95d - RB_FIRST_ACCEPT] = acc_S_click_the_link_below_7459d95d,
 	[S_could_not_deliver_fo_1bb8f5a6 - RB_FIRST_ACCEPT] = acc_S_could_not_deliver_fo_1bb8f5a6,
@@ -31062,6 +37902,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_all_recipient_addres_927e80bd - RB_FIRST_ACCEPT] = acc_S_all_recipient_addres_927e80bd,
 	[S_external_senders_are_45571e8b - RB_FIRST_ACCEPT] = acc_S_external_senders_are_45571e8b,
 	[S_starttls_temporarily_b45c43e8 - RB_FIRST_ACCEPT] = acc_S_starttls_temporarily_b45c43e8,
+	[S_username_and_passwor_4ae6735e - RB_FIRST_ACCEPT] = acc_S_username_and_passwor_4ae6735e,
 	[S_was_not_sent_because_581862b4 - RB_FIRST_ACCEPT] = acc_S_was_not_sent_because_581862b4,
 	[S_not_a_member_of_this_212d4725 - RB_FIRST_ACCEPT] = acc_S_not_a_member_of_this_212d4725,
 	[S_not_allowed_to_send__e9d11f7f - RB_FIRST_ACCEPT] = acc_S_not_allowed_to_send__e9d11f7f,
@@ -31075,19 +37916,24 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_username_and_passwor_15462b45 - RB_FIRST_ACCEPT] = acc_S_username_and_passwor_15462b45,
 	[S_could_not_find_the_r_2fbcb1ca - RB_FIRST_ACCEPT] = acc_S_could_not_find_the_r_2fbcb1ca,
 	[S_not_accepting_mail_f_2515847f - RB_FIRST_ACCEPT] = acc_S_not_accepting_mail_f_2515847f,
+	[S_recipient_address_re_5bda0756 - RB_FIRST_ACCEPT] = acc_S_recipient_address_re_5bda0756,
 	[S_that_you_tried_to_re_0041a6af - RB_FIRST_ACCEPT] = acc_S_that_you_tried_to_re_0041a6af,
 	[S_that_you_tried_to_re_1a6df7e4 - RB_FIRST_ACCEPT] = acc_S_that_you_tried_to_re_1a6df7e4,
 	[S_not_authorized_to_se_a169e99c - RB_FIRST_ACCEPT] = acc_S_not_authorized_to_se_a169e99c,
 	[S_not_delivering_to_pr_25f71d9e - RB_FIRST_ACCEPT] = acc_S_not_delivering_to_pr_25f71d9e,
 	[S_temporary_failure_in_35dc5c28 - RB_FIRST_ACCEPT] = acc_S_temporary_failure_in_35dc5c28,
+	[S__d9_85_d8_ac_d9_88_d_3539a01b - RB_FIRST_ACCEPT] = acc_S__d9_85_d8_ac_d9_88_d_3539a01b,
 	[S_did_not_accept_our_r_be4804a0 - RB_FIRST_ACCEPT] = acc_S_did_not_accept_our_r_be4804a0,
 	[S_that_you_tried_to_re_7097fb72 - RB_FIRST_ACCEPT] = acc_S_that_you_tried_to_re_7097fb72,
+	[S_nicht_die_erforderli_a5deef8b - RB_FIRST_ACCEPT] = acc_S_nicht_die_erforderli_a5deef8b,
 	[S_not_listed_in_public_c77b57e0 - RB_FIRST_ACCEPT] = acc_S_not_listed_in_public_c77b57e0,
 	[S_recipient_address_re_5a295b05 - RB_FIRST_ACCEPT] = acc_S_recipient_address_re_5a295b05,
+	[S__e3_83_87_e3_82_a3_e_d7c4fbc3 - RB_FIRST_ACCEPT] = acc_S__e3_83_87_e3_82_a3_e_d7c4fbc3,
+	[S__e3_83_87_e3_82_a3_e_3f38f737 - RB_FIRST_ACCEPT] = acc_S__e3_83_87_e3_82_a3_e_3f38f737,
 	[RB_NSTATES - RB_FIRST_ACCEPT] = NULL
 };
 
 RB_OBJECT const struct rb_dfa rb_gen_dfa = {
-	byte_class, &trans[0][0], 6, RB_NSTATES, S_start, RB_FIRST_ACCEPT,
+	byte_class, &trans[0][0], 7, RB_NSTATES, S_start, RB_FIRST_ACCEPT,
 	B_eof, accept
 };

@@ -11,6 +11,7 @@
  *   rules.d/32-content.rules
  *   rules.d/33-remote.rules
  *   rules.d/34-not-bounces.rules
+ *   rules.d/35-smtp-stage.rules
  *   rules.d/40-provider-gmail.rules
  *   rules.d/41-provider-microsoft.rules
  *   rules.d/42-provider-yahoo.rules
@@ -554,5 +555,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES,
-	"rebound-rules-1:719ab55dea1a7120"
+	"rebound-rules-1:f0ed945cff3fd8a0"
 };
