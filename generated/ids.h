@@ -302,6 +302,7 @@ enum rb_rule_id {
 enum rb_retype_id {
 	X_sinch_553_exceptions,
 	X_sinch_550_exceptions,
+	X_recipient_deferral,
 	X_ses_auto_reply,
 	X_sinch_5__4__1,
 	X_sinch_421,

@@ -12,6 +12,7 @@
  *   rules.d/33-remote.rules
  *   rules.d/34-not-bounces.rules
  *   rules.d/35-smtp-stage.rules
+ *   rules.d/36-deferrals.rules
  *   rules.d/40-provider-gmail.rules
  *   rules.d/41-provider-microsoft.rules
  *   rules.d/42-provider-yahoo.rules
@@ -555,5 +556,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES,
-	"rebound-rules-1:f0ed945cff3fd8a0"
+	"rebound-rules-1:c4554bc3acf7f356"
 };
