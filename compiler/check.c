@@ -15,7 +15,8 @@
  * Among rules with equal keys, a profile's rules come before the default
  * profile's.  Two rules of one profile with equal keys that could decide
  * the same reply differently must be ordered, by "over" or by the class
- * order; otherwise that is an error.  Rules that decide the same way are
+ * order; otherwise that is an error.  "over" is absolute; the class order
+ * ranks the rules it leaves free.  Rules that decide the same way are
  * taken in the order they were written.
  */
 #include <limits.h>
@@ -619,12 +620,8 @@ static void order_group(struct ctx *cx, struct rule *rules, const int *v, int n,
 			else if (says_over(b, a))
 				first = j;
 			else if (class_of(a) >= 0 && class_of(b) >= 0 &&
-			         cx->class_pos[class_of(a)] != cx->class_pos[class_of(b)]) {
-				first = cx->class_pos[class_of(a)] < cx->class_pos[class_of(b)] ? i : j;
-			} else if (class_of(a) == class_of(b)) {
-				/* same class, other type or delay: the first written wins */
-				first = tie_cmp(cx, a, b) <= 0 ? i : j;
-			} else {
+			         cx->class_pos[class_of(a)] == cx->class_pos[class_of(b)] &&
+			         class_of(a) != class_of(b)) {
 				diag_error(b->id.loc, "rules '%s' and '%s' could both decide the same reply "
 				           "at the same precedence; say which wins with 'over', or put "
 				           "classes '%s' and '%s' in the order list", a->id.s, b->id.s,
@@ -633,10 +630,14 @@ static void order_group(struct ctx *cx, struct rule *rules, const int *v, int n,
 				diag_note(a->id.loc, "'%s' is here", a->id.s);
 				continue;
 			}
+			/* Only 'over' is a hard constraint.  The class order (and for
+			 * equal classes, where the rules were written) is the priority
+			 * among the rules 'over' leaves free, which the tie-break order
+			 * of v already encodes. */
 			if (first == i) {
 				edge[i * n + j] = 1;
 				indeg[j]++;
-			} else {
+			} else if (first == j) {
 				edge[j * n + i] = 1;
 				indeg[i]++;
 			}
@@ -660,8 +661,8 @@ static void order_group(struct ctx *cx, struct rule *rules, const int *v, int n,
 	}
 	for (i = 0; i < n; i++)
 		if (!done[i]) {
-			diag_error(rules[v[i]].id.loc, "the 'over' statements and the class order "
-			           "contradict each other around rule '%s'", rules[v[i]].id.s);
+			diag_error(rules[v[i]].id.loc, "the 'over' statements around rule '%s' form a "
+			           "cycle", rules[v[i]].id.s);
 			vec_push(out, v[i]);
 		}
 	free(indeg);

@@ -39,9 +39,15 @@ head -c 100000 /dev/urandom >"$tmp/garbage.rules"
 
 for f in tests/compile/*.rules; do
 	[ -f "$f" ] || continue
-	"$REBOUNDC" --check tests/base.rules "$f" >/dev/null 2>"$tmp/err"
+	"$REBOUNDC" --check -Wno-unused-class tests/base.rules "$f" >/dev/null 2>"$tmp/err"
 	ok $? "$f compiles and every example in it holds"
 	[ -s "$tmp/err" ] && diag "$(cat "$tmp/err")"
+	if [ -f "${f%.rules}.dump" ]; then
+		"$REBOUNDC" --dump -Wno-unused-class tests/base.rules "$f" 2>/dev/null >"$tmp/dump"
+		diff -u "${f%.rules}.dump" "$tmp/dump" >"$tmp/diff"
+		ok $? "$f ranks its rules as in ${f%.rules}.dump"
+		[ -s "$tmp/diff" ] && diag "$(cat "$tmp/diff")"
+	fi
 done
 
 "$REBOUNDC" --check rules.d 2>"$tmp/err"
