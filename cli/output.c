@@ -3,6 +3,7 @@
  * Lines for programs.  Writes go through one buffer, since printing is a
  * large share of the time the CLI spends per line.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "output.h"
@@ -18,7 +19,7 @@ void out_init(struct out *o, FILE *f)
 
 void out_flush(struct out *o)
 {
-	if (o->n && !o->failed && fwrite(o->buf, 1, o->n, o->f) != o->n)
+	if (o->n && !o->failed && o->f && fwrite(o->buf, 1, o->n, o->f) != o->n)
 		o->failed = 1;
 	o->n = 0;
 }
@@ -27,6 +28,17 @@ void out_bytes(struct out *o, const char *s, size_t n)
 {
 	if (o->failed)
 		return;
+	if (o->n + n > o->cap && !o->f) {
+		/* a memory-only buffer grows instead of flushing */
+		size_t cap = o->cap * 2 + n;
+		char *p = realloc(o->buf, cap);
+		if (!p) {
+			o->failed = 1;
+			return;
+		}
+		o->buf = p;
+		o->cap = cap;
+	}
 	if (o->n + n > o->cap) {
 		out_flush(o);
 		if (n > o->cap) {
@@ -156,8 +168,8 @@ int parse_format(const char *s, enum format *f)
 void out_classify_header(struct out *o, enum format f)
 {
 	if (f == FORMAT_TSV)
-		out_str(o, "type\tclass\tblame\taction\tcategory\treply\tstatus\tprovider\trule\t"
-		           "sisimai\tbounce_code\tpowermta\tses\tretry_after\tinput\n");
+		out_str(o, "type\tclass\tblame\taction\tcategory\tprovider\trule\tsisimai\t"
+		           "bounce_code\tpowermta\tses\tretry_after\treply\tstatus\tinput\n");
 }
 
 static void pad(struct out *o, const char *s, size_t width)
@@ -196,20 +208,16 @@ static void json_str_or_null(struct out *o, const char *s)
 		out_str(o, "null");
 }
 
-void out_classify(struct out *o, enum format f, const char *text, size_t len,
-                  const struct rebound_result *r)
+/*
+ * Everything in a record except the input and the codes depends only on
+ * the deciding rule, the type and the provider.  That part is formatted
+ * once and kept in a small direct-mapped cache: printing is otherwise the
+ * largest cost per line.
+ */
+static void format_fixed(struct out *o, enum format f, const struct rebound_result *r)
 {
 	const struct rebound_class *c = r->cls;
 	if (f == FORMAT_JSON) {
-		out_str(o, "{\"input\":");
-		out_json_string(o, text, len);
-		json_key(o, "reply");
-		if (r->reply)
-			out_uint(o, r->reply);
-		else
-			out_str(o, "null");
-		json_key(o, "status");
-		json_str_or_null(o, r->status);
 		json_key(o, "type");
 		json_str_or_null(o, rebound_type_name(r->type));
 		json_key(o, "class");
@@ -243,9 +251,6 @@ void out_classify(struct out *o, enum format f, const char *text, size_t len,
 		json_str_or_null(o, c->ses_subtype);
 		json_key(o, "retry_after");
 		out_uint(o, r->retry_after);
-		if (r->flags & REBOUND_F_TRUNCATED)
-			out_str(o, ",\"truncated\":true");
-		out_str(o, "}\n");
 		return;
 	}
 	if (f == FORMAT_TSV) {
@@ -258,11 +263,6 @@ void out_classify(struct out *o, enum format f, const char *text, size_t len,
 		out_str(o, rebound_action_name(c->action));
 		out_char(o, '\t');
 		out_str(o, rebound_category_name(c->category));
-		out_char(o, '\t');
-		if (r->reply)
-			out_uint(o, r->reply);
-		out_char(o, '\t');
-		out_str(o, r->status);
 		out_char(o, '\t');
 		if (r->provider)
 			out_str(o, r->provider->id);
@@ -285,8 +285,6 @@ void out_classify(struct out *o, enum format f, const char *text, size_t len,
 		if (r->retry_after)
 			out_uint(o, r->retry_after);
 		out_char(o, '\t');
-		out_tsv_field(o, text, len);
-		out_char(o, '\n');
 		return;
 	}
 	pad(o, rebound_type_name(r->type), 6);
@@ -300,4 +298,83 @@ void out_classify(struct out *o, enum format f, const char *text, size_t len,
 	out_str(o, "[");
 	out_str(o, r->rule->id);
 	out_str(o, "]\n");
+}
+
+#define CACHE_SLOTS 1024
+
+struct fixed {
+	const void *rule, *provider;
+	int type;
+	char *text;
+	size_t len;
+};
+
+static void out_fixed(struct out *o, enum format f, const struct rebound_result *r)
+{
+	static struct fixed cache[3][CACHE_SLOTS];
+	uintptr_t h = ((uintptr_t)r->rule >> 4) ^ ((uintptr_t)r->provider >> 3) ^ (uintptr_t)r->type;
+	struct fixed *e = &cache[f][(h ^ (h >> 10)) % CACHE_SLOTS];
+	if (!e->text || e->rule != r->rule || e->provider != r->provider || e->type != (int)r->type) {
+		/* format into a scratch output, then keep a copy */
+		struct out tmp;
+		char *copy;
+		tmp.f = NULL;
+		tmp.cap = 4096;
+		tmp.buf = malloc(tmp.cap);
+		tmp.n = 0;
+		tmp.failed = tmp.buf == NULL;
+		if (!tmp.failed)
+			format_fixed(&tmp, f, r);
+		copy = tmp.failed ? NULL : malloc(tmp.n ? tmp.n : 1);
+		if (!copy) {
+			free(tmp.buf);
+			format_fixed(o, f, r);
+			return;
+		}
+		memcpy(copy, tmp.buf, tmp.n);
+		free(tmp.buf);
+		free(e->text);
+		e->text = copy;
+		e->len = tmp.n;
+		e->rule = r->rule;
+		e->provider = r->provider;
+		e->type = (int)r->type;
+	}
+	out_bytes(o, e->text, e->len);
+}
+
+void out_classify(struct out *o, enum format f, const char *text, size_t len,
+                  const struct rebound_result *r)
+{
+	if (f == FORMAT_JSON) {
+		out_str(o, "{\"input\":");
+		out_json_string(o, text, len);
+		out_str(o, ",\"reply\":");
+		if (r->reply)
+			out_uint(o, r->reply);
+		else
+			out_str(o, "null");
+		out_str(o, ",\"status\":");
+		if (*r->status) {
+			out_char(o, '"');
+			out_str(o, r->status);
+			out_char(o, '"');
+		} else
+			out_str(o, "null");
+		out_fixed(o, f, r);
+		if (r->flags & REBOUND_F_TRUNCATED)
+			out_str(o, ",\"truncated\":true");
+		out_str(o, "}\n");
+		return;
+	}
+	out_fixed(o, f, r);
+	if (f == FORMAT_TSV) {
+		if (r->reply)
+			out_uint(o, r->reply);
+		out_char(o, '\t');
+		out_str(o, r->status);
+		out_char(o, '\t');
+		out_tsv_field(o, text, len);
+		out_char(o, '\n');
+	}
 }

@@ -12,7 +12,7 @@
 
 /* symbol classes, named after their smallest byte */
 enum {
-	B_00, /* 00 01 02 03 04 05 06 07 08 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f ! " # $ % * + < > @ \ ^ ` { } ~ 7f 86 89 8d 8e 8f 91 92 94 96 97 98 9c 9d 9e 9f a0 a2 a5 b0 b4 b6 b7 b8 bb bd bf c0 c1 c2 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3 d4 d5 d6 d7 da dc dd de df e0 e1 e2 e4 ea eb ec ed ee ef f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 fa fb fc fd fe ff */
+	B_00, /* 00 01 02 03 04 05 06 07 08 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f ! " # $ % * + < > @ \ ^ ` { } ~ 7f 80 81 82 83 84 85 86 87 88 89 8a 8b 8c 8d 8e 8f 90 91 92 93 94 95 96 97 98 99 9a 9b 9c 9d 9e 9f a0 a2 a3 a5 a6 a7 a8 aa ab ac ad af b0 b1 b2 b4 b5 b6 b7 b8 b9 ba bb bc bd be bf c0 c1 c2 c4 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3 d4 d5 d6 d7 d8 d9 da db dc dd de df e0 e1 e2 e3 e4 e5 e6 e7 e8 e9 ea eb ec ed ee ef f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 fa fb fc fd fe ff */
 	B_09, /* 09 0a 0b 0c 0d 20 */
 	B_26, /* & */
 	B_27, /* ' */
@@ -66,55 +66,12 @@ enum {
 	B_5d, /* ] */
 	B_5f, /* _ */
 	B_7c, /* | */
-	B_80, /* 80 */
-	B_81, /* 81 */
-	B_82, /* 82 */
-	B_83, /* 83 */
-	B_84, /* 84 */
-	B_85, /* 85 */
-	B_87, /* 87 */
-	B_88, /* 88 */
-	B_8a, /* 8a */
-	B_8b, /* 8b */
-	B_8c, /* 8c */
-	B_90, /* 90 */
-	B_93, /* 93 */
-	B_95, /* 95 */
-	B_99, /* 99 */
-	B_9a, /* 9a */
-	B_9b, /* 9b */
 	B_a1, /* a1 */
-	B_a3, /* a3 */
 	B_a4, /* a4 */
-	B_a6, /* a6 */
-	B_a7, /* a7 */
-	B_a8, /* a8 */
 	B_a9, /* a9 */
-	B_aa, /* aa */
-	B_ab, /* ab */
-	B_ac, /* ac */
-	B_ad, /* ad */
 	B_ae, /* ae */
-	B_af, /* af */
-	B_b1, /* b1 */
-	B_b2, /* b2 */
 	B_b3, /* b3 */
-	B_b5, /* b5 */
-	B_b9, /* b9 */
-	B_ba, /* ba */
-	B_bc, /* bc */
-	B_be, /* be */
 	B_c3, /* c3 */
-	B_c4, /* c4 */
-	B_d8, /* d8 */
-	B_d9, /* d9 */
-	B_db, /* db */
-	B_e3, /* e3 */
-	B_e5, /* e5 */
-	B_e6, /* e6 */
-	B_e7, /* e7 */
-	B_e8, /* e8 */
-	B_e9, /* e9 */
 	B_eof, /* end */
 	RB_NBYTECLASSES
 };
@@ -136,20 +93,20 @@ static const uint8_t byte_class[256] = {
 	B_48, B_49, B_4a, B_4b, B_4c, B_4d, B_4e, B_4f,
 	B_50, B_51, B_52, B_53, B_54, B_55, B_56, B_57,
 	B_58, B_59, B_5a, B_00, B_7c, B_00, B_00, B_00,
-	B_80, B_81, B_82, B_83, B_84, B_85, B_00, B_87,
-	B_88, B_00, B_8a, B_8b, B_8c, B_00, B_00, B_00,
-	B_90, B_00, B_00, B_93, B_00, B_95, B_00, B_00,
-	B_00, B_99, B_9a, B_9b, B_00, B_00, B_00, B_00,
-	B_00, B_a1, B_00, B_a3, B_a4, B_00, B_a6, B_a7,
-	B_a8, B_a9, B_aa, B_ab, B_ac, B_ad, B_ae, B_af,
-	B_00, B_b1, B_b2, B_b3, B_00, B_b5, B_00, B_00,
-	B_00, B_b9, B_ba, B_00, B_bc, B_00, B_be, B_00,
-	B_00, B_00, B_00, B_c3, B_c4, B_00, B_00, B_00,
 	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
 	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
-	B_d8, B_d9, B_00, B_db, B_00, B_00, B_00, B_00,
-	B_00, B_00, B_00, B_e3, B_00, B_e5, B_e6, B_e7,
-	B_e8, B_e9, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_00, B_a1, B_00, B_00, B_a4, B_00, B_00, B_00,
+	B_00, B_a9, B_00, B_00, B_00, B_00, B_ae, B_00,
+	B_00, B_00, B_00, B_b3, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_c3, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
+	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
 	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
 	B_00, B_00, B_00, B_00, B_00, B_00, B_00, B_00,
 };
@@ -186,10 +143,6 @@ enum {
 	S_x,
 	S_y,
 	S__5b,
-	S__d8,
-	S__d9,
-	S__e3,
-	S__e5,
 	S__28a,
 	S__28s,
 	S_0b,
@@ -353,10 +306,6 @@ enum {
 	S__5bp,
 	S__5br,
 	S__5bt,
-	S__d8_ba,
-	S__d9_85,
-	S__e3_83,
-	S__e5_bc,
 	S__28as,
 	S__28s0,
 	S__28s8,
@@ -517,7 +466,6 @@ enum {
 	S_nam,
 	S_nat,
 	S_nei,
-	S_nem,
 	S_net,
 	S_nic,
 	S_no_,
@@ -642,10 +590,6 @@ enum {
 	S__5bph,
 	S__5brl,
 	S__5bts,
-	S__d8_ba_d9,
-	S__d9_85_d8,
-	S__e3_83_87,
-	S__e5_bc_b5,
 	S__28s00,
 	S__28s08,
 	S_0spf,
@@ -833,7 +777,6 @@ enum {
 	S_name,
 	S_natu,
 	S_neit,
-	S_nem_c3,
 	S_netw,
 	S_nich,
 	S_no_a,
@@ -991,10 +934,6 @@ enum {
 	S__5bts1,
 	S__5bts8,
 	S__5btss,
-	S__d8_ba_d9_8a,
-	S__d9_85_d8_ac,
-	S__e3_83_87_e3,
-	S__e5_bc_b5_e8,
 	S__28s000,
 	S__28s008,
 	S_0spf_,
@@ -1215,7 +1154,6 @@ enum {
 	S_name_,
 	S_natur,
 	S_neith,
-	S_nem_c3_a1,
 	S_netwo,
 	S_nicht,
 	S_no_ac,
@@ -1434,10 +1372,6 @@ enum {
 	S__5bts08,
 	S__5btss0,
 	S__5btss1,
-	S__d8_ba_d9_8a_d8,
-	S__d9_85_d8_ac_d9,
-	S__e3_83_87_e3_82,
-	S__e5_bc_b5_e8_b2,
 	S__28s0000,
 	S__28s0008,
 	S_8_2dbit_,
@@ -1689,7 +1623,6 @@ enum {
 	S_name_s,
 	S_nature,
 	S_neithe,
-	S_nem_c3_a1t,
 	S_networ,
 	S_nicht_,
 	S_no_acc,
@@ -1926,10 +1859,6 @@ enum {
 	S__5btss04,
 	S__5btss09,
 	S__5btss11,
-	S__d8_ba_d9_8a_d8_b1,
-	S__d9_85_d8_ac_d9_88,
-	S__e3_83_87_e3_82_a3,
-	S__e5_bc_b5_e8_b2_bc,
 	S_8_2dbit_d,
 	S_8bit_da,
 	S_absent_,
@@ -2186,7 +2115,6 @@ enum {
 	S_name_se,
 	S_nature_,
 	S_neither,
-	S_nem_c3_a1te,
 	S_network,
 	S_nicht_d,
 	S_no_acco,
@@ -2435,10 +2363,6 @@ enum {
 	S_yahoo_2ec,
 	S_yahoodn,
 	S_yahooin,
-	S__d8_ba_d9_8a_d8_b1_,
-	S__d9_85_d8_ac_d9_88_d8,
-	S__e3_83_87_e3_82_a3_e3,
-	S__e5_bc_b5_e8_b2_bc_e7,
 	S_8_2dbit_da,
 	S_8bit_dat,
 	S_absent_d,
@@ -2718,7 +2642,6 @@ enum {
 	S_name_ser,
 	S_nature_o,
 	S_neither_,
-	S_nem_c3_a1te_,
 	S_network_,
 	S_nicht_di,
 	S_no_accou,
@@ -2980,10 +2903,6 @@ enum {
 	S_yahoo_2eco,
 	S_yahoodns,
 	S_yahooinc,
-	S__d8_ba_d9_8a_d8_b1__d9,
-	S__d9_85_d8_ac_d9_88_d8_b2,
-	S__e3_83_87_e3_82_a3_e3_83,
-	S__e5_bc_b5_e8_b2_bc_e7_95,
 	S_8_2dbit_dat,
 	S_absent_du,
 	S_abuse_com,
@@ -3294,7 +3213,6 @@ enum {
 	S_name_serv,
 	S_nature_of,
 	S_neither_s,
-	S_nem_c3_a1te_o,
 	S_network_e,
 	S_network_i,
 	S_nicht_die,
@@ -3576,10 +3494,6 @@ enum {
 	S_yahoo_2dhel,
 	S_yahoodns_2e,
 	S_yahooinc_2e,
-	S__d8_ba_d9_8a_d8_b1__d9_85,
-	S__d9_85_d8_ac_d9_88_d8_b2_,
-	S__e3_83_87_e3_82_a3_e3_83_ac,
-	S__e5_bc_b5_e8_b2_bc_e7_95_99,
 	S_absent_du_,
 	S_abuse_comp,
 	S_abuse_repo,
@@ -3909,7 +3823,6 @@ enum {
 	S_name_servi,
 	S_nature_of_,
 	S_neither_sp,
-	S_nem_c3_a1te_op,
 	S_network_er,
 	S_network_is,
 	S_nicht_die_,
@@ -4188,10 +4101,6 @@ enum {
 	S_xfinity_2eco,
 	S_yahoodns_2en,
 	S_yahooinc_2ec,
-	S__d8_ba_d9_8a_d8_b1__d9_85_d8,
-	S__d9_85_d8_ac_d9_88_d8_b2__d9,
-	S__e3_83_87_e3_82_a3_e_347cd0d3,
-	S__e5_bc_b5_e8_b2_bc_e_4463abaa,
 	S_absent_du_b,
 	S_abuse_compl,
 	S_abuse_repor,
@@ -4510,7 +4419,6 @@ enum {
 	S_name_servic,
 	S_nature_of_t,
 	S_neither_spf,
-	S_nem_c3_a1te_opr,
 	S_network_err,
 	S_network_is_,
 	S_nicht_die_e,
@@ -4798,10 +4706,6 @@ enum {
 	S_without_a_v,
 	S_yahoodns_2ene,
 	S_yahooinc_2eco,
-	S__d8_ba_d9_8a_d8_b1___94e36494,
-	S__d9_85_d8_ac_d9_88_d_6f140d35,
-	S__e3_83_87_e3_82_a3_e_817cd238,
-	S__e5_bc_b5_e8_b2_bc_e_94e7a48f,
 	S_absent_du_bu,
 	S_abuse_compla,
 	S_abuse_2datt_2ene,
@@ -5118,7 +5022,6 @@ enum {
 	S_my_name_was_,
 	S_name_service,
 	S_nature_of_th,
-	S_nem_c3_a1te_opr_c3,
 	S_network_erro,
 	S_network_is_u,
 	S_nicht_die_er,
@@ -5380,10 +5283,6 @@ enum {
 	S_will_be_dele,
 	S_will_be_retr,
 	S_without_a_va,
-	S__d8_ba_d9_8a_d8_b1___22f79bdf,
-	S__d9_85_d8_ac_d9_88_d_3c910e2c,
-	S__e3_83_87_e3_82_a3_e_377f2d2c,
-	S__e5_bc_b5_e8_b2_bc_e_1aa8443a,
 	S_absent_du_bur,
 	S_abuse_complai,
 	S_abwesenheitsn,
@@ -5697,7 +5596,6 @@ enum {
 	S_nature_of_the,
 	S_neither_spf__,
 	S_neither_spf_n,
-	S_nem_c3_a1te_opr_c3_a1,
 	S_network_is_un,
 	S_nicht_die_erf,
 	S_no_account_by,
@@ -5938,10 +5836,6 @@ enum {
 	S_will_be_delet,
 	S_will_be_retri,
 	S_without_a_val,
-	S__d8_ba_d9_8a_d8_b1___92c9d588,
-	S__d9_85_d8_ac_d9_88_d_c359b27c,
-	S__e3_83_87_e3_82_a3_e_9e343d5e,
-	S__e5_bc_b5_e8_b2_bc_e_48e38d1b,
 	S_absent_du_bure,
 	S_abuse_complain,
 	S_abwesenheitsno,
@@ -6223,7 +6117,6 @@ enum {
 	S_name_service_e,
 	S_nature_of_the_,
 	S_neither_spf_no,
-	S_nem_c3_a1te_opr_c3_a1v,
 	S_network_is_unr,
 	S_nicht_die_erfo,
 	S_no_account_by_,
@@ -6438,10 +6331,6 @@ enum {
 	S_will_be_delete,
 	S_will_be_retrie,
 	S_without_a_vali,
-	S__d8_ba_d9_8a_d8_b1___eebba7cf,
-	S__d9_85_d8_ac_d9_88_d_b5337ff3,
-	S__e3_83_87_e3_82_a3_e_763cadd0,
-	S__e5_bc_b5_e8_b2_bc_e_113779a7,
 	S_absent_du_burea,
 	S_abwesenheitsnot,
 	S_accepts_message,
@@ -6703,7 +6592,6 @@ enum {
 	S_name_service_er,
 	S_nature_of_the_c,
 	S_neither_spf_nor,
-	S_nem_c3_a1te_opr_c3_a1vn,
 	S_network_is_unre,
 	S_nicht_die_erfor,
 	S_no_account_by_t,
@@ -6893,10 +6781,6 @@ enum {
 	S_was_not_sent_be,
 	S_will_be_deleted,
 	S_without_a_valid,
-	S__d8_ba_d9_8a_d8_b1___6168c7bf,
-	S__d9_85_d8_ac_d9_88_d_e811f577,
-	S__e3_83_87_e3_82_a3_e_0485bc56,
-	S__e5_bc_b5_e8_b2_bc_e_ad546266,
 	S_abwesenheitsnoti,
 	S_accepts_messages,
 	S_account_does_not,
@@ -7134,7 +7018,6 @@ enum {
 	S_name_service_err,
 	S_nature_of_the_co,
 	S_neither_spf_nor_,
-	S_nem_c3_a1te_opr_c3_a1vn_c4,
 	S_network_is_unrea,
 	S_nicht_die_erford,
 	S_no_account_by_th,
@@ -7310,10 +7193,6 @@ enum {
 	S_was_not_sent_bec,
 	S_will_be_deleted_,
 	S_without_a_valid_,
-	S__d8_ba_d9_8a_d8_b1___08f25bb3,
-	S__d9_85_d8_ac_d9_88_d_7b44ec75,
-	S__e3_83_87_e3_82_a3_e_56874c38,
-	S__e5_bc_b5_e8_b2_bc_e_e5d655ae,
 	S_accepts_messages_,
 	S_account_does_not_,
 	S_account_has_been_,
@@ -7530,7 +7409,6 @@ enum {
 	S_name_service_erro,
 	S_nature_of_the_con,
 	S_neither_spf_nor_d,
-	S_nem_c3_a1te_opr_c3_a_423c45f4,
 	S_network_is_unreac,
 	S_nicht_die_erforde,
 	S_no_account_by_tha,
@@ -7683,10 +7561,6 @@ enum {
 	S_was_not_sent_beca,
 	S_will_be_deleted_f,
 	S_without_a_valid_s,
-	S__d8_ba_d9_8a_d8_b1___1186cda5,
-	S__d9_85_d8_ac_d9_88_d_6b8017eb,
-	S__e3_83_87_e3_82_a3_e_47fcbed2,
-	S__e5_bc_b5_e8_b2_bc_e_be6945bb,
 	S_accepts_messages_o,
 	S_account_does_not_e,
 	S_account_has_been_c,
@@ -7874,7 +7748,6 @@ enum {
 	S_must_use_encryptio,
 	S_nature_of_the_cont,
 	S_neither_spf_nor_dk,
-	S_nem_c3_a1te_opr_c3_a_04e1cd52,
 	S_network_is_unreach,
 	S_nicht_die_erforder,
 	S_no_account_by_that,
@@ -8015,10 +7888,6 @@ enum {
 	S_was_not_sent_becau,
 	S_will_be_deleted_fr,
 	S_without_a_valid_se,
-	S__d8_ba_d9_8a_d8_b1___25359698,
-	S__d9_85_d8_ac_d9_88_d_35a5c033,
-	S__e3_83_87_e3_82_a3_e_dfdff7e5,
-	S__e5_bc_b5_e8_b2_bc_e_53b887ee,
 	S_accepts_messages_on,
 	S_account_does_not_ex,
 	S_account_has_been_cl,
@@ -8175,7 +8044,6 @@ enum {
 	S_my_name_was_rejecte,
 	S_nature_of_the_conte,
 	S_neither_spf_nor_dki,
-	S_nem_c3_a1te_opr_c3_a_cb75e307,
 	S_network_is_unreacha,
 	S_nicht_die_erforderl,
 	S_no_account_by_that_,
@@ -8295,10 +8163,6 @@ enum {
 	S_was_not_sent_becaus,
 	S_will_be_deleted_fro,
 	S_without_a_valid_sen,
-	S__d8_ba_d9_8a_d8_b1___685c715c,
-	S__d9_85_d8_ac_d9_88_d_f2ee07fe,
-	S__e3_83_87_e3_82_a3_e_0392c131,
-	S__e5_bc_b5_e8_b2_bc_e_657d777d,
 	S_accepts_messages_onl,
 	S_account_does_not_exi,
 	S_account_has_been_clo,
@@ -8531,9 +8395,6 @@ enum {
 	S_vous_ne_soyez_pas_au,
 	S_was_not_sent_because,
 	S_without_a_valid_send,
-	S__d9_85_d8_ac_d9_88_d_0db60267,
-	S__e3_83_87_e3_82_a3_e_b505f41b,
-	S__e5_bc_b5_e8_b2_bc_e_ee82970a,
 	S_accepts_messages_only,
 	S_account_does_not_exis,
 	S_account_has_been_clos,
@@ -8729,9 +8590,6 @@ enum {
 	S_was_not_sent_because_,
 	S_will_be_deleted_from_,
 	S_without_a_valid_sende,
-	S__d9_85_d8_ac_d9_88_d_c2856cc2,
-	S__e3_83_87_e3_82_a3_e_385f80d5,
-	S__e3_83_87_e3_82_a3_e_555fae72,
 	S_accepts_messages_only_,
 	S_account_has_been_close,
 	S_account_has_been_delet,
@@ -8888,9 +8746,6 @@ enum {
 	S_vous_ne_soyez_pas_auto,
 	S_was_not_sent_because_t,
 	S_will_be_deleted_from_q,
-	S__d9_85_d8_ac_d9_88_d_bb09d22f,
-	S__e3_83_87_e3_82_a3_e_5f577d65,
-	S__e3_83_87_e3_82_a3_e_6b9ef364,
 	S_accepts_messages_only_f,
 	S_account_has_been_delete,
 	S_account_has_been_disabl,
@@ -9017,9 +8872,6 @@ enum {
 	S_was_not_sent_because_th,
 	S_will_be_deleted_from_qu,
 	S_without_a_valid_sender_,
-	S__d9_85_d8_ac_d9_88_d_d7763832,
-	S__e3_83_87_e3_82_a3_e_5aba321b,
-	S__e3_83_87_e3_82_a3_e_b638ff06,
 	S_accepts_messages_only_fr,
 	S_account_has_been_disable,
 	S_account_has_been_suspend,
@@ -9128,9 +8980,6 @@ enum {
 	S_was_not_sent_because_the,
 	S_will_be_deleted_from_que,
 	S_without_a_valid_sender_d,
-	S__d9_85_d8_ac_d9_88_d_9d1ad532,
-	S__e3_83_87_e3_82_a3_e_321d4b95,
-	S__e3_83_87_e3_82_a3_e_3aba0295,
 	S_accepts_messages_only_fro,
 	S_account_has_been_suspende,
 	S_administrative_prohibitio,
@@ -9229,9 +9078,6 @@ enum {
 	S_was_not_sent_because_the_,
 	S_will_be_deleted_from_queu,
 	S_without_a_valid_sender_do,
-	S__d9_85_d8_ac_d9_88_d_9b3dc367,
-	S__e3_83_87_e3_82_a3_e_cc1e7e21,
-	S__e3_83_87_e3_82_a3_e_5ed2999d,
 	S_all_recipient_addresses_re,
 	S_authentication_credentials,
 	S_authentication_failure_rep,
@@ -9311,9 +9157,6 @@ enum {
 	S_vous_ne_soyez_pas_autoris_c3,
 	S_was_not_sent_because_the_a,
 	S_without_a_valid_sender_dom,
-	S__d9_85_d8_ac_d9_88_d_a03a5a80,
-	S__e3_83_87_e3_82_a3_e_c6010d6c,
-	S__e3_83_87_e3_82_a3_e_018802ee,
 	S_all_recipient_addresses_rej,
 	S_authentication_credentials_,
 	S_authentication_failure_repo,
@@ -9382,9 +9225,6 @@ enum {
 	S_username_and_password_not_a,
 	S_was_not_sent_because_the_ad,
 	S_without_a_valid_sender_doma,
-	S__d9_85_d8_ac_d9_88_d_d6dca21a,
-	S__e3_83_87_e3_82_a3_e_fca7e9f0,
-	S__e3_83_87_e3_82_a3_e_151c34df,
 	S_all_recipient_addresses_reje,
 	S_authentication_credentials_i,
 	S_authentication_failure_repor,
@@ -9438,9 +9278,6 @@ enum {
 	S_username_and_password_not_ac,
 	S_was_not_sent_because_the_add,
 	S_without_a_valid_sender_domai,
-	S__d9_85_d8_ac_d9_88_d_9c539b91,
-	S__e3_83_87_e3_82_a3_e_4654a422,
-	S__e3_83_87_e3_82_a3_e_e066dfa3,
 	S_all_recipient_addres_e58f4f36,
 	S_authentication_crede_778b9924,
 	S_bad_destination_mail_8c2773aa,
@@ -9481,9 +9318,6 @@ enum {
 	S_too_many_simultaneou_da4e5cc9,
 	S_username_and_passwor_a2963575,
 	S_was_not_sent_because_e2337789,
-	S__d9_85_d8_ac_d9_88_d_dd9e38af,
-	S__e3_83_87_e3_82_a3_e_c03e3a36,
-	S__e3_83_87_e3_82_a3_e_c7f1dfef,
 	S_authentication_crede_44c1fa62,
 	S_bad_destination_mail_3f1b0039,
 	S_confirm_that_you_are_e91ba27d,
@@ -9515,9 +9349,6 @@ enum {
 	S_too_many_simultaneou_9d5c5402,
 	S_username_and_passwor_66762582,
 	S_was_not_sent_because_9f052b06,
-	S__d9_85_d8_ac_d9_88_d_cc139b9a,
-	S__e3_83_87_e3_82_a3_e_03f5e858,
-	S__e3_83_87_e3_82_a3_e_90c352c3,
 	S_all_recipient_addres_2d6d930b,
 	S_authentication_crede_a15d2b73,
 	S_confirm_that_you_are_40807a61,
@@ -9544,9 +9375,6 @@ enum {
 	S_too_many_simultaneou_f2589751,
 	S_username_and_passwor_06fd657e,
 	S_was_not_sent_because_8722ffa9,
-	S__d9_85_d8_ac_d9_88_d_12de486f,
-	S__e3_83_87_e3_82_a3_e_631c757a,
-	S__e3_83_87_e3_82_a3_e_9f7b3deb,
 	S_authentication_crede_54ab2d7d,
 	S_confirm_that_you_are_de40921c,
 	S_could_not_find_the_r_f0ff045e,
@@ -9568,9 +9396,6 @@ enum {
 	S_that_you_tried_to_re_cfd1da20,
 	S_that_you_tried_to_re_45cdb5d2,
 	S_too_many_simultaneou_ec765d51,
-	S__d9_85_d8_ac_d9_88_d_e1eba04a,
-	S__e3_83_87_e3_82_a3_e_57ccb036,
-	S__e3_83_87_e3_82_a3_e_d20239d9,
 	S_authentication_crede_c6789be6,
 	S_confirm_that_you_are_f9a5fecf,
 	S_could_not_find_the_r_c773ecb3,
@@ -9587,9 +9412,6 @@ enum {
 	S_that_you_tried_to_re_4a5a6538,
 	S_that_you_tried_to_re_b4d539b7,
 	S_username_and_passwor_4ac7a367,
-	S__d9_85_d8_ac_d9_88_d_e1ed3e55,
-	S__e3_83_87_e3_82_a3_e_603950aa,
-	S__e3_83_87_e3_82_a3_e_4f80d9a3,
 	S_could_not_find_the_r_ad7d9c14,
 	S_did_not_accept_our_r_d0706392,
 	S_nicht_die_erforderli_80f57192,
@@ -9602,9 +9424,6 @@ enum {
 	S_that_you_tried_to_re_a5e84de2,
 	S_that_you_tried_to_re_114d06fd,
 	S_that_you_tried_to_re_66a9e143,
-	S__d9_85_d8_ac_d9_88_d_d278dc3c,
-	S__e3_83_87_e3_82_a3_e_643a607c,
-	S__e3_83_87_e3_82_a3_e_0ad7007b,
 	S_did_not_accept_our_r_b5ecc3ac,
 	S_nicht_die_erforderli_9e61d8b7,
 	S_not_authorized_to_se_6155626c,
@@ -9612,46 +9431,21 @@ enum {
 	S_not_listed_in_public_58acaa93,
 	S_temporary_failure_in_b82eeb42,
 	S_that_you_tried_to_re_1bb2af1e,
-	S__d9_85_d8_ac_d9_88_d_a942d9ec,
-	S__e3_83_87_e3_82_a3_e_2de5c0b1,
-	S__e3_83_87_e3_82_a3_e_7e75ad09,
 	S_did_not_accept_our_r_f6b7e04d,
 	S_nicht_die_erforderli_05081e87,
 	S_not_listed_in_public_48d0b487,
 	S_recipient_address_re_0c39bbb8,
 	S_that_you_tried_to_re_b749aa83,
-	S__d9_85_d8_ac_d9_88_d_043c7d94,
-	S__e3_83_87_e3_82_a3_e_ecae4ee0,
-	S__e3_83_87_e3_82_a3_e_253f7372,
 	S_did_not_accept_our_r_d676552c,
 	S_nicht_die_erforderli_a8c863a2,
 	S_not_listed_in_public_5a8c80eb,
 	S_recipient_address_re_eee27635,
 	S_that_you_tried_to_re_15f77bd2,
-	S__e3_83_87_e3_82_a3_e_3b65cd9a,
-	S__e3_83_87_e3_82_a3_e_d9e25fb0,
 	S_nicht_die_erforderli_4e74cd27,
 	S_not_listed_in_public_732eed1e,
 	S_recipient_address_re_48801d68,
-	S__e3_83_87_e3_82_a3_e_09428d3e,
-	S__e3_83_87_e3_82_a3_e_ac5c9d71,
 	S_not_listed_in_public_70df461d,
 	S_recipient_address_re_73ae2831,
-	S__e3_83_87_e3_82_a3_e_d6c4605e,
-	S__e3_83_87_e3_82_a3_e_becbcc6c,
-	S__e3_83_87_e3_82_a3_e_2f2345e0,
-	S__e3_83_87_e3_82_a3_e_84d26636,
-	S__e3_83_87_e3_82_a3_e_33873044,
-	S__e3_83_87_e3_82_a3_e_4036d2a2,
-	S__e3_83_87_e3_82_a3_e_48d0d39b,
-	S__e3_83_87_e3_82_a3_e_e64ddd5a,
-	S__e3_83_87_e3_82_a3_e_70bd705b,
-	S__e3_83_87_e3_82_a3_e_9d9301e8,
-	S__e3_83_87_e3_82_a3_e_c237c174,
-	S__e3_83_87_e3_82_a3_e_026c1330,
-	S__e3_83_87_e3_82_a3_e_2a227683,
-	S__e3_83_87_e3_82_a3_e_234107f3,
-	S__e3_83_87_e3_82_a3_e_645f6d50,
 	S_dbl,
 	S_isp,
 	S_ptr,
@@ -9670,19 +9464,11 @@ enum {
 	S_spf_,
 	S_spf_28,
 	S_spf_5b,
-	S_spf_d8,
-	S_spf_d9,
-	S_spf_e3,
-	S_spf_e5,
 	S_spf_eof,
 	S_tlsa,
 	S_ube_00,
 	S_ube_28,
 	S_ube_5b,
-	S_ube_d8,
-	S_ube_d9,
-	S_ube_e3,
-	S_ube_e5,
 	S_ube_eof,
 	S_block,
 	S_boxbe,
@@ -9733,18 +9519,10 @@ enum {
 	S_dy_2d001_00,
 	S_dy_2d001_28,
 	S_dy_2d001_5b,
-	S_dy_2d001_d8,
-	S_dy_2d001_d9,
-	S_dy_2d001_e3,
-	S_dy_2d001_e5,
 	S_dy_2d001_eof,
 	S_dy_2d003_00,
 	S_dy_2d003_28,
 	S_dy_2d003_5b,
-	S_dy_2d003_d8,
-	S_dy_2d003_d9,
-	S_dy_2d003_e3,
-	S_dy_2d003_e5,
 	S_dy_2d003_eof,
 	S_dynamic,
 	S_gave_up,
@@ -9760,10 +9538,6 @@ enum {
 	S_ou_2d001_00,
 	S_ou_2d001_28,
 	S_ou_2d001_5b,
-	S_ou_2d001_d8,
-	S_ou_2d001_d9,
-	S_ou_2d001_e3,
-	S_ou_2d001_e5,
 	S_ou_2d001_eof,
 	S_refused,
 	S_rfc_822,
@@ -9772,20 +9546,12 @@ enum {
 	S_rp_2d001_00,
 	S_rp_2d001_28,
 	S_rp_2d001_5b,
-	S_rp_2d001_d8,
-	S_rp_2d001_d9,
-	S_rp_2d001_e3,
-	S_rp_2d001_e5,
 	S_rp_2d001_eof,
 	S_sanebox,
 	S_sbl_2dxbl,
 	S_sc_2d001_00,
 	S_sc_2d001_28,
 	S_sc_2d001_5b,
-	S_sc_2d001_d8,
-	S_sc_2d001_d9,
-	S_sc_2d001_e3,
-	S_sc_2d001_e5,
 	S_sc_2d001_eof,
 	S_spamcop,
 	S_storage,
@@ -9829,10 +9595,6 @@ enum {
 	S_bl000000_00,
 	S_bl000000_28,
 	S_bl000000_5b,
-	S_bl000000_d8,
-	S_bl000000_d9,
-	S_bl000000_e3,
-	S_bl000000_e5,
 	S_bl000000_eof,
 	S_blacklist,
 	S_blocklist,
@@ -9844,10 +9606,6 @@ enum {
 	S_dm000001_00,
 	S_dm000001_28,
 	S_dm000001_5b,
-	S_dm000001_d8,
-	S_dm000001_d9,
-	S_dm000001_e3,
-	S_dm000001_e5,
 	S_dm000001_eof,
 	S_dns_error,
 	S_dns_query,
@@ -9857,10 +9615,6 @@ enum {
 	S_es000000_00,
 	S_es000000_28,
 	S_es000000_5b,
-	S_es000000_d8,
-	S_es000000_d9,
-	S_es000000_e3,
-	S_es000000_e5,
 	S_es000000_eof,
 	S_excessive,
 	S_file_type,
@@ -9891,10 +9645,6 @@ enum {
 	S_rl000000_00,
 	S_rl000000_28,
 	S_rl000000_5b,
-	S_rl000000_d8,
-	S_rl000000_d9,
-	S_rl000000_e3,
-	S_rl000000_e5,
 	S_rl000000_eof,
 	S_rl000008_2d,
 	S_sbcglobal,
@@ -10552,7 +10302,6 @@ enum {
 	S_missing_a_valid_from,
 	S_my_name_was_rejected,
 	S_neither_spf_nor_dkim,
-	S_nem_c3_a1te_opr_c3_a_8f94c58b,
 	S_not_delivered_within,
 	S_relaying_not_allowed,
 	S_respuesta_automatica,
@@ -10566,7 +10315,6 @@ enum {
 	S_verification_request,
 	S_verify_you_are_human,
 	S_will_be_deleted_from,
-	S__d8_ba_d9_8a_d8_b1___bf869cd6,
 	S_address_is_suppressed,
 	S_authentication_checks,
 	S_authentication_failed,
@@ -10610,7 +10358,6 @@ enum {
 	S_service_not_available,
 	S_takes_internal_sender,
 	S_unauthenticated_email,
-	S__e5_bc_b5_e8_b2_bc_e_d6944a98,
 	S_account_does_not_exist,
 	S_address_does_not_exist,
 	S_after_multiple_retries,
@@ -10754,7 +10501,7 @@ enum {
 	S_temporarily_deferred_due_to,
 	S_too_many_messages_this_hour,
 	S_verify_that_you_are_a_human,
-	S_vous_ne_soyez_pas_au_6db86729,
+	S_vous_ne_soyez_pas_au_d913fa6d,
 	S_auto_2dsubmitted_3a__b95a17cc,
 	S_bad_recipient_address_syntax,
 	S_been_failing_for_a_long_time,
@@ -10827,18 +10574,15 @@ enum {
 	S_not_authorized_to_se_a169e99c,
 	S_not_delivering_to_pr_25f71d9e,
 	S_temporary_failure_in_35dc5c28,
-	S__d9_85_d8_ac_d9_88_d_3539a01b,
 	S_did_not_accept_our_r_be4804a0,
 	S_that_you_tried_to_re_7097fb72,
 	S_nicht_die_erforderli_a5deef8b,
 	S_not_listed_in_public_c77b57e0,
 	S_recipient_address_re_5a295b05,
-	S__e3_83_87_e3_82_a3_e_d7c4fbc3,
-	S__e3_83_87_e3_82_a3_e_3f38f737,
 	RB_NSTATES
 };
 #define RB_FIRST_ACCEPT S_dbl
-#define RB_STRIDE 128
+#define RB_STRIDE 64
 
 #define ROW_S_start \
 	S_start, S_start, S_start, S_start, \
@@ -10856,17 +10600,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S__28 \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10883,17 +10617,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_idle \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10910,17 +10634,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_8 \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_8_2d, \
@@ -10937,17 +10651,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_a \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10964,17 +10668,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_b \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -10991,17 +10685,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_c \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11018,17 +10702,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_d \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11045,17 +10719,7 @@ enum {
 	S_dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_e \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11072,17 +10736,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_f \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11099,17 +10753,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_g \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11126,17 +10770,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_h \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11153,17 +10787,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_i \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11180,17 +10804,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_l \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11207,17 +10821,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_m \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11234,17 +10838,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_n \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11261,17 +10855,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_o \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11288,17 +10872,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_p \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11315,17 +10889,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_q \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11342,17 +10906,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_r \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11368,18 +10922,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_s \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11396,17 +10940,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_t \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11423,17 +10957,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_u \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11450,17 +10974,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_v \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11477,17 +10991,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_w \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11504,17 +11008,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_x \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11531,17 +11025,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_y \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11558,17 +11042,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S__5b \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11585,125 +11059,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
-#define ROW_S__d8 \
-	S_start, S_start, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
-	S_start, S_start, S_start, S_start, \
-	S_a, S_b, S_c, S_d, \
-	S_e, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
-	S_m, S_n, S_o, S_p, \
-	S_q, S_r, S_s, S_t, \
-	S_u, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S__d8_ba, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
-#define ROW_S__d9 \
-	S_start, S_start, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
-	S_start, S_start, S_start, S_start, \
-	S_a, S_b, S_c, S_d, \
-	S_e, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
-	S_m, S_n, S_o, S_p, \
-	S_q, S_r, S_s, S_t, \
-	S_u, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S__d9_85, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
-#define ROW_S__e3 \
-	S_start, S_start, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
-	S_start, S_start, S_start, S_start, \
-	S_a, S_b, S_c, S_d, \
-	S_e, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
-	S_m, S_n, S_o, S_p, \
-	S_q, S_r, S_s, S_t, \
-	S_u, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
-	S_start, S__e3_83, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
-#define ROW_S__e5 \
-	S_start, S_start, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
-	S_start, S_start, S_start, S_start, \
-	S_a, S_b, S_c, S_d, \
-	S_e, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
-	S_m, S_n, S_o, S_p, \
-	S_q, S_r, S_s, S_t, \
-	S_u, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__e5_bc, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0b \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11720,17 +11076,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0d \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11747,17 +11093,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0e \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11774,17 +11110,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0o \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11801,17 +11127,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0r \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11827,18 +11143,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_0s \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11855,17 +11161,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0u \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11882,17 +11178,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ab \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11909,17 +11195,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ac \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11936,17 +11212,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ad \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11963,17 +11229,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_al \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -11990,17 +11246,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_am \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12017,17 +11263,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_at \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12044,17 +11280,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_au \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12071,17 +11297,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ba \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12098,17 +11314,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_be \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12125,17 +11331,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_bi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12152,17 +11348,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_bl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12179,17 +11365,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_bo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12205,18 +11381,8 @@ enum {
 	S_0ou, S_ov, S_w, S_box, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_bo_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_bo_c3, \
+	S_idle
 #define ROW_S_bu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12233,17 +11399,7 @@ enum {
 	S_y, S_buz, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ca \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12260,17 +11416,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ce \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12287,17 +11433,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ch \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12314,17 +11450,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_cl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12341,17 +11467,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_co \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12368,17 +11484,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_cu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12395,17 +11501,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_da \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12422,17 +11518,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_de \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12449,17 +11535,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_di \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12476,17 +11552,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_dn \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12503,17 +11569,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_do \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12530,17 +11586,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_du \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12557,17 +11603,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_em \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12584,17 +11620,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_en \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12611,17 +11637,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_er \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12637,18 +11653,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_ex \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12665,17 +11671,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_fa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12692,17 +11688,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_fi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12719,17 +11705,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_fo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12746,17 +11722,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_fr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12772,18 +11738,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_fu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12800,17 +11756,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ge \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12827,17 +11773,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_gi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12854,17 +11790,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_gr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12880,18 +11806,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_ha \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12908,17 +11824,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_he \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12935,17 +11841,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_hi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12962,17 +11858,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ho \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -12989,17 +11875,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ic \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13016,17 +11892,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_id \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13043,17 +11909,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_il \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13070,17 +11926,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_in \
 	S_start, S_in_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13097,17 +11943,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ip \
 	S_start, S_ip_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13124,17 +11960,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_is \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13151,17 +11977,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_la \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13178,17 +11994,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_li \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13205,17 +12011,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_lo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13232,17 +12028,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ma \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13259,17 +12045,7 @@ enum {
 	S_may, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_me \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13286,17 +12062,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13313,17 +12079,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13340,17 +12096,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_na \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13367,17 +12113,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ne \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13388,23 +12124,13 @@ enum {
 	S_a, S_0b, S_c, S_0d, \
 	S_0e, S_f, S_g, S_eh, \
 	S_nei, S_j, S_idle, S_l, \
-	S_nem, S_en, S_0o, S_p, \
+	S_em, S_en, S_0o, S_p, \
 	S_q, S_er, S_0es, S_net, \
 	S_0u, S_v, S_w, S_ex, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ni \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13421,17 +12147,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_no \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13448,17 +12164,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_nu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13475,17 +12181,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ol \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13502,17 +12198,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_on \
 	S_start, S_on_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13529,17 +12215,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_op \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13556,17 +12232,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_ou_2d, \
@@ -13583,17 +12249,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ov \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13610,17 +12266,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13637,17 +12283,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pe \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13664,17 +12300,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13691,17 +12317,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13718,17 +12334,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_po \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13745,17 +12351,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13771,18 +12367,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_ps \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13799,17 +12385,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pt \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13826,17 +12402,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13853,17 +12419,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_qu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13880,17 +12436,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ra \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13907,17 +12453,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rb \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13934,17 +12470,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rd \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13961,17 +12487,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_re \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -13988,17 +12504,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ri \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14015,17 +12521,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ro \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14042,17 +12538,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14069,17 +12555,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_se \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14096,17 +12572,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sh \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14123,17 +12589,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_si \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14150,17 +12606,7 @@ enum {
 	S_y, S_siz, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sm \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14177,17 +12623,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_so \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14204,17 +12640,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14231,17 +12657,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ss \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14258,17 +12674,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_st \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14285,17 +12691,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_su \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14312,17 +12708,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sy \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14339,17 +12725,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ta \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14366,17 +12742,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_te \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14393,17 +12759,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_th \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14420,17 +12776,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ti \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14447,17 +12793,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14474,17 +12810,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_to \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14501,17 +12827,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14527,18 +12843,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_try, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_un \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14555,17 +12861,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ur \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14581,18 +12877,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_us \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14609,17 +12895,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ut \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14636,17 +12912,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_va \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14663,17 +12929,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ve \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14690,17 +12946,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_vi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14717,17 +12963,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_vo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14744,17 +12980,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_wa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14771,17 +12997,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_we \
 	S_start, S_we_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14798,17 +13014,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_wi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14825,17 +13031,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_wo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14852,44 +13048,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
-#define ROW_S__e3_83 \
-	S_start, S_start, S_start, S_start, \
-	S__28, S_start, S_start, S_start, \
-	S_start, S_start, S_idle, S_idle, \
-	S_idle, S_idle, S_idle, S_idle, \
-	S_idle, S_idle, S_8, S_idle, \
-	S_start, S_start, S_start, S_start, \
-	S_a, S_b, S_c, S_d, \
-	S_e, S_f, S_g, S_h, \
-	S_i, S_j, S_idle, S_l, \
-	S_m, S_n, S_o, S_p, \
-	S_q, S_r, S_s, S_t, \
-	S_u, S_v, S_w, S_x, \
-	S_y, S_idle, S__5b, S_start, \
-	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S__e3_83_87, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0bl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14906,17 +13065,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0es \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14933,17 +13082,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0ou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14960,17 +13099,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0sc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -14987,17 +13116,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_0sp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15014,17 +13133,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_acc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15041,17 +13150,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_add \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15068,17 +13167,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_all \
 	S_start, S_all_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15095,17 +13184,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_aut \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15122,17 +13201,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_bla \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15149,17 +13218,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15176,17 +13235,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_box \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15203,17 +13252,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_cha \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15230,17 +13269,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_clo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15257,17 +13286,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_com \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15284,17 +13303,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_con \
 	S_start, S_on_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15311,17 +13320,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_cou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15338,17 +13337,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_cur \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15364,18 +13353,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_dat \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15392,17 +13371,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_del \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15419,17 +13388,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_den \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15446,17 +13405,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_des \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15473,17 +13422,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_dis \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15500,17 +13439,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_dns \
 	S_start, S_dns_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15527,17 +13456,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_doe \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15554,17 +13473,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_dom \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15581,17 +13490,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ema \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15608,17 +13507,7 @@ enum {
 	S_may, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_enc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15635,17 +13524,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_end \
 	S_start, S_end_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15662,17 +13541,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_err \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15688,18 +13557,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_est \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15716,17 +13575,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_exc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15743,17 +13592,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_exi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15770,17 +13609,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_exp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15797,17 +13626,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_fai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15824,17 +13643,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_fil \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15851,17 +13660,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_for \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15877,18 +13676,8 @@ enum {
 	S_0u, S_v, S_forw, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_fro \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15905,17 +13694,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ful \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15932,17 +13711,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_has \
 	S_start, S_has_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15959,17 +13728,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_hea \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -15986,17 +13745,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_hel \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16013,17 +13762,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_hos \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16040,17 +13779,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_in_ \
 	S_start, S_in_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16067,17 +13796,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ina \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16094,17 +13813,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_int \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16121,17 +13830,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_inv \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16148,17 +13847,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_is_ \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16175,17 +13864,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_lim \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16202,17 +13881,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_lin \
 	S_start, S_in_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16229,17 +13898,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_lis \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16256,17 +13915,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_loc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16283,17 +13932,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_loo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16310,17 +13949,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_low \
 	S_start, S_low_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16337,17 +13966,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16364,17 +13983,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_med \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16391,17 +14000,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mes \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16418,17 +14017,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_nam \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16445,17 +14034,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_no_ \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16472,17 +14051,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not \
 	S_start, S_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16499,17 +14068,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_on_ \
 	S_start, S_on_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16526,17 +14085,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_out \
 	S_start, S_out_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16553,17 +14102,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ove \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16580,17 +14119,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_per \
 	S_start, S_per_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16606,18 +14135,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_ple \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16634,17 +14153,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pos \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16661,17 +14170,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pre \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16688,17 +14187,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_pro \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16715,17 +14204,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_que \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16742,17 +14221,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_quo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16769,17 +14238,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rat \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16796,17 +14255,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rec \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16823,17 +14272,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rej \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16850,17 +14289,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rel \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16877,17 +14306,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rep \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16904,17 +14323,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_req \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16931,17 +14340,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_res \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16958,17 +14357,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -16985,17 +14374,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sco \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17012,17 +14391,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sen \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17039,17 +14408,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ser \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17065,18 +14424,8 @@ enum {
 	S_0u, S_serv, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_sig \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17093,17 +14442,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_siz \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17120,17 +14459,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_smt \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17147,17 +14476,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_spa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17174,17 +14493,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sta \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17201,17 +14510,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sto \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17228,17 +14527,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sup \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17255,17 +14544,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sus \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17282,17 +14561,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sys \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17309,17 +14578,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tem \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17336,17 +14595,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ten \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17363,17 +14612,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tha \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17390,17 +14629,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tim \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17417,17 +14646,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tls \
 	S_start, S_tls_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17444,17 +14663,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_too \
 	S_start, S_too_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17471,17 +14680,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_try \
 	S_start, S_try_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17498,17 +14697,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_una \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17525,17 +14714,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_unk \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17552,17 +14731,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_use \
 	S_start, S_use_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17579,17 +14748,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_val \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17606,17 +14765,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_ver \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17632,18 +14781,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_very, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_vol \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17660,17 +14799,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_was \
 	S_start, S_was_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17687,17 +14816,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_wit \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17714,17 +14833,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_wor \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17740,18 +14849,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_acce \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17768,17 +14867,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_acco \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17795,17 +14884,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_addr \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17821,18 +14900,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_allo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17849,17 +14918,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_auth \
 	S_start, S_auth_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17876,17 +14935,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_auto \
 	S_start, S_auto_, S_start, S_start, \
 	S__28, S_start, S_start, S_auto_2d, \
@@ -17903,17 +14952,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blac \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17930,17 +14969,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_bloc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17957,17 +14986,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_comp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -17984,17 +15003,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_conn \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18011,17 +15020,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_disa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18038,17 +15037,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does \
 	S_start, S_does_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18065,17 +15054,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_doma \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18092,17 +15071,7 @@ enum {
 	S_may, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_emai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18119,17 +15088,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_erro \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18146,17 +15105,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_exce \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18173,17 +15122,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_expi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18200,17 +15139,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_fail \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18227,17 +15156,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_file \
 	S_start, S_file_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18254,17 +15173,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_has_ \
 	S_start, S_has_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18281,17 +15190,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_head \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18308,17 +15207,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_helo \
 	S_start, S_helo_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18335,17 +15224,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_host \
 	S_start, S_host_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18362,17 +15241,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_inac \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18389,17 +15258,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_inva \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18416,17 +15275,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_is_n \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18443,17 +15292,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_limi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18470,17 +15309,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_list \
 	S_start, S_list_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18497,17 +15326,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_loca \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18524,17 +15343,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_look \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18551,17 +15360,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_low_ \
 	S_start, S_low_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18578,17 +15377,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mail \
 	S_start, S_mail_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18605,17 +15394,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mess \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18632,17 +15411,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_name \
 	S_start, S_name_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18659,17 +15428,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_ \
 	S_start, S_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18686,17 +15445,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_on_t \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18713,17 +15462,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_over \
 	S_start, S_over_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18739,18 +15478,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_very, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_post \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18767,17 +15496,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_quot \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18794,17 +15513,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_reci \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18821,17 +15530,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_reje \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18848,17 +15547,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rela \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18875,17 +15564,7 @@ enum {
 	S_relay, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_repo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18902,17 +15581,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_requ \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18929,17 +15598,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_reso \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18956,17 +15615,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_resp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -18983,17 +15632,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rout \
 	S_start, S_out_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19010,17 +15649,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_send \
 	S_start, S_send_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19037,17 +15666,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sent \
 	S_start, S_sent_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19064,17 +15683,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_serv \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19091,17 +15700,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sign \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19118,17 +15717,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_size \
 	S_start, S_size_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19145,17 +15734,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_smtp \
 	S_start, S_smtp_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19172,17 +15751,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_stor \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19198,18 +15767,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_supp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19226,17 +15785,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_susp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19253,17 +15802,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_syst \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19280,17 +15819,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temp \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19307,17 +15836,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_that \
 	S_start, S_that_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19334,17 +15853,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_time \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19361,17 +15870,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_too_ \
 	S_start, S_too_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19388,17 +15887,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_unkn \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19415,17 +15904,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_user \
 	S_start, S_user_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19441,18 +15920,8 @@ enum {
 	S_0u, S_serv, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_vali \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19469,17 +15938,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_veri \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19496,17 +15955,7 @@ enum {
 	S_y, S_veriz, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_volu \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19523,17 +15972,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_was_ \
 	S_start, S_was_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19550,17 +15989,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_accep \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19577,17 +16006,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_accou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19604,17 +16023,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_addre \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19631,17 +16040,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_allow \
 	S_start, S_allow_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19658,17 +16057,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authe \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19685,17 +16074,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_autom \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19712,17 +16091,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_black \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19739,17 +16108,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_compl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19766,17 +16125,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_conne \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19787,23 +16136,13 @@ enum {
 	S_a, S_0b, S_connec, S_0d, \
 	S_0e, S_f, S_g, S_eh, \
 	S_nei, S_j, S_idle, S_l, \
-	S_nem, S_en, S_0o, S_p, \
+	S_em, S_en, S_0o, S_p, \
 	S_q, S_er, S_0es, S_net, \
 	S_0u, S_v, S_w, S_ex, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_disab \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19820,17 +16159,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_ \
 	S_start, S_does_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19847,17 +16176,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_domai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19874,17 +16193,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_email \
 	S_start, S_email_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19901,17 +16210,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_error \
 	S_start, S_error_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19927,18 +16226,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_excee \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19955,17 +16244,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_expir \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -19981,18 +16260,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_faile \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20009,17 +16278,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_from_ \
 	S_start, S_from_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20036,17 +16295,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_heade \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20063,17 +16312,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_hostn \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20090,17 +16329,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_inact \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20117,17 +16346,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_inval \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20144,17 +16363,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_is_no \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20171,17 +16380,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_liste \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20198,17 +16397,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_local \
 	S_start, S_local_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20225,17 +16414,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mail_ \
 	S_start, S_mail_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20252,17 +16431,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mailb \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20279,17 +16448,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_messa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20306,17 +16465,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_name_ \
 	S_start, S_name_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20333,17 +16482,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_a \
 	S_start, S_not_a_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20360,17 +16499,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_f \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20387,17 +16516,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_p \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20414,17 +16533,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_r \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20440,18 +16549,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_recip \
 	S_start, S_ip_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20468,17 +16567,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rejec \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20495,17 +16584,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_relay \
 	S_start, S_relay_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20522,17 +16601,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_requi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20549,17 +16618,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_resol \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20576,17 +16635,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_route \
 	S_start, S_route_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20603,17 +16652,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sende \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20630,17 +16669,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sendi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20657,17 +16686,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_serve \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20684,17 +16703,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_size_ \
 	S_start, S_size_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20711,17 +16720,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_stora \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20738,17 +16737,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_suspe \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20765,17 +16754,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_syste \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20792,17 +16771,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tempo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20819,17 +16788,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_that_ \
 	S_start, S_that_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20846,17 +16805,7 @@ enum {
 	S_that_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_too_l \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20873,17 +16822,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_unkno \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20900,17 +16839,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_valid \
 	S_start, S_valid_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20927,17 +16856,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_verif \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20954,17 +16873,7 @@ enum {
 	S_verify, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_volum \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -20981,17 +16890,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_accept \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21008,17 +16907,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_accoun \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21035,17 +16924,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_addres \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21062,17 +16941,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_allowe \
 	S_start, S_we_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21089,17 +16958,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authen \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21116,17 +16975,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_automa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21143,17 +16992,7 @@ enum {
 	S_may, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blackl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21170,17 +17009,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blocke \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21197,17 +17026,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_connec \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21224,17 +17043,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_disabl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21251,17 +17060,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_n \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21278,17 +17077,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_exceed \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21305,17 +17094,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_expire \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21332,17 +17111,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_failed \
 	S_start, S_failed_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21359,17 +17128,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_header \
 	S_start, S_header_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21385,18 +17144,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_hostna \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21413,17 +17162,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_inacti \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21440,17 +17179,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_invali \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21467,17 +17196,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_is_not \
 	S_start, S_is_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21494,17 +17213,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_limite \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21521,17 +17230,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_listed \
 	S_start, S_listed_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21548,17 +17247,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mail_f \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21575,17 +17264,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mailbo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21601,18 +17280,8 @@ enum {
 	S_0ou, S_ov, S_w, S_mailbox, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_bo_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_bo_c3, \
+	S_idle
 #define ROW_S_messag \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21629,17 +17298,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_ac \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21656,17 +17315,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_al \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21683,17 +17332,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_av \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21710,17 +17349,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_fo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21737,17 +17366,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_re \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21764,17 +17383,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_recipi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21791,17 +17400,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_requir \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21817,18 +17416,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_sendin \
 	S_start, S_in_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21845,17 +17434,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_server \
 	S_start, S_server_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21871,18 +17450,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_very, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_size_l \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21899,17 +17468,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_storag \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21926,17 +17485,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_system \
 	S_start, S_system_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21953,17 +17502,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tempor \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -21979,18 +17518,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_unknow \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22007,17 +17536,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_valid_ \
 	S_start, S_valid_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22034,17 +17553,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_verify \
 	S_start, S_verify_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22061,17 +17570,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_address \
 	S_start, S_address_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22088,17 +17587,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_allowed \
 	S_start, S_allowed_, S_start, S_start, \
 	S__28, S_start, S_start, S_allowed_2d, \
@@ -22115,17 +17604,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authent \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22142,17 +17621,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_automat \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22169,17 +17638,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blackli \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22196,17 +17655,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_connect \
 	S_start, S_connect_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22223,17 +17672,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_disable \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22250,17 +17689,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_no \
 	S_start, S_no_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22277,17 +17706,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_domain_ \
 	S_start, S_domain_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22304,17 +17723,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_exceede \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22331,17 +17740,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_expired \
 	S_start, S_expired_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22358,17 +17757,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_hostnam \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22385,17 +17774,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_inactiv \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22412,17 +17791,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_is_not_ \
 	S_start, S_is_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22439,17 +17808,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_limited \
 	S_start, S_limited_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22466,17 +17825,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_message \
 	S_start, S_message_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22493,17 +17842,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_acc \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22520,17 +17859,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_all \
 	S_start, S_all_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22547,17 +17876,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_ava \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22574,17 +17893,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_fou \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22601,17 +17910,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_recipie \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22628,17 +17927,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rejecte \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22655,17 +17944,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_require \
 	S_start, S_require_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22682,17 +17961,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_senders \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22709,17 +17978,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sending \
 	S_start, S_sending_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22736,17 +17995,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_size_li \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22763,17 +18012,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_system_ \
 	S_start, S_system_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22790,17 +18029,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_tempora \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22817,17 +18046,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_address_ \
 	S_start, S_address_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22844,17 +18063,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authenti \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22871,17 +18080,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_automati \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22898,17 +18097,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blacklis \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22925,17 +18114,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_connecti \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22952,17 +18131,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_not \
 	S_start, S_does_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -22979,17 +18148,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_exceeded \
 	S_start, S_exceeded_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23006,17 +18165,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_hostname \
 	S_start, S_hostname_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23033,17 +18182,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_is_not_a \
 	S_start, S_is_not_a_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23060,17 +18199,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_acce \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23087,17 +18216,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_allo \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23114,17 +18233,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_avai \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23141,17 +18250,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_foun \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23168,17 +18267,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_recipien \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23195,17 +18284,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sending_ \
 	S_start, S_sending_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23222,17 +18301,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_size_lim \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23249,17 +18318,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temporar \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23275,18 +18334,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_temporary, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_authentic \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23303,17 +18352,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_connectio \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23330,17 +18369,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_not_ \
 	S_start, S_does_not_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23357,17 +18386,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_accep \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23384,17 +18403,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_allow \
 	S_start, S_allow_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23411,17 +18420,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_avail \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23438,17 +18437,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_size_limi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23465,17 +18454,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temporari \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23492,17 +18471,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authentica \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23519,17 +18488,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blackliste \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23546,17 +18505,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_connection \
 	S_start, S_connection_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23573,17 +18522,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_not_e \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23600,17 +18539,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_allowe \
 	S_start, S_we_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23627,17 +18556,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_availa \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23654,17 +18573,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_recipient_ \
 	S_start, S_recipient_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23681,17 +18590,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temporaril \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23708,17 +18607,7 @@ enum {
 	S_temporarily, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authenticat \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23735,17 +18624,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_not_ex \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23762,17 +18641,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_availab \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23789,17 +18658,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temporarily \
 	S_start, S_temporarily_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23816,17 +18675,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authenticati \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23843,17 +18692,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_not_exi \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23870,17 +18709,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_availabl \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23897,17 +18726,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temporarily_ \
 	S_start, S_temporarily_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23924,17 +18743,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authenticatio \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23951,17 +18760,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_not_exis \
 	S_start, S_is_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -23978,17 +18777,7 @@ enum {
 	S_sy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temporarily_u \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24005,17 +18794,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temporarily_un \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24032,17 +18811,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_temporarily_una \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24059,17 +18828,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_from \
 	S_start, S_from_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24086,17 +18845,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_full \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24113,17 +18862,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rate \
 	S_start, S_rate_, S_start, S_start, \
 	S__28, S_start, S_start, S_rate_2d, \
@@ -24140,17 +18879,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_spam \
 	S_start, S_spam_, S_start, S_start, \
 	S__28, S_start, S_start, S_spam_2d, \
@@ -24167,17 +18896,7 @@ enum {
 	S_my, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_block \
 	S_start, S_block_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24194,17 +18913,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_limit \
 	S_start, S_limit_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24221,17 +18930,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_quota \
 	S_start, S_quota_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24248,17 +18947,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_domain \
 	S_start, S_domain_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24275,17 +18964,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_reject \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24302,17 +18981,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_sender \
 	S_start, S_sender_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24328,18 +18997,8 @@ enum {
 	S_0u, S_v, S_w, S_x, \
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_r_c3, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_start, S_start, S_start, S_r_c3, \
+	S_idle
 #define ROW_S_volume \
 	S_start, S_volume_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24356,17 +19015,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_account \
 	S_start, S_account_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24383,17 +19032,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blocked \
 	S_start, S_blocked_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24410,17 +19049,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_invalid \
 	S_start, S_invalid_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24437,17 +19066,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_mailbox \
 	S_start, S_mailbox_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24464,17 +19083,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_storage \
 	S_start, S_storage_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24491,17 +19100,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_unknown \
 	S_start, S_unknown_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24518,17 +19117,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_disabled \
 	S_start, S_disabled_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24545,17 +19134,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_inactive \
 	S_start, S_inactive_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24572,17 +19151,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_rejected \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24599,17 +19168,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blacklist \
 	S_start, S_list_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24626,17 +19185,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_found \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24653,17 +19202,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_recipient \
 	S_start, S_recipient_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24680,17 +19219,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_accept \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24707,17 +19236,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_size_limit \
 	S_start, S_size_limit_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24734,17 +19253,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_blacklisted \
 	S_start, S_blacklisted_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24761,17 +19270,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_allowed \
 	S_start, S_not_allowed_, S_start, S_start, \
 	S__28, S_start, S_start, S_allowed_2d, \
@@ -24788,17 +19287,7 @@ enum {
 	S_0dy, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_not_available \
 	S_start, S_not_available_, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24815,17 +19304,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_authentication \
 	S_start, S_authentication_, S_start, S_start, \
 	S__28, S_start, S_start, S_authentication_2d, \
@@ -24842,17 +19321,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 #define ROW_S_does_not_exist \
 	S_start, S_start, S_start, S_start, \
 	S__28, S_start, S_start, S_start, \
@@ -24869,17 +19338,7 @@ enum {
 	S_y, S_idle, S__5b, S_start, \
 	S_idle, S_start, S_start, S_start, \
 	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S_start, S_start, \
-	S_start, S_start, S__d8, S__d9, \
-	S_start, S__e3, S__e5, S_start, \
-	S_start, S_start, S_start, S_idle
+	S_idle
 
 static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_start] = { ROW_S_start },
@@ -24911,10 +19370,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_x] = { ROW_S_x },
 	[S_y] = { ROW_S_y },
 	[S__5b] = { ROW_S__5b },
-	[S__d8] = { ROW_S__d8 },
-	[S__d9] = { ROW_S__d9 },
-	[S__e3] = { ROW_S__e3 },
-	[S__e5] = { ROW_S__e5 },
 	[S__28a] = { ROW_S_a, [B_53] = S__28as },
 	[S__28s] = { ROW_S_0s, [B_30] = S__28s0, [B_31] = S__28s0, [B_32] = S__28s0, [B_33] = S__28s0, [B_34] = S__28s0, [B_35] = S__28s0, [B_36] = S__28s0, [B_37] = S__28s0, [B_38] = S__28s8, [B_39] = S__28s0, [B_43] = S_sc, [B_50] = S_sp },
 	[S_0b] = { ROW_S_0b },
@@ -25078,10 +19533,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5bp] = { ROW_S_p, [B_48] = S__5bph },
 	[S__5br] = { ROW_S_0r, [B_4c] = S__5brl, [B_50] = S_rp },
 	[S__5bt] = { ROW_S_t, [B_53] = S__5bts },
-	[S__d8_ba] = { ROW_S_start, [B_d9] = S__d8_ba_d9 },
-	[S__d9_85] = { ROW_S_start, [B_d8] = S__d9_85_d8 },
-	[S__e3_83] = { ROW_S__e3_83 },
-	[S__e5_bc] = { ROW_S_start, [B_b5] = S__e5_bc_b5 },
 	[S__28as] = { ROW_S_0s, [B_30] = S__28s0, [B_31] = S__28s0, [B_32] = S__28s0, [B_33] = S__28s0, [B_34] = S__28s0, [B_35] = S__28s0, [B_36] = S__28s0, [B_37] = S__28s0, [B_38] = S__28s8, [B_39] = S__28s0 },
 	[S__28s0] = { ROW_S_idle, [B_30] = S__28s00, [B_31] = S__28s00, [B_32] = S__28s00, [B_33] = S__28s00, [B_34] = S__28s00, [B_35] = S__28s00, [B_36] = S__28s00, [B_37] = S__28s00, [B_38] = S__28s08, [B_39] = S__28s00 },
 	[S__28s8] = { ROW_S_8, [B_30] = S__28s00, [B_31] = S__28s00, [B_32] = S__28s00, [B_33] = S__28s00, [B_34] = S__28s00, [B_35] = S__28s00, [B_36] = S__28s00, [B_37] = S__28s00, [B_38] = S__28s08, [B_39] = S__28s00 },
@@ -25242,7 +19693,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_nam] = { ROW_S_nam },
 	[S_nat] = { ROW_S_at, [B_55] = S_natu },
 	[S_nei] = { ROW_S_i, [B_54] = S_neit },
-	[S_nem] = { ROW_S_em, [B_c3] = S_nem_c3 },
 	[S_net] = { ROW_S_t, [B_57] = S_netw },
 	[S_nic] = { ROW_S_ic, [B_48] = S_nich },
 	[S_no_] = { ROW_S_no_ },
@@ -25308,7 +19758,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_sor] = { ROW_S_0r, [B_42] = S_sorb },
 	[S_spa] = { ROW_S_spa },
 	[S_spe] = { ROW_S_pe, [B_49] = S_spei },
-	[S_spf] = { ROW_S_f, [B_00] = S_spf_00, [B_09] = S_spf_, [B_26] = S_spf_00, [B_27] = S_spf_00, [B_28] = S_spf_28, [B_29] = S_spf_00, [B_2c] = S_spf_00, [B_2d] = S_spf_00, [B_2e] = S_spf_00, [B_2f] = S_spf_00, [B_3a] = S_spf_00, [B_3b] = S_spf_00, [B_3d] = S_spf_00, [B_3f] = S_spf_00, [B_5b] = S_spf_5b, [B_5d] = S_spf_00, [B_7c] = S_spf_00, [B_80] = S_spf_00, [B_81] = S_spf_00, [B_82] = S_spf_00, [B_83] = S_spf_00, [B_84] = S_spf_00, [B_85] = S_spf_00, [B_87] = S_spf_00, [B_88] = S_spf_00, [B_8a] = S_spf_00, [B_8b] = S_spf_00, [B_8c] = S_spf_00, [B_90] = S_spf_00, [B_93] = S_spf_00, [B_95] = S_spf_00, [B_99] = S_spf_00, [B_9a] = S_spf_00, [B_9b] = S_spf_00, [B_a1] = S_spf_00, [B_a3] = S_spf_00, [B_a4] = S_spf_00, [B_a6] = S_spf_00, [B_a7] = S_spf_00, [B_a8] = S_spf_00, [B_a9] = S_spf_00, [B_aa] = S_spf_00, [B_ab] = S_spf_00, [B_ac] = S_spf_00, [B_ad] = S_spf_00, [B_ae] = S_spf_00, [B_af] = S_spf_00, [B_b1] = S_spf_00, [B_b2] = S_spf_00, [B_b3] = S_spf_00, [B_b5] = S_spf_00, [B_b9] = S_spf_00, [B_ba] = S_spf_00, [B_bc] = S_spf_00, [B_be] = S_spf_00, [B_c3] = S_spf_00, [B_c4] = S_spf_00, [B_d8] = S_spf_d8, [B_d9] = S_spf_d9, [B_db] = S_spf_00, [B_e3] = S_spf_e3, [B_e5] = S_spf_e5, [B_e6] = S_spf_00, [B_e7] = S_spf_00, [B_e8] = S_spf_00, [B_e9] = S_spf_00, [B_eof] = S_spf_eof },
+	[S_spf] = { ROW_S_f, [B_00] = S_spf_00, [B_09] = S_spf_, [B_26] = S_spf_00, [B_27] = S_spf_00, [B_28] = S_spf_28, [B_29] = S_spf_00, [B_2c] = S_spf_00, [B_2d] = S_spf_00, [B_2e] = S_spf_00, [B_2f] = S_spf_00, [B_3a] = S_spf_00, [B_3b] = S_spf_00, [B_3d] = S_spf_00, [B_3f] = S_spf_00, [B_5b] = S_spf_5b, [B_5d] = S_spf_00, [B_7c] = S_spf_00, [B_a1] = S_spf_00, [B_a4] = S_spf_00, [B_a9] = S_spf_00, [B_ae] = S_spf_00, [B_b3] = S_spf_00, [B_c3] = S_spf_00, [B_eof] = S_spf_eof },
 	[S_spi] = { ROW_S_pi, [B_4b] = S_spik },
 	[S_ssl] = { ROW_S_l, [B_09] = S_ssl_, [B_4f] = S_slo },
 	[S_sta] = { ROW_S_sta },
@@ -25331,7 +19781,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too] = { ROW_S_too },
 	[S_tro] = { ROW_S_ro, [B_4a] = S_troj },
 	[S_try] = { ROW_S_try },
-	[S_ube] = { ROW_S_be, [B_00] = S_ube_00, [B_09] = S_ube_00, [B_26] = S_ube_00, [B_27] = S_ube_00, [B_28] = S_ube_28, [B_29] = S_ube_00, [B_2c] = S_ube_00, [B_2d] = S_ube_00, [B_2e] = S_ube_00, [B_2f] = S_ube_00, [B_3a] = S_ube_00, [B_3b] = S_ube_00, [B_3d] = S_ube_00, [B_3f] = S_ube_00, [B_5b] = S_ube_5b, [B_5d] = S_ube_00, [B_7c] = S_ube_00, [B_80] = S_ube_00, [B_81] = S_ube_00, [B_82] = S_ube_00, [B_83] = S_ube_00, [B_84] = S_ube_00, [B_85] = S_ube_00, [B_87] = S_ube_00, [B_88] = S_ube_00, [B_8a] = S_ube_00, [B_8b] = S_ube_00, [B_8c] = S_ube_00, [B_90] = S_ube_00, [B_93] = S_ube_00, [B_95] = S_ube_00, [B_99] = S_ube_00, [B_9a] = S_ube_00, [B_9b] = S_ube_00, [B_a1] = S_ube_00, [B_a3] = S_ube_00, [B_a4] = S_ube_00, [B_a6] = S_ube_00, [B_a7] = S_ube_00, [B_a8] = S_ube_00, [B_a9] = S_ube_00, [B_aa] = S_ube_00, [B_ab] = S_ube_00, [B_ac] = S_ube_00, [B_ad] = S_ube_00, [B_ae] = S_ube_00, [B_af] = S_ube_00, [B_b1] = S_ube_00, [B_b2] = S_ube_00, [B_b3] = S_ube_00, [B_b5] = S_ube_00, [B_b9] = S_ube_00, [B_ba] = S_ube_00, [B_bc] = S_ube_00, [B_be] = S_ube_00, [B_c3] = S_ube_00, [B_c4] = S_ube_00, [B_d8] = S_ube_d8, [B_d9] = S_ube_d9, [B_db] = S_ube_00, [B_e3] = S_ube_e3, [B_e5] = S_ube_e5, [B_e6] = S_ube_00, [B_e7] = S_ube_00, [B_e8] = S_ube_00, [B_e9] = S_ube_00, [B_eof] = S_ube_eof },
+	[S_ube] = { ROW_S_be, [B_00] = S_ube_00, [B_09] = S_ube_00, [B_26] = S_ube_00, [B_27] = S_ube_00, [B_28] = S_ube_28, [B_29] = S_ube_00, [B_2c] = S_ube_00, [B_2d] = S_ube_00, [B_2e] = S_ube_00, [B_2f] = S_ube_00, [B_3a] = S_ube_00, [B_3b] = S_ube_00, [B_3d] = S_ube_00, [B_3f] = S_ube_00, [B_5b] = S_ube_5b, [B_5d] = S_ube_00, [B_7c] = S_ube_00, [B_a1] = S_ube_00, [B_a4] = S_ube_00, [B_a9] = S_ube_00, [B_ae] = S_ube_00, [B_b3] = S_ube_00, [B_c3] = S_ube_00, [B_eof] = S_ube_eof },
 	[S_uce] = { ROW_S_ce, [B_50] = S_ucep },
 	[S_una] = { ROW_S_una },
 	[S_unb] = { ROW_S_0b, [B_45] = S_unbe },
@@ -25367,10 +19817,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5bph] = { ROW_S_h, [B_30] = S__5bph0, [B_49] = S_phi },
 	[S__5brl] = { ROW_S_l, [B_30] = S__5brl0 },
 	[S__5bts] = { ROW_S_0s, [B_30] = S__5bts0, [B_31] = S__5bts1, [B_32] = S__5bts1, [B_33] = S__5bts1, [B_34] = S__5bts1, [B_35] = S__5bts1, [B_36] = S__5bts1, [B_37] = S__5bts1, [B_38] = S__5bts8, [B_39] = S__5bts1, [B_53] = S__5btss },
-	[S__d8_ba_d9] = { ROW_S__d9, [B_8a] = S__d8_ba_d9_8a },
-	[S__d9_85_d8] = { ROW_S__d8, [B_ac] = S__d9_85_d8_ac },
-	[S__e3_83_87] = { ROW_S_start, [B_e3] = S__e3_83_87_e3 },
-	[S__e5_bc_b5] = { ROW_S_start, [B_e8] = S__e5_bc_b5_e8 },
 	[S__28s00] = { ROW_S_idle, [B_30] = S__28s000, [B_31] = S__28s000, [B_32] = S__28s000, [B_33] = S__28s000, [B_34] = S__28s000, [B_35] = S__28s000, [B_36] = S__28s000, [B_37] = S__28s000, [B_38] = S__28s008, [B_39] = S__28s000 },
 	[S__28s08] = { ROW_S_8, [B_30] = S__28s000, [B_31] = S__28s000, [B_32] = S__28s000, [B_33] = S__28s000, [B_34] = S__28s000, [B_35] = S__28s000, [B_36] = S__28s000, [B_37] = S__28s000, [B_38] = S__28s008, [B_39] = S__28s000 },
 	[S_0spf] = { ROW_S_idle, [B_09] = S_0spf_, [B_41] = S_fa, [B_45] = S_fe, [B_49] = S_fi, [B_4c] = S_fl, [B_4f] = S_fo, [B_52] = S_fr, [B_55] = S_fu },
@@ -25558,7 +20004,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name] = { ROW_S_name },
 	[S_natu] = { ROW_S_0u, [B_52] = S_natur },
 	[S_neit] = { ROW_S_t, [B_48] = S_neith },
-	[S_nem_c3] = { ROW_S_start, [B_a1] = S_nem_c3_a1 },
 	[S_netw] = { ROW_S_w, [B_4f] = S_netwo },
 	[S_nich] = { ROW_S_ch, [B_54] = S_nicht },
 	[S_no_a] = { ROW_S_a, [B_43] = S_no_ac, [B_4e] = S_no_an, [B_55] = S_no_au },
@@ -25716,10 +20161,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5bts1] = { ROW_S_idle, [B_30] = S__5bts00, [B_31] = S__5bts00, [B_32] = S__5bts00, [B_33] = S__5bts00, [B_34] = S__5bts00, [B_35] = S__5bts00, [B_36] = S__5bts00, [B_37] = S__5bts00, [B_38] = S__5bts08, [B_39] = S__5bts00 },
 	[S__5bts8] = { ROW_S_8, [B_30] = S__5bts00, [B_31] = S__5bts00, [B_32] = S__5bts00, [B_33] = S__5bts00, [B_34] = S__5bts00, [B_35] = S__5bts00, [B_36] = S__5bts00, [B_37] = S__5bts00, [B_38] = S__5bts08, [B_39] = S__5bts00 },
 	[S__5btss] = { ROW_S_ss, [B_30] = S__5btss0, [B_31] = S__5btss1, [B_32] = S__5bts1, [B_33] = S__5bts1, [B_34] = S__5bts1, [B_35] = S__5bts1, [B_36] = S__5bts1, [B_37] = S__5bts1, [B_38] = S__5bts8, [B_39] = S__5bts1 },
-	[S__d8_ba_d9_8a] = { ROW_S_start, [B_d8] = S__d8_ba_d9_8a_d8 },
-	[S__d9_85_d8_ac] = { ROW_S_start, [B_d9] = S__d9_85_d8_ac_d9 },
-	[S__e3_83_87_e3] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82 },
-	[S__e5_bc_b5_e8] = { ROW_S_start, [B_b2] = S__e5_bc_b5_e8_b2 },
 	[S__28s000] = { ROW_S_idle, [B_29] = S__28s000_29, [B_30] = S__28s0000, [B_31] = S__28s0000, [B_32] = S__28s0000, [B_33] = S__28s0000, [B_34] = S__28s0000, [B_35] = S__28s0000, [B_36] = S__28s0000, [B_37] = S__28s0000, [B_38] = S__28s0008, [B_39] = S__28s0000 },
 	[S__28s008] = { ROW_S_8, [B_29] = S__28s000_29, [B_30] = S__28s0000, [B_31] = S__28s0000, [B_32] = S__28s0000, [B_33] = S__28s0000, [B_34] = S__28s0000, [B_35] = S__28s0000, [B_36] = S__28s0000, [B_37] = S__28s0000, [B_38] = S__28s0008, [B_39] = S__28s0000 },
 	[S_0spf_] = { ROW_S_idle, [B_09] = S_0spf_, [B_41] = S_spf_a, [B_42] = S_b, [B_44] = S_d, [B_45] = S_e, [B_4f] = S_o, [B_52] = S_r, [B_53] = S_s, [B_55] = S_u },
@@ -25940,7 +20381,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_] = { ROW_S_name_ },
 	[S_natur] = { ROW_S_ur, [B_45] = S_nature },
 	[S_neith] = { ROW_S_th, [B_45] = S_neithe },
-	[S_nem_c3_a1] = { ROW_S_start, [B_54] = S_nem_c3_a1t },
 	[S_netwo] = { ROW_S_wo, [B_52] = S_networ },
 	[S_nicht] = { ROW_S_t, [B_09] = S_nicht_ },
 	[S_no_ac] = { ROW_S_ac, [B_43] = S_no_acc },
@@ -26159,10 +20599,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5bts08] = { ROW_S_8, [B_5d] = S__5bts00_5d },
 	[S__5btss0] = { ROW_S_idle, [B_30] = S__5bts00, [B_31] = S__5bts00, [B_32] = S__5bts00, [B_33] = S__5bts00, [B_34] = S__5btss04, [B_35] = S__5bts00, [B_36] = S__5bts00, [B_37] = S__5bts00, [B_38] = S__5bts08, [B_39] = S__5btss09 },
 	[S__5btss1] = { ROW_S_idle, [B_30] = S__5bts00, [B_31] = S__5btss11, [B_32] = S__5bts00, [B_33] = S__5bts00, [B_34] = S__5bts00, [B_35] = S__5bts00, [B_36] = S__5bts00, [B_37] = S__5bts00, [B_38] = S__5bts08, [B_39] = S__5bts00 },
-	[S__d8_ba_d9_8a_d8] = { ROW_S__d8, [B_b1] = S__d8_ba_d9_8a_d8_b1 },
-	[S__d9_85_d8_ac_d9] = { ROW_S__d9, [B_88] = S__d9_85_d8_ac_d9_88 },
-	[S__e3_83_87_e3_82] = { ROW_S_start, [B_a3] = S__e3_83_87_e3_82_a3 },
-	[S__e5_bc_b5_e8_b2] = { ROW_S_start, [B_bc] = S__e5_bc_b5_e8_b2_bc },
 	[S__28s0000] = { ROW_S_idle, [B_29] = S__28s000_29 },
 	[S__28s0008] = { ROW_S_8, [B_29] = S__28s000_29 },
 	[S_8_2dbit_] = { ROW_S_start, [B_09] = S_8_2dbit_, [B_44] = S_8_2dbit_d },
@@ -26271,8 +20707,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_doesn_27] = { ROW_S_start, [B_54] = S_doesn_27t },
 	[S_duplic] = { ROW_S_ic, [B_41] = S_duplica },
 	[S_during] = { ROW_S_g, [B_09] = S_during_ },
-	[S_dy_2d001] = { ROW_S_idle, [B_00] = S_dy_2d001_00, [B_09] = S_dy_2d001_00, [B_26] = S_dy_2d001_00, [B_27] = S_dy_2d001_00, [B_28] = S_dy_2d001_28, [B_29] = S_dy_2d001_00, [B_2c] = S_dy_2d001_00, [B_2d] = S_dy_2d001_00, [B_2e] = S_dy_2d001_00, [B_2f] = S_dy_2d001_00, [B_3a] = S_dy_2d001_00, [B_3b] = S_dy_2d001_00, [B_3d] = S_dy_2d001_00, [B_3f] = S_dy_2d001_00, [B_5b] = S_dy_2d001_5b, [B_5d] = S_dy_2d001_00, [B_7c] = S_dy_2d001_00, [B_80] = S_dy_2d001_00, [B_81] = S_dy_2d001_00, [B_82] = S_dy_2d001_00, [B_83] = S_dy_2d001_00, [B_84] = S_dy_2d001_00, [B_85] = S_dy_2d001_00, [B_87] = S_dy_2d001_00, [B_88] = S_dy_2d001_00, [B_8a] = S_dy_2d001_00, [B_8b] = S_dy_2d001_00, [B_8c] = S_dy_2d001_00, [B_90] = S_dy_2d001_00, [B_93] = S_dy_2d001_00, [B_95] = S_dy_2d001_00, [B_99] = S_dy_2d001_00, [B_9a] = S_dy_2d001_00, [B_9b] = S_dy_2d001_00, [B_a1] = S_dy_2d001_00, [B_a3] = S_dy_2d001_00, [B_a4] = S_dy_2d001_00, [B_a6] = S_dy_2d001_00, [B_a7] = S_dy_2d001_00, [B_a8] = S_dy_2d001_00, [B_a9] = S_dy_2d001_00, [B_aa] = S_dy_2d001_00, [B_ab] = S_dy_2d001_00, [B_ac] = S_dy_2d001_00, [B_ad] = S_dy_2d001_00, [B_ae] = S_dy_2d001_00, [B_af] = S_dy_2d001_00, [B_b1] = S_dy_2d001_00, [B_b2] = S_dy_2d001_00, [B_b3] = S_dy_2d001_00, [B_b5] = S_dy_2d001_00, [B_b9] = S_dy_2d001_00, [B_ba] = S_dy_2d001_00, [B_bc] = S_dy_2d001_00, [B_be] = S_dy_2d001_00, [B_c3] = S_dy_2d001_00, [B_c4] = S_dy_2d001_00, [B_d8] = S_dy_2d001_d8, [B_d9] = S_dy_2d001_d9, [B_db] = S_dy_2d001_00, [B_e3] = S_dy_2d001_e3, [B_e5] = S_dy_2d001_e5, [B_e6] = S_dy_2d001_00, [B_e7] = S_dy_2d001_00, [B_e8] = S_dy_2d001_00, [B_e9] = S_dy_2d001_00, [B_eof] = S_dy_2d001_eof },
-	[S_dy_2d003] = { ROW_S_idle, [B_00] = S_dy_2d003_00, [B_09] = S_dy_2d003_00, [B_26] = S_dy_2d003_00, [B_27] = S_dy_2d003_00, [B_28] = S_dy_2d003_28, [B_29] = S_dy_2d003_00, [B_2c] = S_dy_2d003_00, [B_2d] = S_dy_2d003_00, [B_2e] = S_dy_2d003_00, [B_2f] = S_dy_2d003_00, [B_3a] = S_dy_2d003_00, [B_3b] = S_dy_2d003_00, [B_3d] = S_dy_2d003_00, [B_3f] = S_dy_2d003_00, [B_5b] = S_dy_2d003_5b, [B_5d] = S_dy_2d003_00, [B_7c] = S_dy_2d003_00, [B_80] = S_dy_2d003_00, [B_81] = S_dy_2d003_00, [B_82] = S_dy_2d003_00, [B_83] = S_dy_2d003_00, [B_84] = S_dy_2d003_00, [B_85] = S_dy_2d003_00, [B_87] = S_dy_2d003_00, [B_88] = S_dy_2d003_00, [B_8a] = S_dy_2d003_00, [B_8b] = S_dy_2d003_00, [B_8c] = S_dy_2d003_00, [B_90] = S_dy_2d003_00, [B_93] = S_dy_2d003_00, [B_95] = S_dy_2d003_00, [B_99] = S_dy_2d003_00, [B_9a] = S_dy_2d003_00, [B_9b] = S_dy_2d003_00, [B_a1] = S_dy_2d003_00, [B_a3] = S_dy_2d003_00, [B_a4] = S_dy_2d003_00, [B_a6] = S_dy_2d003_00, [B_a7] = S_dy_2d003_00, [B_a8] = S_dy_2d003_00, [B_a9] = S_dy_2d003_00, [B_aa] = S_dy_2d003_00, [B_ab] = S_dy_2d003_00, [B_ac] = S_dy_2d003_00, [B_ad] = S_dy_2d003_00, [B_ae] = S_dy_2d003_00, [B_af] = S_dy_2d003_00, [B_b1] = S_dy_2d003_00, [B_b2] = S_dy_2d003_00, [B_b3] = S_dy_2d003_00, [B_b5] = S_dy_2d003_00, [B_b9] = S_dy_2d003_00, [B_ba] = S_dy_2d003_00, [B_bc] = S_dy_2d003_00, [B_be] = S_dy_2d003_00, [B_c3] = S_dy_2d003_00, [B_c4] = S_dy_2d003_00, [B_d8] = S_dy_2d003_d8, [B_d9] = S_dy_2d003_d9, [B_db] = S_dy_2d003_00, [B_e3] = S_dy_2d003_e3, [B_e5] = S_dy_2d003_e5, [B_e6] = S_dy_2d003_00, [B_e7] = S_dy_2d003_00, [B_e8] = S_dy_2d003_00, [B_e9] = S_dy_2d003_00, [B_eof] = S_dy_2d003_eof },
+	[S_dy_2d001] = { ROW_S_idle, [B_00] = S_dy_2d001_00, [B_09] = S_dy_2d001_00, [B_26] = S_dy_2d001_00, [B_27] = S_dy_2d001_00, [B_28] = S_dy_2d001_28, [B_29] = S_dy_2d001_00, [B_2c] = S_dy_2d001_00, [B_2d] = S_dy_2d001_00, [B_2e] = S_dy_2d001_00, [B_2f] = S_dy_2d001_00, [B_3a] = S_dy_2d001_00, [B_3b] = S_dy_2d001_00, [B_3d] = S_dy_2d001_00, [B_3f] = S_dy_2d001_00, [B_5b] = S_dy_2d001_5b, [B_5d] = S_dy_2d001_00, [B_7c] = S_dy_2d001_00, [B_a1] = S_dy_2d001_00, [B_a4] = S_dy_2d001_00, [B_a9] = S_dy_2d001_00, [B_ae] = S_dy_2d001_00, [B_b3] = S_dy_2d001_00, [B_c3] = S_dy_2d001_00, [B_eof] = S_dy_2d001_eof },
+	[S_dy_2d003] = { ROW_S_idle, [B_00] = S_dy_2d003_00, [B_09] = S_dy_2d003_00, [B_26] = S_dy_2d003_00, [B_27] = S_dy_2d003_00, [B_28] = S_dy_2d003_28, [B_29] = S_dy_2d003_00, [B_2c] = S_dy_2d003_00, [B_2d] = S_dy_2d003_00, [B_2e] = S_dy_2d003_00, [B_2f] = S_dy_2d003_00, [B_3a] = S_dy_2d003_00, [B_3b] = S_dy_2d003_00, [B_3d] = S_dy_2d003_00, [B_3f] = S_dy_2d003_00, [B_5b] = S_dy_2d003_5b, [B_5d] = S_dy_2d003_00, [B_7c] = S_dy_2d003_00, [B_a1] = S_dy_2d003_00, [B_a4] = S_dy_2d003_00, [B_a9] = S_dy_2d003_00, [B_ae] = S_dy_2d003_00, [B_b3] = S_dy_2d003_00, [B_c3] = S_dy_2d003_00, [B_eof] = S_dy_2d003_eof },
 	[S_dynami] = { ROW_S_mi, [B_43] = S_dynamic },
 	[S_ehlo_n] = { ROW_S_n, [B_41] = S_ehlo_na },
 	[S_ehlo_r] = { ROW_S_r, [B_45] = S_ehlo_re },
@@ -26414,7 +20850,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_s] = { ROW_S_s, [B_45] = S_name_se },
 	[S_nature] = { ROW_S_re, [B_09] = S_nature_ },
 	[S_neithe] = { ROW_S_he, [B_52] = S_neither },
-	[S_nem_c3_a1t] = { ROW_S_t, [B_45] = S_nem_c3_a1te },
 	[S_networ] = { ROW_S_wor, [B_4b] = S_network },
 	[S_nicht_] = { ROW_S_start, [B_09] = S_nicht_, [B_44] = S_nicht_d },
 	[S_no_acc] = { ROW_S_acc, [B_4f] = S_no_acco },
@@ -26465,7 +20900,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_operat] = { ROW_S_rat, [B_49] = S_operati },
 	[S_opt_me] = { ROW_S_me, [B_09] = S_opt_me_ },
 	[S_opt_2dou] = { ROW_S_ou, [B_54] = S_opt_2dout },
-	[S_ou_2d001] = { ROW_S_idle, [B_00] = S_ou_2d001_00, [B_09] = S_ou_2d001_00, [B_26] = S_ou_2d001_00, [B_27] = S_ou_2d001_00, [B_28] = S_ou_2d001_28, [B_29] = S_ou_2d001_00, [B_2c] = S_ou_2d001_00, [B_2d] = S_ou_2d001_00, [B_2e] = S_ou_2d001_00, [B_2f] = S_ou_2d001_00, [B_3a] = S_ou_2d001_00, [B_3b] = S_ou_2d001_00, [B_3d] = S_ou_2d001_00, [B_3f] = S_ou_2d001_00, [B_5b] = S_ou_2d001_5b, [B_5d] = S_ou_2d001_00, [B_7c] = S_ou_2d001_00, [B_80] = S_ou_2d001_00, [B_81] = S_ou_2d001_00, [B_82] = S_ou_2d001_00, [B_83] = S_ou_2d001_00, [B_84] = S_ou_2d001_00, [B_85] = S_ou_2d001_00, [B_87] = S_ou_2d001_00, [B_88] = S_ou_2d001_00, [B_8a] = S_ou_2d001_00, [B_8b] = S_ou_2d001_00, [B_8c] = S_ou_2d001_00, [B_90] = S_ou_2d001_00, [B_93] = S_ou_2d001_00, [B_95] = S_ou_2d001_00, [B_99] = S_ou_2d001_00, [B_9a] = S_ou_2d001_00, [B_9b] = S_ou_2d001_00, [B_a1] = S_ou_2d001_00, [B_a3] = S_ou_2d001_00, [B_a4] = S_ou_2d001_00, [B_a6] = S_ou_2d001_00, [B_a7] = S_ou_2d001_00, [B_a8] = S_ou_2d001_00, [B_a9] = S_ou_2d001_00, [B_aa] = S_ou_2d001_00, [B_ab] = S_ou_2d001_00, [B_ac] = S_ou_2d001_00, [B_ad] = S_ou_2d001_00, [B_ae] = S_ou_2d001_00, [B_af] = S_ou_2d001_00, [B_b1] = S_ou_2d001_00, [B_b2] = S_ou_2d001_00, [B_b3] = S_ou_2d001_00, [B_b5] = S_ou_2d001_00, [B_b9] = S_ou_2d001_00, [B_ba] = S_ou_2d001_00, [B_bc] = S_ou_2d001_00, [B_be] = S_ou_2d001_00, [B_c3] = S_ou_2d001_00, [B_c4] = S_ou_2d001_00, [B_d8] = S_ou_2d001_d8, [B_d9] = S_ou_2d001_d9, [B_db] = S_ou_2d001_00, [B_e3] = S_ou_2d001_e3, [B_e5] = S_ou_2d001_e5, [B_e6] = S_ou_2d001_00, [B_e7] = S_ou_2d001_00, [B_e8] = S_ou_2d001_00, [B_e9] = S_ou_2d001_00, [B_eof] = S_ou_2d001_eof },
+	[S_ou_2d001] = { ROW_S_idle, [B_00] = S_ou_2d001_00, [B_09] = S_ou_2d001_00, [B_26] = S_ou_2d001_00, [B_27] = S_ou_2d001_00, [B_28] = S_ou_2d001_28, [B_29] = S_ou_2d001_00, [B_2c] = S_ou_2d001_00, [B_2d] = S_ou_2d001_00, [B_2e] = S_ou_2d001_00, [B_2f] = S_ou_2d001_00, [B_3a] = S_ou_2d001_00, [B_3b] = S_ou_2d001_00, [B_3d] = S_ou_2d001_00, [B_3f] = S_ou_2d001_00, [B_5b] = S_ou_2d001_5b, [B_5d] = S_ou_2d001_00, [B_7c] = S_ou_2d001_00, [B_a1] = S_ou_2d001_00, [B_a4] = S_ou_2d001_00, [B_a9] = S_ou_2d001_00, [B_ae] = S_ou_2d001_00, [B_b3] = S_ou_2d001_00, [B_c3] = S_ou_2d001_00, [B_eof] = S_ou_2d001_eof },
 	[S_out_of] = { ROW_S_f, [B_09] = S_out_of_ },
 	[S_outloo] = { ROW_S_loo, [B_4b] = S_outlook },
 	[S_over_a] = { ROW_S_a, [B_09] = S_over_a_ },
@@ -26534,12 +20969,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rl0008] = { ROW_S_8, [B_30] = S_rl00000, [B_31] = S_rl00000, [B_32] = S_rl00000, [B_33] = S_rl00000, [B_34] = S_rl00000, [B_35] = S_rl00000, [B_36] = S_rl00000, [B_37] = S_rl00000, [B_38] = S_rl00008, [B_39] = S_rl00000 },
 	[S_route_] = { ROW_S_start, [B_09] = S_route_, [B_54] = S_route_t },
 	[S_routin] = { ROW_S_in, [B_47] = S_routing },
-	[S_rp_2d001] = { ROW_S_idle, [B_00] = S_rp_2d001_00, [B_09] = S_rp_2d001_00, [B_26] = S_rp_2d001_00, [B_27] = S_rp_2d001_00, [B_28] = S_rp_2d001_28, [B_29] = S_rp_2d001_00, [B_2c] = S_rp_2d001_00, [B_2d] = S_rp_2d001_00, [B_2e] = S_rp_2d001_00, [B_2f] = S_rp_2d001_00, [B_3a] = S_rp_2d001_00, [B_3b] = S_rp_2d001_00, [B_3d] = S_rp_2d001_00, [B_3f] = S_rp_2d001_00, [B_5b] = S_rp_2d001_5b, [B_5d] = S_rp_2d001_00, [B_7c] = S_rp_2d001_00, [B_80] = S_rp_2d001_00, [B_81] = S_rp_2d001_00, [B_82] = S_rp_2d001_00, [B_83] = S_rp_2d001_00, [B_84] = S_rp_2d001_00, [B_85] = S_rp_2d001_00, [B_87] = S_rp_2d001_00, [B_88] = S_rp_2d001_00, [B_8a] = S_rp_2d001_00, [B_8b] = S_rp_2d001_00, [B_8c] = S_rp_2d001_00, [B_90] = S_rp_2d001_00, [B_93] = S_rp_2d001_00, [B_95] = S_rp_2d001_00, [B_99] = S_rp_2d001_00, [B_9a] = S_rp_2d001_00, [B_9b] = S_rp_2d001_00, [B_a1] = S_rp_2d001_00, [B_a3] = S_rp_2d001_00, [B_a4] = S_rp_2d001_00, [B_a6] = S_rp_2d001_00, [B_a7] = S_rp_2d001_00, [B_a8] = S_rp_2d001_00, [B_a9] = S_rp_2d001_00, [B_aa] = S_rp_2d001_00, [B_ab] = S_rp_2d001_00, [B_ac] = S_rp_2d001_00, [B_ad] = S_rp_2d001_00, [B_ae] = S_rp_2d001_00, [B_af] = S_rp_2d001_00, [B_b1] = S_rp_2d001_00, [B_b2] = S_rp_2d001_00, [B_b3] = S_rp_2d001_00, [B_b5] = S_rp_2d001_00, [B_b9] = S_rp_2d001_00, [B_ba] = S_rp_2d001_00, [B_bc] = S_rp_2d001_00, [B_be] = S_rp_2d001_00, [B_c3] = S_rp_2d001_00, [B_c4] = S_rp_2d001_00, [B_d8] = S_rp_2d001_d8, [B_d9] = S_rp_2d001_d9, [B_db] = S_rp_2d001_00, [B_e3] = S_rp_2d001_e3, [B_e5] = S_rp_2d001_e5, [B_e6] = S_rp_2d001_00, [B_e7] = S_rp_2d001_00, [B_e8] = S_rp_2d001_00, [B_e9] = S_rp_2d001_00, [B_eof] = S_rp_2d001_eof },
+	[S_rp_2d001] = { ROW_S_idle, [B_00] = S_rp_2d001_00, [B_09] = S_rp_2d001_00, [B_26] = S_rp_2d001_00, [B_27] = S_rp_2d001_00, [B_28] = S_rp_2d001_28, [B_29] = S_rp_2d001_00, [B_2c] = S_rp_2d001_00, [B_2d] = S_rp_2d001_00, [B_2e] = S_rp_2d001_00, [B_2f] = S_rp_2d001_00, [B_3a] = S_rp_2d001_00, [B_3b] = S_rp_2d001_00, [B_3d] = S_rp_2d001_00, [B_3f] = S_rp_2d001_00, [B_5b] = S_rp_2d001_5b, [B_5d] = S_rp_2d001_00, [B_7c] = S_rp_2d001_00, [B_a1] = S_rp_2d001_00, [B_a4] = S_rp_2d001_00, [B_a9] = S_rp_2d001_00, [B_ae] = S_rp_2d001_00, [B_b3] = S_rp_2d001_00, [B_c3] = S_rp_2d001_00, [B_eof] = S_rp_2d001_eof },
 	[S_r_c3_a9pon] = { ROW_S_on, [B_53] = S_r_c3_a9pons },
 	[S_sanebo] = { ROW_S_bo, [B_58] = S_sanebox },
 	[S_sbcglo] = { ROW_S_lo, [B_42] = S_sbcglob },
 	[S_sbl_2dxb] = { ROW_S_0b, [B_4c] = S_sbl_2dxbl },
-	[S_sc_2d001] = { ROW_S_idle, [B_00] = S_sc_2d001_00, [B_09] = S_sc_2d001_00, [B_26] = S_sc_2d001_00, [B_27] = S_sc_2d001_00, [B_28] = S_sc_2d001_28, [B_29] = S_sc_2d001_00, [B_2c] = S_sc_2d001_00, [B_2d] = S_sc_2d001_00, [B_2e] = S_sc_2d001_00, [B_2f] = S_sc_2d001_00, [B_3a] = S_sc_2d001_00, [B_3b] = S_sc_2d001_00, [B_3d] = S_sc_2d001_00, [B_3f] = S_sc_2d001_00, [B_5b] = S_sc_2d001_5b, [B_5d] = S_sc_2d001_00, [B_7c] = S_sc_2d001_00, [B_80] = S_sc_2d001_00, [B_81] = S_sc_2d001_00, [B_82] = S_sc_2d001_00, [B_83] = S_sc_2d001_00, [B_84] = S_sc_2d001_00, [B_85] = S_sc_2d001_00, [B_87] = S_sc_2d001_00, [B_88] = S_sc_2d001_00, [B_8a] = S_sc_2d001_00, [B_8b] = S_sc_2d001_00, [B_8c] = S_sc_2d001_00, [B_90] = S_sc_2d001_00, [B_93] = S_sc_2d001_00, [B_95] = S_sc_2d001_00, [B_99] = S_sc_2d001_00, [B_9a] = S_sc_2d001_00, [B_9b] = S_sc_2d001_00, [B_a1] = S_sc_2d001_00, [B_a3] = S_sc_2d001_00, [B_a4] = S_sc_2d001_00, [B_a6] = S_sc_2d001_00, [B_a7] = S_sc_2d001_00, [B_a8] = S_sc_2d001_00, [B_a9] = S_sc_2d001_00, [B_aa] = S_sc_2d001_00, [B_ab] = S_sc_2d001_00, [B_ac] = S_sc_2d001_00, [B_ad] = S_sc_2d001_00, [B_ae] = S_sc_2d001_00, [B_af] = S_sc_2d001_00, [B_b1] = S_sc_2d001_00, [B_b2] = S_sc_2d001_00, [B_b3] = S_sc_2d001_00, [B_b5] = S_sc_2d001_00, [B_b9] = S_sc_2d001_00, [B_ba] = S_sc_2d001_00, [B_bc] = S_sc_2d001_00, [B_be] = S_sc_2d001_00, [B_c3] = S_sc_2d001_00, [B_c4] = S_sc_2d001_00, [B_d8] = S_sc_2d001_d8, [B_d9] = S_sc_2d001_d9, [B_db] = S_sc_2d001_00, [B_e3] = S_sc_2d001_e3, [B_e5] = S_sc_2d001_e5, [B_e6] = S_sc_2d001_00, [B_e7] = S_sc_2d001_00, [B_e8] = S_sc_2d001_00, [B_e9] = S_sc_2d001_00, [B_eof] = S_sc_2d001_eof },
+	[S_sc_2d001] = { ROW_S_idle, [B_00] = S_sc_2d001_00, [B_09] = S_sc_2d001_00, [B_26] = S_sc_2d001_00, [B_27] = S_sc_2d001_00, [B_28] = S_sc_2d001_28, [B_29] = S_sc_2d001_00, [B_2c] = S_sc_2d001_00, [B_2d] = S_sc_2d001_00, [B_2e] = S_sc_2d001_00, [B_2f] = S_sc_2d001_00, [B_3a] = S_sc_2d001_00, [B_3b] = S_sc_2d001_00, [B_3d] = S_sc_2d001_00, [B_3f] = S_sc_2d001_00, [B_5b] = S_sc_2d001_5b, [B_5d] = S_sc_2d001_00, [B_7c] = S_sc_2d001_00, [B_a1] = S_sc_2d001_00, [B_a4] = S_sc_2d001_00, [B_a9] = S_sc_2d001_00, [B_ae] = S_sc_2d001_00, [B_b3] = S_sc_2d001_00, [B_c3] = S_sc_2d001_00, [B_eof] = S_sc_2d001_eof },
 	[S_scored] = { ROW_S_0d, [B_09] = S_scored_ },
 	[S_securi] = { ROW_S_ri, [B_42] = S_urib, [B_54] = S_securit },
 	[S_see_ht] = { ROW_S_t, [B_54] = S_see_htt },
@@ -26651,10 +21086,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S__5btss04] = { ROW_S_idle, [B_5d] = S__5btss04_5d },
 	[S__5btss09] = { ROW_S_idle, [B_5d] = S__5btss09_5d },
 	[S__5btss11] = { ROW_S_idle, [B_5d] = S__5btss11_5d },
-	[S__d8_ba_d9_8a_d8_b1] = { ROW_S_start, [B_09] = S__d8_ba_d9_8a_d8_b1_ },
-	[S__d9_85_d8_ac_d9_88] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d8 },
-	[S__e3_83_87_e3_82_a3] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e3 },
-	[S__e5_bc_b5_e8_b2_bc] = { ROW_S_start, [B_e7] = S__e5_bc_b5_e8_b2_bc_e7 },
 	[S_8_2dbit_d] = { ROW_S_d, [B_41] = S_8_2dbit_da },
 	[S_8bit_da] = { ROW_S_da, [B_54] = S_8bit_dat },
 	[S_absent_] = { ROW_S_start, [B_09] = S_absent_, [B_44] = S_absent_d, [B_54] = S_sent_t },
@@ -26911,7 +21342,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_se] = { ROW_S_se, [B_52] = S_name_ser },
 	[S_nature_] = { ROW_S_start, [B_09] = S_nature_, [B_4f] = S_nature_o },
 	[S_neither] = { ROW_S_er, [B_09] = S_neither_ },
-	[S_nem_c3_a1te] = { ROW_S_te, [B_09] = S_nem_c3_a1te_ },
 	[S_network] = { ROW_S_idle, [B_09] = S_network_ },
 	[S_nicht_d] = { ROW_S_d, [B_49] = S_nicht_di },
 	[S_no_acco] = { ROW_S_acco, [B_55] = S_no_accou },
@@ -27160,10 +21590,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_yahoo_2ec] = { ROW_S_c, [B_4f] = S_yahoo_2eco },
 	[S_yahoodn] = { ROW_S_dn, [B_53] = S_yahoodns },
 	[S_yahooin] = { ROW_S_in, [B_43] = S_yahooinc },
-	[S__d8_ba_d9_8a_d8_b1_] = { ROW_S_start, [B_09] = S__d8_ba_d9_8a_d8_b1_, [B_d9] = S__d8_ba_d9_8a_d8_b1__d9 },
-	[S__d9_85_d8_ac_d9_88_d8] = { ROW_S__d8, [B_b2] = S__d9_85_d8_ac_d9_88_d8_b2 },
-	[S__e3_83_87_e3_82_a3_e3] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e3_83 },
-	[S__e5_bc_b5_e8_b2_bc_e7] = { ROW_S_start, [B_95] = S__e5_bc_b5_e8_b2_bc_e7_95 },
 	[S_8_2dbit_da] = { ROW_S_da, [B_54] = S_8_2dbit_dat },
 	[S_8bit_dat] = { ROW_S_dat, [B_41] = S_8bit_data },
 	[S_absent_d] = { ROW_S_d, [B_55] = S_absent_du },
@@ -27213,7 +21639,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_been_fai] = { ROW_S_fai, [B_4c] = S_been_fail },
 	[S_bellsout] = { ROW_S_out, [B_48] = S_bellsouth },
 	[S_bigger_t] = { ROW_S_t, [B_48] = S_bigger_th },
-	[S_bl000000] = { ROW_S_idle, [B_00] = S_bl000000_00, [B_09] = S_bl000000_00, [B_26] = S_bl000000_00, [B_27] = S_bl000000_00, [B_28] = S_bl000000_28, [B_29] = S_bl000000_00, [B_2c] = S_bl000000_00, [B_2d] = S_bl000000_00, [B_2e] = S_bl000000_00, [B_2f] = S_bl000000_00, [B_3a] = S_bl000000_00, [B_3b] = S_bl000000_00, [B_3d] = S_bl000000_00, [B_3f] = S_bl000000_00, [B_5b] = S_bl000000_5b, [B_5d] = S_bl000000_00, [B_7c] = S_bl000000_00, [B_80] = S_bl000000_00, [B_81] = S_bl000000_00, [B_82] = S_bl000000_00, [B_83] = S_bl000000_00, [B_84] = S_bl000000_00, [B_85] = S_bl000000_00, [B_87] = S_bl000000_00, [B_88] = S_bl000000_00, [B_8a] = S_bl000000_00, [B_8b] = S_bl000000_00, [B_8c] = S_bl000000_00, [B_90] = S_bl000000_00, [B_93] = S_bl000000_00, [B_95] = S_bl000000_00, [B_99] = S_bl000000_00, [B_9a] = S_bl000000_00, [B_9b] = S_bl000000_00, [B_a1] = S_bl000000_00, [B_a3] = S_bl000000_00, [B_a4] = S_bl000000_00, [B_a6] = S_bl000000_00, [B_a7] = S_bl000000_00, [B_a8] = S_bl000000_00, [B_a9] = S_bl000000_00, [B_aa] = S_bl000000_00, [B_ab] = S_bl000000_00, [B_ac] = S_bl000000_00, [B_ad] = S_bl000000_00, [B_ae] = S_bl000000_00, [B_af] = S_bl000000_00, [B_b1] = S_bl000000_00, [B_b2] = S_bl000000_00, [B_b3] = S_bl000000_00, [B_b5] = S_bl000000_00, [B_b9] = S_bl000000_00, [B_ba] = S_bl000000_00, [B_bc] = S_bl000000_00, [B_be] = S_bl000000_00, [B_c3] = S_bl000000_00, [B_c4] = S_bl000000_00, [B_d8] = S_bl000000_d8, [B_d9] = S_bl000000_d9, [B_db] = S_bl000000_00, [B_e3] = S_bl000000_e3, [B_e5] = S_bl000000_e5, [B_e6] = S_bl000000_00, [B_e7] = S_bl000000_00, [B_e8] = S_bl000000_00, [B_e9] = S_bl000000_00, [B_eof] = S_bl000000_eof },
+	[S_bl000000] = { ROW_S_idle, [B_00] = S_bl000000_00, [B_09] = S_bl000000_00, [B_26] = S_bl000000_00, [B_27] = S_bl000000_00, [B_28] = S_bl000000_28, [B_29] = S_bl000000_00, [B_2c] = S_bl000000_00, [B_2d] = S_bl000000_00, [B_2e] = S_bl000000_00, [B_2f] = S_bl000000_00, [B_3a] = S_bl000000_00, [B_3b] = S_bl000000_00, [B_3d] = S_bl000000_00, [B_3f] = S_bl000000_00, [B_5b] = S_bl000000_5b, [B_5d] = S_bl000000_00, [B_7c] = S_bl000000_00, [B_a1] = S_bl000000_00, [B_a4] = S_bl000000_00, [B_a9] = S_bl000000_00, [B_ae] = S_bl000000_00, [B_b3] = S_bl000000_00, [B_c3] = S_bl000000_00, [B_eof] = S_bl000000_eof },
 	[S_blacklis] = { ROW_S_blacklis },
 	[S_block_li] = { ROW_S_li, [B_53] = S_block_lis },
 	[S_blocked_] = { ROW_S_start, [B_09] = S_blocked_, [B_42] = S_blocked_b, [B_46] = S_blocked_f, [B_49] = S_blocked_i, [B_53] = S_blocked_s, [B_55] = S_blocked_u },
@@ -27271,7 +21697,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_disk_ful] = { ROW_S_ful, [B_4c] = S_disk_full },
 	[S_disk_is_] = { ROW_S_is_, [B_09] = S_disk_is_, [B_46] = S_disk_is_f },
 	[S_disk_quo] = { ROW_S_quo, [B_54] = S_disk_quot },
-	[S_dm000001] = { ROW_S_idle, [B_00] = S_dm000001_00, [B_09] = S_dm000001_00, [B_26] = S_dm000001_00, [B_27] = S_dm000001_00, [B_28] = S_dm000001_28, [B_29] = S_dm000001_00, [B_2c] = S_dm000001_00, [B_2d] = S_dm000001_00, [B_2e] = S_dm000001_00, [B_2f] = S_dm000001_00, [B_3a] = S_dm000001_00, [B_3b] = S_dm000001_00, [B_3d] = S_dm000001_00, [B_3f] = S_dm000001_00, [B_5b] = S_dm000001_5b, [B_5d] = S_dm000001_00, [B_7c] = S_dm000001_00, [B_80] = S_dm000001_00, [B_81] = S_dm000001_00, [B_82] = S_dm000001_00, [B_83] = S_dm000001_00, [B_84] = S_dm000001_00, [B_85] = S_dm000001_00, [B_87] = S_dm000001_00, [B_88] = S_dm000001_00, [B_8a] = S_dm000001_00, [B_8b] = S_dm000001_00, [B_8c] = S_dm000001_00, [B_90] = S_dm000001_00, [B_93] = S_dm000001_00, [B_95] = S_dm000001_00, [B_99] = S_dm000001_00, [B_9a] = S_dm000001_00, [B_9b] = S_dm000001_00, [B_a1] = S_dm000001_00, [B_a3] = S_dm000001_00, [B_a4] = S_dm000001_00, [B_a6] = S_dm000001_00, [B_a7] = S_dm000001_00, [B_a8] = S_dm000001_00, [B_a9] = S_dm000001_00, [B_aa] = S_dm000001_00, [B_ab] = S_dm000001_00, [B_ac] = S_dm000001_00, [B_ad] = S_dm000001_00, [B_ae] = S_dm000001_00, [B_af] = S_dm000001_00, [B_b1] = S_dm000001_00, [B_b2] = S_dm000001_00, [B_b3] = S_dm000001_00, [B_b5] = S_dm000001_00, [B_b9] = S_dm000001_00, [B_ba] = S_dm000001_00, [B_bc] = S_dm000001_00, [B_be] = S_dm000001_00, [B_c3] = S_dm000001_00, [B_c4] = S_dm000001_00, [B_d8] = S_dm000001_d8, [B_d9] = S_dm000001_d9, [B_db] = S_dm000001_00, [B_e3] = S_dm000001_e3, [B_e5] = S_dm000001_e5, [B_e6] = S_dm000001_00, [B_e7] = S_dm000001_00, [B_e8] = S_dm000001_00, [B_e9] = S_dm000001_00, [B_eof] = S_dm000001_eof },
+	[S_dm000001] = { ROW_S_idle, [B_00] = S_dm000001_00, [B_09] = S_dm000001_00, [B_26] = S_dm000001_00, [B_27] = S_dm000001_00, [B_28] = S_dm000001_28, [B_29] = S_dm000001_00, [B_2c] = S_dm000001_00, [B_2d] = S_dm000001_00, [B_2e] = S_dm000001_00, [B_2f] = S_dm000001_00, [B_3a] = S_dm000001_00, [B_3b] = S_dm000001_00, [B_3d] = S_dm000001_00, [B_3f] = S_dm000001_00, [B_5b] = S_dm000001_5b, [B_5d] = S_dm000001_00, [B_7c] = S_dm000001_00, [B_a1] = S_dm000001_00, [B_a4] = S_dm000001_00, [B_a9] = S_dm000001_00, [B_ae] = S_dm000001_00, [B_b3] = S_dm000001_00, [B_c3] = S_dm000001_00, [B_eof] = S_dm000001_eof },
 	[S_dns_erro] = { ROW_S_erro, [B_52] = S_dns_error },
 	[S_dns_fail] = { ROW_S_fail, [B_55] = S_dns_failu },
 	[S_dns_look] = { ROW_S_look, [B_55] = S_dns_looku },
@@ -27306,7 +21732,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_end_of_d] = { ROW_S_d, [B_41] = S_end_of_da },
 	[S_envelope] = { ROW_S_pe, [B_09] = S_envelope_, [B_4e] = S_open, [B_52] = S_oper },
 	[S_error_in] = { ROW_S_in, [B_09] = S_error_in_ },
-	[S_es000000] = { ROW_S_idle, [B_00] = S_es000000_00, [B_09] = S_es000000_00, [B_26] = S_es000000_00, [B_27] = S_es000000_00, [B_28] = S_es000000_28, [B_29] = S_es000000_00, [B_2c] = S_es000000_00, [B_2d] = S_es000000_00, [B_2e] = S_es000000_00, [B_2f] = S_es000000_00, [B_3a] = S_es000000_00, [B_3b] = S_es000000_00, [B_3d] = S_es000000_00, [B_3f] = S_es000000_00, [B_5b] = S_es000000_5b, [B_5d] = S_es000000_00, [B_7c] = S_es000000_00, [B_80] = S_es000000_00, [B_81] = S_es000000_00, [B_82] = S_es000000_00, [B_83] = S_es000000_00, [B_84] = S_es000000_00, [B_85] = S_es000000_00, [B_87] = S_es000000_00, [B_88] = S_es000000_00, [B_8a] = S_es000000_00, [B_8b] = S_es000000_00, [B_8c] = S_es000000_00, [B_90] = S_es000000_00, [B_93] = S_es000000_00, [B_95] = S_es000000_00, [B_99] = S_es000000_00, [B_9a] = S_es000000_00, [B_9b] = S_es000000_00, [B_a1] = S_es000000_00, [B_a3] = S_es000000_00, [B_a4] = S_es000000_00, [B_a6] = S_es000000_00, [B_a7] = S_es000000_00, [B_a8] = S_es000000_00, [B_a9] = S_es000000_00, [B_aa] = S_es000000_00, [B_ab] = S_es000000_00, [B_ac] = S_es000000_00, [B_ad] = S_es000000_00, [B_ae] = S_es000000_00, [B_af] = S_es000000_00, [B_b1] = S_es000000_00, [B_b2] = S_es000000_00, [B_b3] = S_es000000_00, [B_b5] = S_es000000_00, [B_b9] = S_es000000_00, [B_ba] = S_es000000_00, [B_bc] = S_es000000_00, [B_be] = S_es000000_00, [B_c3] = S_es000000_00, [B_c4] = S_es000000_00, [B_d8] = S_es000000_d8, [B_d9] = S_es000000_d9, [B_db] = S_es000000_00, [B_e3] = S_es000000_e3, [B_e5] = S_es000000_e5, [B_e6] = S_es000000_00, [B_e7] = S_es000000_00, [B_e8] = S_es000000_00, [B_e9] = S_es000000_00, [B_eof] = S_es000000_eof },
+	[S_es000000] = { ROW_S_idle, [B_00] = S_es000000_00, [B_09] = S_es000000_00, [B_26] = S_es000000_00, [B_27] = S_es000000_00, [B_28] = S_es000000_28, [B_29] = S_es000000_00, [B_2c] = S_es000000_00, [B_2d] = S_es000000_00, [B_2e] = S_es000000_00, [B_2f] = S_es000000_00, [B_3a] = S_es000000_00, [B_3b] = S_es000000_00, [B_3d] = S_es000000_00, [B_3f] = S_es000000_00, [B_5b] = S_es000000_5b, [B_5d] = S_es000000_00, [B_7c] = S_es000000_00, [B_a1] = S_es000000_00, [B_a4] = S_es000000_00, [B_a9] = S_es000000_00, [B_ae] = S_es000000_00, [B_b3] = S_es000000_00, [B_c3] = S_es000000_00, [B_eof] = S_es000000_eof },
 	[S_establis] = { ROW_S_lis, [B_48] = S_establish },
 	[S_exceeded] = { ROW_S_exceeded },
 	[S_exceeds_] = { ROW_S_start, [B_09] = S_exceeds_, [B_41] = S_exceeds_a, [B_4d] = S_exceeds_m, [B_51] = S_exceeds_q, [B_53] = S_exceeds_s, [B_54] = S_exceeds_t },
@@ -27443,7 +21869,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_ser] = { ROW_S_ser, [B_56] = S_name_serv },
 	[S_nature_o] = { ROW_S_o, [B_46] = S_nature_of },
 	[S_neither_] = { ROW_S_start, [B_09] = S_neither_, [B_53] = S_neither_s },
-	[S_nem_c3_a1te_] = { ROW_S_start, [B_09] = S_nem_c3_a1te_, [B_4f] = S_nem_c3_a1te_o },
 	[S_network_] = { ROW_S_start, [B_09] = S_network_, [B_45] = S_network_e, [B_49] = S_network_i },
 	[S_nicht_di] = { ROW_S_di, [B_45] = S_nicht_die },
 	[S_no_accou] = { ROW_S_accou, [B_4e] = S_no_accoun },
@@ -27572,8 +21997,8 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rfc_comp] = { ROW_S_comp, [B_4c] = S_rfc_compl },
 	[S_rfc_2dcomp] = { ROW_S_comp, [B_4c] = S_rfc_2dcompl },
 	[S_risposta] = { ROW_S_sta, [B_09] = S_risposta_ },
-	[S_rl000000] = { ROW_S_idle, [B_00] = S_rl000000_00, [B_09] = S_rl000000_00, [B_26] = S_rl000000_00, [B_27] = S_rl000000_00, [B_28] = S_rl000000_28, [B_29] = S_rl000000_00, [B_2c] = S_rl000000_00, [B_2d] = S_rl000000_00, [B_2e] = S_rl000000_00, [B_2f] = S_rl000000_00, [B_3a] = S_rl000000_00, [B_3b] = S_rl000000_00, [B_3d] = S_rl000000_00, [B_3f] = S_rl000000_00, [B_5b] = S_rl000000_5b, [B_5d] = S_rl000000_00, [B_7c] = S_rl000000_00, [B_80] = S_rl000000_00, [B_81] = S_rl000000_00, [B_82] = S_rl000000_00, [B_83] = S_rl000000_00, [B_84] = S_rl000000_00, [B_85] = S_rl000000_00, [B_87] = S_rl000000_00, [B_88] = S_rl000000_00, [B_8a] = S_rl000000_00, [B_8b] = S_rl000000_00, [B_8c] = S_rl000000_00, [B_90] = S_rl000000_00, [B_93] = S_rl000000_00, [B_95] = S_rl000000_00, [B_99] = S_rl000000_00, [B_9a] = S_rl000000_00, [B_9b] = S_rl000000_00, [B_a1] = S_rl000000_00, [B_a3] = S_rl000000_00, [B_a4] = S_rl000000_00, [B_a6] = S_rl000000_00, [B_a7] = S_rl000000_00, [B_a8] = S_rl000000_00, [B_a9] = S_rl000000_00, [B_aa] = S_rl000000_00, [B_ab] = S_rl000000_00, [B_ac] = S_rl000000_00, [B_ad] = S_rl000000_00, [B_ae] = S_rl000000_00, [B_af] = S_rl000000_00, [B_b1] = S_rl000000_00, [B_b2] = S_rl000000_00, [B_b3] = S_rl000000_00, [B_b5] = S_rl000000_00, [B_b9] = S_rl000000_00, [B_ba] = S_rl000000_00, [B_bc] = S_rl000000_00, [B_be] = S_rl000000_00, [B_c3] = S_rl000000_00, [B_c4] = S_rl000000_00, [B_d8] = S_rl000000_d8, [B_d9] = S_rl000000_d9, [B_db] = S_rl000000_00, [B_e3] = S_rl000000_e3, [B_e5] = S_rl000000_e5, [B_e6] = S_rl000000_00, [B_e7] = S_rl000000_00, [B_e8] = S_rl000000_00, [B_e9] = S_rl000000_00, [B_eof] = S_rl000000_eof },
-	[S_rl000008] = { ROW_S_8, [B_00] = S_rl000000_00, [B_09] = S_rl000000_00, [B_26] = S_rl000000_00, [B_27] = S_rl000000_00, [B_28] = S_rl000000_28, [B_29] = S_rl000000_00, [B_2c] = S_rl000000_00, [B_2d] = S_rl000008_2d, [B_2e] = S_rl000000_00, [B_2f] = S_rl000000_00, [B_3a] = S_rl000000_00, [B_3b] = S_rl000000_00, [B_3d] = S_rl000000_00, [B_3f] = S_rl000000_00, [B_5b] = S_rl000000_5b, [B_5d] = S_rl000000_00, [B_7c] = S_rl000000_00, [B_80] = S_rl000000_00, [B_81] = S_rl000000_00, [B_82] = S_rl000000_00, [B_83] = S_rl000000_00, [B_84] = S_rl000000_00, [B_85] = S_rl000000_00, [B_87] = S_rl000000_00, [B_88] = S_rl000000_00, [B_8a] = S_rl000000_00, [B_8b] = S_rl000000_00, [B_8c] = S_rl000000_00, [B_90] = S_rl000000_00, [B_93] = S_rl000000_00, [B_95] = S_rl000000_00, [B_99] = S_rl000000_00, [B_9a] = S_rl000000_00, [B_9b] = S_rl000000_00, [B_a1] = S_rl000000_00, [B_a3] = S_rl000000_00, [B_a4] = S_rl000000_00, [B_a6] = S_rl000000_00, [B_a7] = S_rl000000_00, [B_a8] = S_rl000000_00, [B_a9] = S_rl000000_00, [B_aa] = S_rl000000_00, [B_ab] = S_rl000000_00, [B_ac] = S_rl000000_00, [B_ad] = S_rl000000_00, [B_ae] = S_rl000000_00, [B_af] = S_rl000000_00, [B_b1] = S_rl000000_00, [B_b2] = S_rl000000_00, [B_b3] = S_rl000000_00, [B_b5] = S_rl000000_00, [B_b9] = S_rl000000_00, [B_ba] = S_rl000000_00, [B_bc] = S_rl000000_00, [B_be] = S_rl000000_00, [B_c3] = S_rl000000_00, [B_c4] = S_rl000000_00, [B_d8] = S_rl000000_d8, [B_d9] = S_rl000000_d9, [B_db] = S_rl000000_00, [B_e3] = S_rl000000_e3, [B_e5] = S_rl000000_e5, [B_e6] = S_rl000000_00, [B_e7] = S_rl000000_00, [B_e8] = S_rl000000_00, [B_e9] = S_rl000000_00, [B_eof] = S_rl000000_eof },
+	[S_rl000000] = { ROW_S_idle, [B_00] = S_rl000000_00, [B_09] = S_rl000000_00, [B_26] = S_rl000000_00, [B_27] = S_rl000000_00, [B_28] = S_rl000000_28, [B_29] = S_rl000000_00, [B_2c] = S_rl000000_00, [B_2d] = S_rl000000_00, [B_2e] = S_rl000000_00, [B_2f] = S_rl000000_00, [B_3a] = S_rl000000_00, [B_3b] = S_rl000000_00, [B_3d] = S_rl000000_00, [B_3f] = S_rl000000_00, [B_5b] = S_rl000000_5b, [B_5d] = S_rl000000_00, [B_7c] = S_rl000000_00, [B_a1] = S_rl000000_00, [B_a4] = S_rl000000_00, [B_a9] = S_rl000000_00, [B_ae] = S_rl000000_00, [B_b3] = S_rl000000_00, [B_c3] = S_rl000000_00, [B_eof] = S_rl000000_eof },
+	[S_rl000008] = { ROW_S_8, [B_00] = S_rl000000_00, [B_09] = S_rl000000_00, [B_26] = S_rl000000_00, [B_27] = S_rl000000_00, [B_28] = S_rl000000_28, [B_29] = S_rl000000_00, [B_2c] = S_rl000000_00, [B_2d] = S_rl000008_2d, [B_2e] = S_rl000000_00, [B_2f] = S_rl000000_00, [B_3a] = S_rl000000_00, [B_3b] = S_rl000000_00, [B_3d] = S_rl000000_00, [B_3f] = S_rl000000_00, [B_5b] = S_rl000000_5b, [B_5d] = S_rl000000_00, [B_7c] = S_rl000000_00, [B_a1] = S_rl000000_00, [B_a4] = S_rl000000_00, [B_a9] = S_rl000000_00, [B_ae] = S_rl000000_00, [B_b3] = S_rl000000_00, [B_c3] = S_rl000000_00, [B_eof] = S_rl000000_eof },
 	[S_routing_] = { ROW_S_start, [B_09] = S_routing_, [B_45] = S_routing_e, [B_4c] = S_routing_l },
 	[S_r_c3_a9ponse] = { ROW_S_se, [B_09] = S_r_c3_a9ponse_ },
 	[S_sbcgloba] = { ROW_S_ba, [B_4c] = S_sbcglobal },
@@ -27705,10 +22130,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_yahoo_2eco] = { ROW_S_co, [B_4d] = S_yahoo_2ecom },
 	[S_yahoodns] = { ROW_S_dns, [B_2e] = S_yahoodns_2e },
 	[S_yahooinc] = { ROW_S_c, [B_2e] = S_yahooinc_2e },
-	[S__d8_ba_d9_8a_d8_b1__d9] = { ROW_S__d9, [B_85] = S__d8_ba_d9_8a_d8_b1__d9_85 },
-	[S__d9_85_d8_ac_d9_88_d8_b2] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d8_b2_ },
-	[S__e3_83_87_e3_82_a3_e3_83] = { ROW_S__e3_83, [B_ac] = S__e3_83_87_e3_82_a3_e3_83_ac },
-	[S__e5_bc_b5_e8_b2_bc_e7_95] = { ROW_S_start, [B_99] = S__e5_bc_b5_e8_b2_bc_e7_95_99 },
 	[S_8_2dbit_dat] = { ROW_S_dat, [B_41] = S_8_2dbit_data },
 	[S_absent_du] = { ROW_S_du, [B_09] = S_absent_du_ },
 	[S_abuse_com] = { ROW_S_com, [B_50] = S_abuse_comp },
@@ -28019,7 +22440,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_serv] = { ROW_S_serv, [B_45] = S_name_serve, [B_49] = S_name_servi },
 	[S_nature_of] = { ROW_S_f, [B_09] = S_nature_of_ },
 	[S_neither_s] = { ROW_S_s, [B_50] = S_neither_sp },
-	[S_nem_c3_a1te_o] = { ROW_S_o, [B_50] = S_nem_c3_a1te_op },
 	[S_network_e] = { ROW_S_e, [B_52] = S_network_er },
 	[S_network_i] = { ROW_S_i, [B_53] = S_network_is },
 	[S_nicht_die] = { ROW_S_0e, [B_09] = S_nicht_die_ },
@@ -28301,10 +22721,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_yahoo_2dhel] = { ROW_S_hel, [B_50] = S_yahoo_2dhelp },
 	[S_yahoodns_2e] = { ROW_S_start, [B_4e] = S_yahoodns_2en },
 	[S_yahooinc_2e] = { ROW_S_start, [B_43] = S_yahooinc_2ec },
-	[S__d8_ba_d9_8a_d8_b1__d9_85] = { ROW_S_start, [B_d8] = S__d8_ba_d9_8a_d8_b1__d9_85_d8 },
-	[S__d9_85_d8_ac_d9_88_d8_b2_] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d8_b2_, [B_d9] = S__d9_85_d8_ac_d9_88_d8_b2__d9 },
-	[S__e3_83_87_e3_82_a3_e3_83_ac] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_347cd0d3 },
-	[S__e5_bc_b5_e8_b2_bc_e7_95_99] = { ROW_S_start, [B_e8] = S__e5_bc_b5_e8_b2_bc_e_4463abaa },
 	[S_absent_du_] = { ROW_S_start, [B_09] = S_absent_du_, [B_42] = S_absent_du_b },
 	[S_abuse_comp] = { ROW_S_comp, [B_4c] = S_abuse_compl },
 	[S_abuse_repo] = { ROW_S_repo, [B_52] = S_abuse_repor },
@@ -28634,7 +23050,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_servi] = { ROW_S_vi, [B_43] = S_name_servic },
 	[S_nature_of_] = { ROW_S_start, [B_09] = S_nature_of_, [B_54] = S_nature_of_t },
 	[S_neither_sp] = { ROW_S_sp, [B_46] = S_neither_spf },
-	[S_nem_c3_a1te_op] = { ROW_S_op, [B_52] = S_nem_c3_a1te_opr },
 	[S_network_er] = { ROW_S_er, [B_52] = S_network_err },
 	[S_network_is] = { ROW_S_is, [B_09] = S_network_is_ },
 	[S_nicht_die_] = { ROW_S_start, [B_09] = S_nicht_die_, [B_45] = S_nicht_die_e },
@@ -28913,10 +23328,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_xfinity_2eco] = { ROW_S_co, [B_4d] = S_xfinity_2ecom },
 	[S_yahoodns_2en] = { ROW_S_n, [B_45] = S_yahoodns_2ene },
 	[S_yahooinc_2ec] = { ROW_S_c, [B_4f] = S_yahooinc_2eco },
-	[S__d8_ba_d9_8a_d8_b1__d9_85_d8] = { ROW_S__d8, [B_ac] = S__d9_85_d8_ac, [B_b5] = S__d8_ba_d9_8a_d8_b1___94e36494 },
-	[S__d9_85_d8_ac_d9_88_d8_b2__d9] = { ROW_S__d9, [B_84] = S__d9_85_d8_ac_d9_88_d_6f140d35 },
-	[S__e3_83_87_e3_82_a3_e_347cd0d3] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_817cd238 },
-	[S__e5_bc_b5_e8_b2_bc_e_4463abaa] = { ROW_S_start, [B_a8] = S__e5_bc_b5_e8_b2_bc_e_94e7a48f },
 	[S_absent_du_b] = { ROW_S_b, [B_55] = S_absent_du_bu },
 	[S_abuse_compl] = { ROW_S_compl, [B_41] = S_abuse_compla },
 	[S_abuse_repor] = { ROW_S_0r, [B_54] = S_abuse_report },
@@ -29234,8 +23645,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_my_name_was] = { ROW_S_was, [B_09] = S_my_name_was_ },
 	[S_name_servic] = { ROW_S_ic, [B_45] = S_name_service },
 	[S_nature_of_t] = { ROW_S_t, [B_48] = S_nature_of_th },
-	[S_neither_spf] = { ROW_S_f, [B_00] = S_spf_00, [B_09] = S_neither_spf_, [B_26] = S_spf_00, [B_27] = S_spf_00, [B_28] = S_spf_28, [B_29] = S_spf_00, [B_2c] = S_spf_00, [B_2d] = S_spf_00, [B_2e] = S_spf_00, [B_2f] = S_spf_00, [B_3a] = S_spf_00, [B_3b] = S_spf_00, [B_3d] = S_spf_00, [B_3f] = S_spf_00, [B_5b] = S_spf_5b, [B_5d] = S_spf_00, [B_7c] = S_spf_00, [B_80] = S_spf_00, [B_81] = S_spf_00, [B_82] = S_spf_00, [B_83] = S_spf_00, [B_84] = S_spf_00, [B_85] = S_spf_00, [B_87] = S_spf_00, [B_88] = S_spf_00, [B_8a] = S_spf_00, [B_8b] = S_spf_00, [B_8c] = S_spf_00, [B_90] = S_spf_00, [B_93] = S_spf_00, [B_95] = S_spf_00, [B_99] = S_spf_00, [B_9a] = S_spf_00, [B_9b] = S_spf_00, [B_a1] = S_spf_00, [B_a3] = S_spf_00, [B_a4] = S_spf_00, [B_a6] = S_spf_00, [B_a7] = S_spf_00, [B_a8] = S_spf_00, [B_a9] = S_spf_00, [B_aa] = S_spf_00, [B_ab] = S_spf_00, [B_ac] = S_spf_00, [B_ad] = S_spf_00, [B_ae] = S_spf_00, [B_af] = S_spf_00, [B_b1] = S_spf_00, [B_b2] = S_spf_00, [B_b3] = S_spf_00, [B_b5] = S_spf_00, [B_b9] = S_spf_00, [B_ba] = S_spf_00, [B_bc] = S_spf_00, [B_be] = S_spf_00, [B_c3] = S_spf_00, [B_c4] = S_spf_00, [B_d8] = S_spf_d8, [B_d9] = S_spf_d9, [B_db] = S_spf_00, [B_e3] = S_spf_e3, [B_e5] = S_spf_e5, [B_e6] = S_spf_00, [B_e7] = S_spf_00, [B_e8] = S_spf_00, [B_e9] = S_spf_00, [B_eof] = S_spf_eof },
-	[S_nem_c3_a1te_opr] = { ROW_S_pr, [B_c3] = S_nem_c3_a1te_opr_c3 },
+	[S_neither_spf] = { ROW_S_f, [B_00] = S_spf_00, [B_09] = S_neither_spf_, [B_26] = S_spf_00, [B_27] = S_spf_00, [B_28] = S_spf_28, [B_29] = S_spf_00, [B_2c] = S_spf_00, [B_2d] = S_spf_00, [B_2e] = S_spf_00, [B_2f] = S_spf_00, [B_3a] = S_spf_00, [B_3b] = S_spf_00, [B_3d] = S_spf_00, [B_3f] = S_spf_00, [B_5b] = S_spf_5b, [B_5d] = S_spf_00, [B_7c] = S_spf_00, [B_a1] = S_spf_00, [B_a4] = S_spf_00, [B_a9] = S_spf_00, [B_ae] = S_spf_00, [B_b3] = S_spf_00, [B_c3] = S_spf_00, [B_eof] = S_spf_eof },
 	[S_network_err] = { ROW_S_err, [B_4f] = S_network_erro },
 	[S_network_is_] = { ROW_S_is_, [B_09] = S_network_is_, [B_55] = S_network_is_u },
 	[S_nicht_die_e] = { ROW_S_e, [B_52] = S_nicht_die_er },
@@ -29523,10 +23933,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_without_a_v] = { ROW_S_v, [B_41] = S_without_a_va },
 	[S_yahoodns_2ene] = { ROW_S_ne, [B_54] = S_yahoodns_2enet },
 	[S_yahooinc_2eco] = { ROW_S_co, [B_4d] = S_yahooinc_2ecom },
-	[S__d8_ba_d9_8a_d8_b1___94e36494] = { ROW_S_start, [B_d8] = S__d8_ba_d9_8a_d8_b1___22f79bdf },
-	[S__d9_85_d8_ac_d9_88_d_6f140d35] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_3c910e2c },
-	[S__e3_83_87_e3_82_a3_e_817cd238] = { ROW_S_start, [B_af] = S__e3_83_87_e3_82_a3_e_377f2d2c },
-	[S__e5_bc_b5_e8_b2_bc_e_94e7a48f] = { ROW_S_start, [B_80] = S__e5_bc_b5_e8_b2_bc_e_1aa8443a },
 	[S_absent_du_bu] = { ROW_S_bu, [B_52] = S_absent_du_bur },
 	[S_abuse_compla] = { ROW_S_la, [B_49] = S_abuse_complai },
 	[S_abuse_2datt_2ene] = { ROW_S_ne, [B_54] = S_abuse_2datt_2enet },
@@ -29843,7 +24249,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_my_name_was_] = { ROW_S_was_, [B_09] = S_my_name_was_, [B_52] = S_my_name_was_r },
 	[S_name_service] = { ROW_S_ce, [B_09] = S_name_service_ },
 	[S_nature_of_th] = { ROW_S_th, [B_45] = S_nature_of_the },
-	[S_nem_c3_a1te_opr_c3] = { ROW_S_start, [B_a1] = S_nem_c3_a1te_opr_c3_a1, [B_a9] = S_r_c3_a9 },
 	[S_network_erro] = { ROW_S_erro, [B_52] = S_network_error },
 	[S_network_is_u] = { ROW_S_u, [B_4e] = S_network_is_un },
 	[S_nicht_die_er] = { ROW_S_er, [B_46] = S_nicht_die_erf },
@@ -30105,10 +24510,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_will_be_dele] = { ROW_S_0e, [B_54] = S_will_be_delet },
 	[S_will_be_retr] = { ROW_S_tr, [B_49] = S_will_be_retri, [B_59] = S_retry },
 	[S_without_a_va] = { ROW_S_va, [B_4c] = S_without_a_val },
-	[S__d8_ba_d9_8a_d8_b1___22f79bdf] = { ROW_S__d8, [B_b1] = S__d8_ba_d9_8a_d8_b1___92c9d588 },
-	[S__d9_85_d8_ac_d9_88_d_3c910e2c] = { ROW_S__d8, [B_a7] = S__d9_85_d8_ac_d9_88_d_c359b27c },
-	[S__e3_83_87_e3_82_a3_e_377f2d2c] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_9e343d5e },
-	[S__e5_bc_b5_e8_b2_bc_e_1aa8443a] = { ROW_S_start, [B_e7] = S__e5_bc_b5_e8_b2_bc_e_48e38d1b },
 	[S_absent_du_bur] = { ROW_S_ur, [B_45] = S_absent_du_bure },
 	[S_abuse_complai] = { ROW_S_i, [B_4e] = S_abuse_complain },
 	[S_abwesenheitsn] = { ROW_S_n, [B_4f] = S_abwesenheitsno },
@@ -30422,7 +24823,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_nature_of_the] = { ROW_S_he, [B_09] = S_nature_of_the_ },
 	[S_neither_spf__] = { ROW_S_idle, [B_09] = S_neither_spf__, [B_41] = S_spf_a, [B_42] = S_b, [B_44] = S_d, [B_45] = S_e, [B_4e] = S_neither_spf_n, [B_4f] = S_o, [B_52] = S_r, [B_53] = S_s, [B_55] = S_u },
 	[S_neither_spf_n] = { ROW_S_n, [B_4f] = S_neither_spf_no },
-	[S_nem_c3_a1te_opr_c3_a1] = { ROW_S_start, [B_56] = S_nem_c3_a1te_opr_c3_a1v },
 	[S_network_is_un] = { ROW_S_un, [B_52] = S_network_is_unr },
 	[S_nicht_die_erf] = { ROW_S_f, [B_43] = S_rfc, [B_4f] = S_nicht_die_erfo },
 	[S_no_account_by] = { ROW_S_y, [B_09] = S_no_account_by_ },
@@ -30663,10 +25063,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_will_be_delet] = { ROW_S_t, [B_45] = S_will_be_delete },
 	[S_will_be_retri] = { ROW_S_ri, [B_45] = S_will_be_retrie },
 	[S_without_a_val] = { ROW_S_val, [B_49] = S_without_a_vali },
-	[S__d8_ba_d9_8a_d8_b1___92c9d588] = { ROW_S_start, [B_d8] = S__d8_ba_d9_8a_d8_b1___eebba7cf },
-	[S__d9_85_d8_ac_d9_88_d_c359b27c] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_b5337ff3 },
-	[S__e3_83_87_e3_82_a3_e_9e343d5e] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e_763cadd0 },
-	[S__e5_bc_b5_e8_b2_bc_e_48e38d1b] = { ROW_S_start, [B_9a] = S__e5_bc_b5_e8_b2_bc_e_113779a7 },
 	[S_absent_du_bure] = { ROW_S_re, [B_41] = S_absent_du_burea },
 	[S_abuse_complain] = { ROW_S_in, [B_54] = S_abuse_complaint },
 	[S_abwesenheitsno] = { ROW_S_no, [B_54] = S_abwesenheitsnot },
@@ -30948,7 +25344,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_service_e] = { ROW_S_e, [B_52] = S_name_service_er },
 	[S_nature_of_the_] = { ROW_S_start, [B_09] = S_nature_of_the_, [B_43] = S_nature_of_the_c },
 	[S_neither_spf_no] = { ROW_S_no, [B_52] = S_neither_spf_nor },
-	[S_nem_c3_a1te_opr_c3_a1v] = { ROW_S_v, [B_4e] = S_nem_c3_a1te_opr_c3_a1vn },
 	[S_network_is_unr] = { ROW_S_0r, [B_45] = S_network_is_unre, [B_4f] = S_unro },
 	[S_nicht_die_erfo] = { ROW_S_fo, [B_52] = S_nicht_die_erfor },
 	[S_no_account_by_] = { ROW_S_start, [B_09] = S_no_account_by_, [B_54] = S_no_account_by_t },
@@ -31163,10 +25558,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_will_be_delete] = { ROW_S_te, [B_44] = S_will_be_deleted },
 	[S_will_be_retrie] = { ROW_S_0e, [B_44] = S_will_be_retried, [B_53] = S_retries },
 	[S_without_a_vali] = { ROW_S_vali, [B_44] = S_without_a_valid },
-	[S__d8_ba_d9_8a_d8_b1___eebba7cf] = { ROW_S__d8, [B_ad] = S__d8_ba_d9_8a_d8_b1___6168c7bf },
-	[S__d9_85_d8_ac_d9_88_d_b5337ff3] = { ROW_S__d8, [B_b2] = S__d9_85_d8_ac_d9_88_d_e811f577 },
-	[S__e3_83_87_e3_82_a3_e_763cadd0] = { ROW_S__e3_83, [B_88] = S__e3_83_87_e3_82_a3_e_0485bc56 },
-	[S__e5_bc_b5_e8_b2_bc_e_113779a7] = { ROW_S_start, [B_84] = S__e5_bc_b5_e8_b2_bc_e_ad546266 },
 	[S_absent_du_burea] = { ROW_S_a, [B_55] = S_absent_du_bureau },
 	[S_abwesenheitsnot] = { ROW_S_not, [B_49] = S_abwesenheitsnoti },
 	[S_accepts_message] = { ROW_S_message, [B_53] = S_accepts_messages },
@@ -31428,7 +25819,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_service_er] = { ROW_S_er, [B_52] = S_name_service_err },
 	[S_nature_of_the_c] = { ROW_S_c, [B_4f] = S_nature_of_the_co },
 	[S_neither_spf_nor] = { ROW_S_0r, [B_09] = S_neither_spf_nor_ },
-	[S_nem_c3_a1te_opr_c3_a1vn] = { ROW_S_n, [B_c4] = S_nem_c3_a1te_opr_c3_a1vn_c4 },
 	[S_network_is_unre] = { ROW_S_re, [B_41] = S_network_is_unrea, [B_43] = S_unrec, [B_47] = S_unreg },
 	[S_nicht_die_erfor] = { ROW_S_for, [B_44] = S_nicht_die_erford },
 	[S_no_account_by_t] = { ROW_S_t, [B_48] = S_no_account_by_th },
@@ -31618,10 +26008,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_be] = { ROW_S_be, [B_43] = S_was_not_sent_bec },
 	[S_will_be_deleted] = { ROW_S_0d, [B_09] = S_will_be_deleted_ },
 	[S_without_a_valid] = { ROW_S_valid, [B_09] = S_without_a_valid_ },
-	[S__d8_ba_d9_8a_d8_b1___6168c7bf] = { ROW_S_start, [B_09] = S__d8_ba_d9_8a_d8_b1___08f25bb3 },
-	[S__d9_85_d8_ac_d9_88_d_e811f577] = { ROW_S_start, [B_d9] = S__d9_85_d8_ac_d9_88_d_7b44ec75 },
-	[S__e3_83_87_e3_82_a3_e_0485bc56] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_56874c38 },
-	[S__e5_bc_b5_e8_b2_bc_e_ad546266] = { ROW_S_start, [B_e6] = S__e5_bc_b5_e8_b2_bc_e_e5d655ae },
 	[S_abwesenheitsnoti] = { ROW_S_ti, [B_5a] = S_abwesenheitsnotiz },
 	[S_accepts_messages] = { ROW_S_0es, [B_09] = S_accepts_messages_ },
 	[S_account_does_not] = { ROW_S_does_not, [B_09] = S_account_does_not_ },
@@ -31859,7 +26245,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_service_err] = { ROW_S_err, [B_4f] = S_name_service_erro },
 	[S_nature_of_the_co] = { ROW_S_co, [B_4e] = S_nature_of_the_con },
 	[S_neither_spf_nor_] = { ROW_S_start, [B_09] = S_neither_spf_nor_, [B_44] = S_neither_spf_nor_d },
-	[S_nem_c3_a1te_opr_c3_a1vn_c4] = { ROW_S_start, [B_9b] = S_nem_c3_a1te_opr_c3_a_423c45f4 },
 	[S_network_is_unrea] = { ROW_S_a, [B_43] = S_network_is_unreac },
 	[S_nicht_die_erford] = { ROW_S_rd, [B_45] = S_nicht_die_erforde },
 	[S_no_account_by_th] = { ROW_S_th, [B_41] = S_no_account_by_tha },
@@ -32035,10 +26420,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_bec] = { ROW_S_c, [B_41] = S_was_not_sent_beca },
 	[S_will_be_deleted_] = { ROW_S_start, [B_09] = S_will_be_deleted_, [B_46] = S_will_be_deleted_f },
 	[S_without_a_valid_] = { ROW_S_valid_, [B_09] = S_without_a_valid_, [B_53] = S_without_a_valid_s },
-	[S__d8_ba_d9_8a_d8_b1___08f25bb3] = { ROW_S_start, [B_09] = S__d8_ba_d9_8a_d8_b1___08f25bb3, [B_d9] = S__d8_ba_d9_8a_d8_b1___1186cda5 },
-	[S__d9_85_d8_ac_d9_88_d_7b44ec75] = { ROW_S__d9, [B_85] = S__d9_85_d8_ac_d9_88_d_6b8017eb },
-	[S__e3_83_87_e3_82_a3_e_56874c38] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e_47fcbed2 },
-	[S__e5_bc_b5_e8_b2_bc_e_e5d655ae] = { ROW_S_start, [B_ac] = S__e5_bc_b5_e8_b2_bc_e_be6945bb },
 	[S_accepts_messages_] = { ROW_S_start, [B_09] = S_accepts_messages_, [B_4f] = S_accepts_messages_o, [B_50] = S_messages_p, [B_54] = S_messages_t },
 	[S_account_does_not_] = { ROW_S_does_not_, [B_09] = S_account_does_not_, [B_45] = S_account_does_not_e },
 	[S_account_has_been_] = { ROW_S_start, [B_09] = S_account_has_been_, [B_43] = S_account_has_been_c, [B_44] = S_account_has_been_d, [B_46] = S_been_f, [B_4c] = S_account_has_been_l, [B_4d] = S_has_been_m, [B_53] = S_account_has_been_s, [B_54] = S_has_been_t },
@@ -32255,7 +26636,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_name_service_erro] = { ROW_S_erro, [B_52] = S_name_service_error },
 	[S_nature_of_the_con] = { ROW_S_con, [B_54] = S_nature_of_the_cont },
 	[S_neither_spf_nor_d] = { ROW_S_d, [B_4b] = S_neither_spf_nor_dk },
-	[S_nem_c3_a1te_opr_c3_a_423c45f4] = { ROW_S_start, [B_4e] = S_nem_c3_a1te_opr_c3_a_04e1cd52 },
 	[S_network_is_unreac] = { ROW_S_ac, [B_48] = S_network_is_unreach },
 	[S_nicht_die_erforde] = { ROW_S_de, [B_52] = S_nicht_die_erforder },
 	[S_no_account_by_tha] = { ROW_S_tha, [B_54] = S_no_account_by_that },
@@ -32408,10 +26788,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_beca] = { ROW_S_ca, [B_55] = S_was_not_sent_becau },
 	[S_will_be_deleted_f] = { ROW_S_f, [B_52] = S_will_be_deleted_fr },
 	[S_without_a_valid_s] = { ROW_S_s, [B_45] = S_without_a_valid_se },
-	[S__d8_ba_d9_8a_d8_b1___1186cda5] = { ROW_S__d9, [B_84] = S__d8_ba_d9_8a_d8_b1___25359698 },
-	[S__d9_85_d8_ac_d9_88_d_6b8017eb] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d_35a5c033, [B_d8] = S__d9_85_d8 },
-	[S__e3_83_87_e3_82_a3_e_47fcbed2] = { ROW_S__e3_83, [B_aa] = S__e3_83_87_e3_82_a3_e_dfdff7e5 },
-	[S__e5_bc_b5_e8_b2_bc_e_be6945bb] = { ROW_S_start, [B_8a] = S__e5_bc_b5_e8_b2_bc_e_53b887ee },
 	[S_accepts_messages_o] = { ROW_S_o, [B_4e] = S_accepts_messages_on },
 	[S_account_does_not_e] = { ROW_S_does_not_e, [B_58] = S_account_does_not_ex },
 	[S_account_has_been_c] = { ROW_S_c, [B_4c] = S_account_has_been_cl },
@@ -32599,7 +26975,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_must_use_encryptio] = { ROW_S_0o, [B_4e] = S_must_use_encryption },
 	[S_nature_of_the_cont] = { ROW_S_t, [B_45] = S_nature_of_the_conte },
 	[S_neither_spf_nor_dk] = { ROW_S_idle, [B_49] = S_neither_spf_nor_dki },
-	[S_nem_c3_a1te_opr_c3_a_04e1cd52] = { ROW_S_n, [B_c3] = S_nem_c3_a1te_opr_c3_a_cb75e307 },
 	[S_network_is_unreach] = { ROW_S_ch, [B_41] = S_network_is_unreacha },
 	[S_nicht_die_erforder] = { ROW_S_er, [B_4c] = S_nicht_die_erforderl },
 	[S_no_account_by_that] = { ROW_S_that, [B_09] = S_no_account_by_that_ },
@@ -32740,10 +27115,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_becau] = { ROW_S_au, [B_53] = S_was_not_sent_becaus },
 	[S_will_be_deleted_fr] = { ROW_S_fr, [B_4f] = S_will_be_deleted_fro },
 	[S_without_a_valid_se] = { ROW_S_se, [B_4e] = S_without_a_valid_sen },
-	[S__d8_ba_d9_8a_d8_b1___25359698] = { ROW_S_start, [B_d9] = S__d8_ba_d9_8a_d8_b1___685c715c },
-	[S__d9_85_d8_ac_d9_88_d_35a5c033] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d_35a5c033, [B_d8] = S__d9_85_d8_ac_d9_88_d_f2ee07fe },
-	[S__e3_83_87_e3_82_a3_e_dfdff7e5] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_0392c131 },
-	[S__e5_bc_b5_e8_b2_bc_e_53b887ee] = { ROW_S_start, [B_e9] = S__e5_bc_b5_e8_b2_bc_e_657d777d },
 	[S_accepts_messages_on] = { ROW_S_on, [B_4c] = S_accepts_messages_onl },
 	[S_account_does_not_ex] = { ROW_S_does_not_ex, [B_49] = S_account_does_not_exi },
 	[S_account_has_been_cl] = { ROW_S_cl, [B_4f] = S_account_has_been_clo },
@@ -32900,7 +27271,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_my_name_was_rejecte] = { ROW_S_rejecte, [B_44] = S_my_name_was_rejected },
 	[S_nature_of_the_conte] = { ROW_S_te, [B_4e] = S_nature_of_the_conten },
 	[S_neither_spf_nor_dki] = { ROW_S_i, [B_4d] = S_neither_spf_nor_dkim },
-	[S_nem_c3_a1te_opr_c3_a_cb75e307] = { ROW_S_start, [B_ad] = S_nem_c3_a1te_opr_c3_a_8f94c58b },
 	[S_network_is_unreacha] = { ROW_S_cha, [B_42] = S_network_is_unreachab },
 	[S_nicht_die_erforderl] = { ROW_S_l, [B_49] = S_nicht_die_erforderli },
 	[S_no_account_by_that_] = { ROW_S_that_, [B_09] = S_no_account_by_that_, [B_4e] = S_no_account_by_that_n },
@@ -33020,10 +27390,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_becaus] = { ROW_S_us, [B_45] = S_was_not_sent_because },
 	[S_will_be_deleted_fro] = { ROW_S_fro, [B_4d] = S_will_be_deleted_from },
 	[S_without_a_valid_sen] = { ROW_S_sen, [B_44] = S_without_a_valid_send },
-	[S__d8_ba_d9_8a_d8_b1___685c715c] = { ROW_S__d9, [B_83] = S__d8_ba_d9_8a_d8_b1___bf869cd6 },
-	[S__d9_85_d8_ac_d9_88_d_f2ee07fe] = { ROW_S__d8, [B_a8] = S__d9_85_d8_ac_d9_88_d_0db60267 },
-	[S__e3_83_87_e3_82_a3_e_0392c131] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_b505f41b },
-	[S__e5_bc_b5_e8_b2_bc_e_657d777d] = { ROW_S_start, [B_99] = S__e5_bc_b5_e8_b2_bc_e_ee82970a },
 	[S_accepts_messages_onl] = { ROW_S_l, [B_59] = S_accepts_messages_only },
 	[S_account_does_not_exi] = { ROW_S_does_not_exi, [B_53] = S_account_does_not_exis },
 	[S_account_has_been_clo] = { ROW_S_clo, [B_53] = S_account_has_been_clos },
@@ -33256,9 +27622,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_vous_ne_soyez_pas_au] = { ROW_S_au, [B_54] = S_vous_ne_soyez_pas_aut },
 	[S_was_not_sent_because] = { ROW_S_use, [B_09] = S_was_not_sent_because_ },
 	[S_without_a_valid_send] = { ROW_S_send, [B_45] = S_without_a_valid_sende },
-	[S__d9_85_d8_ac_d9_88_d_0db60267] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_c2856cc2 },
-	[S__e3_83_87_e3_82_a3_e_b505f41b] = { ROW_S_start, [B_ab] = S__e3_83_87_e3_82_a3_e_385f80d5, [B_ae] = S__e3_83_87_e3_82_a3_e_555fae72 },
-	[S__e5_bc_b5_e8_b2_bc_e_ee82970a] = { ROW_S_start, [B_90] = S__e5_bc_b5_e8_b2_bc_e_d6944a98 },
 	[S_accepts_messages_only] = { ROW_S_y, [B_09] = S_accepts_messages_only_ },
 	[S_account_does_not_exis] = { ROW_S_does_not_exis, [B_54] = S_account_does_not_exist },
 	[S_account_has_been_clos] = { ROW_S_0s, [B_45] = S_account_has_been_close, [B_49] = S_closi, [B_54] = S_lost },
@@ -33454,9 +27817,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_because_] = { ROW_S_start, [B_09] = S_was_not_sent_because_, [B_54] = S_was_not_sent_because_t, [B_59] = S_use_y },
 	[S_will_be_deleted_from_] = { ROW_S_from_, [B_09] = S_will_be_deleted_from_, [B_51] = S_will_be_deleted_from_q },
 	[S_without_a_valid_sende] = { ROW_S_sende, [B_52] = S_without_a_valid_sender },
-	[S__d9_85_d8_ac_d9_88_d_c2856cc2] = { ROW_S__d8, [B_b1] = S__d9_85_d8_ac_d9_88_d_bb09d22f },
-	[S__e3_83_87_e3_82_a3_e_385f80d5] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_5f577d65 },
-	[S__e3_83_87_e3_82_a3_e_555fae72] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_6b9ef364 },
 	[S_accepts_messages_only_] = { ROW_S_start, [B_09] = S_accepts_messages_only_, [B_41] = S_only_a, [B_46] = S_accepts_messages_only_f },
 	[S_account_has_been_close] = { ROW_S_se, [B_44] = S_account_has_been_closed },
 	[S_account_has_been_delet] = { ROW_S_t, [B_45] = S_account_has_been_delete },
@@ -33613,9 +27973,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_vous_ne_soyez_pas_auto] = { ROW_S_auto, [B_52] = S_vous_ne_soyez_pas_autor },
 	[S_was_not_sent_because_t] = { ROW_S_t, [B_48] = S_was_not_sent_because_th },
 	[S_will_be_deleted_from_q] = { ROW_S_q, [B_55] = S_will_be_deleted_from_qu },
-	[S__d9_85_d8_ac_d9_88_d_bb09d22f] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_d7763832 },
-	[S__e3_83_87_e3_82_a3_e_5f577d65] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_5aba321b },
-	[S__e3_83_87_e3_82_a3_e_6b9ef364] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e_b638ff06 },
 	[S_accepts_messages_only_f] = { ROW_S_f, [B_52] = S_accepts_messages_only_fr },
 	[S_account_has_been_delete] = { ROW_S_te, [B_44] = S_account_has_been_deleted },
 	[S_account_has_been_disabl] = { ROW_S_disabl, [B_45] = S_account_has_been_disable },
@@ -33742,9 +28099,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_because_th] = { ROW_S_th, [B_45] = S_was_not_sent_because_the },
 	[S_will_be_deleted_from_qu] = { ROW_S_qu, [B_45] = S_will_be_deleted_from_que },
 	[S_without_a_valid_sender_] = { ROW_S_start, [B_09] = S_without_a_valid_sender_, [B_41] = S_sender_a, [B_42] = S_sender_b, [B_44] = S_without_a_valid_sender_d, [B_49] = S_sender_i, [B_4e] = S_sender_n, [B_50] = S_sender_p, [B_52] = S_sender_r, [B_53] = S_sender_s, [B_55] = S_sender_u, [B_56] = S_sender_v, [B_57] = S_sender_w },
-	[S__d9_85_d8_ac_d9_88_d_d7763832] = { ROW_S__d8, [B_a7] = S__d9_85_d8_ac_d9_88_d_9d1ad532 },
-	[S__e3_83_87_e3_82_a3_e_5aba321b] = { ROW_S_start, [B_af] = S__e3_83_87_e3_82_a3_e_321d4b95 },
-	[S__e3_83_87_e3_82_a3_e_b638ff06] = { ROW_S__e3_83, [B_aa] = S__e3_83_87_e3_82_a3_e_3aba0295 },
 	[S_accepts_messages_only_fr] = { ROW_S_fr, [B_4f] = S_accepts_messages_only_fro },
 	[S_account_has_been_disable] = { ROW_S_disable, [B_44] = S_account_has_been_disabled },
 	[S_account_has_been_suspend] = { ROW_S_end, [B_45] = S_account_has_been_suspende },
@@ -33853,9 +28207,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_because_the] = { ROW_S_he, [B_09] = S_was_not_sent_because_the_ },
 	[S_will_be_deleted_from_que] = { ROW_S_que, [B_55] = S_will_be_deleted_from_queu },
 	[S_without_a_valid_sender_d] = { ROW_S_d, [B_4f] = S_without_a_valid_sender_do },
-	[S__d9_85_d8_ac_d9_88_d_9d1ad532] = { ROW_S_start, [B_db] = S__d9_85_d8_ac_d9_88_d_9b3dc367 },
-	[S__e3_83_87_e3_82_a3_e_321d4b95] = { ROW_S_start, [B_e8] = S__e3_83_87_e3_82_a3_e_cc1e7e21 },
-	[S__e3_83_87_e3_82_a3_e_3aba0295] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_5ed2999d },
 	[S_accepts_messages_only_fro] = { ROW_S_fro, [B_4d] = S_accepts_messages_only_from },
 	[S_account_has_been_suspende] = { ROW_S_de, [B_44] = S_account_has_been_suspended },
 	[S_administrative_prohibitio] = { ROW_S_0o, [B_4e] = S_administrative_prohibition },
@@ -33954,9 +28305,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_was_not_sent_because_the_] = { ROW_S_start, [B_09] = S_was_not_sent_because_the_, [B_41] = S_was_not_sent_because_the_a },
 	[S_will_be_deleted_from_queu] = { ROW_S_0u, [B_45] = S_will_be_deleted_from_queue },
 	[S_without_a_valid_sender_do] = { ROW_S_do, [B_4d] = S_without_a_valid_sender_dom },
-	[S__d9_85_d8_ac_d9_88_d_9b3dc367] = { ROW_S_start, [B_8c] = S__d9_85_d8_ac_d9_88_d_a03a5a80 },
-	[S__e3_83_87_e3_82_a3_e_cc1e7e21] = { ROW_S_start, [B_a6] = S__e3_83_87_e3_82_a3_e_c6010d6c },
-	[S__e3_83_87_e3_82_a3_e_5ed2999d] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_018802ee },
 	[S_all_recipient_addresses_re] = { ROW_S_re, [B_4a] = S_all_recipient_addresses_rej },
 	[S_authentication_credentials] = { ROW_S_0s, [B_09] = S_authentication_credentials_ },
 	[S_authentication_failure_rep] = { ROW_S_rep, [B_4f] = S_authentication_failure_repo },
@@ -34033,12 +28381,9 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_simultaneous_conn] = { ROW_S_conn, [B_45] = S_too_many_simultaneous_conne },
 	[S_username_and_password_not_] = { ROW_S_not_, [B_09] = S_username_and_password_not_, [B_41] = S_username_and_password_not_a },
 	[S_verify_that_you_are_a_huma] = { ROW_S_ma, [B_4e] = S_verify_that_you_are_a_human },
-	[S_vous_ne_soyez_pas_autoris_c3] = { ROW_S_start, [B_a9] = S_vous_ne_soyez_pas_au_6db86729 },
+	[S_vous_ne_soyez_pas_autoris_c3] = { ROW_S_start, [B_a9] = S_vous_ne_soyez_pas_au_d913fa6d },
 	[S_was_not_sent_because_the_a] = { ROW_S_a, [B_44] = S_was_not_sent_because_the_ad },
 	[S_without_a_valid_sender_dom] = { ROW_S_dom, [B_41] = S_without_a_valid_sender_doma },
-	[S__d9_85_d8_ac_d9_88_d_a03a5a80] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d_d6dca21a },
-	[S__e3_83_87_e3_82_a3_e_c6010d6c] = { ROW_S_start, [B_8b] = S__e3_83_87_e3_82_a3_e_fca7e9f0 },
-	[S__e3_83_87_e3_82_a3_e_018802ee] = { ROW_S_start, [B_b9] = S__e3_83_87_e3_82_a3_e_151c34df },
 	[S_all_recipient_addresses_rej] = { ROW_S_rej, [B_45] = S_all_recipient_addresses_reje },
 	[S_authentication_credentials_] = { ROW_S_start, [B_09] = S_authentication_credentials_, [B_49] = S_authentication_credentials_i },
 	[S_authentication_failure_repo] = { ROW_S_repo, [B_52] = S_authentication_failure_repor },
@@ -34107,9 +28452,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_username_and_password_not_a] = { ROW_S_not_a, [B_43] = S_username_and_password_not_ac },
 	[S_was_not_sent_because_the_ad] = { ROW_S_ad, [B_44] = S_was_not_sent_because_the_add },
 	[S_without_a_valid_sender_doma] = { ROW_S_doma, [B_49] = S_without_a_valid_sender_domai },
-	[S__d9_85_d8_ac_d9_88_d_d6dca21a] = { ROW_S_start, [B_09] = S__d9_85_d8_ac_d9_88_d_d6dca21a, [B_d8] = S__d9_85_d8_ac_d9_88_d_9c539b91 },
-	[S__e3_83_87_e3_82_a3_e_fca7e9f0] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_4654a422 },
-	[S__e3_83_87_e3_82_a3_e_151c34df] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_e066dfa3 },
 	[S_all_recipient_addresses_reje] = { ROW_S_reje, [B_43] = S_all_recipient_addres_e58f4f36 },
 	[S_authentication_credentials_i] = { ROW_S_i, [B_4e] = S_authentication_crede_778b9924 },
 	[S_authentication_failure_repor] = { ROW_S_0r, [B_54] = S_authentication_failu_775fee3f },
@@ -34163,9 +28505,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_username_and_password_not_ac] = { ROW_S_not_ac, [B_43] = S_username_and_passwor_a2963575 },
 	[S_was_not_sent_because_the_add] = { ROW_S_add, [B_52] = S_was_not_sent_because_e2337789 },
 	[S_without_a_valid_sender_domai] = { ROW_S_domai, [B_4e] = S_without_a_valid_send_350b569d },
-	[S__d9_85_d8_ac_d9_88_d_9c539b91] = { ROW_S__d8, [B_a7] = S__d9_85_d8_ac_d9_88_d_dd9e38af },
-	[S__e3_83_87_e3_82_a3_e_4654a422] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_c03e3a36 },
-	[S__e3_83_87_e3_82_a3_e_e066dfa3] = { ROW_S__e3, [B_83] = S__e3_83_87_e3_82_a3_e_c7f1dfef },
 	[S_all_recipient_addres_e58f4f36] = { ROW_S_rejec, [B_54] = S_all_recipient_addres_60995d1e },
 	[S_authentication_crede_778b9924] = { ROW_S_in, [B_56] = S_authentication_crede_44c1fa62 },
 	[S_bad_destination_mail_8c2773aa] = { ROW_S_addre, [B_53] = S_bad_destination_mail_3f1b0039 },
@@ -34206,9 +28545,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_simultaneou_da4e5cc9] = { ROW_S_connect, [B_49] = S_too_many_simultaneou_9d5c5402 },
 	[S_username_and_passwor_a2963575] = { ROW_S_not_acc, [B_45] = S_username_and_passwor_66762582 },
 	[S_was_not_sent_because_e2337789] = { ROW_S_addr, [B_45] = S_was_not_sent_because_9f052b06 },
-	[S__d9_85_d8_ac_d9_88_d_dd9e38af] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_cc139b9a },
-	[S__e3_83_87_e3_82_a3_e_c03e3a36] = { ROW_S_start, [B_a4] = S__e3_83_87_e3_82_a3_e_03f5e858 },
-	[S__e3_83_87_e3_82_a3_e_c7f1dfef] = { ROW_S__e3_83, [B_88] = S__e3_83_87_e3_82_a3_e_90c352c3 },
 	[S_authentication_crede_44c1fa62] = { ROW_S_inv, [B_41] = S_authentication_crede_a15d2b73 },
 	[S_bad_destination_mail_3f1b0039] = { ROW_S_addres, [B_53] = S_bad_destination_mail_64811468 },
 	[S_confirm_that_you_are_e91ba27d] = { ROW_S_pe, [B_52] = S_confirm_that_you_are_40807a61 },
@@ -34240,9 +28576,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_simultaneou_9d5c5402] = { ROW_S_connecti, [B_4f] = S_too_many_simultaneou_f2589751 },
 	[S_username_and_passwor_66762582] = { ROW_S_not_acce, [B_50] = S_username_and_passwor_06fd657e },
 	[S_was_not_sent_because_9f052b06] = { ROW_S_addre, [B_53] = S_was_not_sent_because_8722ffa9 },
-	[S__d9_85_d8_ac_d9_88_d_cc139b9a] = { ROW_S__d8, [B_b1] = S__d9_85_d8_ac_d9_88_d_12de486f },
-	[S__e3_83_87_e3_82_a3_e_03f5e858] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_631c757a },
-	[S__e3_83_87_e3_82_a3_e_90c352c3] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_9f7b3deb },
 	[S_all_recipient_addres_2d6d930b] = { ROW_S_rejecte, [B_44] = S_all_recipient_addres_927e80bd },
 	[S_authentication_crede_a15d2b73] = { ROW_S_inva, [B_4c] = S_authentication_crede_54ab2d7d },
 	[S_confirm_that_you_are_40807a61] = { ROW_S_per, [B_53] = S_confirm_that_you_are_de40921c },
@@ -34269,9 +28602,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_too_many_simultaneou_f2589751] = { ROW_S_connectio, [B_4e] = S_too_many_simultaneou_ec765d51 },
 	[S_username_and_passwor_06fd657e] = { ROW_S_not_accep, [B_54] = S_username_and_passwor_4ae6735e },
 	[S_was_not_sent_because_8722ffa9] = { ROW_S_addres, [B_53] = S_was_not_sent_because_581862b4 },
-	[S__d9_85_d8_ac_d9_88_d_12de486f] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_e1eba04a },
-	[S__e3_83_87_e3_82_a3_e_631c757a] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_57ccb036 },
-	[S__e3_83_87_e3_82_a3_e_9f7b3deb] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_d20239d9 },
 	[S_authentication_crede_54ab2d7d] = { ROW_S_inval, [B_49] = S_authentication_crede_c6789be6 },
 	[S_confirm_that_you_are_de40921c] = { ROW_S_0s, [B_4f] = S_confirm_that_you_are_f9a5fecf },
 	[S_could_not_find_the_r_f0ff045e] = { ROW_S_dom, [B_41] = S_could_not_find_the_r_c773ecb3 },
@@ -34293,9 +28623,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_that_you_tried_to_re_cfd1da20] = { ROW_S_disab, [B_4c] = S_that_you_tried_to_re_4a5a6538 },
 	[S_that_you_tried_to_re_45cdb5d2] = { ROW_S_inact, [B_49] = S_that_you_tried_to_re_b4d539b7 },
 	[S_too_many_simultaneou_ec765d51] = { ROW_S_connection, [B_53] = S_too_many_simultaneou_9954f660 },
-	[S__d9_85_d8_ac_d9_88_d_e1eba04a] = { ROW_S__d8, [B_b3] = S__d9_85_d8_ac_d9_88_d_e1ed3e55 },
-	[S__e3_83_87_e3_82_a3_e_57ccb036] = { ROW_S_start, [B_8b] = S__e3_83_87_e3_82_a3_e_603950aa },
-	[S__e3_83_87_e3_82_a3_e_d20239d9] = { ROW_S_start, [B_ab] = S__e3_83_87_e3_82_a3_e_4f80d9a3 },
 	[S_authentication_crede_c6789be6] = { ROW_S_invali, [B_44] = S_authentication_crede_4bdd5b76 },
 	[S_confirm_that_you_are_f9a5fecf] = { ROW_S_so, [B_4e] = S_confirm_that_you_are_cb5019b3 },
 	[S_could_not_find_the_r_c773ecb3] = { ROW_S_doma, [B_49] = S_could_not_find_the_r_ad7d9c14 },
@@ -34312,9 +28639,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_that_you_tried_to_re_4a5a6538] = { ROW_S_disabl, [B_45] = S_that_you_tried_to_re_114d06fd },
 	[S_that_you_tried_to_re_b4d539b7] = { ROW_S_inacti, [B_56] = S_that_you_tried_to_re_66a9e143 },
 	[S_username_and_passwor_4ac7a367] = { ROW_S_te, [B_44] = S_username_and_passwor_15462b45 },
-	[S__d9_85_d8_ac_d9_88_d_e1ed3e55] = { ROW_S_start, [B_d8] = S__d9_85_d8_ac_d9_88_d_d278dc3c },
-	[S__e3_83_87_e3_82_a3_e_603950aa] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_643a607c },
-	[S__e3_83_87_e3_82_a3_e_4f80d9a3] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_0ad7007b },
 	[S_could_not_find_the_r_ad7d9c14] = { ROW_S_domai, [B_4e] = S_could_not_find_the_r_2fbcb1ca },
 	[S_did_not_accept_our_r_d0706392] = { ROW_S_con, [B_4e] = S_did_not_accept_our_r_b5ecc3ac },
 	[S_nicht_die_erforderli_80f57192] = { ROW_S_g, [B_55] = S_nicht_die_erforderli_9e61d8b7 },
@@ -34327,9 +28651,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_that_you_tried_to_re_a5e84de2] = { ROW_S_does_not_e, [B_58] = S_that_you_tried_to_re_1bb2af1e },
 	[S_that_you_tried_to_re_114d06fd] = { ROW_S_disable, [B_44] = S_that_you_tried_to_re_0041a6af },
 	[S_that_you_tried_to_re_66a9e143] = { ROW_S_inactiv, [B_45] = S_that_you_tried_to_re_1a6df7e4 },
-	[S__d9_85_d8_ac_d9_88_d_d278dc3c] = { ROW_S__d8, [B_a7] = S__d9_85_d8_ac_d9_88_d_a942d9ec },
-	[S__e3_83_87_e3_82_a3_e_643a607c] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_2de5c0b1 },
-	[S__e3_83_87_e3_82_a3_e_0ad7007b] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_7e75ad09 },
 	[S_did_not_accept_our_r_b5ecc3ac] = { ROW_S_conn, [B_45] = S_did_not_accept_our_r_f6b7e04d },
 	[S_nicht_die_erforderli_9e61d8b7] = { ROW_S_0u, [B_4e] = S_nicht_die_erforderli_05081e87 },
 	[S_not_authorized_to_se_6155626c] = { ROW_S_rou, [B_50] = S_not_authorized_to_se_a169e99c },
@@ -34337,46 +28658,21 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_not_listed_in_public_58acaa93] = { ROW_S_address, [B_09] = S_not_listed_in_public_48d0b487 },
 	[S_temporary_failure_in_b82eeb42] = { ROW_S_0o, [B_4e] = S_temporary_failure_in_35dc5c28 },
 	[S_that_you_tried_to_re_1bb2af1e] = { ROW_S_does_not_ex, [B_49] = S_that_you_tried_to_re_b749aa83 },
-	[S__d9_85_d8_ac_d9_88_d_a942d9ec] = { ROW_S_start, [B_d9] = S__d9_85_d8_ac_d9_88_d_043c7d94 },
-	[S__e3_83_87_e3_82_a3_e_2de5c0b1] = { ROW_S_start, [B_8a] = S__e3_83_87_e3_82_a3_e_ecae4ee0 },
-	[S__e3_83_87_e3_82_a3_e_7e75ad09] = { ROW_S_start, [B_82] = S__e3_83_87_e3_82_a3_e_253f7372 },
 	[S_did_not_accept_our_r_f6b7e04d] = { ROW_S_conne, [B_43] = S_did_not_accept_our_r_d676552c },
 	[S_nicht_die_erforderli_05081e87] = { ROW_S_un, [B_47] = S_nicht_die_erforderli_a8c863a2 },
 	[S_not_listed_in_public_48d0b487] = { ROW_S_address_, [B_09] = S_not_listed_in_public_48d0b487, [B_42] = S_not_listed_in_public_5a8c80eb },
 	[S_recipient_address_re_0c39bbb8] = { ROW_S_valid_, [B_09] = S_recipient_address_re_0c39bbb8, [B_41] = S_invalid_a, [B_43] = S_invalid_c, [B_44] = S_invalid_d, [B_45] = S_invalid_e, [B_46] = S_invalid_f, [B_48] = S_invalid_h, [B_4d] = S_invalid_m, [B_52] = S_invalid_r, [B_53] = S_invalid_s, [B_55] = S_recipient_address_re_eee27635 },
 	[S_that_you_tried_to_re_b749aa83] = { ROW_S_does_not_exi, [B_53] = S_that_you_tried_to_re_15f77bd2 },
-	[S__d9_85_d8_ac_d9_88_d_043c7d94] = { ROW_S__d9, [B_84] = S__d9_85_d8_ac_d9_88_d_3539a01b },
-	[S__e3_83_87_e3_82_a3_e_ecae4ee0] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_3b65cd9a },
-	[S__e3_83_87_e3_82_a3_e_253f7372] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_d9e25fb0 },
 	[S_did_not_accept_our_r_d676552c] = { ROW_S_connec, [B_54] = S_did_not_accept_our_r_be4804a0 },
 	[S_nicht_die_erforderli_a8c863a2] = { ROW_S_g, [B_45] = S_nicht_die_erforderli_4e74cd27 },
 	[S_not_listed_in_public_5a8c80eb] = { ROW_S_b, [B_4f] = S_not_listed_in_public_732eed1e },
 	[S_recipient_address_re_eee27635] = { ROW_S_u, [B_53] = S_recipient_address_re_48801d68 },
 	[S_that_you_tried_to_re_15f77bd2] = { ROW_S_does_not_exis, [B_54] = S_that_you_tried_to_re_7097fb72 },
-	[S__e3_83_87_e3_82_a3_e_3b65cd9a] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_09428d3e },
-	[S__e3_83_87_e3_82_a3_e_d9e25fb0] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_ac5c9d71 },
 	[S_nicht_die_erforderli_4e74cd27] = { ROW_S_ge, [B_4e] = S_nicht_die_erforderli_a5deef8b },
 	[S_not_listed_in_public_732eed1e] = { ROW_S_bo, [B_4f] = S_not_listed_in_public_70df461d },
 	[S_recipient_address_re_48801d68] = { ROW_S_us, [B_45] = S_recipient_address_re_73ae2831 },
-	[S__e3_83_87_e3_82_a3_e_09428d3e] = { ROW_S_start, [B_be] = S__e3_83_87_e3_82_a3_e_d6c4605e },
-	[S__e3_83_87_e3_82_a3_e_ac5c9d71] = { ROW_S_start, [B_8a] = S__e3_83_87_e3_82_a3_e_becbcc6c },
 	[S_not_listed_in_public_70df461d] = { ROW_S_0o, [B_4b] = S_not_listed_in_public_c77b57e0 },
 	[S_recipient_address_re_73ae2831] = { ROW_S_use, [B_52] = S_recipient_address_re_5a295b05 },
-	[S__e3_83_87_e3_82_a3_e_d6c4605e] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_2f2345e0 },
-	[S__e3_83_87_e3_82_a3_e_becbcc6c] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_84d26636 },
-	[S__e3_83_87_e3_82_a3_e_2f2345e0] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_33873044 },
-	[S__e3_83_87_e3_82_a3_e_84d26636] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_4036d2a2 },
-	[S__e3_83_87_e3_82_a3_e_33873044] = { ROW_S_start, [B_9b] = S__e3_83_87_e3_82_a3_e_48d0d39b },
-	[S__e3_83_87_e3_82_a3_e_4036d2a2] = { ROW_S_start, [B_be] = S__e3_83_87_e3_82_a3_e_e64ddd5a },
-	[S__e3_83_87_e3_82_a3_e_48d0d39b] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_70bd705b },
-	[S__e3_83_87_e3_82_a3_e_e64ddd5a] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_9d9301e8 },
-	[S__e3_83_87_e3_82_a3_e_70bd705b] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_c237c174 },
-	[S__e3_83_87_e3_82_a3_e_9d9301e8] = { ROW_S__e3, [B_81] = S__e3_83_87_e3_82_a3_e_026c1330 },
-	[S__e3_83_87_e3_82_a3_e_c237c174] = { ROW_S_start, [B_93] = S__e3_83_87_e3_82_a3_e_d7c4fbc3 },
-	[S__e3_83_87_e3_82_a3_e_026c1330] = { ROW_S_start, [B_9b] = S__e3_83_87_e3_82_a3_e_2a227683 },
-	[S__e3_83_87_e3_82_a3_e_2a227683] = { ROW_S_start, [B_e3] = S__e3_83_87_e3_82_a3_e_234107f3 },
-	[S__e3_83_87_e3_82_a3_e_234107f3] = { ROW_S__e3, [B_82] = S__e3_83_87_e3_82_a3_e_645f6d50 },
-	[S__e3_83_87_e3_82_a3_e_645f6d50] = { ROW_S_start, [B_93] = S__e3_83_87_e3_82_a3_e_3f38f737 },
 	[S_dbl] = { ROW_S_0bl },
 	[S_isp] = { ROW_S_0sp },
 	[S_ptr] = { ROW_S_tr, [B_09] = S_ptr_ },
@@ -34395,19 +28691,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_spf_] = { ROW_S_start, [B_09] = S_0spf_, [B_41] = S_spf_a },
 	[S_spf_28] = { ROW_S__28 },
 	[S_spf_5b] = { ROW_S__5b },
-	[S_spf_d8] = { ROW_S__d8 },
-	[S_spf_d9] = { ROW_S__d9 },
-	[S_spf_e3] = { ROW_S__e3 },
-	[S_spf_e5] = { ROW_S__e5 },
 	[S_spf_eof] = { ROW_S_idle },
 	[S_tlsa] = { ROW_S_sa },
 	[S_ube_00] = { ROW_S_start },
 	[S_ube_28] = { ROW_S__28 },
 	[S_ube_5b] = { ROW_S__5b },
-	[S_ube_d8] = { ROW_S__d8 },
-	[S_ube_d9] = { ROW_S__d9 },
-	[S_ube_e3] = { ROW_S__e3 },
-	[S_ube_e5] = { ROW_S__e5 },
 	[S_ube_eof] = { ROW_S_idle },
 	[S_block] = { ROW_S_block },
 	[S_boxbe] = { ROW_S_be },
@@ -34458,18 +28746,10 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_dy_2d001_00] = { ROW_S_start },
 	[S_dy_2d001_28] = { ROW_S__28 },
 	[S_dy_2d001_5b] = { ROW_S__5b },
-	[S_dy_2d001_d8] = { ROW_S__d8 },
-	[S_dy_2d001_d9] = { ROW_S__d9 },
-	[S_dy_2d001_e3] = { ROW_S__e3 },
-	[S_dy_2d001_e5] = { ROW_S__e5 },
 	[S_dy_2d001_eof] = { ROW_S_idle },
 	[S_dy_2d003_00] = { ROW_S_start },
 	[S_dy_2d003_28] = { ROW_S__28 },
 	[S_dy_2d003_5b] = { ROW_S__5b },
-	[S_dy_2d003_d8] = { ROW_S__d8 },
-	[S_dy_2d003_d9] = { ROW_S__d9 },
-	[S_dy_2d003_e3] = { ROW_S__e3 },
-	[S_dy_2d003_e5] = { ROW_S__e5 },
 	[S_dy_2d003_eof] = { ROW_S_idle },
 	[S_dynamic] = { ROW_S_ic, [B_09] = S_dynamic_, [B_41] = S_dynamica },
 	[S_gave_up] = { ROW_S_p },
@@ -34485,10 +28765,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_ou_2d001_00] = { ROW_S_start },
 	[S_ou_2d001_28] = { ROW_S__28 },
 	[S_ou_2d001_5b] = { ROW_S__5b },
-	[S_ou_2d001_d8] = { ROW_S__d8 },
-	[S_ou_2d001_d9] = { ROW_S__d9 },
-	[S_ou_2d001_e3] = { ROW_S__e3 },
-	[S_ou_2d001_e5] = { ROW_S__e5 },
 	[S_ou_2d001_eof] = { ROW_S_idle },
 	[S_refused] = { ROW_S_0d, [B_09] = S_refused_ },
 	[S_rfc_822] = { ROW_S_idle },
@@ -34497,20 +28773,12 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rp_2d001_00] = { ROW_S_start },
 	[S_rp_2d001_28] = { ROW_S__28 },
 	[S_rp_2d001_5b] = { ROW_S__5b },
-	[S_rp_2d001_d8] = { ROW_S__d8 },
-	[S_rp_2d001_d9] = { ROW_S__d9 },
-	[S_rp_2d001_e3] = { ROW_S__e3 },
-	[S_rp_2d001_e5] = { ROW_S__e5 },
 	[S_rp_2d001_eof] = { ROW_S_idle },
 	[S_sanebox] = { ROW_S_box },
 	[S_sbl_2dxbl] = { ROW_S_0bl },
 	[S_sc_2d001_00] = { ROW_S_start },
 	[S_sc_2d001_28] = { ROW_S__28 },
 	[S_sc_2d001_5b] = { ROW_S__5b },
-	[S_sc_2d001_d8] = { ROW_S__d8 },
-	[S_sc_2d001_d9] = { ROW_S__d9 },
-	[S_sc_2d001_e3] = { ROW_S__e3 },
-	[S_sc_2d001_e5] = { ROW_S__e5 },
 	[S_sc_2d001_eof] = { ROW_S_idle },
 	[S_spamcop] = { ROW_S_op },
 	[S_storage] = { ROW_S_storage },
@@ -34554,10 +28822,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_bl000000_00] = { ROW_S_start },
 	[S_bl000000_28] = { ROW_S__28 },
 	[S_bl000000_5b] = { ROW_S__5b },
-	[S_bl000000_d8] = { ROW_S__d8 },
-	[S_bl000000_d9] = { ROW_S__d9 },
-	[S_bl000000_e3] = { ROW_S__e3 },
-	[S_bl000000_e5] = { ROW_S__e5 },
 	[S_bl000000_eof] = { ROW_S_idle },
 	[S_blacklist] = { ROW_S_blacklist },
 	[S_blocklist] = { ROW_S_list, [B_45] = S_blockliste },
@@ -34569,10 +28833,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_dm000001_00] = { ROW_S_start },
 	[S_dm000001_28] = { ROW_S__28 },
 	[S_dm000001_5b] = { ROW_S__5b },
-	[S_dm000001_d8] = { ROW_S__d8 },
-	[S_dm000001_d9] = { ROW_S__d9 },
-	[S_dm000001_e3] = { ROW_S__e3 },
-	[S_dm000001_e5] = { ROW_S__e5 },
 	[S_dm000001_eof] = { ROW_S_idle },
 	[S_dns_error] = { ROW_S_error },
 	[S_dns_query] = { ROW_S_y },
@@ -34582,10 +28842,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_es000000_00] = { ROW_S_start },
 	[S_es000000_28] = { ROW_S__28 },
 	[S_es000000_5b] = { ROW_S__5b },
-	[S_es000000_d8] = { ROW_S__d8 },
-	[S_es000000_d9] = { ROW_S__d9 },
-	[S_es000000_e3] = { ROW_S__e3 },
-	[S_es000000_e5] = { ROW_S__e5 },
 	[S_es000000_eof] = { ROW_S_idle },
 	[S_excessive] = { ROW_S_ve, [B_09] = S_excessive_ },
 	[S_file_type] = { ROW_S_pe },
@@ -34616,10 +28872,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_rl000000_00] = { ROW_S_start },
 	[S_rl000000_28] = { ROW_S__28 },
 	[S_rl000000_5b] = { ROW_S__5b },
-	[S_rl000000_d8] = { ROW_S__d8 },
-	[S_rl000000_d9] = { ROW_S__d9 },
-	[S_rl000000_e3] = { ROW_S__e3 },
-	[S_rl000000_e5] = { ROW_S__e5 },
 	[S_rl000000_eof] = { ROW_S_idle },
 	[S_rl000008_2d] = { ROW_S_start, [B_42] = S_8_2db },
 	[S_sbcglobal] = { ROW_S_al },
@@ -35277,7 +29529,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_missing_a_valid_from] = { ROW_S_from },
 	[S_my_name_was_rejected] = { ROW_S_rejected },
 	[S_neither_spf_nor_dkim] = { ROW_S_m },
-	[S_nem_c3_a1te_opr_c3_a_8f94c58b] = { ROW_S_start },
 	[S_not_delivered_within] = { ROW_S_in },
 	[S_relaying_not_allowed] = { ROW_S_not_allowed },
 	[S_respuesta_automatica] = { ROW_S_ca },
@@ -35291,7 +29542,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_verification_request] = { ROW_S_est, [B_09] = S_request_ },
 	[S_verify_you_are_human] = { ROW_S_n },
 	[S_will_be_deleted_from] = { ROW_S_from, [B_09] = S_will_be_deleted_from_ },
-	[S__d8_ba_d9_8a_d8_b1___bf869cd6] = { ROW_S_start },
 	[S_address_is_suppressed] = { ROW_S_0d, [B_09] = S_suppressed_ },
 	[S_authentication_checks] = { ROW_S_0s },
 	[S_authentication_failed] = { ROW_S_failed },
@@ -35335,7 +29585,6 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_service_not_available] = { ROW_S_not_available },
 	[S_takes_internal_sender] = { ROW_S_sender, [B_53] = S_takes_internal_senders },
 	[S_unauthenticated_email] = { ROW_S_email },
-	[S__e5_bc_b5_e8_b2_bc_e_d6944a98] = { ROW_S_start },
 	[S_account_does_not_exist] = { ROW_S_does_not_exist },
 	[S_address_does_not_exist] = { ROW_S_does_not_exist },
 	[S_after_multiple_retries] = { ROW_S_0es, [B_09] = S_retries_ },
@@ -35479,7 +29728,7 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_temporarily_deferred_due_to] = { ROW_S_to, [B_09] = S_deferred_due_to_ },
 	[S_too_many_messages_this_hour] = { ROW_S_ur },
 	[S_verify_that_you_are_a_human] = { ROW_S_n },
-	[S_vous_ne_soyez_pas_au_6db86729] = { ROW_S_start },
+	[S_vous_ne_soyez_pas_au_d913fa6d] = { ROW_S_start },
 	[S_auto_2dsubmitted_3a__b95a17cc] = { ROW_S_0d },
 	[S_bad_recipient_address_syntax] = { ROW_S_x, [B_09] = S_syntax_ },
 	[S_been_failing_for_a_long_time] = { ROW_S_time },
@@ -35552,14 +29801,11 @@ static const uint16_t trans[RB_NSTATES][RB_STRIDE] = {
 	[S_not_authorized_to_se_a169e99c] = { ROW_S_p },
 	[S_not_delivering_to_pr_25f71d9e] = { ROW_S_0d },
 	[S_temporary_failure_in_35dc5c28] = { ROW_S_on },
-	[S__d9_85_d8_ac_d9_88_d_3539a01b] = { ROW_S_start },
 	[S_did_not_accept_our_r_be4804a0] = { ROW_S_connect },
 	[S_that_you_tried_to_re_7097fb72] = { ROW_S_does_not_exist },
 	[S_nicht_die_erforderli_a5deef8b] = { ROW_S_en },
 	[S_not_listed_in_public_c77b57e0] = { ROW_S_idle },
 	[S_recipient_address_re_5a295b05] = { ROW_S_user },
-	[S__e3_83_87_e3_82_a3_e_d7c4fbc3] = { ROW_S_start },
-	[S__e3_83_87_e3_82_a3_e_3f38f737] = { ROW_S_start },
 };
 
 static const uint16_t acc_S_dbl[] = { A_domain_blocklisted_0, RB_NONE };
@@ -35580,19 +29826,11 @@ static const uint16_t acc_S_spf_00[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_spf_[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_spf_28[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_spf_5b[] = { A_spf_failure_0, RB_NONE };
-static const uint16_t acc_S_spf_d8[] = { A_spf_failure_0, RB_NONE };
-static const uint16_t acc_S_spf_d9[] = { A_spf_failure_0, RB_NONE };
-static const uint16_t acc_S_spf_e3[] = { A_spf_failure_0, RB_NONE };
-static const uint16_t acc_S_spf_e5[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_spf_eof[] = { A_spf_failure_0, RB_NONE };
 static const uint16_t acc_S_tlsa[] = { A_tls_failed_remote_4, RB_NONE };
 static const uint16_t acc_S_ube_00[] = { A_spam_detected_2, RB_NONE };
 static const uint16_t acc_S_ube_28[] = { A_spam_detected_2, RB_NONE };
 static const uint16_t acc_S_ube_5b[] = { A_spam_detected_2, RB_NONE };
-static const uint16_t acc_S_ube_d8[] = { A_spam_detected_2, RB_NONE };
-static const uint16_t acc_S_ube_d9[] = { A_spam_detected_2, RB_NONE };
-static const uint16_t acc_S_ube_e3[] = { A_spam_detected_2, RB_NONE };
-static const uint16_t acc_S_ube_e5[] = { A_spam_detected_2, RB_NONE };
 static const uint16_t acc_S_ube_eof[] = { A_spam_detected_2, RB_NONE };
 static const uint16_t acc_S_block[] = { A_stage_connect_refused_9, RB_NONE };
 static const uint16_t acc_S_boxbe[] = { A_challenge_response_5, RB_NONE };
@@ -35643,18 +29881,10 @@ static const uint16_t acc_S_dns_ptr[] = { A_stage_connect_refused_14, A_accepts_
 static const uint16_t acc_S_dy_2d001_00[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d001_28[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d001_5b[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_dy_2d001_d8[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_dy_2d001_d9[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_dy_2d001_e3[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_dy_2d001_e5[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d001_eof[] = { A_outlook_dy_ou_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d003_00[] = { A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d003_28[] = { A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d003_5b[] = { A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_dy_2d003_d8[] = { A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_dy_2d003_d9[] = { A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_dy_2d003_e3[] = { A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_dy_2d003_e5[] = { A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dy_2d003_eof[] = { A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_dynamic[] = { A_stage_sender_refused_8, RB_NONE };
 static const uint16_t acc_S_gave_up[] = { A_expired_6, RB_NONE };
@@ -35670,10 +29900,6 @@ static const uint16_t acc_S_null_mx[] = { A_accepts_no_mail_3, RB_NONE };
 static const uint16_t acc_S_ou_2d001_00[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_ou_2d001_28[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_ou_2d001_5b[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_ou_2d001_d8[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_ou_2d001_d9[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_ou_2d001_e3[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_ou_2d001_e5[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_ou_2d001_eof[] = { A_outlook_dy_ou_1, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_refused[] = { A_stage_sender_refused_4, A_attachment_rejected_14, RB_NONE };
 static const uint16_t acc_S_rfc_822[] = { A_not_rfc_compliant_4, RB_NONE };
@@ -35682,20 +29908,12 @@ static const uint16_t acc_S_rfc5322[] = { A_not_rfc_compliant_1, RB_NONE };
 static const uint16_t acc_S_rp_2d001_00[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_rp_2d001_28[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_rp_2d001_5b[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_rp_2d001_d8[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_rp_2d001_d9[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_rp_2d001_e3[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_rp_2d001_e5[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_rp_2d001_eof[] = { A_outlook_rp_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_sanebox[] = { A_challenge_response_6, RB_NONE };
 static const uint16_t acc_S_sbl_2dxbl[] = { A_ip_blocklisted_13, RB_NONE };
 static const uint16_t acc_S_sc_2d001_00[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_sc_2d001_28[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_sc_2d001_5b[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_sc_2d001_d8[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_sc_2d001_d9[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_sc_2d001_e3[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
-static const uint16_t acc_S_sc_2d001_e5[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_sc_2d001_eof[] = { A_outlook_sc_0, A_PV_microsoft_14, RB_NONE };
 static const uint16_t acc_S_spamcop[] = { A_ip_blocklisted_14, RB_NONE };
 static const uint16_t acc_S_storage[] = { A_gmail_full_and_inactive_2, RB_NONE };
@@ -35739,10 +29957,6 @@ static const uint16_t acc_S_bellsouth[] = { A_PV_att_4, RB_NONE };
 static const uint16_t acc_S_bl000000_00[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
 static const uint16_t acc_S_bl000000_28[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
 static const uint16_t acc_S_bl000000_5b[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
-static const uint16_t acc_S_bl000000_d8[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
-static const uint16_t acc_S_bl000000_d9[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
-static const uint16_t acc_S_bl000000_e3[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
-static const uint16_t acc_S_bl000000_e5[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
 static const uint16_t acc_S_bl000000_eof[] = { A_comcast_blocklists_0, A_PV_comcast_3, RB_NONE };
 static const uint16_t acc_S_blacklist[] = { A_ip_blocklisted_34, RB_NONE };
 static const uint16_t acc_S_blocklist[] = { A_ip_blocklisted_33, RB_NONE };
@@ -35754,10 +29968,6 @@ static const uint16_t acc_S_disk_full[] = { A_gmail_full_and_inactive_4, A_syste
 static const uint16_t acc_S_dm000001_00[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
 static const uint16_t acc_S_dm000001_28[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
 static const uint16_t acc_S_dm000001_5b[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
-static const uint16_t acc_S_dm000001_d8[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
-static const uint16_t acc_S_dm000001_d9[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
-static const uint16_t acc_S_dm000001_e3[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
-static const uint16_t acc_S_dm000001_e5[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
 static const uint16_t acc_S_dm000001_eof[] = { A_comcast_dmarc_0, A_PV_comcast_5, RB_NONE };
 static const uint16_t acc_S_dns_error[] = { A_dns_failure_0, RB_NONE };
 static const uint16_t acc_S_dns_query[] = { A_dns_failure_6, RB_NONE };
@@ -35767,10 +29977,6 @@ static const uint16_t acc_S_ehlo_2fhelo[] = { A_helo_rejected_10, RB_NONE };
 static const uint16_t acc_S_es000000_00[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
 static const uint16_t acc_S_es000000_28[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
 static const uint16_t acc_S_es000000_5b[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
-static const uint16_t acc_S_es000000_d8[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
-static const uint16_t acc_S_es000000_d9[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
-static const uint16_t acc_S_es000000_e3[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
-static const uint16_t acc_S_es000000_e5[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
 static const uint16_t acc_S_es000000_eof[] = { A_comcast_dynamic_space_0, A_PV_comcast_6, RB_NONE };
 static const uint16_t acc_S_excessive[] = { A_too_many_unknown_recipients_5, RB_NONE };
 static const uint16_t acc_S_file_type[] = { A_attachment_rejected_1, RB_NONE };
@@ -35801,10 +30007,6 @@ static const uint16_t acc_S_recipient[] = { A_mailbox_not_found_1, RB_NONE };
 static const uint16_t acc_S_rl000000_00[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_rl000000_28[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_rl000000_5b[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
-static const uint16_t acc_S_rl000000_d8[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
-static const uint16_t acc_S_rl000000_d9[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
-static const uint16_t acc_S_rl000000_e3[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
-static const uint16_t acc_S_rl000000_e5[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_rl000000_eof[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_rl000008_2d[] = { A_comcast_rate_limit_0, A_PV_comcast_4, RB_NONE };
 static const uint16_t acc_S_sbcglobal[] = { A_PV_att_3, RB_NONE };
@@ -35984,7 +30186,7 @@ static const uint16_t acc_S_unknown_user[] = { A_stage_data_unknown_user_1, A_us
 static const uint16_t acc_S_unusual_rate[] = { A_gmail_unsolicited_rate_1, A_icloud_temporarily_unable_4, A_rate_limited_21, RB_NONE };
 static const uint16_t acc_S_use_your_isp[] = { A_stage_sender_refused_7, A_ip_blocklisted_44, RB_NONE };
 static const uint16_t acc_S_user_account[] = { A_user_unknown_no_account_4, RB_NONE };
-static const uint16_t acc_S_user_invalid[] = { A_stage_helo_refused_7, A_user_unknown_44, RB_NONE };
+static const uint16_t acc_S_user_invalid[] = { A_stage_helo_refused_7, A_user_unknown_42, RB_NONE };
 static const uint16_t acc_S_user_unknown[] = { A_att_unknown_userids_0, A_stage_data_unknown_user_0, A_too_many_unknown_recipients_0, A_user_unknown_0, RB_NONE };
 static const uint16_t acc_S_volume_limit[] = { A_microsoft_tenant_limit_text_0, RB_NONE };
 static const uint16_t acc_S_weren_27t_sent[] = { A_outlook_s_filter_3, RB_NONE };
@@ -36149,7 +30351,7 @@ static const uint16_t acc_S_forwarding_loop[] = { A_mail_loop_6, RB_NONE };
 static const uint16_t acc_S_frequency_limit[] = { A_microsoft_tenant_limit_text_0, RB_NONE };
 static const uint16_t acc_S_headers_are_not[] = { A_not_rfc_compliant_22, RB_NONE };
 static const uint16_t acc_S_illegal_address[] = { A_address_invalid_4, RB_NONE };
-static const uint16_t acc_S_invalid_address[] = { A_user_unknown_52, RB_NONE };
+static const uint16_t acc_S_invalid_address[] = { A_user_unknown_50, RB_NONE };
 static const uint16_t acc_S_invalid_mailbox[] = { A_mailbox_not_found_0, A_user_unknown_36, A_sending_quota_11, RB_NONE };
 static const uint16_t acc_S_larger_than_the[] = { A_message_too_large_16, RB_NONE };
 static const uint16_t acc_S_looks_like_spam[] = { A_spam_detected_0, A_spam_detected_6, RB_NONE };
@@ -36362,7 +30564,7 @@ static const uint16_t acc_S_too_many_recipient[] = { A_mailbox_not_found_1, RB_N
 static const uint16_t acc_S_unknown_local_part[] = { A_user_unknown_20, RB_NONE };
 static const uint16_t acc_S_unroutable_address[] = { A_host_unknown_8, RB_NONE };
 static const uint16_t acc_S_user_doesn_27t_exist[] = { A_sender_domain_missing_3, A_mailbox_not_found_4, A_user_unknown_11, RB_NONE };
-static const uint16_t acc_S_utente_sconosciuto[] = { A_user_unknown_50, RB_NONE };
+static const uint16_t acc_S_utente_sconosciuto[] = { A_user_unknown_48, RB_NONE };
 static const uint16_t acc_S_account_is_disabled[] = { A_gmail_inactive_1, A_mailbox_disabled_1, RB_NONE };
 static const uint16_t acc_S_account_is_inactive[] = { A_gmail_inactive_0, A_gmail_full_and_inactive_0, A_mailbox_disabled_8, RB_NONE };
 static const uint16_t acc_S_address_has_changed[] = { A_has_moved_5, RB_NONE };
@@ -36423,7 +30625,7 @@ static const uint16_t acc_S_too_many_recipients[] = { A_too_many_recipients_0, R
 static const uint16_t acc_S_unregistered_domain[] = { A_microsoft_tenant_block_3, A_mailbox_not_found_7, RB_NONE };
 static const uint16_t acc_S_unrouteable_address[] = { A_host_unknown_7, RB_NONE };
 static const uint16_t acc_S_user_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_10, RB_NONE };
-static const uint16_t acc_S_usuario_desconocido[] = { A_user_unknown_51, RB_NONE };
+static const uint16_t acc_S_usuario_desconocido[] = { A_user_unknown_49, RB_NONE };
 static const uint16_t acc_S_account_is_suspended[] = { A_mailbox_disabled_14, RB_NONE };
 static const uint16_t acc_S_aka_2ems_2fexosmtperrors[] = { A_PV_microsoft_7, RB_NONE };
 static const uint16_t acc_S_allowed_senders_list[] = { A_recipient_restricted_6, RB_NONE };
@@ -36436,7 +30638,7 @@ static const uint16_t acc_S_came_over_plain_text[] = { A_tls_required_12, RB_NON
 static const uint16_t acc_S_client_host_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, RB_NONE };
 static const uint16_t acc_S_connection_timed_out[] = { A_network_error_0, A_network_error_2, RB_NONE };
 static const uint16_t acc_S_connection_was_reset[] = { A_network_error_19, RB_NONE };
-static const uint16_t acc_S_destinataire_inconnu[] = { A_user_unknown_46, RB_NONE };
+static const uint16_t acc_S_destinataire_inconnu[] = { A_user_unknown_44, RB_NONE };
 static const uint16_t acc_S_destinataire_invalid[] = { A_stage_helo_refused_7, RB_NONE };
 static const uint16_t acc_S_does_not_accept_mail[] = { A_accepts_no_mail_0, RB_NONE };
 static const uint16_t acc_S_domain_doesn_27t_exist[] = { A_sender_domain_missing_3, A_mailbox_not_found_4, A_host_unknown_5, RB_NONE };
@@ -36444,7 +30646,7 @@ static const uint16_t acc_S_domain_may_not_exist[] = { A_host_unknown_22, RB_NON
 static const uint16_t acc_S_duplicate_message_2did[] = { A_not_rfc_compliant_19, RB_NONE };
 static const uint16_t acc_S_dynamically_assigned[] = { A_ip_blocklisted_40, RB_NONE };
 static const uint16_t acc_S_dynamically_2dassigned[] = { A_ip_blocklisted_41, RB_NONE };
-static const uint16_t acc_S_empf_c3_a4nger_unbekannt[] = { A_user_unknown_49, RB_NONE };
+static const uint16_t acc_S_empf_c3_a4nger_unbekannt[] = { A_user_unknown_47, RB_NONE };
 static const uint16_t acc_S_exceeded_the_storage[] = { A_gmail_full_and_inactive_2, A_mailbox_full_14, RB_NONE };
 static const uint16_t acc_S_exceeds_allowed_size[] = { A_mailbox_full_12, RB_NONE };
 static const uint16_t acc_S_exceeds_maximum_size[] = { A_message_too_large_9, RB_NONE };
@@ -36462,7 +30664,6 @@ static const uint16_t acc_S_messages_too_quickly[] = { A_recipient_receiving_too
 static const uint16_t acc_S_missing_a_valid_from[] = { A_microsoft_no_from_0, A_gmail_from_header_2, A_not_rfc_compliant_13, RB_NONE };
 static const uint16_t acc_S_my_name_was_rejected[] = { A_content_rejected_media_1, A_stage_sender_refused_3, A_attachment_rejected_12, A_helo_rejected_5, RB_NONE };
 static const uint16_t acc_S_neither_spf_nor_dkim[] = { A_gmail_unauthenticated_0, A_dkim_failure_0, A_auth_failure_9, RB_NONE };
-static const uint16_t acc_S_nem_c3_a1te_opr_c3_a_8f94c58b[] = { A_recipient_restricted_21, RB_NONE };
 static const uint16_t acc_S_not_delivered_within[] = { A_expired_14, RB_NONE };
 static const uint16_t acc_S_relaying_not_allowed[] = { A_stage_connect_refused_12, A_stage_helo_refused_8, A_stage_sender_refused_5, A_attachment_rejected_9, A_relay_denied_6, A_policy_rejected_6, RB_NONE };
 static const uint16_t acc_S_respuesta_automatica[] = { A_auto_reply_18, RB_NONE };
@@ -36476,7 +30677,6 @@ static const uint16_t acc_S_unknown_mailer_error[] = { A_mailer_error_10, RB_NON
 static const uint16_t acc_S_verification_request[] = { A_challenge_response_12, RB_NONE };
 static const uint16_t acc_S_verify_you_are_human[] = { A_challenge_response_0, RB_NONE };
 static const uint16_t acc_S_will_be_deleted_from[] = { A_microsoft_no_from_0, RB_NONE };
-static const uint16_t acc_S__d8_ba_d9_8a_d8_b1___bf869cd6[] = { A_recipient_restricted_23, RB_NONE };
 static const uint16_t acc_S_address_is_suppressed[] = { A_suppressed_upstream_7, RB_NONE };
 static const uint16_t acc_S_authentication_checks[] = { A_auth_failure_2, RB_NONE };
 static const uint16_t acc_S_authentication_failed[] = { A_auth_required_3, RB_NONE };
@@ -36484,7 +30684,7 @@ static const uint16_t acc_S_authentication_needed[] = { A_auth_required_17, RB_N
 static const uint16_t acc_S_connection_rate_limit[] = { A_microsoft_tenant_limit_text_0, A_too_many_connections_5, A_rate_limited_0, RB_NONE };
 static const uint16_t acc_S_currently_unavailable[] = { A_service_unavailable_13, RB_NONE };
 static const uint16_t acc_S_delivery_time_expired[] = { A_expired_1, RB_NONE };
-static const uint16_t acc_S_destinataire_invalide[] = { A_user_unknown_47, RB_NONE };
+static const uint16_t acc_S_destinataire_invalide[] = { A_user_unknown_45, RB_NONE };
 static const uint16_t acc_S_dns_temporary_failure[] = { A_dns_failure_7, RB_NONE };
 static const uint16_t acc_S_doesn_27t_receive_email[] = { A_accepts_no_mail_6, RB_NONE };
 static const uint16_t acc_S_domain_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_host_unknown_4, RB_NONE };
@@ -36520,7 +30720,6 @@ static const uint16_t acc_S_sender_is_not_allowed[] = { A_stage_connect_refused_
 static const uint16_t acc_S_service_not_available[] = { A_stage_connect_refused_10, A_service_unavailable_0, RB_NONE };
 static const uint16_t acc_S_takes_internal_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_unauthenticated_email[] = { A_auth_failure_0, RB_NONE };
-static const uint16_t acc_S__e5_bc_b5_e8_b2_bc_e_d6944a98[] = { A_recipient_restricted_22, RB_NONE };
 static const uint16_t acc_S_account_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_13, RB_NONE };
 static const uint16_t acc_S_address_does_not_exist[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_12, RB_NONE };
 static const uint16_t acc_S_after_multiple_retries[] = { A_expired_15, RB_NONE };
@@ -36560,8 +30759,8 @@ static const uint16_t acc_S_starttls_2dnot_2dsupported[] = { A_tls_failed_remote
 static const uint16_t acc_S_tls_negotiation_failed[] = { A_tls_failed_remote_9, RB_NONE };
 static const uint16_t acc_S_unauthenticated_client[] = { A_microsoft_unauthenticated_client_0, RB_NONE };
 static const uint16_t acc_S_unauthenticated_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
-static const uint16_t acc_S_unbekannter_empf_c3_a4nger[] = { A_user_unknown_48, RB_NONE };
-static const uint16_t acc_S_unrecognized_recipient[] = { A_mailbox_not_found_1, A_user_unknown_45, RB_NONE };
+static const uint16_t acc_S_unbekannter_empf_c3_a4nger[] = { A_user_unknown_46, RB_NONE };
+static const uint16_t acc_S_unrecognized_recipient[] = { A_mailbox_not_found_1, A_user_unknown_43, RB_NONE };
 static const uint16_t acc_S_without_a_valid_sender[] = { A_accepts_no_mail_13, A_address_invalid_14, A_host_unknown_23, RB_NONE };
 static const uint16_t acc_S_account_has_been_closed[] = { A_mailbox_disabled_24, RB_NONE };
 static const uint16_t acc_S_account_has_been_locked[] = { A_mailbox_disabled_19, RB_NONE };
@@ -36572,7 +30771,7 @@ static const uint16_t acc_S_from_3a_domain_is_invalid[] = { A_stage_helo_refused
 static const uint16_t acc_S_limited_access_to_email[] = { A_auto_reply_12, RB_NONE };
 static const uint16_t acc_S_messages_per_connection[] = { A_yahoo_connection_limit_1, A_too_many_connections_6, RB_NONE };
 static const uint16_t acc_S_messaging_2emicrosoft_2ecom[] = { A_PV_microsoft_12, RB_NONE };
-static const uint16_t acc_S_no_account_by_that_name[] = { A_user_unknown_42, RB_NONE };
+static const uint16_t acc_S_no_account_by_that_name[] = { A_user_unknown_40, RB_NONE };
 static const uint16_t acc_S_no_mailbox_by_that_name[] = { A_user_unknown_6, RB_NONE };
 static const uint16_t acc_S_not_available_right_now[] = { A_service_unavailable_12, RB_NONE };
 static const uint16_t acc_S_not_configured_to_relay[] = { A_relay_denied_8, RB_NONE };
@@ -36664,7 +30863,7 @@ static const uint16_t acc_S_takes_internal_senders_only[] = { A_recipient_restri
 static const uint16_t acc_S_temporarily_deferred_due_to[] = { A_rate_limited_27, RB_NONE };
 static const uint16_t acc_S_too_many_messages_this_hour[] = { A_rate_limited_29, RB_NONE };
 static const uint16_t acc_S_verify_that_you_are_a_human[] = { A_challenge_response_2, RB_NONE };
-static const uint16_t acc_S_vous_ne_soyez_pas_au_6db86729[] = { A_recipient_restricted_18, RB_NONE };
+static const uint16_t acc_S_vous_ne_soyez_pas_au_d913fa6d[] = { A_recipient_restricted_18, RB_NONE };
 static const uint16_t acc_S_auto_2dsubmitted_3a__b95a17cc[] = { A_auto_reply_6, RB_NONE };
 static const uint16_t acc_S_bad_recipient_address_syntax[] = { A_address_invalid_0, A_address_invalid_13, RB_NONE };
 static const uint16_t acc_S_been_failing_for_a_long_time[] = { A_expired_11, RB_NONE };
@@ -36737,14 +30936,11 @@ static const uint16_t acc_S_that_you_tried_to_re_1a6df7e4[] = { A_gmail_inactive
 static const uint16_t acc_S_not_authorized_to_se_a169e99c[] = { A_recipient_restricted_11, RB_NONE };
 static const uint16_t acc_S_not_delivering_to_pr_25f71d9e[] = { A_suppressed_upstream_2, A_suppressed_upstream_10, RB_NONE };
 static const uint16_t acc_S_temporary_failure_in_35dc5c28[] = { A_dns_failure_4, RB_NONE };
-static const uint16_t acc_S__d9_85_d8_ac_d9_88_d_3539a01b[] = { A_recipient_restricted_24, RB_NONE };
 static const uint16_t acc_S_did_not_accept_our_r_be4804a0[] = { A_expired_24, RB_NONE };
 static const uint16_t acc_S_that_you_tried_to_re_7097fb72[] = { A_sender_domain_missing_2, A_mailbox_not_found_3, A_user_unknown_34, RB_NONE };
 static const uint16_t acc_S_nicht_die_erforderli_a5deef8b[] = { A_recipient_restricted_19, RB_NONE };
 static const uint16_t acc_S_not_listed_in_public_c77b57e0[] = { A_user_unknown_28, RB_NONE };
-static const uint16_t acc_S_recipient_address_re_5a295b05[] = { A_user_unknown_43, RB_NONE };
-static const uint16_t acc_S__e3_83_87_e3_82_a3_e_d7c4fbc3[] = { A_user_unknown_41, RB_NONE };
-static const uint16_t acc_S__e3_83_87_e3_82_a3_e_3f38f737[] = { A_user_unknown_40, RB_NONE };
+static const uint16_t acc_S_recipient_address_re_5a295b05[] = { A_user_unknown_41, RB_NONE };
 
 static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_dbl - RB_FIRST_ACCEPT] = acc_S_dbl,
@@ -36765,19 +30961,11 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_spf_ - RB_FIRST_ACCEPT] = acc_S_spf_,
 	[S_spf_28 - RB_FIRST_ACCEPT] = acc_S_spf_28,
 	[S_spf_5b - RB_FIRST_ACCEPT] = acc_S_spf_5b,
-	[S_spf_d8 - RB_FIRST_ACCEPT] = acc_S_spf_d8,
-	[S_spf_d9 - RB_FIRST_ACCEPT] = acc_S_spf_d9,
-	[S_spf_e3 - RB_FIRST_ACCEPT] = acc_S_spf_e3,
-	[S_spf_e5 - RB_FIRST_ACCEPT] = acc_S_spf_e5,
 	[S_spf_eof - RB_FIRST_ACCEPT] = acc_S_spf_eof,
 	[S_tlsa - RB_FIRST_ACCEPT] = acc_S_tlsa,
 	[S_ube_00 - RB_FIRST_ACCEPT] = acc_S_ube_00,
 	[S_ube_28 - RB_FIRST_ACCEPT] = acc_S_ube_28,
 	[S_ube_5b - RB_FIRST_ACCEPT] = acc_S_ube_5b,
-	[S_ube_d8 - RB_FIRST_ACCEPT] = acc_S_ube_d8,
-	[S_ube_d9 - RB_FIRST_ACCEPT] = acc_S_ube_d9,
-	[S_ube_e3 - RB_FIRST_ACCEPT] = acc_S_ube_e3,
-	[S_ube_e5 - RB_FIRST_ACCEPT] = acc_S_ube_e5,
 	[S_ube_eof - RB_FIRST_ACCEPT] = acc_S_ube_eof,
 	[S_block - RB_FIRST_ACCEPT] = acc_S_block,
 	[S_boxbe - RB_FIRST_ACCEPT] = acc_S_boxbe,
@@ -36828,18 +31016,10 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_dy_2d001_00 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_00,
 	[S_dy_2d001_28 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_28,
 	[S_dy_2d001_5b - RB_FIRST_ACCEPT] = acc_S_dy_2d001_5b,
-	[S_dy_2d001_d8 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_d8,
-	[S_dy_2d001_d9 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_d9,
-	[S_dy_2d001_e3 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_e3,
-	[S_dy_2d001_e5 - RB_FIRST_ACCEPT] = acc_S_dy_2d001_e5,
 	[S_dy_2d001_eof - RB_FIRST_ACCEPT] = acc_S_dy_2d001_eof,
 	[S_dy_2d003_00 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_00,
 	[S_dy_2d003_28 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_28,
 	[S_dy_2d003_5b - RB_FIRST_ACCEPT] = acc_S_dy_2d003_5b,
-	[S_dy_2d003_d8 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_d8,
-	[S_dy_2d003_d9 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_d9,
-	[S_dy_2d003_e3 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_e3,
-	[S_dy_2d003_e5 - RB_FIRST_ACCEPT] = acc_S_dy_2d003_e5,
 	[S_dy_2d003_eof - RB_FIRST_ACCEPT] = acc_S_dy_2d003_eof,
 	[S_dynamic - RB_FIRST_ACCEPT] = acc_S_dynamic,
 	[S_gave_up - RB_FIRST_ACCEPT] = acc_S_gave_up,
@@ -36855,10 +31035,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_ou_2d001_00 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_00,
 	[S_ou_2d001_28 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_28,
 	[S_ou_2d001_5b - RB_FIRST_ACCEPT] = acc_S_ou_2d001_5b,
-	[S_ou_2d001_d8 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_d8,
-	[S_ou_2d001_d9 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_d9,
-	[S_ou_2d001_e3 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_e3,
-	[S_ou_2d001_e5 - RB_FIRST_ACCEPT] = acc_S_ou_2d001_e5,
 	[S_ou_2d001_eof - RB_FIRST_ACCEPT] = acc_S_ou_2d001_eof,
 	[S_refused - RB_FIRST_ACCEPT] = acc_S_refused,
 	[S_rfc_822 - RB_FIRST_ACCEPT] = acc_S_rfc_822,
@@ -36867,20 +31043,12 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_rp_2d001_00 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_00,
 	[S_rp_2d001_28 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_28,
 	[S_rp_2d001_5b - RB_FIRST_ACCEPT] = acc_S_rp_2d001_5b,
-	[S_rp_2d001_d8 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_d8,
-	[S_rp_2d001_d9 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_d9,
-	[S_rp_2d001_e3 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_e3,
-	[S_rp_2d001_e5 - RB_FIRST_ACCEPT] = acc_S_rp_2d001_e5,
 	[S_rp_2d001_eof - RB_FIRST_ACCEPT] = acc_S_rp_2d001_eof,
 	[S_sanebox - RB_FIRST_ACCEPT] = acc_S_sanebox,
 	[S_sbl_2dxbl - RB_FIRST_ACCEPT] = acc_S_sbl_2dxbl,
 	[S_sc_2d001_00 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_00,
 	[S_sc_2d001_28 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_28,
 	[S_sc_2d001_5b - RB_FIRST_ACCEPT] = acc_S_sc_2d001_5b,
-	[S_sc_2d001_d8 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_d8,
-	[S_sc_2d001_d9 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_d9,
-	[S_sc_2d001_e3 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_e3,
-	[S_sc_2d001_e5 - RB_FIRST_ACCEPT] = acc_S_sc_2d001_e5,
 	[S_sc_2d001_eof - RB_FIRST_ACCEPT] = acc_S_sc_2d001_eof,
 	[S_spamcop - RB_FIRST_ACCEPT] = acc_S_spamcop,
 	[S_storage - RB_FIRST_ACCEPT] = acc_S_storage,
@@ -36924,10 +31092,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_bl000000_00 - RB_FIRST_ACCEPT] = acc_S_bl000000_00,
 	[S_bl000000_28 - RB_FIRST_ACCEPT] = acc_S_bl000000_28,
 	[S_bl000000_5b - RB_FIRST_ACCEPT] = acc_S_bl000000_5b,
-	[S_bl000000_d8 - RB_FIRST_ACCEPT] = acc_S_bl000000_d8,
-	[S_bl000000_d9 - RB_FIRST_ACCEPT] = acc_S_bl000000_d9,
-	[S_bl000000_e3 - RB_FIRST_ACCEPT] = acc_S_bl000000_e3,
-	[S_bl000000_e5 - RB_FIRST_ACCEPT] = acc_S_bl000000_e5,
 	[S_bl000000_eof - RB_FIRST_ACCEPT] = acc_S_bl000000_eof,
 	[S_blacklist - RB_FIRST_ACCEPT] = acc_S_blacklist,
 	[S_blocklist - RB_FIRST_ACCEPT] = acc_S_blocklist,
@@ -36939,10 +31103,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_dm000001_00 - RB_FIRST_ACCEPT] = acc_S_dm000001_00,
 	[S_dm000001_28 - RB_FIRST_ACCEPT] = acc_S_dm000001_28,
 	[S_dm000001_5b - RB_FIRST_ACCEPT] = acc_S_dm000001_5b,
-	[S_dm000001_d8 - RB_FIRST_ACCEPT] = acc_S_dm000001_d8,
-	[S_dm000001_d9 - RB_FIRST_ACCEPT] = acc_S_dm000001_d9,
-	[S_dm000001_e3 - RB_FIRST_ACCEPT] = acc_S_dm000001_e3,
-	[S_dm000001_e5 - RB_FIRST_ACCEPT] = acc_S_dm000001_e5,
 	[S_dm000001_eof - RB_FIRST_ACCEPT] = acc_S_dm000001_eof,
 	[S_dns_error - RB_FIRST_ACCEPT] = acc_S_dns_error,
 	[S_dns_query - RB_FIRST_ACCEPT] = acc_S_dns_query,
@@ -36952,10 +31112,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_es000000_00 - RB_FIRST_ACCEPT] = acc_S_es000000_00,
 	[S_es000000_28 - RB_FIRST_ACCEPT] = acc_S_es000000_28,
 	[S_es000000_5b - RB_FIRST_ACCEPT] = acc_S_es000000_5b,
-	[S_es000000_d8 - RB_FIRST_ACCEPT] = acc_S_es000000_d8,
-	[S_es000000_d9 - RB_FIRST_ACCEPT] = acc_S_es000000_d9,
-	[S_es000000_e3 - RB_FIRST_ACCEPT] = acc_S_es000000_e3,
-	[S_es000000_e5 - RB_FIRST_ACCEPT] = acc_S_es000000_e5,
 	[S_es000000_eof - RB_FIRST_ACCEPT] = acc_S_es000000_eof,
 	[S_excessive - RB_FIRST_ACCEPT] = acc_S_excessive,
 	[S_file_type - RB_FIRST_ACCEPT] = acc_S_file_type,
@@ -36986,10 +31142,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_rl000000_00 - RB_FIRST_ACCEPT] = acc_S_rl000000_00,
 	[S_rl000000_28 - RB_FIRST_ACCEPT] = acc_S_rl000000_28,
 	[S_rl000000_5b - RB_FIRST_ACCEPT] = acc_S_rl000000_5b,
-	[S_rl000000_d8 - RB_FIRST_ACCEPT] = acc_S_rl000000_d8,
-	[S_rl000000_d9 - RB_FIRST_ACCEPT] = acc_S_rl000000_d9,
-	[S_rl000000_e3 - RB_FIRST_ACCEPT] = acc_S_rl000000_e3,
-	[S_rl000000_e5 - RB_FIRST_ACCEPT] = acc_S_rl000000_e5,
 	[S_rl000000_eof - RB_FIRST_ACCEPT] = acc_S_rl000000_eof,
 	[S_rl000008_2d - RB_FIRST_ACCEPT] = acc_S_rl000008_2d,
 	[S_sbcglobal - RB_FIRST_ACCEPT] = acc_S_sbcglobal,
@@ -37647,7 +31799,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_missing_a_valid_from - RB_FIRST_ACCEPT] = acc_S_missing_a_valid_from,
 	[S_my_name_was_rejected - RB_FIRST_ACCEPT] = acc_S_my_name_was_rejected,
 	[S_neither_spf_nor_dkim - RB_FIRST_ACCEPT] = acc_S_neither_spf_nor_dkim,
-	[S_nem_c3_a1te_opr_c3_a_8f94c58b - RB_FIRST_ACCEPT] = acc_S_nem_c3_a1te_opr_c3_a_8f94c58b,
 	[S_not_delivered_within - RB_FIRST_ACCEPT] = acc_S_not_delivered_within,
 	[S_relaying_not_allowed - RB_FIRST_ACCEPT] = acc_S_relaying_not_allowed,
 	[S_respuesta_automatica - RB_FIRST_ACCEPT] = acc_S_respuesta_automatica,
@@ -37661,7 +31812,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_verification_request - RB_FIRST_ACCEPT] = acc_S_verification_request,
 	[S_verify_you_are_human - RB_FIRST_ACCEPT] = acc_S_verify_you_are_human,
 	[S_will_be_deleted_from - RB_FIRST_ACCEPT] = acc_S_will_be_deleted_from,
-	[S__d8_ba_d9_8a_d8_b1___bf869cd6 - RB_FIRST_ACCEPT] = acc_S__d8_ba_d9_8a_d8_b1___bf869cd6,
 	[S_address_is_suppressed - RB_FIRST_ACCEPT] = acc_S_address_is_suppressed,
 	[S_authentication_checks - RB_FIRST_ACCEPT] = acc_S_authentication_checks,
 	[S_authentication_failed - RB_FIRST_ACCEPT] = acc_S_authentication_failed,
@@ -37705,7 +31855,6 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_service_not_available - RB_FIRST_ACCEPT] = acc_S_service_not_available,
 	[S_takes_internal_sender - RB_FIRST_ACCEPT] = acc_S_takes_internal_sender,
 	[S_unauthenticated_email - RB_FIRST_ACCEPT] = acc_S_unauthenticated_email,
-	[S__e5_bc_b5_e8_b2_bc_e_d6944a98 - RB_FIRST_ACCEPT] = acc_S__e5_bc_b5_e8_b2_bc_e_d6944a98,
 	[S_account_does_not_exist - RB_FIRST_ACCEPT] = acc_S_account_does_not_exist,
 	[S_address_does_not_exist - RB_FIRST_ACCEPT] = acc_S_address_does_not_exist,
 	[S_after_multiple_retries - RB_FIRST_ACCEPT] = acc_S_after_multiple_retries,
@@ -37849,7 +31998,7 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_temporarily_deferred_due_to - RB_FIRST_ACCEPT] = acc_S_temporarily_deferred_due_to,
 	[S_too_many_messages_this_hour - RB_FIRST_ACCEPT] = acc_S_too_many_messages_this_hour,
 	[S_verify_that_you_are_a_human - RB_FIRST_ACCEPT] = acc_S_verify_that_you_are_a_human,
-	[S_vous_ne_soyez_pas_au_6db86729 - RB_FIRST_ACCEPT] = acc_S_vous_ne_soyez_pas_au_6db86729,
+	[S_vous_ne_soyez_pas_au_d913fa6d - RB_FIRST_ACCEPT] = acc_S_vous_ne_soyez_pas_au_d913fa6d,
 	[S_auto_2dsubmitted_3a__b95a17cc - RB_FIRST_ACCEPT] = acc_S_auto_2dsubmitted_3a__b95a17cc,
 	[S_bad_recipient_address_syntax - RB_FIRST_ACCEPT] = acc_S_bad_recipient_address_syntax,
 	[S_been_failing_for_a_long_time - RB_FIRST_ACCEPT] = acc_S_been_failing_for_a_long_time,
@@ -37922,18 +32071,15 @@ static const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {
 	[S_not_authorized_to_se_a169e99c - RB_FIRST_ACCEPT] = acc_S_not_authorized_to_se_a169e99c,
 	[S_not_delivering_to_pr_25f71d9e - RB_FIRST_ACCEPT] = acc_S_not_delivering_to_pr_25f71d9e,
 	[S_temporary_failure_in_35dc5c28 - RB_FIRST_ACCEPT] = acc_S_temporary_failure_in_35dc5c28,
-	[S__d9_85_d8_ac_d9_88_d_3539a01b - RB_FIRST_ACCEPT] = acc_S__d9_85_d8_ac_d9_88_d_3539a01b,
 	[S_did_not_accept_our_r_be4804a0 - RB_FIRST_ACCEPT] = acc_S_did_not_accept_our_r_be4804a0,
 	[S_that_you_tried_to_re_7097fb72 - RB_FIRST_ACCEPT] = acc_S_that_you_tried_to_re_7097fb72,
 	[S_nicht_die_erforderli_a5deef8b - RB_FIRST_ACCEPT] = acc_S_nicht_die_erforderli_a5deef8b,
 	[S_not_listed_in_public_c77b57e0 - RB_FIRST_ACCEPT] = acc_S_not_listed_in_public_c77b57e0,
 	[S_recipient_address_re_5a295b05 - RB_FIRST_ACCEPT] = acc_S_recipient_address_re_5a295b05,
-	[S__e3_83_87_e3_82_a3_e_d7c4fbc3 - RB_FIRST_ACCEPT] = acc_S__e3_83_87_e3_82_a3_e_d7c4fbc3,
-	[S__e3_83_87_e3_82_a3_e_3f38f737 - RB_FIRST_ACCEPT] = acc_S__e3_83_87_e3_82_a3_e_3f38f737,
 	[RB_NSTATES - RB_FIRST_ACCEPT] = NULL
 };
 
 RB_OBJECT const struct rb_dfa rb_gen_dfa = {
-	byte_class, &trans[0][0], 7, RB_NSTATES, S_start, RB_FIRST_ACCEPT,
+	byte_class, &trans[0][0], 6, RB_NSTATES, S_start, RB_FIRST_ACCEPT,
 	B_eof, accept
 };

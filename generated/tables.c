@@ -556,5 +556,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES,
-	"rebound-rules-1:c4554bc3acf7f356"
+	"rebound-rules-1:2370011a8556a82c"
 };

@@ -28,10 +28,16 @@ static unsigned lowest_bit(uint64_t m)
 #endif
 }
 
+/* Matched atoms are also listed, so the passes over them need not scan
+ * the whole bitset; past this many the bitset is scanned instead. */
+#define MAX_LISTED 64
+
 struct state {
 	const struct rb_tables *t;
 	uint64_t bits[WORDS];
 	unsigned nwords;
+	uint16_t listed[MAX_LISTED];
+	unsigned nlisted; /* MAX_LISTED + 1 once the list overflowed */
 	unsigned profile;  /* 0 default, else index + 1 */
 	unsigned provider; /* RB_NONE if none */
 	struct rb_codes codes;
@@ -162,26 +168,73 @@ static const uint16_t *reply_bucket(const struct rb_tables *t, unsigned reply)
 	return NULL;
 }
 
+/* Set the bits of the atoms an accepting state ends, and list the new ones. */
+static void mark(struct state *st, const uint16_t *a)
+{
+	for (; *a != RB_NONE; a++) {
+		uint64_t m = (uint64_t)1 << (*a & 63u);
+		if (st->bits[*a >> 6] & m)
+			continue;
+		st->bits[*a >> 6] |= m;
+		if (st->nlisted < MAX_LISTED)
+			st->listed[st->nlisted] = *a;
+		if (st->nlisted <= MAX_LISTED)
+			st->nlisted++;
+	}
+}
+
+/* The next matched atom after *cursor, or RB_NONE: from the list while it
+ * held them all, else from the bitset. */
+static unsigned next_atom(const struct state *st, unsigned *cursor)
+{
+	if (st->nlisted <= MAX_LISTED) {
+		if (*cursor >= st->nlisted)
+			return RB_NONE;
+		return st->listed[(*cursor)++];
+	}
+	while (*cursor < st->nwords * 64u) {
+		unsigned w = *cursor >> 6;
+		uint64_t m = st->bits[w] >> (*cursor & 63u);
+		if (m) {
+			unsigned a = *cursor + lowest_bit(m);
+			*cursor = a + 1;
+			return a;
+		}
+		*cursor = (w + 1) * 64u;
+	}
+	return RB_NONE;
+}
+
+/*
+ * The hot loop: one table step per byte; accepting states are rare.  The
+ * usual row strides (64 and 128) get copies of the loop with the stride as
+ * a constant, which spares a register move and a variable shift per byte.
+ */
+#define DFA_LOOP(SHIFT)                                                      \
+	for (; p < end; p++) {                                               \
+		s = tr[((size_t)s << (SHIFT)) + cls[*p]];                     \
+		if (s >= acc)                                                \
+			mark(st, d->accept[s - acc]);                        \
+	}
+
 static void run_dfa(struct state *st, const unsigned char *p, size_t n)
 {
 	const struct rb_dfa *d = st->t->dfa;
 	const uint8_t *cls = d->byte_class;
 	const uint16_t *tr = d->trans;
+	const unsigned char *end = p + n;
 	unsigned shift = d->stride_shift, acc = d->first_accept, s = d->start;
-	size_t i;
 
-	for (i = 0; i <= n; i++) {
-		if (i < n)
-			s = tr[(s << shift) + cls[p[i]]];
-		else if (d->eof_class != RB_NONE)
-			s = tr[(s << shift) + d->eof_class];
-		else
-			break;
-		if (s >= acc) {
-			const uint16_t *a;
-			for (a = d->accept[s - acc]; *a != RB_NONE; a++)
-				st->bits[*a >> 6] |= (uint64_t)1 << (*a & 63u);
-		}
+	if (shift == 6)
+		DFA_LOOP(6)
+	else if (shift == 7)
+		DFA_LOOP(7)
+	else
+		DFA_LOOP(shift)
+	if (d->eof_class != RB_NONE) {
+		s = tr[((size_t)s << shift) + d->eof_class];
+		if (s >= acc)
+			mark(st, d->accept[s - acc]);
 	}
 }
 
@@ -329,7 +382,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
                 rebound_explain_fn fn, void *ctx)
 {
 	struct state st;
-	unsigned best = RB_NONE, w, flags = 0, r;
+	unsigned best = RB_NONE, flags = 0, r;
 	int err = REBOUND_OK;
 	const struct rb_rule *R;
 	enum rebound_type type;
@@ -364,6 +417,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 	merge_query_codes(&st.codes, q, &flags);
 
 	st.nwords = (t->natoms + 63u) / 64u;
+	st.nlisted = 0;
 	memset(st.bits, 0, st.nwords * sizeof st.bits[0]);
 	run_dfa(&st, (const unsigned char *)text, len);
 
@@ -378,15 +432,10 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 		}
 	}
 	if (st.provider == RB_NONE) {
-		for (w = 0; w < st.nwords; w++) {
-			uint64_t m = st.bits[w];
-			while (m) {
-				unsigned a = w * 64u + lowest_bit(m);
-				m &= m - 1;
-				if (t->atoms[a].provider < st.provider)
-					st.provider = t->atoms[a].provider;
-			}
-		}
+		unsigned cur = 0, a;
+		while ((a = next_atom(&st, &cur)) != RB_NONE)
+			if (t->atoms[a].provider < st.provider)
+				st.provider = t->atoms[a].provider;
 		if (st.provider != RB_NONE)
 			out->provider_source = REBOUND_PROVIDER_FROM_MARKER;
 	}
@@ -402,12 +451,10 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 	}
 
 	/* candidates from text */
-	for (w = 0; w < st.nwords; w++) {
-		uint64_t m = st.bits[w];
-		while (m) {
-			unsigned a = w * 64u + lowest_bit(m);
+	{
+		unsigned cur = 0, a;
+		while ((a = next_atom(&st, &cur)) != RB_NONE) {
 			const struct rb_atom *A = &t->atoms[a];
-			m &= m - 1;
 			if (A->group == 0 && A->rule < best && rule_holds(&st, A->rule))
 				best = A->rule;
 		}

@@ -7,7 +7,33 @@
  * codes are searched for rather than expected at the start.  One pass,
  * no allocation.
  */
+#include <string.h>
 #include "internal.h"
+
+/* Does any of the 8 bytes of X lie in '0'..'9'?  (A classic word-wide
+ * range test; bytes of 0x80 and above never count.) */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static int has_digit(uint64_t x)
+{
+	uint64_t low7 = x & (ONES * 127);
+	return ((ONES * (127 + ('9' + 1)) - low7) & ~x & (low7 + ONES * (127 - ('0' - 1))) & HIGHS) != 0;
+}
+
+/* Index of the next digit at or after i, or len. */
+static size_t next_digit(const unsigned char *p, size_t i, size_t len)
+{
+	while (i + 8 <= len) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		if (has_digit(x))
+			break;
+		i += 8;
+	}
+	while (i < len && (unsigned char)(p[i] - '0') > 9)
+		i++;
+	return i;
+}
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int is_alnum(unsigned char c)
@@ -143,8 +169,9 @@ void rb_find_codes(const char *text, size_t len, struct rb_codes *out)
 	start = i;
 	for (; i < len; i++) {
 		size_t sl;
-		if (!is_digit(p[i]))
-			continue;
+		i = next_digit(p, i, len);
+		if (i >= len)
+			break;
 		if (i > 0 && is_digit(p[i - 1]))
 			continue;
 		if (reply_at(p, len, i, &code)) {

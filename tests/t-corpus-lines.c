@@ -24,7 +24,7 @@
 #include "rebound.h"
 #include "tap.h"
 
-#define GOAL 0.78
+#define GOAL 0.77
 #define MAXR 64
 
 struct tally {
