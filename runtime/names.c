@@ -57,6 +57,7 @@ const char *rebound_strerror(int err)
 	case REBOUND_EINVAL: return "invalid argument";
 	case REBOUND_EPROFILE: return "unknown profile";
 	case REBOUND_EPROVIDER: return "unknown provider";
+	case REBOUND_ESCRATCH: return "scratch buffer too small";
 	default: return "unknown error";
 	}
 }

@@ -44,7 +44,8 @@ enum rebound_error {
 	REBOUND_OK = 0,
 	REBOUND_EINVAL = -1,    /* a required pointer was NULL */
 	REBOUND_EPROFILE = -2,  /* the query names a profile the rules lack */
-	REBOUND_EPROVIDER = -3  /* the query names a provider the rules lack */
+	REBOUND_EPROVIDER = -3, /* the query names a provider the rules lack */
+	REBOUND_ESCRATCH = -4   /* rebound_parse was given too little scratch */
 };
 
 /* What the failure means for delivery.  Non-bounces have kinds of
@@ -230,6 +231,142 @@ REBOUND_API const char *rebound_blame_name(enum rebound_blame b);
 REBOUND_API const char *rebound_action_name(enum rebound_action a);
 REBOUND_API const char *rebound_category_name(enum rebound_category c);
 REBOUND_API const char *rebound_strerror(int err);
+
+/* ==== Whole messages ====================================================
+ *
+ * The parser reads one RFC 5322 message held in memory, never
+ * allocates (it works in scratch memory the caller lends it), keeps no
+ * global state, and calls a function of yours once per record it finds:
+ * one per failed, delayed, delivered or auto-replied recipient.  Each
+ * record carries the answer of rebound_classify() for its diagnostic.
+ *
+ * Every limit below bounds the work done for one message.  When a
+ * message goes past one, the records still reported carry a
+ * REBOUND_RECORD_* flag saying which; nothing is dropped silently.
+ */
+/* Deepest nesting of multipart and message/rfc822 entities examined.
+ * Deeper entities are treated as opaque leaves. */
+#define REBOUND_MAX_MIME_DEPTH 32
+
+/* Most MIME leaf parts examined per message; later parts are skipped. */
+#define REBOUND_MAX_PARTS 256
+
+/* Most records reported per message. */
+#define REBOUND_MAX_RECIPIENTS 1000
+
+/* Longest diagnostic text handed to rebound_classify (the classifier
+ * reads no more than this anyway). */
+#define REBOUND_MAX_DIAGNOSTIC REBOUND_MAX_TEXT
+
+/* Longest value kept for the other fields of a record (status, remote
+ * MTA, dates, ...). */
+#define REBOUND_MAX_FIELD 1024
+
+/* Bytes of human-readable bounce text searched for the wording of a
+ * known mail server, per message.  Bounce notices are short; the
+ * limit keeps hostile megabytes of prose cheap. */
+#define REBOUND_MAX_NDR_SCAN 262144
+
+/* What a record describes. */
+enum rebound_kind {
+	REBOUND_KIND_NOT_BOUNCE = 0, /* the message is none of the below */
+	REBOUND_KIND_DSN,            /* a failed or delayed recipient of an
+	                                RFC 3464 delivery status notification */
+	REBOUND_KIND_NDR,            /* a failed or delayed recipient read from
+	                                a server's human-readable bounce text */
+	REBOUND_KIND_FEEDBACK,       /* an RFC 5965 feedback (complaint) report */
+	REBOUND_KIND_AUTOREPLY,      /* an automatic reply such as out-of-office */
+	REBOUND_KIND_DELIVERED       /* a DSN saying delivered, relayed or expanded */
+};
+
+/* A piece of text: LEN bytes at PTR, not NUL-terminated.  LEN 0 means
+ * the field is absent. */
+struct rebound_span {
+	const char *ptr;
+	size_t len;
+};
+
+/* Record flags. */
+#define REBOUND_RECORD_TRUNCATED      0x001u /* a field was cut at REBOUND_MAX_DIAGNOSTIC
+                                                or REBOUND_MAX_FIELD */
+#define REBOUND_RECORD_RECIPIENTS_CUT 0x002u /* more than REBOUND_MAX_RECIPIENTS recipients;
+                                                the rest were not reported */
+#define REBOUND_RECORD_MIME_LIMIT     0x004u /* REBOUND_MAX_MIME_DEPTH or REBOUND_MAX_PARTS
+                                                was reached; some parts went unread */
+#define REBOUND_RECORD_SCAN_LIMIT     0x008u /* bounce text beyond REBOUND_MAX_NDR_SCAN
+                                                was not searched */
+#define REBOUND_RECORD_MALFORMED      0x010u /* broken structure: a MIME boundary that
+                                                never closes, bad encoding, ... */
+#define REBOUND_RECORD_GUESSED        0x020u /* the recipient was not stated next to the
+                                                error but taken from X-Failed-Recipients
+                                                or the returned message's headers */
+#define REBOUND_RECORD_NO_RECIPIENT   0x040u /* no recipient address could be found */
+
+/* One finding.  Spans point into the message or into the caller's
+ * scratch and are valid only during the callback. */
+struct rebound_record {
+	enum rebound_kind kind;
+	struct rebound_span recipient;          /* bare address, no <> */
+	struct rebound_span original_recipient; /* DSN Original-Recipient */
+	struct rebound_span action;             /* DSN Action: failed, delayed, ... */
+	struct rebound_span status;             /* DSN Status, e.g. "5.1.1" */
+	struct rebound_span diagnostic;         /* the text that was classified */
+	struct rebound_span remote_mta;         /* remote MTA host */
+	struct rebound_span reporting_mta;      /* the MTA that wrote the report */
+	struct rebound_span date;               /* last attempt or arrival date */
+	struct rebound_span feedback_type;      /* ARF Feedback-Type: abuse, ... */
+	struct rebound_span subject;            /* the message's Subject, decoded */
+	unsigned flags;                         /* REBOUND_RECORD_* */
+	struct rebound_result result;           /* from rebound_classify() */
+};
+
+/* Called once per record; return non-zero to stop the parse. */
+typedef int (*rebound_record_fn)(void *ctx, const struct rebound_record *rec);
+
+/* Scratch that always suffices for a message of N bytes: the decoded
+ * copies of its encoded parts plus fixed tables.  N must be small
+ * enough for the sum not to overflow a size_t. */
+#define REBOUND_PARSE_SCRATCH_FIXED ((size_t)2u * 1024u * 1024u)
+#define REBOUND_PARSE_SCRATCH(n) ((size_t)(n) + REBOUND_PARSE_SCRATCH_FIXED)
+
+/*
+ * Parse one message of LEN bytes at MSG and report its records.
+ *
+ * Line ends may be LF, CRLF or CR; a leading mbox "From " line is
+ * skipped.  Q (may be NULL) supplies the profile and provider for
+ * rebound_classify; its other fields are filled in per record from the
+ * message.  SCRATCH must hold REBOUND_PARSE_SCRATCH(LEN) bytes (any
+ * alignment).
+ *
+ * A message that is not a bounce, complaint, auto-reply or success
+ * notice yields exactly one record of kind REBOUND_KIND_NOT_BOUNCE, so
+ * that every message gets a verdict and its flags are never lost.
+ *
+ * Returns the number of records reported (the one FN stopped at
+ * included), or a negative REBOUND_E* code before reporting anything:
+ * REBOUND_EINVAL for NULL pointers, REBOUND_EPROFILE or
+ * REBOUND_EPROVIDER for a query naming what the rules lack, and
+ * REBOUND_ESCRATCH for too little scratch.  Time is about linear in
+ * LEN.
+ */
+REBOUND_API int rebound_parse(const char *msg, size_t len, const struct rebound_query *q,
+                              void *scratch, size_t scratch_size,
+                              rebound_record_fn fn, void *ctx);
+
+/*
+ * Find the next message of an mbox buffer.  Messages start with a line
+ * beginning "From " at the start of the buffer or after an empty line.
+ * *POS is where to look (0 to begin); on success *MSG is set to the
+ * message without its "From " line and without the empty line that
+ * separates it from the next one, *POS moves past it, and 1 is
+ * returned.  Returns 0 when no message is left.  A buffer that does not
+ * start with "From " is taken as one message up to the first separator.
+ */
+REBOUND_API int rebound_mbox_next(const char *buf, size_t len, size_t *pos,
+                                  struct rebound_span *msg);
+
+/* The name of a kind, e.g. "dsn", "not-bounce". */
+REBOUND_API const char *rebound_kind_name(enum rebound_kind k);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,312 @@
+/*
+ * dsn.c - delivery status notifications (RFC 3464) and feedback
+ * reports (RFC 5965).
+ *
+ * Both are blocks of "Field: value" lines.  A DSN has one block about
+ * the message and then one per recipient, separated by empty lines;
+ * real reports do not always keep to that, so a recipient field seen a
+ * second time also starts a new block.  The same reader serves
+ * delivery-status parts and the field blocks that some servers paste
+ * into their plain-text notice, where it is stricter about what counts.
+ */
+#include <string.h>
+#include "parser.h"
+
+/* The fields we keep.  Everything else in a block is skipped. */
+enum dsn_field {
+	DSN_NONE = 0,
+	/* about the message */
+	DSN_REPORTING_MTA,
+	DSN_ARRIVAL_DATE,
+	/* about one recipient */
+	DSN_FINAL_RECIPIENT,
+	DSN_ORIGINAL_RECIPIENT,
+	DSN_ACTUAL_RECIPIENT,
+	DSN_ACTION,
+	DSN_STATUS,
+	DSN_REMOTE_MTA,
+	DSN_DIAGNOSTIC,
+	DSN_LAST_ATTEMPT,
+	DSN_OTHER_RECIPIENT_FIELD, /* known per-recipient field we do not keep */
+	DSN_OTHER_FIELD            /* any other well-formed field */
+};
+
+static const struct {
+	const char *name;
+	enum dsn_field field;
+} dsn_names[] = {
+	{"reporting-mta", DSN_REPORTING_MTA},
+	{"arrival-date", DSN_ARRIVAL_DATE},
+	{"final-recipient", DSN_FINAL_RECIPIENT},
+	{"original-recipient", DSN_ORIGINAL_RECIPIENT},
+	{"x-actual-recipient", DSN_ACTUAL_RECIPIENT},
+	{"action", DSN_ACTION},
+	{"status", DSN_STATUS},
+	{"remote-mta", DSN_REMOTE_MTA},
+	{"diagnostic-code", DSN_DIAGNOSTIC},
+	{"last-attempt-date", DSN_LAST_ATTEMPT},
+	{"will-retry-until", DSN_OTHER_RECIPIENT_FIELD},
+	{"final-log-id", DSN_OTHER_RECIPIENT_FIELD},
+};
+
+/* The field a line starts, with *VALUE set to the rest of the line. */
+static enum dsn_field dsn_field_of(rbp_span line, rbp_span *value)
+{
+	size_t i = 0, name_len;
+	unsigned k;
+	while (i < line.len && line.ptr[i] != ':') {
+		unsigned char c = (unsigned char)line.ptr[i];
+		if (c <= 32 || c >= 127)
+			return DSN_NONE;
+		i++;
+	}
+	if (i == 0 || i >= line.len)
+		return DSN_NONE;
+	name_len = i;
+	value->ptr = line.ptr + i + 1;
+	value->len = line.len - i - 1;
+	for (k = 0; k < sizeof dsn_names / sizeof dsn_names[0]; k++)
+		if (rbp_is_ci(rbp_mkspan(line.ptr, name_len), dsn_names[k].name))
+			return dsn_names[k].field;
+	return DSN_OTHER_FIELD;
+}
+
+struct dsn_group {
+	rbp_span final, original, actual, action, status, remote, diag, last_attempt;
+	int per_recipient; /* any per-recipient field seen */
+};
+
+/* Keep the first status code only: "5.0.0 (Remote SMTP ...)" -> "5.0.0". */
+static rbp_span dsn_status_code(rbp_span v)
+{
+	size_t i = 0;
+	v = rbp_trim(v);
+	while (i < v.len && !rbp_space((unsigned char)v.ptr[i]) && v.ptr[i] != '(' && v.ptr[i] != ';')
+		i++;
+	v.len = i;
+	return v;
+}
+
+static int dsn_flush(struct dsn_group *g, int strict, struct rbp_rcpts *t)
+{
+	struct rbp_rcpt *r;
+	rbp_span addr;
+	int has_rcpt = g->final.len || g->original.len || g->actual.len;
+	int ok;
+	if (!g->per_recipient)
+		return 0;
+	if (strict)
+		ok = has_rcpt || g->status.len || g->action.len || g->diag.len;
+	else
+		ok = has_rcpt && (g->status.len || g->action.len);
+	if (!ok)
+		return 0;
+	addr = rbp_clean_address(g->final);
+	if (!rbp_is_address(addr) && g->original.len &&
+	    rbp_is_address(rbp_clean_address(g->original)))
+		addr = rbp_clean_address(g->original);
+	if (!rbp_is_address(addr) && g->actual.len && rbp_is_address(rbp_clean_address(g->actual)))
+		addr = rbp_clean_address(g->actual);
+	r = rbp_rcpt_find(t, addr);
+	if (r && r->kind == REBOUND_KIND_DSN) {
+		/* the same recipient again (another attempt): fill what is missing */
+		if (!r->diag.len)
+			r->diag = rbp_strip_type(g->diag);
+		if (!r->status.len)
+			r->status = dsn_status_code(g->status);
+		if (!r->remote_mta.len)
+			r->remote_mta = rbp_strip_type(g->remote);
+		return 0;
+	}
+	r = rbp_rcpt_add(t);
+	if (!r)
+		return 0;
+	r->addr = addr;
+	r->resolved = (unsigned char)rbp_is_address(addr);
+	if (!addr.len)
+		r->flags |= REBOUND_RECORD_NO_RECIPIENT;
+	r->original = g->original.len ? rbp_clean_address(g->original) : g->original;
+	r->action = rbp_trim(g->action);
+	r->status = dsn_status_code(g->status);
+	r->remote_mta = rbp_strip_type(g->remote);
+	r->diag = rbp_strip_type(g->diag);
+	r->date = rbp_trim(g->last_attempt);
+	r->kind = REBOUND_KIND_DSN;
+	return 1;
+}
+
+unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_report *rep, struct rbp_rcpts *t)
+{
+	size_t pos = 0;
+	rbp_span line, value;
+	rbp_span *open_field = NULL; /* the field a fold continues */
+	struct dsn_group g;
+	unsigned added = 0;
+
+	memset(&g, 0, sizeof g);
+	while (rbp_next_line(text.ptr, text.len, &pos, &line)) {
+		enum dsn_field f;
+		rbp_span *slot = NULL;
+		if (rbp_trim(line).len == 0) {
+			added += (unsigned)dsn_flush(&g, strict, t);
+			memset(&g, 0, sizeof g);
+			open_field = NULL;
+			continue;
+		}
+		if (rbp_blank((unsigned char)line.ptr[0])) {
+			/* a folded line: the open field grows to the end of it */
+			if (open_field && open_field->ptr)
+				open_field->len = (size_t)(line.ptr + line.len - open_field->ptr);
+			continue;
+		}
+		f = dsn_field_of(line, &value);
+		switch (f) {
+		case DSN_REPORTING_MTA:
+			if (!rep->reporting_mta.len)
+				rep->reporting_mta = rbp_strip_type(value);
+			open_field = NULL;
+			continue;
+		case DSN_ARRIVAL_DATE:
+			if (!rep->arrival_date.len)
+				rep->arrival_date = rbp_trim(value);
+			open_field = NULL;
+			continue;
+		case DSN_FINAL_RECIPIENT: slot = &g.final; break;
+		case DSN_ORIGINAL_RECIPIENT: slot = &g.original; break;
+		case DSN_ACTUAL_RECIPIENT: slot = &g.actual; break;
+		case DSN_ACTION: slot = &g.action; break;
+		case DSN_STATUS: slot = &g.status; break;
+		case DSN_REMOTE_MTA: slot = &g.remote; break;
+		case DSN_DIAGNOSTIC: slot = &g.diag; break;
+		case DSN_LAST_ATTEMPT: slot = &g.last_attempt; break;
+		case DSN_OTHER_RECIPIENT_FIELD:
+			g.per_recipient = 1;
+			open_field = NULL;
+			continue;
+		case DSN_OTHER_FIELD:
+			open_field = NULL;
+			continue;
+		case DSN_NONE:
+		default:
+			/* an unindented line after Diagnostic-Code still belongs to it
+			   in a real report; in prose it ends the block */
+			if (strict && open_field == &g.diag) {
+				open_field->len = (size_t)(line.ptr + line.len - open_field->ptr);
+				continue;
+			}
+			if (!strict) {
+				added += (unsigned)dsn_flush(&g, strict, t);
+				memset(&g, 0, sizeof g);
+			}
+			open_field = NULL;
+			continue;
+		}
+		/* a field seen twice means a new recipient began without an empty line */
+		if (slot->ptr && (f == DSN_FINAL_RECIPIENT || f == DSN_ACTION || f == DSN_STATUS ||
+		                  f == DSN_ORIGINAL_RECIPIENT)) {
+			added += (unsigned)dsn_flush(&g, strict, t);
+			memset(&g, 0, sizeof g);
+			switch (f) {
+			case DSN_FINAL_RECIPIENT: slot = &g.final; break;
+			case DSN_ORIGINAL_RECIPIENT: slot = &g.original; break;
+			case DSN_ACTION: slot = &g.action; break;
+			default: slot = &g.status; break;
+			}
+		}
+		*slot = value; /* never NULL: seen fields are told by their pointer */
+		g.per_recipient = 1;
+		open_field = slot;
+	}
+	added += (unsigned)dsn_flush(&g, strict, t);
+	return added;
+}
+
+/* ---- feedback reports -------------------------------------------- */
+
+unsigned rbp_arf_read(rbp_span text, struct rbp_report *rep, struct rbp_rcpts *t)
+{
+	rbp_span block = text, name, value, removal = {NULL, 0}, date = {NULL, 0};
+	size_t pos = 0;
+	unsigned added = 0, i;
+	struct rbp_rcpt *r;
+
+	while (rbp_next_field(block, &pos, &name, &value)) {
+		if (rbp_is_ci(name, "feedback-type")) {
+			if (!rep->feedback_type.len)
+				rep->feedback_type = rbp_trim(value);
+		} else if (rbp_is_ci(name, "original-rcpt-to")) {
+			rbp_span a = rbp_clean_address(value);
+			if (!a.len || rbp_rcpt_find(t, a))
+				continue;
+			r = rbp_rcpt_add(t);
+			if (!r)
+				break;
+			r->addr = a;
+			r->resolved = (unsigned char)rbp_is_address(a);
+			r->kind = REBOUND_KIND_FEEDBACK;
+			added++;
+		} else if (rbp_is_ci(name, "removal-recipient")) {
+			if (!removal.len)
+				removal = rbp_clean_address(value);
+		} else if (rbp_is_ci(name, "arrival-date") || rbp_is_ci(name, "received-date")) {
+			if (!date.len)
+				date = rbp_trim(value);
+		} else if (rbp_is_ci(name, "reporting-mta")) {
+			if (!rep->reporting_mta.len)
+				rep->reporting_mta = rbp_strip_type(value);
+		}
+	}
+	if (!added && removal.len && rbp_is_address(removal)) {
+		r = rbp_rcpt_add(t);
+		if (r) {
+			r->addr = removal;
+			r->resolved = 1;
+			r->kind = REBOUND_KIND_FEEDBACK;
+			added++;
+		}
+	}
+	if (date.len && !rep->arrival_date.len)
+		rep->arrival_date = date;
+	for (i = t->n - added; i < t->n; i++)
+		t->v[i].feedback_type = rep->feedback_type;
+	return added;
+}
+
+/*
+ * Complaint reports some mailbox providers send in a format of their
+ * own.  A report matches when every phrase given is found: SENDER in
+ * the From field, SUBJECT in the subject, BODY in the message text.
+ */
+static const struct {
+	const char *sender, *subject, *body, *type;
+} arf_like_formats[] = {
+	/* Microsoft's junk mail reporting program: the complaint is the
+	   returned message itself */
+	{"@hotmail.com", "complaint about message from", NULL, "abuse"},
+	{"@outlook.com", "complaint about message from", NULL, "abuse"},
+	/* Apple Mail's one-click unsubscribe, sent by the recipient */
+	{NULL, NULL, "sent this email to unsubscribe", "opt-out"},
+};
+
+int rbp_arf_like(rbp_span headers, rbp_span subject, rbp_span body, rbp_span *type)
+{
+	rbp_span from = {NULL, 0};
+	unsigned k;
+	rbp_get_field(headers, "from", &from);
+	for (k = 0; k < sizeof arf_like_formats / sizeof arf_like_formats[0]; k++) {
+		if (arf_like_formats[k].sender &&
+		    rbp_find(from.ptr, from.len, arf_like_formats[k].sender, NULL) == RBP_NOT_FOUND)
+			continue;
+		if (arf_like_formats[k].subject &&
+		    rbp_find(subject.ptr, subject.len, arf_like_formats[k].subject, NULL) == RBP_NOT_FOUND)
+			continue;
+		if (arf_like_formats[k].body &&
+		    rbp_find(body.ptr, body.len > 4096 ? 4096 : body.len, arf_like_formats[k].body,
+		             NULL) == RBP_NOT_FOUND)
+			continue;
+		type->ptr = arf_like_formats[k].type;
+		type->len = strlen(arf_like_formats[k].type);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,817 @@
+/*
+ * message.c - rebound_parse: find what kind of message this is, collect
+ * its recipients from the best source available, and report each one
+ * with its classification.
+ *
+ * Sources, strongest first: delivery-status parts and feedback reports;
+ * JSON notifications; DSN fields pasted into the text; a server's
+ * human-readable notice (which also supplies the diagnostics a DSN
+ * lacks), in plain text, HTML, or quoted in a forward; a DSN inside an
+ * attached message; the X-Failed-Recipients field; auto-reply markers.
+ */
+#include <string.h>
+#include "parser.h"
+
+/* Sizes of the fixed part of the scratch. */
+#define MSG_HOST_MAX 256
+#define MSG_STATUS_MAX 32
+#define MSG_NFIELDS 8 /* joined record fields other than the diagnostic */
+#define MSG_MAX_UNRESOLVED 16 /* recipient lines without an address we try to complete */
+#define MSG_FIXED_NEED                                                                     \
+	(REBOUND_MAX_PARTS * sizeof(struct rbp_part) +                                         \
+	 2 * REBOUND_MAX_RECIPIENTS * sizeof(struct rbp_rcpt) + REBOUND_MAX_DIAGNOSTIC +       \
+	 MSG_NFIELDS * REBOUND_MAX_FIELD + 2 * MSG_HOST_MAX + MSG_STATUS_MAX +                 \
+	 2 * REBOUND_MAX_NDR_SCAN + (REBOUND_MAX_PARTS + 16) * 16)
+
+_Static_assert(MSG_FIXED_NEED <= REBOUND_PARSE_SCRATCH_FIXED,
+               "REBOUND_PARSE_SCRATCH_FIXED is too small for the parser's tables");
+
+/* Header fields of a returned message that name its recipient. */
+static const char *const msg_original_recipient_fields[] = {
+	"x-hmxmroriginalrecipient", "to", NULL,
+};
+
+struct msg {
+	const char *text;
+	size_t len;
+	struct rbp_arena arena;
+	struct rbp_mime mime;
+	struct rbp_rcpts reports; /* from DSN and feedback parts */
+	struct rbp_rcpts notice;  /* from the human-readable notice */
+	struct rbp_report rep;
+	struct rbp_ndr_scan scan;
+	rbp_span subject;
+	rbp_span date;            /* the Date field */
+	rbp_span orig_headers;    /* headers of the returned message, if any */
+	unsigned nfeedback_parts; /* message/feedback-report parts */
+	int bounce_headers;       /* From or Subject say "bounce" */
+	unsigned flags;           /* message-wide REBOUND_RECORD_* */
+	/* per-record buffers */
+	char *diag_buf, *field_buf, *host_buf, *domain_buf, *status_buf;
+	char *unquote_buf; /* REBOUND_MAX_NDR_SCAN bytes */
+	char *html_buf;    /* REBOUND_MAX_NDR_SCAN bytes */
+	/* output */
+	const struct rebound_query *q;
+	rebound_record_fn fn;
+	void *ctx;
+	int count;
+	int stopped;
+};
+
+/* ---- the recipient table ----------------------------------------- */
+
+struct rbp_rcpt *rbp_rcpt_add(struct rbp_rcpts *t)
+{
+	struct rbp_rcpt *r;
+	if (t->n >= t->cap || t->lookups > RBP_MAX_LOOKUPS) {
+		t->flags |= REBOUND_RECORD_RECIPIENTS_CUT;
+		return NULL;
+	}
+	r = &t->v[t->n++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+struct rbp_rcpt *rbp_rcpt_find(struct rbp_rcpts *t, rbp_span a)
+{
+	unsigned i;
+	if (!a.len)
+		return NULL;
+	if (t->lookups > RBP_MAX_LOOKUPS) {
+		t->flags |= REBOUND_RECORD_RECIPIENTS_CUT;
+		return NULL;
+	}
+	t->lookups++;
+	for (i = 0; i < t->n; i++)
+		if (rbp_same_ci(t->v[i].addr, a))
+			return &t->v[i];
+	return NULL;
+}
+
+/* ---- helpers ------------------------------------------------------ */
+
+/* Join S into OUT (CAP bytes); flags a cut. */
+static rbp_span msg_join(rbp_span s, char *out, size_t cap, unsigned *flags)
+{
+	int cut = 0;
+	size_t n;
+	if (!s.len)
+		return rbp_mkspan(NULL, 0);
+	/* one line needs no copy */
+	if (!memchr(s.ptr, '\n', s.len) && !memchr(s.ptr, '\r', s.len)) {
+		s = rbp_trim(s);
+		if (s.len > cap) {
+			s.len = cap;
+			*flags |= REBOUND_RECORD_TRUNCATED;
+		}
+		return s;
+	}
+	n = rbp_join_lines(s, out, cap, &cut);
+	if (cut)
+		*flags |= REBOUND_RECORD_TRUNCATED;
+	return rbp_mkspan(out, n);
+}
+
+/* Copy S as a NUL-terminated string into OUT of CAP bytes. */
+static const char *msg_cstr(rbp_span s, char *out, size_t cap)
+{
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+	if (!s.len)
+		return NULL;
+	memcpy(out, s.ptr, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* The host of a Remote-MTA value: "mx.example.org (TCP|...)" or
+ * "mx.example.org [192.0.2.1]" give "mx.example.org". */
+static rbp_span msg_host_of(rbp_span v)
+{
+	size_t i = 0;
+	v = rbp_trim(rbp_strip_type(v));
+	if (v.len && v.ptr[0] == '[') {
+		v.ptr++;
+		v.len--;
+	}
+	while (i < v.len && !rbp_space((unsigned char)v.ptr[i]) && v.ptr[i] != '[' &&
+	       v.ptr[i] != ']' && v.ptr[i] != '(' && v.ptr[i] != ';' && v.ptr[i] != ',')
+		i++;
+	v.len = i;
+	while (v.len && v.ptr[v.len - 1] == '.')
+		v.len--;
+	return v;
+}
+
+static int msg_action_is_success(rbp_span a)
+{
+	a = rbp_trim(a);
+	/* "deliverable" is what address verification (sendmail -bv) reports */
+	return rbp_prefix(a.ptr, a.len, "delivered") || rbp_prefix(a.ptr, a.len, "relayed") ||
+	       rbp_prefix(a.ptr, a.len, "expanded") || rbp_prefix(a.ptr, a.len, "deliverable");
+}
+
+/* ---- reporting ---------------------------------------------------- */
+
+static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kind kind,
+                       unsigned extra_flags)
+{
+	struct rebound_record rec;
+	struct rebound_query q;
+	unsigned flags = r ? r->flags : 0;
+	char *fb = m->field_buf;
+	rbp_span host, domain = {NULL, 0};
+
+	if (m->stopped)
+		return;
+	memset(&rec, 0, sizeof rec);
+	rec.kind = kind;
+	rec.subject = m->subject;
+	rec.reporting_mta = msg_join(m->rep.reporting_mta, fb, REBOUND_MAX_FIELD, &flags);
+	fb += REBOUND_MAX_FIELD;
+	rec.date = msg_join(m->rep.arrival_date.len ? m->rep.arrival_date : m->date, fb,
+	                    REBOUND_MAX_FIELD, &flags);
+	fb += REBOUND_MAX_FIELD;
+	if (r) {
+		rec.recipient = msg_join(r->addr, fb, REBOUND_MAX_FIELD, &flags);
+		fb += REBOUND_MAX_FIELD;
+		rec.original_recipient = msg_join(r->original, fb, REBOUND_MAX_FIELD, &flags);
+		fb += REBOUND_MAX_FIELD;
+		rec.action = msg_join(r->action, fb, REBOUND_MAX_FIELD, &flags);
+		fb += REBOUND_MAX_FIELD;
+		rec.status = msg_join(r->status, fb, REBOUND_MAX_FIELD, &flags);
+		fb += REBOUND_MAX_FIELD;
+		rec.remote_mta = msg_join(r->remote_mta, fb, REBOUND_MAX_FIELD, &flags);
+		fb += REBOUND_MAX_FIELD;
+		if (r->date.len)
+			rec.date = msg_join(r->date, fb, REBOUND_MAX_FIELD, &flags);
+		rec.feedback_type = r->feedback_type.len ? rbp_trim(r->feedback_type)
+		                                         : rbp_trim(m->rep.feedback_type);
+		if (rec.feedback_type.len > REBOUND_MAX_FIELD) {
+			rec.feedback_type.len = REBOUND_MAX_FIELD;
+			flags |= REBOUND_RECORD_TRUNCATED;
+		}
+		rec.diagnostic = msg_join(r->diag, m->diag_buf, REBOUND_MAX_DIAGNOSTIC, &flags);
+	}
+	if (!rec.recipient.len)
+		flags |= REBOUND_RECORD_NO_RECIPIENT;
+	rec.flags = flags | extra_flags | m->flags;
+
+	/* the query: the caller's profile and provider, plus what this record knows */
+	memset(&q, 0, sizeof q);
+	if (m->q) {
+		q.profile = m->q->profile;
+		q.provider = m->q->provider;
+	}
+	q.status = msg_cstr(rec.status, m->status_buf, MSG_STATUS_MAX);
+	host = msg_host_of(rec.remote_mta);
+	if (host.len)
+		q.remote_host = msg_cstr(host, m->host_buf, MSG_HOST_MAX);
+	if (rec.recipient.len) {
+		const char *at = memchr(rec.recipient.ptr, '@', rec.recipient.len);
+		if (at)
+			domain = rbp_mkspan(at + 1, rec.recipient.len - (size_t)(at + 1 - rec.recipient.ptr));
+		if (domain.len)
+			q.recipient_domain = msg_cstr(domain, m->domain_buf, MSG_HOST_MAX);
+	}
+	rebound_classify(rec.diagnostic.ptr, rec.diagnostic.len, &q, &rec.result);
+	/* what the kind says when the text itself says nothing */
+	if (rec.result.type == REBOUND_TYPE_UNDETERMINED) {
+		if (kind == REBOUND_KIND_AUTOREPLY)
+			rec.result.type = REBOUND_TYPE_AUTOREPLY;
+		else if (kind == REBOUND_KIND_FEEDBACK)
+			rec.result.type = REBOUND_TYPE_COMPLAINT;
+		else if (kind == REBOUND_KIND_DELIVERED)
+			rec.result.type = REBOUND_TYPE_SUCCESS;
+	}
+	m->count++;
+	if (m->fn(m->ctx, &rec))
+		m->stopped = 1;
+}
+
+static void msg_report_table(struct msg *m, struct rbp_rcpts *t, unsigned extra_flags)
+{
+	unsigned i;
+	for (i = 0; i < t->n && !m->stopped; i++) {
+		struct rbp_rcpt *r = &t->v[i];
+		enum rebound_kind kind = (enum rebound_kind)r->kind;
+		if (kind == REBOUND_KIND_DSN && msg_action_is_success(r->action))
+			kind = REBOUND_KIND_DELIVERED;
+		msg_report(m, r, kind, extra_flags | t->flags);
+	}
+}
+
+/* ---- fallbacks for recipients ------------------------------------- */
+
+/* Add every address of field value V (a list) to T, flagged as guessed.
+ * Returns the number added. */
+static unsigned msg_add_addresses(struct rbp_rcpts *t, rbp_span v, rbp_span diag,
+                                  enum rebound_kind kind)
+{
+	unsigned added = 0;
+	rbp_span a;
+	size_t end;
+	while (v.len && (end = rbp_find_address(v.ptr, v.len, &a)) != 0) {
+		if (!rbp_rcpt_find(t, a)) {
+			struct rbp_rcpt *r = rbp_rcpt_add(t);
+			if (!r)
+				break;
+			r->addr = a;
+			r->resolved = 1;
+			r->diag = diag;
+			r->kind = (unsigned char)kind;
+			r->flags |= REBOUND_RECORD_GUESSED;
+			added++;
+		}
+		v.ptr += end;
+		v.len -= end;
+	}
+	return added;
+}
+
+/* A "To:" line with an address among the first lines of TEXT. */
+static int msg_to_line(rbp_span text, rbp_span *v)
+{
+	size_t pos = 0;
+	unsigned lines = 0;
+	rbp_span line, a;
+	while (lines++ < 200 && rbp_next_line(text.ptr, text.len, &pos, &line)) {
+		rbp_span l = rbp_trim(line);
+		if (rbp_prefix(l.ptr, l.len, "to:") && rbp_find_address(l.ptr, l.len, &a)) {
+			*v = rbp_mkspan(l.ptr + 3, l.len - 3);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The recipient field of the returned message's headers. */
+static int msg_original_to(const struct msg *m, rbp_span *v)
+{
+	const char *const *f;
+	rbp_span value, a;
+	for (f = msg_original_recipient_fields; *f; f++)
+		if (m->orig_headers.len && rbp_get_field(m->orig_headers, *f, &value) &&
+		    rbp_find_address(value.ptr, value.len, &a)) {
+			*v = value;
+			return 1;
+		}
+	/* the returned headers pasted as text after the notice, or (with no
+	   line to mark where they start) into it */
+	return msg_to_line(m->scan.after, v) || msg_to_line(m->scan.section, v);
+}
+
+/* Every X-Failed-Recipients value, one after the other. */
+static int msg_next_failed(const struct msg *m, size_t *pos, rbp_span *v)
+{
+	rbp_span name;
+	while (rbp_next_field(m->mime.headers, pos, &name, v))
+		if (rbp_is_ci(name, "x-failed-recipients"))
+			return 1;
+	return 0;
+}
+
+/* The addresses of all X-Failed-Recipients fields, one at a time. */
+struct msg_failed_iter {
+	size_t field_pos;
+	rbp_span rest;
+};
+
+static int msg_next_failed_address(const struct msg *m, struct msg_failed_iter *it, rbp_span *a)
+{
+	while (1) {
+		size_t end;
+		if (it->rest.len && (end = rbp_find_address(it->rest.ptr, it->rest.len, a)) != 0) {
+			it->rest.ptr += end;
+			it->rest.len -= end;
+			return 1;
+		}
+		if (!msg_next_failed(m, &it->field_pos, &it->rest))
+			return 0;
+	}
+}
+
+/*
+ * Give recipient lines without a full address (Exim's "save to ...", a
+ * bare local part) the address they stand for: the X-Failed-Recipients
+ * address with that local part, or, when just one line is unresolved,
+ * the one address of X-Failed-Recipients (else of the returned
+ * message's To field) that no other recipient has.  Notices with more
+ * than MSG_MAX_UNRESOLVED such lines are left as they are.
+ */
+static void msg_resolve(struct msg *m, struct rbp_rcpts *t)
+{
+	unsigned i, unresolved = 0;
+	for (i = 0; i < t->n; i++)
+		unresolved += !t->v[i].resolved;
+	/* a handful at most in real notices; each costs a pass over the header */
+	if (unresolved > MSG_MAX_UNRESOLVED)
+		return;
+	for (i = 0; i < t->n && unresolved; i++) {
+		struct rbp_rcpt *r = &t->v[i];
+		struct msg_failed_iter it = {0, {NULL, 0}};
+		rbp_span a, match = {NULL, 0}, spare = {NULL, 0}, v;
+		unsigned spares = 0;
+		if (r->resolved)
+			continue;
+		while (msg_next_failed_address(m, &it, &a)) {
+			const char *at = memchr(a.ptr, '@', a.len);
+			if (rbp_rcpt_find(t, a))
+				continue;
+			if (at && rbp_same_ci(rbp_mkspan(a.ptr, (size_t)(at - a.ptr)), r->addr)) {
+				match = a;
+				break;
+			}
+			spares++;
+			spare = a;
+		}
+		if (!match.len && unresolved == 1 && spares == 1)
+			match = spare;
+		if (!match.len && unresolved == 1 && !spares && msg_original_to(m, &v) &&
+		    rbp_find_address(v.ptr, v.len, &a) && !rbp_rcpt_find(t, a))
+			match = a;
+		if (match.len) {
+			r->addr = match;
+			r->resolved = 1;
+			r->flags |= REBOUND_RECORD_GUESSED;
+			unresolved--;
+		}
+	}
+}
+
+/* ---- the parse ---------------------------------------------------- */
+
+/* A copy of TEXT with one level of "> " quoting taken off each line,
+ * if at least a few lines are quoted.  Only the first
+ * REBOUND_MAX_NDR_SCAN bytes fit. */
+static int msg_unquote(struct msg *m, rbp_span text, rbp_span *out)
+{
+	size_t pos = 0, o = 0;
+	unsigned quoted = 0;
+	rbp_span line;
+	while (rbp_next_line(text.ptr, text.len, &pos, &line) && quoted < 5)
+		quoted += line.len && line.ptr[0] == '>';
+	if (quoted < 5)
+		return 0;
+	pos = 0;
+	while (rbp_next_line(text.ptr, text.len, &pos, &line)) {
+		if (line.len && line.ptr[0] == '>') {
+			line.ptr++;
+			line.len--;
+			if (line.len && line.ptr[0] == ' ') {
+				line.ptr++;
+				line.len--;
+			}
+		}
+		if (line.len + 1 > REBOUND_MAX_NDR_SCAN - o) {
+			m->flags |= REBOUND_RECORD_SCAN_LIMIT;
+			break;
+		}
+		memcpy(m->unquote_buf + o, line.ptr, line.len);
+		o += line.len;
+		m->unquote_buf[o++] = '\n';
+	}
+	*out = rbp_mkspan(m->unquote_buf, o);
+	return 1;
+}
+
+static void msg_find_original_headers(struct msg *m)
+{
+	unsigned i;
+	for (i = 0; i < m->mime.nparts; i++)
+		if (m->mime.parts[i].kind == RBP_PART_HEADERS) {
+			size_t body;
+			rbp_span b = m->mime.parts[i].body;
+			m->orig_headers = rbp_mkspan(b.ptr, rbp_header_block(b.ptr, b.len, &body));
+			return;
+		}
+}
+
+/* The first readable text part of the notice itself. */
+static rbp_span msg_first_text(const struct msg *m)
+{
+	unsigned i;
+	for (i = 0; i < m->mime.nparts; i++) {
+		const struct rbp_part *p = &m->mime.parts[i];
+		if (p->enclosed == 0 && p->kind == RBP_PART_TEXT && !p->preamble &&
+		    rbp_trim(p->body).len)
+			return rbp_trim(p->body);
+	}
+	return rbp_mkspan(NULL, 0);
+}
+
+/* The opening lines of the message text: what an auto-reply says. */
+static rbp_span msg_first_lines(const struct msg *m)
+{
+	rbp_span text = msg_first_text(m), line;
+	size_t pos = 0, end = 0;
+	unsigned lines = 0;
+	while (lines < 5 && pos < 1024 && rbp_next_line(text.ptr, text.len, &pos, &line)) {
+		if (rbp_trim(line).len == 0) {
+			if (lines)
+				break;
+			continue;
+		}
+		lines++;
+		end = (size_t)(line.ptr + line.len - text.ptr);
+	}
+	return rbp_mkspan(text.ptr, end);
+}
+
+/* Is the From field a mail system's own address (mailer-daemon, ...)? */
+static int msg_from_mail_system(rbp_span from)
+{
+	return rbp_find(from.ptr, from.len, "mailer-daemon", NULL) != RBP_NOT_FOUND ||
+	       rbp_find(from.ptr, from.len, "postmaster@", NULL) != RBP_NOT_FOUND;
+}
+
+/* Read every source of recipients into m->reports and m->notice. */
+static void msg_collect(struct msg *m)
+{
+	unsigned i;
+	rbp_span v, from = {NULL, 0};
+
+	/* 1. the machine-readable reports */
+	for (i = 0; i < m->mime.nparts; i++) {
+		const struct rbp_part *p = &m->mime.parts[i];
+		if (p->enclosed)
+			continue;
+		if (p->kind == RBP_PART_DSN)
+			rbp_dsn_read(p->body, 1, &m->rep, &m->reports);
+		else if (p->kind == RBP_PART_FEEDBACK) {
+			m->nfeedback_parts++;
+			rbp_arf_read(p->body, &m->rep, &m->reports);
+		}
+	}
+	/* 2. JSON notifications, then DSN fields pasted into the text */
+	for (i = 0; i < m->mime.nparts && !m->reports.n && !m->nfeedback_parts; i++) {
+		const struct rbp_part *p = &m->mime.parts[i];
+		if (!p->enclosed && p->kind == RBP_PART_TEXT)
+			rbp_json_read(p->body, &m->rep, &m->reports);
+	}
+	if (!m->reports.n && !m->nfeedback_parts)
+		for (i = 0; i < m->mime.nparts; i++) {
+			const struct rbp_part *p = &m->mime.parts[i];
+			if (!p->enclosed && p->kind == RBP_PART_TEXT)
+				rbp_dsn_read(p->body, 0, &m->rep, &m->reports);
+		}
+
+	/* 3. the human-readable notice; common wording only in what looks
+	   like a bounce */
+	rbp_get_field(m->mime.headers, "from", &from);
+	m->bounce_headers = m->mime.is_report || rbp_ndr_bounce_headers(from, m->subject);
+	m->scan.budget = REBOUND_MAX_NDR_SCAN;
+	for (i = 0; i < m->mime.nparts && m->scan.budget; i++) {
+		const struct rbp_part *p = &m->mime.parts[i];
+		struct rbp_ndr_scan s;
+		if (p->enclosed || p->kind != RBP_PART_TEXT)
+			continue;
+		memset(&s, 0, sizeof s);
+		s.budget = m->scan.budget;
+		s.generic = m->bounce_headers;
+		rbp_ndr_read(p->body, &s, &m->notice);
+		m->scan.budget = s.budget;
+		m->flags |= s.flags;
+		if (s.format && !m->scan.format)
+			m->scan = s;
+	}
+	/* a notice written only in HTML: read its text */
+	if (!m->scan.format && !msg_first_text(m).len)
+		for (i = 0; i < m->mime.nparts; i++) {
+			const struct rbp_part *p = &m->mime.parts[i];
+			struct rbp_ndr_scan s;
+			if (p->enclosed || p->kind != RBP_PART_HTML)
+				continue;
+			v = rbp_mkspan(m->html_buf, rbp_html_text(p->body, m->html_buf, REBOUND_MAX_NDR_SCAN));
+			memset(&s, 0, sizeof s);
+			s.budget = REBOUND_MAX_NDR_SCAN;
+			s.generic = m->bounce_headers;
+			rbp_ndr_read(v, &s, &m->notice);
+			if (s.format) {
+				m->scan = s;
+				break;
+			}
+		}
+	if (m->reports.n || m->nfeedback_parts || m->notice.n)
+		return;
+
+	/* 4. a bounce forwarded inline, every line quoted with "> " */
+	for (i = 0; i < m->mime.nparts; i++) {
+		const struct rbp_part *p = &m->mime.parts[i];
+		struct rbp_ndr_scan s;
+		if (p->enclosed || p->kind != RBP_PART_TEXT || !msg_unquote(m, p->body, &v))
+			continue;
+		rbp_dsn_read(v, 0, &m->rep, &m->reports);
+		memset(&s, 0, sizeof s);
+		s.budget = REBOUND_MAX_NDR_SCAN;
+		s.generic = m->bounce_headers;
+		rbp_ndr_read(v, &s, &m->notice);
+		if (m->reports.n || m->notice.n) {
+			if (s.format)
+				m->scan = s;
+			return;
+		}
+	}
+
+	/* 5. a bounce wrapped in another message (forwarded as an
+	   attachment, or bounced again): its report counts */
+	{
+		unsigned level = 0;
+		for (i = 0; i < m->mime.nparts; i++) {
+			const struct rbp_part *p = &m->mime.parts[i];
+			if (p->kind != RBP_PART_DSN || !p->enclosed || (level && p->enclosed != level))
+				continue;
+			if (rbp_dsn_read(p->body, 1, &m->rep, &m->reports))
+				level = p->enclosed;
+		}
+	}
+}
+
+/* A DSN (or JSON) report: its recipients, with the notice's words
+ * where the report has none. */
+static int msg_report_reports(struct msg *m)
+{
+	unsigned i;
+	rbp_span v;
+	if (!m->reports.n)
+		return 0;
+	for (i = 0; i < m->reports.n; i++) {
+		struct rbp_rcpt *r = &m->reports.v[i];
+		struct rbp_rcpt *n = rbp_rcpt_find(&m->notice, r->addr);
+		if (!n && m->reports.n == m->notice.n && (m->reports.n == 1 || !r->resolved))
+			n = &m->notice.v[i];
+		if (n && !r->resolved && n->resolved) {
+			/* the report's recipient field is broken; the notice names it */
+			r->addr = n->addr;
+			r->resolved = 1;
+			r->flags &= ~REBOUND_RECORD_NO_RECIPIENT;
+			r->flags |= REBOUND_RECORD_GUESSED;
+		}
+		if (n && !r->diag.len)
+			r->diag = n->diag;
+		if (!r->remote_mta.len)
+			r->remote_mta = rbp_ndr_host(r->diag);
+		if (!r->addr.len && m->reports.n == 1 && msg_original_to(m, &v) &&
+		    rbp_find_address(v.ptr, v.len, &r->addr)) {
+			/* a report that forgot the recipient */
+			r->flags &= ~REBOUND_RECORD_NO_RECIPIENT;
+			r->flags |= REBOUND_RECORD_GUESSED;
+		}
+	}
+	msg_report_table(m, &m->reports, 0);
+	return 1;
+}
+
+/* A feedback report naming no recipient, or a complaint in a format of
+ * its own. */
+static int msg_report_feedback(struct msg *m)
+{
+	unsigned i;
+	rbp_span v, type;
+	if (!m->nfeedback_parts) {
+		if (!rbp_arf_like(m->mime.headers, m->subject, msg_first_text(m), &type))
+			return 0;
+		m->rep.feedback_type = type;
+	}
+	/* without a returned message, the complaint comes from its sender */
+	if (!m->nfeedback_parts && !m->orig_headers.len && rbp_get_field(m->mime.headers, "from", &v))
+		msg_add_addresses(&m->reports, v, rbp_mkspan(NULL, 0), REBOUND_KIND_FEEDBACK);
+	else if (msg_original_to(m, &v))
+		msg_add_addresses(&m->reports, v, rbp_mkspan(NULL, 0), REBOUND_KIND_FEEDBACK);
+	for (i = 0; i < m->reports.n; i++)
+		m->reports.v[i].feedback_type = m->rep.feedback_type;
+	if (m->reports.n)
+		msg_report_table(m, &m->reports, 0);
+	else
+		msg_report(m, NULL, REBOUND_KIND_FEEDBACK, 0);
+	return 1;
+}
+
+/* A notice in a known wording.  A message that does not look like a
+ * bounce counts only if the notice named someone. */
+static int msg_report_notice(struct msg *m)
+{
+	unsigned i;
+	size_t pos = 0;
+	rbp_span v, diag = rbp_trim(m->scan.section);
+	if (!m->notice.n && !(m->scan.format && m->bounce_headers))
+		return 0;
+	msg_resolve(m, &m->notice);
+	/* the header's list only when the text named nobody it could read */
+	for (i = 0; i < m->notice.n && !m->notice.v[i].resolved; i++)
+		;
+	if (i == m->notice.n)
+		while (msg_next_failed(m, &pos, &v))
+			msg_add_addresses(&m->notice, v, diag, REBOUND_KIND_NDR);
+	if (!m->notice.n && msg_original_to(m, &v))
+		msg_add_addresses(&m->notice, v, diag, REBOUND_KIND_NDR);
+	for (i = 0; i < m->notice.n; i++) {
+		struct rbp_rcpt *r = &m->notice.v[i];
+		if (!r->remote_mta.len)
+			r->remote_mta = rbp_ndr_host(r->diag);
+	}
+	if (m->notice.n)
+		msg_report_table(m, &m->notice, 0);
+	else
+		msg_report(m, NULL, REBOUND_KIND_NDR, 0);
+	return 1;
+}
+
+/* A notice we cannot read, but whose header names the failures. */
+static int msg_report_failed_field(struct msg *m)
+{
+	size_t pos = 0;
+	rbp_span v, diag = msg_first_text(m);
+	while (msg_next_failed(m, &pos, &v))
+		msg_add_addresses(&m->notice, v, diag, REBOUND_KIND_NDR);
+	if (!m->notice.n)
+		return 0;
+	msg_report_table(m, &m->notice, 0);
+	return 1;
+}
+
+/* An automatic reply: the recipient is whoever replied.  Mail systems
+ * mark their own notices the same way; what looks like a bounce is not
+ * an auto-reply. */
+static int msg_report_autoreply(struct msg *m)
+{
+	rbp_span from;
+	if (m->bounce_headers || !rbp_get_field(m->mime.headers, "from", &from) ||
+	    msg_from_mail_system(from) || !rbp_is_autoreply(m->mime.headers, m->subject))
+		return 0;
+	msg_add_addresses(&m->notice, from, msg_first_lines(m), REBOUND_KIND_AUTOREPLY);
+	if (m->notice.n) {
+		m->notice.v[0].flags &= ~REBOUND_RECORD_GUESSED;
+		msg_report(m, &m->notice.v[0], REBOUND_KIND_AUTOREPLY, 0);
+	} else
+		msg_report(m, NULL, REBOUND_KIND_AUTOREPLY, 0);
+	return 1;
+}
+
+static void msg_run(struct msg *m)
+{
+	rbp_span v;
+	rbp_mime_walk(m->text, m->len, &m->arena, &m->mime);
+	m->flags |= m->mime.flags;
+	if (rbp_get_field(m->mime.headers, "subject", &v)) {
+		char *buf = rbp_alloc(&m->arena, v.len);
+		if (buf)
+			m->subject = rbp_mkspan(buf, rbp_decode_words(v, buf, v.len));
+	}
+	rbp_get_field(m->mime.headers, "date", &m->date);
+	msg_find_original_headers(m);
+	msg_collect(m);
+	if (msg_report_reports(m) || msg_report_feedback(m) || msg_report_notice(m) ||
+	    msg_report_failed_field(m) || msg_report_autoreply(m))
+		return;
+	msg_report(m, NULL, REBOUND_KIND_NOT_BOUNCE, 0);
+}
+
+int rebound_parse(const char *msg, size_t len, const struct rebound_query *q, void *scratch,
+                  size_t scratch_size, rebound_record_fn fn, void *ctx)
+{
+	struct msg m;
+	struct rebound_result probe;
+	int err;
+
+	if ((!msg && len) || !scratch || !fn)
+		return REBOUND_EINVAL;
+	if (!msg)
+		msg = "";
+	/* a query naming an unknown profile or provider fails before any record */
+	err = rebound_classify(NULL, 0, q, &probe);
+	if (err < 0)
+		return err;
+	if (len > (size_t)-1 - REBOUND_PARSE_SCRATCH_FIXED || scratch_size < REBOUND_PARSE_SCRATCH(len))
+		return REBOUND_ESCRATCH;
+
+	memset(&m, 0, sizeof m);
+	/* an mbox "From " line is not part of the message */
+	if (len >= 5 && memcmp(msg, "From ", 5) == 0) {
+		size_t pos = 0;
+		rbp_span line;
+		rbp_next_line(msg, len, &pos, &line);
+		msg += pos;
+		len -= pos;
+	}
+	m.text = msg;
+	m.len = len;
+	m.arena.base = scratch;
+	m.arena.cap = scratch_size;
+	m.q = q;
+	m.fn = fn;
+	m.ctx = ctx;
+
+	m.mime.parts = rbp_alloc(&m.arena, REBOUND_MAX_PARTS * sizeof(struct rbp_part));
+	m.mime.cap = REBOUND_MAX_PARTS;
+	m.reports.v = rbp_alloc(&m.arena, REBOUND_MAX_RECIPIENTS * sizeof(struct rbp_rcpt));
+	m.reports.cap = REBOUND_MAX_RECIPIENTS;
+	m.notice.v = rbp_alloc(&m.arena, REBOUND_MAX_RECIPIENTS * sizeof(struct rbp_rcpt));
+	m.notice.cap = REBOUND_MAX_RECIPIENTS;
+	m.diag_buf = rbp_alloc(&m.arena, REBOUND_MAX_DIAGNOSTIC);
+	m.field_buf = rbp_alloc(&m.arena, MSG_NFIELDS * REBOUND_MAX_FIELD);
+	m.host_buf = rbp_alloc(&m.arena, MSG_HOST_MAX);
+	m.domain_buf = rbp_alloc(&m.arena, MSG_HOST_MAX);
+	m.status_buf = rbp_alloc(&m.arena, MSG_STATUS_MAX);
+	m.unquote_buf = rbp_alloc(&m.arena, REBOUND_MAX_NDR_SCAN);
+	m.html_buf = rbp_alloc(&m.arena, REBOUND_MAX_NDR_SCAN);
+	if (!m.mime.parts || !m.reports.v || !m.notice.v || !m.diag_buf || !m.field_buf ||
+	    !m.host_buf || !m.domain_buf || !m.status_buf || !m.unquote_buf || !m.html_buf)
+		return REBOUND_ESCRATCH;
+
+	msg_run(&m);
+	return m.count;
+}
+
+/* ---- mbox --------------------------------------------------------- */
+
+int rebound_mbox_next(const char *buf, size_t len, size_t *pos, struct rebound_span *msg)
+{
+	if (!buf || !pos || !msg)
+		return 0;
+	while (*pos < len) {
+		size_t start = *pos, p, end = len, next = len, blank_at = 0;
+		rbp_span line;
+		int prev_blank = 0;
+		/* the separator line of this message */
+		if (len - start >= 5 && memcmp(buf + start, "From ", 5) == 0) {
+			p = start;
+			rbp_next_line(buf, len, &p, &line);
+			start = p;
+		}
+		p = start;
+		while (p < len) {
+			size_t line_start = p;
+			rbp_next_line(buf, len, &p, &line);
+			if (prev_blank && line.len >= 5 && memcmp(line.ptr, "From ", 5) == 0) {
+				/* the empty line before "From " belongs to the separator */
+				end = blank_at;
+				next = line_start;
+				break;
+			}
+			prev_blank = line.len == 0;
+			if (prev_blank)
+				blank_at = line_start;
+		}
+		*pos = next;
+		if (end > start) {
+			msg->ptr = buf + start;
+			msg->len = end - start;
+			return 1;
+		}
+		/* an empty message: go on with the next one */
+	}
+	return 0;
+}
+
+const char *rebound_kind_name(enum rebound_kind k)
+{
+	switch (k) {
+	case REBOUND_KIND_NOT_BOUNCE: return "not-bounce";
+	case REBOUND_KIND_DSN: return "dsn";
+	case REBOUND_KIND_NDR: return "ndr";
+	case REBOUND_KIND_FEEDBACK: return "feedback";
+	case REBOUND_KIND_AUTOREPLY: return "autoreply";
+	case REBOUND_KIND_DELIVERED: return "delivered";
+	}
+	return "unknown";
+}

@@ -1,0 +1,673 @@
+/*
+ * mime.c - RFC 5322 header fields, RFC 2047 encoded words and the MIME
+ * structure of a message, flattened into a list of leaf parts.
+ *
+ * The walk is a single forward pass with an explicit stack of open
+ * multipart boundaries, so nesting costs no recursion and a boundary
+ * that never closes simply runs to the end of the message.  Only
+ * leaves are decoded, and leaves are disjoint pieces of the message, so
+ * all decoded text together is never longer than the message.
+ */
+#include <string.h>
+#include "parser.h"
+
+/* ---- header fields ------------------------------------------------ */
+
+/* Length of the field name if LINE looks like "Name: value", else 0. */
+static size_t mime_field_name(rbp_span line)
+{
+	size_t i = 0;
+	while (i < line.len) {
+		unsigned char c = (unsigned char)line.ptr[i];
+		if (c == ':')
+			break;
+		if (c <= 32 || c >= 127)
+			break;
+		i++;
+	}
+	if (i == 0)
+		return 0;
+	{
+		size_t j = i;
+		while (j < line.len && rbp_blank((unsigned char)line.ptr[j]))
+			j++;
+		if (j >= line.len || line.ptr[j] != ':')
+			return 0;
+	}
+	return i;
+}
+
+static int mime_all_blank(rbp_span line)
+{
+	size_t i;
+	for (i = 0; i < line.len; i++)
+		if (!rbp_blank((unsigned char)line.ptr[i]))
+			return 0;
+	return 1;
+}
+
+size_t rbp_header_block(const char *s, size_t n, size_t *body)
+{
+	size_t pos = 0, end = 0;
+	rbp_span line;
+	int first = 1;
+	while (1) {
+		size_t start = pos;
+		if (!rbp_next_line(s, n, &pos, &line)) {
+			*body = n;
+			return n;
+		}
+		if (mime_all_blank(line)) {
+			*body = pos;
+			return end;
+		}
+		if (!first && rbp_blank((unsigned char)line.ptr[0])) {
+			end = pos;
+			continue;
+		}
+		if (!mime_field_name(line)) {
+			/* the body began without an empty line */
+			*body = start;
+			return start;
+		}
+		first = 0;
+		end = pos;
+	}
+}
+
+int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)
+{
+	rbp_span line;
+	while (rbp_next_line(block.ptr, block.len, pos, &line)) {
+		size_t nl = mime_field_name(line), colon, vstart, vend, p2;
+		if (!nl)
+			continue; /* a stray fold or junk */
+		colon = nl;
+		while (line.ptr[colon] != ':')
+			colon++;
+		vstart = (size_t)(line.ptr - block.ptr) + colon + 1;
+		vend = (size_t)(line.ptr - block.ptr) + line.len;
+		/* take the folded lines that follow */
+		p2 = *pos;
+		while (p2 < block.len) {
+			rbp_span next;
+			size_t q = p2;
+			if (!rbp_next_line(block.ptr, block.len, &q, &next) || next.len == 0 ||
+			    !rbp_blank((unsigned char)next.ptr[0]))
+				break;
+			vend = (size_t)(next.ptr - block.ptr) + next.len;
+			p2 = q;
+		}
+		*pos = p2;
+		name->ptr = line.ptr;
+		name->len = nl;
+		*value = rbp_trim(rbp_mkspan(block.ptr + vstart, vend - vstart));
+		return 1;
+	}
+	return 0;
+}
+
+int rbp_get_field(rbp_span block, const char *name, rbp_span *value)
+{
+	size_t pos = 0;
+	rbp_span n, v;
+	while (rbp_next_field(block, &pos, &n, &v))
+		if (rbp_is_ci(n, name)) {
+			*value = v;
+			return 1;
+		}
+	return 0;
+}
+
+/* ---- decoding ----------------------------------------------------- */
+
+static int mime_hex(unsigned char c)
+{
+	if (rbp_digit(c))
+		return c - '0';
+	c = rbp_lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int mime_b64(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (rbp_digit(c))
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Base64: characters outside the alphabet are skipped; *BAD is set when
+ * something other than blanks, line ends and padding was among them. */
+static size_t mime_decode_base64(const char *s, size_t n, char *out, int *bad)
+{
+	size_t i, o = 0;
+	unsigned acc = 0, bits = 0;
+	for (i = 0; i < n; i++) {
+		int v = mime_b64((unsigned char)s[i]);
+		if (v < 0) {
+			if (!rbp_space((unsigned char)s[i]) && s[i] != '=')
+				*bad = 1;
+			continue;
+		}
+		acc = ((acc << 6) | (unsigned)v) & 0xffffffu;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xffu);
+		}
+	}
+	return o;
+}
+
+/* Quoted-printable; Q is the RFC 2047 variant where '_' is a space. */
+static size_t mime_decode_qp(const char *s, size_t n, char *out, int q)
+{
+	size_t i = 0, o = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '=') {
+			size_t j = i + 1;
+			int h1, h2;
+			if (j + 1 < n && (h1 = mime_hex((unsigned char)s[j])) >= 0 &&
+			    (h2 = mime_hex((unsigned char)s[j + 1])) >= 0) {
+				out[o++] = (char)(h1 * 16 + h2);
+				i = j + 2;
+				continue;
+			}
+			/* a soft line break: '=' then optional blanks then the line end */
+			while (j < n && rbp_blank((unsigned char)s[j]))
+				j++;
+			if (j >= n) {
+				i = n;
+				continue;
+			}
+			if (s[j] == '\r' || s[j] == '\n') {
+				if (s[j] == '\r' && j + 1 < n && s[j + 1] == '\n')
+					j++;
+				i = j + 1;
+				continue;
+			}
+			out[o++] = '=';
+			i++;
+			continue;
+		}
+		out[o++] = (q && c == '_') ? ' ' : (char)c;
+		i++;
+	}
+	return o;
+}
+
+/* RFC 2047 words are at most 75 bytes; real ones run longer, but a
+ * bound keeps a line full of "=?" from costing quadratic time. */
+#define MIME_MAX_WORD 256
+
+/* One encoded word "=?charset?E?text?=" at S; returns its length, 0 if
+ * none, and appends the decoded bytes to OUT (room is checked). */
+static size_t mime_encoded_word(const char *s, size_t n, char *out, size_t room, size_t *wrote)
+{
+	size_t i = 2, cs, enc, text, end;
+	char tmp[256];
+	size_t k;
+	if (n < 8 || s[0] != '=' || s[1] != '?')
+		return 0;
+	if (n > MIME_MAX_WORD)
+		n = MIME_MAX_WORD;
+	while (i < n && s[i] != '?' && !rbp_space((unsigned char)s[i]))
+		i++;
+	if (i >= n || s[i] != '?' || i == 2)
+		return 0;
+	cs = i;
+	enc = i + 1;
+	if (enc + 1 >= n || s[enc + 1] != '?')
+		return 0;
+	text = enc + 2;
+	end = text;
+	while (end + 1 < n && !(s[end] == '?' && s[end + 1] == '=')) {
+		if (rbp_eol((unsigned char)s[end]))
+			return 0;
+		end++;
+	}
+	if (end + 1 >= n)
+		return 0;
+	(void)cs;
+	if (rbp_lower((unsigned char)s[enc]) != 'b' && rbp_lower((unsigned char)s[enc]) != 'q')
+		return 0;
+	/* decode in slices so that the output never passes ROOM */
+	*wrote = 0;
+	for (k = text; k < end;) {
+		size_t take = end - k, got;
+		int bad = 0;
+		if (take > 200)
+			take = 200; /* multiple of 4 keeps base64 quanta whole */
+		if (rbp_lower((unsigned char)s[enc]) == 'b')
+			got = mime_decode_base64(s + k, take, tmp, &bad);
+		else if (rbp_lower((unsigned char)s[enc]) == 'q') {
+			/* do not split an "=XX" escape */
+			while (take < end - k && take > 2 && (s[k + take - 1] == '=' || s[k + take - 2] == '='))
+				take--;
+			got = mime_decode_qp(s + k, take, tmp, 1);
+		} else
+			return 0;
+		if (got > room - *wrote)
+			got = room - *wrote;
+		memcpy(out + *wrote, tmp, got);
+		*wrote += got;
+		k += take;
+	}
+	return end + 2;
+}
+
+size_t rbp_decode_words(rbp_span v, char *out, size_t cap)
+{
+	size_t i = 0, o = 0, blanks_at = (size_t)-1, closing = 0;
+	int after_word = 0;
+	while (i < v.len && o < cap) {
+		unsigned char c = (unsigned char)v.ptr[i];
+		size_t wrote = 0, used;
+		/* the first "?=" a word starting here could end at: when it is
+		   too far, no word starts here (each byte is searched once) */
+		if (closing < i + 2) {
+			size_t from = i + 2 <= v.len ? i + 2 : v.len;
+			size_t off = rbp_find(v.ptr + from, v.len - from, "?=", NULL);
+			closing = off == RBP_NOT_FOUND ? (size_t)-1 : from + off;
+		}
+		if (c == '=' && i + 1 < v.len && v.ptr[i + 1] == '?' && closing != (size_t)-1 &&
+		    closing - i < MIME_MAX_WORD) {
+			/* blanks between two encoded words vanish */
+			size_t at = (after_word && blanks_at != (size_t)-1) ? blanks_at : o;
+			used = mime_encoded_word(v.ptr + i, v.len - i, out + at, cap - at, &wrote);
+			if (used) {
+				o = at + wrote;
+				i += used;
+				after_word = 1;
+				blanks_at = (size_t)-1;
+				continue;
+			}
+		}
+		i++;
+		if (rbp_eol(c))
+			continue;
+		if (rbp_blank(c)) {
+			if (blanks_at == (size_t)-1)
+				blanks_at = o;
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			continue;
+		}
+		out[o++] = (char)c;
+		after_word = 0;
+		blanks_at = (size_t)-1;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	return o;
+}
+
+/* ---- Content-Type ------------------------------------------------- */
+
+struct mime_ctype {
+	rbp_span type, subtype, boundary, report_type;
+};
+
+static size_t mime_skip_cfws(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '(')
+			depth++;
+		else if (c == ')' && depth > 0)
+			depth--;
+		else if (!rbp_space(c) && depth == 0)
+			break;
+		i++;
+	}
+	return i;
+}
+
+static int mime_token_char(unsigned char c)
+{
+	return c > 32 && c < 127 && !strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+static void mime_parse_ctype(rbp_span v, struct mime_ctype *ct)
+{
+	const char *s = v.ptr;
+	size_t n = v.len, i = 0, b;
+	memset(ct, 0, sizeof *ct);
+	i = mime_skip_cfws(s, n, i);
+	for (b = i; i < n && mime_token_char((unsigned char)s[i]); i++)
+		;
+	ct->type = rbp_mkspan(s + b, i - b);
+	i = mime_skip_cfws(s, n, i);
+	if (i < n && s[i] == '/') {
+		i = mime_skip_cfws(s, n, i + 1);
+		for (b = i; i < n && mime_token_char((unsigned char)s[i]); i++)
+			;
+		ct->subtype = rbp_mkspan(s + b, i - b);
+	}
+	/* parameters */
+	while (i < n) {
+		rbp_span name, val;
+		while (i < n && s[i] != ';')
+			i++;
+		if (i >= n)
+			break;
+		i = mime_skip_cfws(s, n, i + 1);
+		for (b = i; i < n && mime_token_char((unsigned char)s[i]); i++)
+			;
+		name = rbp_mkspan(s + b, i - b);
+		i = mime_skip_cfws(s, n, i);
+		if (i >= n || s[i] != '=')
+			continue;
+		i = mime_skip_cfws(s, n, i + 1);
+		if (i < n && s[i] == '"') {
+			for (b = ++i; i < n && s[i] != '"'; i++)
+				if (s[i] == '\\' && i + 1 < n)
+					i++;
+			val = rbp_mkspan(s + b, i - b);
+			if (i < n)
+				i++;
+		} else {
+			for (b = i; i < n && s[i] != ';' && !rbp_space((unsigned char)s[i]); i++)
+				;
+			val = rbp_mkspan(s + b, i - b);
+		}
+		if (rbp_is_ci(name, "boundary"))
+			ct->boundary = val;
+		else if (rbp_is_ci(name, "report-type"))
+			ct->report_type = val;
+	}
+}
+
+/* ---- the walk ----------------------------------------------------- */
+
+enum mime_encoding { MIME_IDENTITY = 0, MIME_BASE64, MIME_QP };
+
+struct mime_frame {
+	rbp_span boundary;
+	unsigned char enclosed; /* of the children */
+	unsigned char depth;    /* of the children */
+	unsigned char digest;   /* multipart/digest: children default to message/rfc822 */
+};
+
+struct mime_walk {
+	const char *msg;
+	size_t len;
+	struct rbp_arena *arena;
+	struct rbp_mime *m;
+	struct mime_frame stack[REBOUND_MAX_MIME_DEPTH];
+	unsigned top;
+};
+
+/* A boundary line: where it starts, where the next line starts, which
+ * frame it belongs to and whether it closes that frame. */
+struct mime_hit {
+	size_t line, next;
+	unsigned frame;
+	int close;
+};
+
+static int mime_boundary_line(const struct mime_walk *w, rbp_span line, unsigned *frame, int *close)
+{
+	unsigned k;
+	if (line.len < 3 || line.ptr[0] != '-' || line.ptr[1] != '-')
+		return 0;
+	for (k = w->top; k-- > 0;) {
+		rbp_span b = w->stack[k].boundary;
+		size_t i;
+		if (line.len - 2 < b.len || memcmp(line.ptr + 2, b.ptr, b.len) != 0)
+			continue;
+		i = 2 + b.len;
+		if (i + 1 < line.len + 1 && i + 2 <= line.len && line.ptr[i] == '-' && line.ptr[i + 1] == '-') {
+			*frame = k;
+			*close = 1;
+			return 1;
+		}
+		while (i < line.len && rbp_space((unsigned char)line.ptr[i]))
+			i++;
+		if (i == line.len) {
+			*frame = k;
+			*close = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The next boundary line of any open frame at or after FROM. */
+static int mime_next_boundary(const struct mime_walk *w, size_t from, struct mime_hit *h)
+{
+	size_t pos = from;
+	rbp_span line;
+	if (w->top == 0)
+		return 0;
+	while (1) {
+		size_t start = pos;
+		if (!rbp_next_line(w->msg, w->len, &pos, &line))
+			return 0;
+		if (mime_boundary_line(w, line, &h->frame, &h->close)) {
+			h->line = start;
+			h->next = pos;
+			return 1;
+		}
+	}
+}
+
+/* Where a body that runs up to a boundary line at LINE ends: the line
+ * break before the boundary belongs to the boundary. */
+static size_t mime_body_end(const char *msg, size_t start, size_t line)
+{
+	if (line > start && msg[line - 1] == '\n')
+		line--;
+	if (line > start && msg[line - 1] == '\r')
+		line--;
+	return line;
+}
+
+static void mime_add_part(struct mime_walk *w, rbp_span body, unsigned kind, unsigned enclosed,
+                          unsigned preamble, unsigned encoding)
+{
+	struct rbp_mime *m = w->m;
+	struct rbp_part *p;
+	if (m->nparts >= m->cap) {
+		m->flags |= REBOUND_RECORD_MIME_LIMIT;
+		return;
+	}
+	p = &m->parts[m->nparts++];
+	p->kind = (unsigned char)kind;
+	p->enclosed = (unsigned char)(enclosed > 255 ? 255 : enclosed);
+	p->preamble = (unsigned char)preamble;
+	p->body = body;
+	if (encoding != MIME_IDENTITY && kind != RBP_PART_OTHER && body.len) {
+		char *out = rbp_alloc(w->arena, body.len);
+		int bad = 0;
+		if (!out) {
+			m->flags |= REBOUND_RECORD_MALFORMED;
+			return;
+		}
+		if (encoding == MIME_BASE64)
+			p->body.len = mime_decode_base64(body.ptr, body.len, out, &bad);
+		else
+			p->body.len = mime_decode_qp(body.ptr, body.len, out, 0);
+		p->body.ptr = out;
+		if (bad)
+			m->flags |= REBOUND_RECORD_MALFORMED;
+		/* give back what decoding did not use */
+		w->arena->used -= body.len - p->body.len;
+	}
+}
+
+static unsigned mime_leaf_kind(const struct mime_ctype *ct)
+{
+	if (rbp_is_ci(ct->type, "text")) {
+		if (rbp_is_ci(ct->subtype, "html"))
+			return RBP_PART_HTML;
+		if (rbp_is_ci(ct->subtype, "rfc822-headers") || rbp_is_ci(ct->subtype, "rfc822-header"))
+			return RBP_PART_HEADERS;
+		return RBP_PART_TEXT;
+	}
+	if (rbp_is_ci(ct->type, "message")) {
+		if (rbp_is_ci(ct->subtype, "delivery-status") ||
+		    rbp_is_ci(ct->subtype, "global-delivery-status"))
+			return RBP_PART_DSN;
+		if (rbp_is_ci(ct->subtype, "feedback-report"))
+			return RBP_PART_FEEDBACK;
+		if (rbp_is_ci(ct->subtype, "rfc822") || rbp_is_ci(ct->subtype, "global") ||
+		    rbp_is_ci(ct->subtype, "rfc822-headers") ||
+		    rbp_is_ci(ct->subtype, "global-headers"))
+			return RBP_PART_HEADERS;
+		return RBP_PART_OTHER;
+	}
+	if (ct->type.len == 0)
+		return RBP_PART_TEXT;
+	/* a multipart that could not be opened is still worth reading */
+	if (rbp_is_ci(ct->type, "multipart"))
+		return RBP_PART_TEXT;
+	return RBP_PART_OTHER;
+}
+
+static unsigned mime_encoding_of(rbp_span headers)
+{
+	rbp_span v;
+	if (!rbp_get_field(headers, "content-transfer-encoding", &v))
+		return MIME_IDENTITY;
+	v = rbp_trim(v);
+	if (rbp_is_ci(v, "base64"))
+		return MIME_BASE64;
+	if (rbp_is_ci(v, "quoted-printable"))
+		return MIME_QP;
+	return MIME_IDENTITY;
+}
+
+/*
+ * After a boundary line H: pop what it closes and find where the next
+ * entity starts.  Returns 0 when the message is over.
+ */
+static int mime_after_boundary(struct mime_walk *w, struct mime_hit h, size_t *pos,
+                               unsigned *enclosed, unsigned *depth, unsigned *digest)
+{
+	while (1) {
+		if (h.frame + 1 < w->top)
+			w->m->flags |= REBOUND_RECORD_MALFORMED; /* inner parts never closed */
+		w->top = h.frame + 1;
+		if (!h.close) {
+			*pos = h.next;
+			*enclosed = w->stack[h.frame].enclosed;
+			*depth = w->stack[h.frame].depth;
+			*digest = w->stack[h.frame].digest;
+			return 1;
+		}
+		w->top = h.frame;
+		/* the epilogue is skipped up to a boundary of an outer multipart */
+		if (!mime_next_boundary(w, h.next, &h))
+			return 0;
+	}
+}
+
+void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_mime *m)
+{
+	struct mime_walk w;
+	size_t pos = 0;
+	unsigned enclosed = 0, depth = 0, digest = 0;
+
+	w.msg = msg;
+	w.len = len;
+	w.arena = a;
+	w.m = m;
+	w.top = 0;
+	m->headers = rbp_mkspan(msg, 0);
+	m->is_report = 0;
+
+	while (1) {
+		size_t body_off, hlen;
+		rbp_span headers, v, body;
+		struct mime_ctype ct;
+		unsigned encoding, kind;
+		struct mime_hit h;
+		int found;
+
+		hlen = rbp_header_block(msg + pos, len - pos, &body_off);
+		headers = rbp_mkspan(msg + pos, hlen);
+		if (pos == 0)
+			m->headers = headers;
+		memset(&ct, 0, sizeof ct);
+		if (rbp_get_field(headers, "content-type", &v))
+			mime_parse_ctype(v, &ct);
+		if (ct.type.len == 0 && digest) {
+			ct.type = rbp_mkspan("message", 7);
+			ct.subtype = rbp_mkspan("rfc822", 6);
+		}
+		encoding = mime_encoding_of(headers);
+		pos += body_off;
+
+		if (rbp_is_ci(ct.type, "multipart") && ct.boundary.len && encoding == MIME_IDENTITY) {
+			if (w.top < REBOUND_MAX_MIME_DEPTH && depth + 1 < REBOUND_MAX_MIME_DEPTH) {
+				struct mime_frame *f = &w.stack[w.top++];
+				f->boundary = ct.boundary;
+				f->enclosed = (unsigned char)enclosed;
+				f->depth = (unsigned char)(depth + 1);
+				f->digest = (unsigned char)rbp_is_ci(ct.subtype, "digest");
+				if (depth == 0 && rbp_is_ci(ct.subtype, "report"))
+					m->is_report = 1;
+				found = mime_next_boundary(&w, pos, &h);
+				{
+					/* text before the first part: some servers write the notice there */
+					size_t end = found ? mime_body_end(msg, pos, h.line) : len;
+					rbp_span pre = rbp_trim(rbp_mkspan(msg + pos, end - pos));
+					if (pre.len)
+						mime_add_part(&w, rbp_mkspan(msg + pos, end - pos), RBP_PART_TEXT,
+						              enclosed, 1, MIME_IDENTITY);
+				}
+				if (!found) {
+					m->flags |= REBOUND_RECORD_MALFORMED;
+					return;
+				}
+				if (!mime_after_boundary(&w, h, &pos, &enclosed, &depth, &digest))
+					return;
+				continue;
+			}
+			m->flags |= REBOUND_RECORD_MIME_LIMIT;
+		}
+		if (rbp_is_ci(ct.type, "message") &&
+		    (rbp_is_ci(ct.subtype, "rfc822") || rbp_is_ci(ct.subtype, "global")) &&
+		    encoding == MIME_IDENTITY) {
+			if (depth + 1 < REBOUND_MAX_MIME_DEPTH) {
+				/* the enclosed message is the next entity; its headers are a part */
+				size_t inner_body;
+				size_t inner_len = rbp_header_block(msg + pos, len - pos, &inner_body);
+				mime_add_part(&w, rbp_mkspan(msg + pos, inner_len), RBP_PART_HEADERS,
+				              enclosed + 1, 0, MIME_IDENTITY);
+				enclosed++;
+				depth++;
+				digest = 0;
+				/* POS is now the enclosed message: its own Content-Type decides */
+				continue;
+			}
+			m->flags |= REBOUND_RECORD_MIME_LIMIT;
+		}
+
+		/* a leaf */
+		kind = mime_leaf_kind(&ct);
+		found = mime_next_boundary(&w, pos, &h);
+		body = rbp_mkspan(msg + pos, (found ? mime_body_end(msg, pos, h.line) : len) - pos);
+		mime_add_part(&w, body, kind, enclosed, 0, encoding);
+		if (!found) {
+			if (w.top)
+				m->flags |= REBOUND_RECORD_MALFORMED;
+			return;
+		}
+		if (!mime_after_boundary(&w, h, &pos, &enclosed, &depth, &digest))
+			return;
+	}
+}

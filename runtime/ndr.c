@@ -1,0 +1,403 @@
+/*
+ * ndr.c - read the recipients and their error texts out of a mail
+ * server's human-readable bounce notice.
+ *
+ * One generic scanner serves every server; what differs between them
+ * lives in the table of ndr_formats.c.  The scanner finds the first line
+ * carrying a known opening phrase, which names the format and starts the
+ * error section; the section ends at a line that introduces the
+ * returned message.  Inside it, a recipient line is one that starts
+ * with an address, or has an address right after one of the format's
+ * recipient phrases; the lines after it (more indented ones always,
+ * others up to an empty line) are its error text.  Formats that write
+ * the error first and the address after it say so with a flag.
+ */
+#include <string.h>
+#include "parser.h"
+
+static unsigned ndr_indent(rbp_span line)
+{
+	unsigned i = 0;
+	while (i < line.len && rbp_blank((unsigned char)line.ptr[i]))
+		i++;
+	return i;
+}
+
+/* Where PHRASE occurs in LINE: a leading '^' ties it to the start of
+ * the line (after the indent).  Sets *END past the match. */
+static size_t ndr_match(rbp_span line, const char *phrase, size_t *end)
+{
+	if (phrase[0] == '^') {
+		size_t i = ndr_indent(line), m = rbp_prefix(line.ptr + i, line.len - i, phrase + 1);
+		if (!m)
+			return RBP_NOT_FOUND;
+		*end = i + m;
+		return i;
+	}
+	return rbp_find(line.ptr, line.len, phrase, end);
+}
+
+/* Does LINE contain one of the phrases of LIST (NULL-terminated)? */
+static int ndr_has_phrase(rbp_span line, const char *const *list)
+{
+	size_t end;
+	if (!list)
+		return 0;
+	for (; *list; list++)
+		if (ndr_match(line, *list, &end) != RBP_NOT_FOUND)
+			return 1;
+	return 0;
+}
+
+/* Does the text look like a server's reply, with a reply or status code? */
+static int ndr_has_code(rbp_span s)
+{
+	return rbp_find(s.ptr, s.len, "### #.#.#", NULL) != RBP_NOT_FOUND ||
+	       rbp_find(s.ptr, s.len, "###-#.#.#", NULL) != RBP_NOT_FOUND ||
+	       rbp_find(s.ptr, s.len, "#.#.# ", NULL) != RBP_NOT_FOUND;
+}
+
+static int ndr_blank_line(rbp_span line)
+{
+	return ndr_indent(line) == line.len;
+}
+
+/* An address right after one of the phrases of LIST; *TAIL gets the
+ * offset where the rest of the line starts. */
+static int ndr_after_phrase(rbp_span line, const char *const *list, rbp_span *addr, size_t *tail)
+{
+	if (!list)
+		return 0;
+	for (; *list; list++) {
+		size_t end, j, k;
+		if (ndr_match(line, *list, &end) == RBP_NOT_FOUND)
+			continue;
+		j = end;
+		while (j < line.len && (rbp_blank((unsigned char)line.ptr[j]) || line.ptr[j] == ':'))
+			j++;
+		k = rbp_address_at(line.ptr, line.len, j, addr);
+		if (k) {
+			*tail = k;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Is LINE a recipient line of format F?  Sets *ADDR and *TAIL (where
+ * the error text on the same line starts). */
+static int ndr_recipient_line(const struct rbp_ndr_format *f, rbp_span line, rbp_span *addr,
+                              size_t *tail)
+{
+	size_t i, k;
+	if (ndr_after_phrase(line, f->rcpt_after, addr, tail))
+		return 1;
+	if (!(f->flags & RBP_NDR_NO_LEAD_ADDR)) {
+		i = ndr_indent(line);
+		/* list bullets */
+		while (i < line.len && (line.ptr[i] == '*' || line.ptr[i] == '-') && i + 1 < line.len &&
+		       rbp_blank((unsigned char)line.ptr[i + 1]))
+			i = i + 1 + ndr_indent(rbp_mkspan(line.ptr + i + 1, line.len - i - 1));
+		k = rbp_address_at(line.ptr, line.len, i, addr);
+		if (k) {
+			*tail = k;
+			return 1;
+		}
+	}
+	if (f->flags & RBP_NDR_ADDR_AT_END) {
+		rbp_span s = rbp_trim(line);
+		size_t b;
+		while (s.len && (s.ptr[s.len - 1] == '.' || s.ptr[s.len - 1] == ':'))
+			s.len--;
+		b = s.len;
+		while (b > 0 && !rbp_blank((unsigned char)s.ptr[b - 1]) && s.ptr[b - 1] != ':')
+			b--;
+		if (b > 0 && rbp_address_at(s.ptr, s.len, b, addr) == s.len) {
+			*tail = 0; /* the whole line is the error text */
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Grow a recipient's error text to the end of LINE. */
+static void ndr_extend(struct rbp_rcpt *r, rbp_span line)
+{
+	if (r->diag.len == 0)
+		r->diag = line;
+	else
+		r->diag.len = (size_t)(line.ptr + line.len - r->diag.ptr);
+}
+
+/* Is the next non-empty line after POS indented more than INDENT? */
+static int ndr_next_is_deeper(const char *p, size_t n, size_t pos, unsigned indent)
+{
+	rbp_span line;
+	while (rbp_next_line(p, n, &pos, &line)) {
+		if (ndr_blank_line(line))
+			continue;
+		return ndr_indent(line) > indent;
+	}
+	return 0;
+}
+
+/* Cut the error text to what follows the last "diagnostic starts here"
+ * phrase in it. */
+static void ndr_apply_diag_after(const struct rbp_ndr_format *f, struct rbp_rcpt *r)
+{
+	const char *const *list = f->diag_after;
+	size_t best = 0;
+	if (!list || !r->diag.len)
+		return;
+	for (; *list; list++) {
+		size_t from = 0, end;
+		while (from < r->diag.len && (*list)[0] != '^' &&
+		       rbp_find(r->diag.ptr + from, r->diag.len - from, *list, &end) != RBP_NOT_FOUND) {
+			if (from + end > best)
+				best = from + end;
+			from += end;
+		}
+	}
+	if (best && rbp_trim(rbp_mkspan(r->diag.ptr + best, r->diag.len - best)).len) {
+		r->diag.ptr += best;
+		r->diag.len -= best;
+	}
+}
+
+unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t)
+{
+	const struct rbp_ndr_table *tab = &rbp_ndr_table;
+	const struct rbp_ndr_format *f = NULL;
+	size_t n = text.len, pos = 0, open_start = 0, open_next = 0, sec_start, sec_end;
+	const char *p = text.ptr;
+	rbp_span line, addr;
+	struct rbp_rcpt *cur = NULL;
+	unsigned cur_indent = 0, first = t->n, i;
+	int cur_dup = 0;
+
+	if (n > s->budget) {
+		n = s->budget;
+		s->flags |= REBOUND_RECORD_SCAN_LIMIT;
+	}
+	s->budget -= n;
+
+	/* the first line with an opening phrase names the format; the common
+	   wording is tried only when no server's own wording is there */
+	{
+		int pass;
+		for (pass = 0; pass < 2 && !f; pass++) {
+			unsigned want = pass ? RBP_NDR_GENERIC : 0;
+			if (pass && !s->generic)
+				break;
+			pos = 0;
+			while (!f) {
+				size_t start = pos;
+				unsigned k;
+				if (!rbp_next_line(p, n, &pos, &line))
+					break;
+				for (k = 0; k < tab->nformats; k++)
+					if ((tab->formats[k].flags & RBP_NDR_GENERIC) == want &&
+					    ndr_has_phrase(line, tab->formats[k].opens)) {
+						f = &tab->formats[k];
+						open_start = start;
+						open_next = pos;
+						break;
+					}
+			}
+		}
+		if (!f)
+			return 0;
+	}
+	s->format = f;
+
+	/* the section ends where the returned message is introduced */
+	sec_end = n;
+	pos = open_next;
+	while (1) {
+		size_t start = pos;
+		if (!rbp_next_line(p, n, &pos, &line))
+			break;
+		if (ndr_has_phrase(line, tab->closes) || ndr_has_phrase(line, f->closes)) {
+			sec_end = start;
+			break;
+		}
+	}
+	sec_start = (f->flags & RBP_NDR_WHOLE_PART) ? 0 : open_start;
+	s->section = rbp_mkspan(p + sec_start, sec_end - sec_start);
+	s->after = rbp_mkspan(p + sec_end, n - sec_end);
+
+	pos = sec_start;
+	if (f->flags & RBP_NDR_DIAG_BEFORE) {
+		size_t block = (f->flags & RBP_NDR_WHOLE_PART) ? sec_start : open_next;
+		int text_follows = 0; /* nothing came before: take what comes after */
+		while (pos < sec_end) {
+			size_t start = pos, tail;
+			struct rbp_rcpt *r;
+			rbp_next_line(p, sec_end, &pos, &line);
+			if (!ndr_recipient_line(f, line, &addr, &tail)) {
+				if (cur && text_follows && !ndr_blank_line(line))
+					ndr_extend(cur, line);
+				continue;
+			}
+			if (cur && rbp_same_ci(cur->addr, addr)) {
+				cur->diag.len = (size_t)(line.ptr + line.len - cur->diag.ptr);
+				block = pos;
+				continue;
+			}
+			if (rbp_rcpt_find(t, addr)) {
+				block = pos;
+				continue;
+			}
+			r = rbp_rcpt_add(t);
+			if (!r)
+				break;
+			r->addr = addr;
+			r->resolved = 1;
+			r->kind = REBOUND_KIND_NDR;
+			if (block > start)
+				block = start;
+			text_follows = !rbp_trim(rbp_mkspan(p + block, start - block)).len &&
+			               !rbp_trim(rbp_mkspan(line.ptr + tail, line.len - tail)).len;
+			if (text_follows)
+				r->diag = rbp_mkspan(line.ptr + line.len, 0);
+			else
+				r->diag = rbp_mkspan(p + block, (size_t)(line.ptr + line.len - (p + block)));
+			cur = r;
+			block = pos;
+		}
+	} else {
+		while (pos < sec_end) {
+			size_t start = pos, tail;
+			unsigned indent;
+			int found;
+			rbp_next_line(p, sec_end, &pos, &line);
+			if (ndr_blank_line(line)) {
+				if (cur && !(f->flags & RBP_NDR_BLANKS_INSIDE))
+					cur = NULL;
+				continue;
+			}
+			indent = ndr_indent(line);
+			if (cur && indent > cur_indent) {
+				if (!cur_dup)
+					ndr_extend(cur, line);
+				continue;
+			}
+			found = ndr_recipient_line(f, line, &addr, &tail);
+			if (!found && (f->flags & RBP_NDR_BARE_RECIPIENT) && start != open_start &&
+			    indent > 0 && indent <= 4 && ndr_next_is_deeper(p, sec_end, pos, indent)) {
+				/* a recipient line without an address: keep its token to resolve later */
+				if (rbp_find_address(line.ptr, line.len, &addr))
+					found = 2;
+				else {
+					size_t e = indent;
+					while (e < line.len && !rbp_blank((unsigned char)line.ptr[e]) &&
+					       line.ptr[e] != ':')
+						e++;
+					addr = rbp_mkspan(line.ptr + indent, e - indent);
+					found = 3;
+				}
+				tail = line.len;
+			}
+			if (found) {
+				struct rbp_rcpt *r;
+				if (cur && rbp_same_ci(cur->addr, addr)) {
+					if (!cur_dup)
+						ndr_extend(cur, line);
+					continue;
+				}
+				r = rbp_rcpt_find(t, addr);
+				if (r) {
+					/* named again (some notices repeat themselves): the new text
+					   replaces the old only if that had no server reply in it */
+					cur = r;
+					cur_indent = indent;
+					cur_dup = r->diag.len != 0 && ndr_has_code(r->diag);
+					if (!cur_dup) {
+						while (tail < line.len && (rbp_blank((unsigned char)line.ptr[tail]) ||
+						                           line.ptr[tail] == ':' || line.ptr[tail] == '>'))
+							tail++;
+						r->diag = rbp_mkspan(line.ptr + tail, line.len - tail);
+					}
+					continue;
+				}
+				r = rbp_rcpt_add(t);
+				if (!r)
+					break;
+				r->addr = addr;
+				r->resolved = (unsigned char)(found != 3);
+				r->kind = REBOUND_KIND_NDR;
+				while (tail < line.len && (rbp_blank((unsigned char)line.ptr[tail]) ||
+				                           line.ptr[tail] == ':' || line.ptr[tail] == '>'))
+					tail++;
+				r->diag = rbp_mkspan(line.ptr + tail, line.len - tail);
+				cur = r;
+				cur_indent = indent;
+				cur_dup = 0;
+				continue;
+			}
+			if (cur && !cur_dup)
+				ndr_extend(cur, line);
+		}
+	}
+
+	for (i = first; i < t->n; i++) {
+		struct rbp_rcpt *r = &t->v[i];
+		ndr_apply_diag_after(f, r);
+		r->diag = rbp_trim(r->diag);
+		/* nothing next to the address: the whole section is all we have */
+		if (!r->diag.len)
+			r->diag = rbp_trim(s->section);
+	}
+	return t->n - first;
+}
+
+int rbp_ndr_bounce_headers(rbp_span from, rbp_span subject)
+{
+	const struct rbp_ndr_table *tab = &rbp_ndr_table;
+	const char *const *k;
+	for (k = tab->bounce_senders; *k; k++)
+		if (rbp_find(from.ptr, from.len, *k, NULL) != RBP_NOT_FOUND)
+			return 1;
+	for (k = tab->bounce_subjects; *k; k++)
+		if (rbp_find(subject.ptr, subject.len, *k, NULL) != RBP_NOT_FOUND)
+			return 1;
+	return 0;
+}
+
+static int ndr_letter(unsigned char c)
+{
+	c = rbp_lower(c);
+	return c >= 'a' && c <= 'z';
+}
+
+rbp_span rbp_ndr_host(rbp_span diag)
+{
+	size_t from = 0, end;
+	while (from < diag.len &&
+	       rbp_find(diag.ptr + from, diag.len - from, "host ", &end) != RBP_NOT_FOUND) {
+		size_t word = from + end - 5, b = from + end, i = b;
+		unsigned dots = 0, letters = 0;
+		from += end;
+		/* "host" must be a word of its own: "localhost " is no marker */
+		if (word > 0 && ndr_letter((unsigned char)diag.ptr[word - 1]))
+			continue;
+		while (i < diag.len) {
+			unsigned char c = (unsigned char)diag.ptr[i];
+			if (c == '.')
+				dots++;
+			else if (ndr_letter(c))
+				letters++;
+			else if (!(rbp_digit(c) || c == '-' || c == '_'))
+				break;
+			i++;
+		}
+		while (i > b && diag.ptr[i - 1] == '.') {
+			i--;
+			dots--;
+		}
+		/* a name with a dot and letters, not an address */
+		if (dots && letters)
+			return rbp_mkspan(diag.ptr + b, i - b);
+	}
+	return rbp_mkspan(NULL, 0);
+}

@@ -1,0 +1,252 @@
+/*
+ * parser.h - what the files of the message parser share: scratch
+ * handling, text helpers, the MIME part list, the recipient table and
+ * the NDR format table.  Nothing here is public.
+ *
+ * Names are prefixed rbp_ / RBP_ so that the files can also be built
+ * as one amalgamated translation unit next to the classifier.
+ */
+#ifndef REBOUND_PARSER_H
+#define REBOUND_PARSER_H
+
+#include <stddef.h>
+#include "internal.h"
+#include "rebound.h"
+
+typedef struct rebound_span rbp_span;
+
+/* ---- scratch ------------------------------------------------------ */
+
+/* The caller's scratch, handed out front to back. */
+struct rbp_arena {
+	char *base;
+	size_t used, cap;
+};
+REBOUND_PRIVATE void *rbp_alloc(struct rbp_arena *a, size_t size);
+
+/* ---- text helpers (scan.c) --------------------------------------- */
+
+static inline int rbp_blank(unsigned char c) { return c == ' ' || c == '\t'; }
+static inline int rbp_eol(unsigned char c) { return c == '\n' || c == '\r'; }
+static inline int rbp_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+static inline int rbp_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static inline unsigned char rbp_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+static inline rbp_span rbp_mkspan(const char *p, size_t n)
+{
+	rbp_span s;
+	s.ptr = p;
+	s.len = n;
+	return s;
+}
+
+/* The line starting at *POS, without its end (LF, CRLF or CR); moves
+ * *POS past the end.  Returns 0 when *POS is at the end of the text. */
+REBOUND_PRIVATE int rbp_next_line(const char *p, size_t n, size_t *pos, rbp_span *line);
+
+/* Case-insensitive search for PAT, written in lower case, where '#'
+ * stands for any digit.  Returns the offset of the match or (size_t)-1;
+ * *END (may be NULL) gets the offset just past it. */
+#define RBP_NOT_FOUND ((size_t)-1)
+REBOUND_PRIVATE size_t rbp_find(const char *s, size_t n, const char *pat, size_t *end);
+/* Does S start with PAT (same pattern rules)? Returns its length or 0. */
+REBOUND_PRIVATE size_t rbp_prefix(const char *s, size_t n, const char *pat);
+/* Do two spans hold the same text, ignoring ASCII case? */
+REBOUND_PRIVATE int rbp_same_ci(rbp_span a, rbp_span b);
+/* Does S equal the lower-case NAME, ignoring case? */
+REBOUND_PRIVATE int rbp_is_ci(rbp_span s, const char *name);
+REBOUND_PRIVATE rbp_span rbp_trim(rbp_span s);
+
+/* An address (local@domain) starting exactly at S[I], optionally
+ * wrapped in <> or quotes.  Returns the offset after it (and after a
+ * closing bracket or quote) or 0. */
+REBOUND_PRIVATE size_t rbp_address_at(const char *s, size_t n, size_t i, rbp_span *addr);
+/* The first address anywhere in S; returns its end offset or 0. */
+REBOUND_PRIVATE size_t rbp_find_address(const char *s, size_t n, rbp_span *addr);
+/* Is S a plausible address? */
+REBOUND_PRIVATE int rbp_is_address(rbp_span s);
+
+/* Copy S to OUT joining its lines: every line end with the blanks
+ * around it becomes one space; leading and trailing blanks go.  Writes
+ * at most CAP bytes, sets *CUT when that was not enough, and returns
+ * the length written. */
+REBOUND_PRIVATE size_t rbp_join_lines(rbp_span s, char *out, size_t cap, int *cut);
+
+/* Readable text from HTML: tags dropped (block tags end a line),
+ * entities decoded, runs of white space made one.  Writes at most CAP
+ * bytes and returns the length. */
+REBOUND_PRIVATE size_t rbp_html_text(rbp_span html, char *out, size_t cap);
+
+/* A value with its "type;" label (rfc822;, smtp;, dns;) removed. */
+REBOUND_PRIVATE rbp_span rbp_strip_type(rbp_span v);
+/* An address value cleaned of a type label, blanks, <> and quotes. */
+REBOUND_PRIVATE rbp_span rbp_clean_address(rbp_span v);
+
+/* ---- RFC 5322 headers and MIME (mime.c) -------------------------- */
+
+/* The header block at the start of S: returns its length (without the
+ * empty line that ends it) and sets *BODY to where the body starts.
+ * The block also ends at a line that is neither a field nor a fold. */
+REBOUND_PRIVATE size_t rbp_header_block(const char *s, size_t n, size_t *body);
+/* Iterate header fields of a block: *POS starts at 0.  VALUE is raw
+ * (may hold line ends of folded lines).  Returns 0 at the end. */
+REBOUND_PRIVATE int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value);
+/* The first field NAME (lower case) of a block. */
+REBOUND_PRIVATE int rbp_get_field(rbp_span block, const char *name, rbp_span *value);
+/* Decode RFC 2047 encoded words and unfold: writes at most CAP bytes. */
+REBOUND_PRIVATE size_t rbp_decode_words(rbp_span v, char *out, size_t cap);
+
+/* What a leaf part holds. */
+enum rbp_part_kind {
+	RBP_PART_TEXT = 0,   /* text/plain and other readable text */
+	RBP_PART_HTML,       /* text/html */
+	RBP_PART_DSN,        /* message/delivery-status */
+	RBP_PART_FEEDBACK,   /* message/feedback-report */
+	RBP_PART_HEADERS,    /* headers of the returned message */
+	RBP_PART_OTHER       /* anything else; not decoded */
+};
+
+struct rbp_part {
+	rbp_span body;          /* decoded; in the message or in scratch */
+	unsigned char kind;     /* enum rbp_part_kind */
+	unsigned char enclosed; /* message/rfc822 levels around it */
+	unsigned char preamble; /* text before a multipart's first part */
+};
+
+struct rbp_mime {
+	struct rbp_part *parts;
+	unsigned nparts, cap;
+	rbp_span headers;     /* the top-level header block */
+	int is_report;        /* top-level multipart/report */
+	unsigned flags;       /* REBOUND_RECORD_MIME_LIMIT, _MALFORMED */
+};
+
+/* Split MSG into leaf parts, decoding what needs decoding into A. */
+REBOUND_PRIVATE void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a,
+                                   struct rbp_mime *m);
+
+/* ---- recipients --------------------------------------------------- */
+
+struct rbp_rcpt {
+	rbp_span addr;        /* bare address, or a local part to resolve */
+	rbp_span original, action, status, diag, remote_mta, date, feedback_type;
+	unsigned char kind;   /* enum rebound_kind */
+	unsigned char resolved; /* 0: ADDR is not yet a full address */
+	unsigned flags;       /* REBOUND_RECORD_* for this recipient */
+};
+
+struct rbp_rcpts {
+	struct rbp_rcpt *v;
+	unsigned n, cap;
+	unsigned lookups;     /* rbp_rcpt_find calls so far */
+	unsigned flags;       /* REBOUND_RECORD_RECIPIENTS_CUT */
+};
+
+/* Each duplicate check scans the table.  After this many the table is
+ * closed (no more lookups or entries), so a message repeating addresses
+ * endlessly still costs time linear in its length. */
+#define RBP_MAX_LOOKUPS (8u * REBOUND_MAX_RECIPIENTS)
+
+/* A new zeroed entry, or NULL (and the table flagged) when it is full
+ * or closed. */
+REBOUND_PRIVATE struct rbp_rcpt *rbp_rcpt_add(struct rbp_rcpts *t);
+/* The entry for address A (case-insensitive), or NULL. */
+REBOUND_PRIVATE struct rbp_rcpt *rbp_rcpt_find(struct rbp_rcpts *t, rbp_span a);
+
+/* Per-message fields of a report. */
+struct rbp_report {
+	rbp_span reporting_mta, arrival_date, feedback_type;
+};
+
+/* ---- RFC 3464 and RFC 5965 (dsn.c) ------------------------------- */
+
+/* Read DSN field groups in TEXT into T.  STRICT is for real
+ * message/delivery-status parts; otherwise (prose that embeds DSN
+ * fields) a group needs a recipient field and an Action or Status.
+ * Returns the number of recipients added. */
+REBOUND_PRIVATE unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_report *r,
+                                      struct rbp_rcpts *t);
+/* Read a message/feedback-report part; adds one entry per
+ * Original-Rcpt-To (or Removal-Recipient).  Returns the number added,
+ * and sets r->feedback_type. */
+REBOUND_PRIVATE unsigned rbp_arf_read(rbp_span text, struct rbp_report *r, struct rbp_rcpts *t);
+/* Is this a complaint report sent without the ARF structure (known
+ * senders' own formats)?  Sets *TYPE to the feedback type. */
+REBOUND_PRIVATE int rbp_arf_like(rbp_span headers, rbp_span subject, rbp_span body,
+                                 rbp_span *type);
+
+/* ---- JSON notifications (notice_json.c) ------------------------ */
+
+/* Read an Amazon SES style JSON notification (bounce, complaint or
+ * delivery) in TEXT into T.  Returns the number of recipients added. */
+REBOUND_PRIVATE unsigned rbp_json_read(rbp_span text, struct rbp_report *r, struct rbp_rcpts *t);
+
+/* ---- human-readable bounces (ndr.c, ndr_formats.c) --------------- */
+
+/* Format flags. */
+#define RBP_NDR_WHOLE_PART   0x01u /* recipients may appear anywhere in the part,
+                                      not only after the opening phrase */
+#define RBP_NDR_BLANKS_INSIDE 0x02u /* empty lines do not end a recipient's text */
+#define RBP_NDR_DIAG_BEFORE  0x04u /* the error text comes before the address */
+#define RBP_NDR_BARE_RECIPIENT 0x08u /* a line followed by more indented ones names
+                                      a recipient even without an address (Exim) */
+#define RBP_NDR_ADDR_AT_END  0x10u /* a line ending in an address names a recipient */
+#define RBP_NDR_NO_LEAD_ADDR 0x20u /* a line starting with an address is NOT
+                                      a recipient line by itself */
+#define RBP_NDR_GENERIC      0x40u /* common wording: used only for messages whose
+                                      sender or subject says "bounce" */
+
+/*
+ * What is known of one server's bounce wording.  Phrases are lower
+ * case and matched anywhere in a line, '#' standing for a digit.
+ */
+struct rbp_ndr_format {
+	const char *name;
+	const char *const *opens;        /* a line with one of these starts the error section */
+	const char *const *closes;       /* one of these ends it (besides the common ones) */
+	const char *const *rcpt_after;   /* an address right after one of these is a recipient */
+	const char *const *diag_after;   /* a recipient's diagnostic starts after one of these */
+	unsigned flags;                  /* RBP_NDR_* */
+};
+
+/* The format table (ndr_formats.c).  CLOSES lists lines that start
+ * the returned message in any format. */
+struct rbp_ndr_table {
+	const struct rbp_ndr_format *formats;
+	unsigned nformats;
+	const char *const *closes;
+	const char *const *bounce_senders;  /* in the From field of bounces */
+	const char *const *bounce_subjects; /* in their Subject */
+};
+REBOUND_PRIVATE const struct rbp_ndr_table rbp_ndr_table;
+
+/* What a scan of the bounce text found besides recipients. */
+struct rbp_ndr_scan {
+	const struct rbp_ndr_format *format; /* NULL: no known wording */
+	rbp_span section;                    /* the error section */
+	rbp_span after;                      /* text after the section (returned message) */
+	size_t budget;                       /* bytes still allowed to scan */
+	int generic;                         /* may use RBP_NDR_GENERIC formats */
+	unsigned flags;                      /* REBOUND_RECORD_SCAN_LIMIT */
+};
+
+/* Search one text part for a known wording and read its recipients
+ * into T.  Returns the number of recipients added. */
+REBOUND_PRIVATE unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s,
+                                      struct rbp_rcpts *t);
+/* Do the From field or the subject look like those of a bounce? */
+REBOUND_PRIVATE int rbp_ndr_bounce_headers(rbp_span from, rbp_span subject);
+/* The host named in a diagnostic ("host mx.example.org[...] said"). */
+REBOUND_PRIVATE rbp_span rbp_ndr_host(rbp_span diag);
+
+/* ---- auto-replies (autoreply.c) ----------------------------------- */
+
+/* Do the headers (or the decoded subject) mark an automatic reply? */
+REBOUND_PRIVATE int rbp_is_autoreply(rbp_span headers, rbp_span subject);
+
+#endif /* REBOUND_PARSER_H */

@@ -1,0 +1,441 @@
+/*
+ * scan.c - small text helpers for the message parser: lines with any
+ * line end, case-insensitive phrase search, email addresses, joining
+ * folded lines, and the caller's scratch.
+ */
+#include <string.h>
+#include "parser.h"
+
+void *rbp_alloc(struct rbp_arena *a, size_t size)
+{
+	/* every block starts on a boundary good for any object we store */
+	const size_t align = sizeof(void *) > sizeof(size_t) ? sizeof(void *) : sizeof(size_t);
+	size_t start = a->used, mis = ((size_t)(a->base + start)) % align;
+	if (mis)
+		start += align - mis;
+	if (start > a->cap || size > a->cap - start)
+		return NULL;
+	a->used = start + size;
+	return a->base + start;
+}
+
+int rbp_next_line(const char *p, size_t n, size_t *pos, rbp_span *line)
+{
+	size_t i = *pos, start = i;
+	if (i >= n)
+		return 0;
+	while (i < n && !rbp_eol((unsigned char)p[i]))
+		i++;
+	line->ptr = p + start;
+	line->len = i - start;
+	if (i < n) {
+		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
+			i += 2;
+		else
+			i++;
+	}
+	*pos = i;
+	return 1;
+}
+
+static int scan_char_matches(unsigned char c, unsigned char pat)
+{
+	if (pat == '#')
+		return rbp_digit(c);
+	return rbp_lower(c) == pat;
+}
+
+size_t rbp_prefix(const char *s, size_t n, const char *pat)
+{
+	size_t i;
+	for (i = 0; pat[i]; i++)
+		if (i >= n || !scan_char_matches((unsigned char)s[i], (unsigned char)pat[i]))
+			return 0;
+	return i;
+}
+
+size_t rbp_find(const char *s, size_t n, const char *pat, size_t *end)
+{
+	size_t m = strlen(pat), i;
+	unsigned char first;
+	if (m == 0 || m > n)
+		return RBP_NOT_FOUND;
+	first = (unsigned char)pat[0];
+	for (i = 0; i + m <= n; i++) {
+		if (!scan_char_matches((unsigned char)s[i], first))
+			continue;
+		if (rbp_prefix(s + i, n - i, pat)) {
+			if (end)
+				*end = i + m;
+			return i;
+		}
+	}
+	return RBP_NOT_FOUND;
+}
+
+int rbp_same_ci(rbp_span a, rbp_span b)
+{
+	size_t i;
+	if (a.len != b.len)
+		return 0;
+	for (i = 0; i < a.len; i++)
+		if (rbp_lower((unsigned char)a.ptr[i]) != rbp_lower((unsigned char)b.ptr[i]))
+			return 0;
+	return 1;
+}
+
+int rbp_is_ci(rbp_span s, const char *name)
+{
+	size_t i;
+	for (i = 0; i < s.len; i++)
+		if (!name[i] || rbp_lower((unsigned char)s.ptr[i]) != (unsigned char)name[i])
+			return 0;
+	return name[i] == '\0';
+}
+
+rbp_span rbp_trim(rbp_span s)
+{
+	while (s.len && rbp_space((unsigned char)s.ptr[0])) {
+		s.ptr++;
+		s.len--;
+	}
+	while (s.len && rbp_space((unsigned char)s.ptr[s.len - 1]))
+		s.len--;
+	return s;
+}
+
+/* Characters of a local part (RFC 5322 atext and the dot). */
+static int scan_local_char(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || rbp_digit(c))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
+}
+
+static int scan_domain_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || rbp_digit(c) || c == '-' ||
+	       c == '.' || c == '_';
+}
+
+/* The longest address around the '@' at S[AT]; 0 if there is none. */
+static int scan_address_around(const char *s, size_t n, size_t at, size_t *from, size_t *to)
+{
+	size_t b = at, e = at + 1;
+	if (at > 1 && s[at - 1] == '"') {
+		/* a quoted local part: "john..doe"@example.org */
+		b = at - 1;
+		while (b > 0 && at - b < 128 && s[b - 1] != '"' && !rbp_eol((unsigned char)s[b - 1]))
+			b--;
+		if (b == 0 || s[b - 1] != '"' || b + 1 >= at)
+			return 0;
+		b--;
+	} else {
+		while (b > 0 && scan_local_char((unsigned char)s[b - 1]))
+			b--;
+		/* a local part does not start or end with a dot */
+		while (b < at && (s[b] == '.' || s[b] == '\''))
+			b++;
+		if (b == at || s[at - 1] == '.')
+			return 0;
+	}
+	if (e < n && s[e] == '[') {
+		while (e < n && s[e] != ']' && (rbp_digit((unsigned char)s[e]) || s[e] == '.' ||
+		                                s[e] == '[' || s[e] == ':' ||
+		                                ((unsigned char)rbp_lower((unsigned char)s[e]) >= 'a' &&
+		                                 rbp_lower((unsigned char)s[e]) <= 'f')))
+			e++;
+		if (e >= n || s[e] != ']')
+			return 0;
+		e++;
+	} else {
+		while (e < n && scan_domain_char((unsigned char)s[e]))
+			e++;
+		while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
+			e--;
+		if (e == at + 1)
+			return 0;
+	}
+	*from = b;
+	*to = e;
+	return 1;
+}
+
+size_t rbp_address_at(const char *s, size_t n, size_t i, rbp_span *addr)
+{
+	size_t j = i, at, from, to;
+	unsigned char open = 0;
+	if (j < n && (s[j] == '<' || s[j] == '"' || s[j] == '\'' || s[j] == '(' || s[j] == '[')) {
+		open = (unsigned char)s[j];
+		j++;
+	}
+	/* "local"@domain: the quote belongs to the address */
+	if (j < n && (open == '"' || s[j] == '"')) {
+		size_t q = (open == '"') ? j : j + 1;
+		while (q < n && s[q] != '"' && !rbp_eol((unsigned char)s[q]))
+			q++;
+		if (q + 1 < n && s[q] == '"' && s[q + 1] == '@') {
+			if (open == '"') {
+				j--;
+				open = 0;
+			}
+			at = q + 1;
+			if (!scan_address_around(s, n, at, &from, &to) || from != j)
+				return 0;
+			addr->ptr = s + from;
+			addr->len = to - from;
+			if (open && to < n && (s[to] == '>' || s[to] == ')' || s[to] == ']'))
+				to++;
+			return to;
+		}
+	}
+	/* find the '@' of a run of address characters */
+	for (at = j; at < n && scan_local_char((unsigned char)s[at]); at++)
+		;
+	if (at == j || at >= n || s[at] != '@')
+		return 0;
+	if (!scan_address_around(s, n, at, &from, &to) || from != j)
+		return 0;
+	addr->ptr = s + from;
+	addr->len = to - from;
+	if (open && to < n && (s[to] == '>' || s[to] == '"' || s[to] == '\'' || s[to] == ')' ||
+	                       s[to] == ']'))
+		to++;
+	return to;
+}
+
+size_t rbp_find_address(const char *s, size_t n, rbp_span *addr)
+{
+	const char *p = s;
+	size_t from, to;
+	if (!n)
+		return 0;
+	while ((p = memchr(p, '@', n - (size_t)(p - s))) != NULL) {
+		size_t at = (size_t)(p - s);
+		if (scan_address_around(s, n, at, &from, &to)) {
+			addr->ptr = s + from;
+			addr->len = to - from;
+			return to;
+		}
+		p++;
+		if ((size_t)(p - s) >= n)
+			break;
+	}
+	return 0;
+}
+
+int rbp_is_address(rbp_span s)
+{
+	rbp_span a;
+	return s.len && rbp_address_at(s.ptr, s.len, 0, &a) == s.len && a.len == s.len;
+}
+
+size_t rbp_join_lines(rbp_span s, char *out, size_t cap, int *cut)
+{
+	size_t i = 0, o = 0;
+	int pending_space = 0;
+	s = rbp_trim(s);
+	while (i < s.len) {
+		unsigned char c = (unsigned char)s.ptr[i];
+		if (rbp_eol(c)) {
+			/* drop blanks before the break, the break, and the indent after */
+			while (o > 0 && rbp_blank((unsigned char)out[o - 1]))
+				o--;
+			while (i < s.len && rbp_space((unsigned char)s.ptr[i]))
+				i++;
+			pending_space = 1;
+			continue;
+		}
+		if (pending_space) {
+			if (o >= cap) {
+				*cut = 1;
+				break;
+			}
+			out[o++] = ' ';
+			pending_space = 0;
+		}
+		if (o >= cap) {
+			*cut = 1;
+			break;
+		}
+		out[o++] = (char)c;
+		i++;
+	}
+	return o;
+}
+
+rbp_span rbp_strip_type(rbp_span v)
+{
+	size_t i;
+	v = rbp_trim(v);
+	/* a label is a short word of letters, digits and dashes before ';',
+	   starting with a letter (so "550-5.1.1;" is not one) */
+	if (!v.len || !((v.ptr[0] >= 'a' && v.ptr[0] <= 'z') || (v.ptr[0] >= 'A' && v.ptr[0] <= 'Z')))
+		return v;
+	for (i = 0; i < v.len && i < 24; i++) {
+		unsigned char c = (unsigned char)v.ptr[i];
+		if (c == ';') {
+			if (i == 0)
+				break;
+			v.ptr += i + 1;
+			v.len -= i + 1;
+			return rbp_trim(v);
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || rbp_digit(c) || c == '-' ||
+		      c == '_' || c == '.'))
+			break;
+	}
+	return v;
+}
+
+rbp_span rbp_clean_address(rbp_span v)
+{
+	rbp_span a;
+	v = rbp_trim(rbp_strip_type(v));
+	if (rbp_address_at(v.ptr, v.len, 0, &a))
+		return a;
+	/* "Name <addr>" or trailing comments: keep the address itself */
+	if (rbp_find_address(v.ptr, v.len, &a))
+		return a;
+	while (v.len && (v.ptr[0] == '<' || v.ptr[0] == '"' || v.ptr[0] == '\'')) {
+		v.ptr++;
+		v.len--;
+	}
+	while (v.len && (v.ptr[v.len - 1] == '>' || v.ptr[v.len - 1] == '"' || v.ptr[v.len - 1] == '\''))
+		v.len--;
+	return rbp_trim(v);
+}
+
+/* ---- HTML --------------------------------------------------------- */
+
+/* Tags that end a line of text. */
+static const char *const scan_block_tags[] = {
+	"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "pre",
+	"blockquote", "hr", "ul", "ol", "dt", "dd", NULL,
+};
+
+/* Put code point CP as UTF-8 at OUT (room for 4 bytes is checked by the
+ * caller); returns the length. */
+static size_t scan_utf8(unsigned long cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp > 0x10ffff)
+		cp = 0xfffd;
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* An entity at S (just after '&'): its text into OUT; returns the
+ * length of the entity consumed, 0 if it is none we know. */
+static size_t scan_entity(const char *s, size_t n, char *out, size_t *wrote)
+{
+	static const struct {
+		const char *name;
+		char ch;
+	} named[] = {{"nbsp;", ' '}, {"lt;", '<'}, {"gt;", '>'}, {"amp;", '&'}, {"quot;", '"'},
+	             {"apos;", '\''}};
+	size_t k, i;
+	for (k = 0; k < sizeof named / sizeof named[0]; k++)
+		if (rbp_prefix(s, n, named[k].name)) {
+			out[0] = named[k].ch;
+			*wrote = 1;
+			return strlen(named[k].name);
+		}
+	if (n > 2 && s[0] == '#') {
+		unsigned long cp = 0;
+		int hex = s[1] == 'x' || s[1] == 'X';
+		for (i = hex ? 2 : 1; i < n && i < 10; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (rbp_digit(c))
+				cp = cp * (hex ? 16 : 10) + (c - '0');
+			else if (hex && rbp_lower(c) >= 'a' && rbp_lower(c) <= 'f')
+				cp = cp * 16 + (unsigned long)(rbp_lower(c) - 'a' + 10);
+			else
+				break;
+		}
+		if (i < n && s[i] == ';' && i > (size_t)(hex ? 2 : 1)) {
+			*wrote = scan_utf8(cp ? cp : 0xfffd, out);
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+size_t rbp_html_text(rbp_span html, char *out, size_t cap)
+{
+	size_t i = 0, o = 0;
+	int space = 0;
+	while (i < html.len && o + 4 < cap) {
+		unsigned char c = (unsigned char)html.ptr[i];
+		if (c == '<') {
+			/* a tag: find its name and its end */
+			size_t j = i + 1, name, e;
+			int closing = 0, skip_content = 0;
+			const char *const *t;
+			if (j < html.len && html.ptr[j] == '/') {
+				closing = 1;
+				j++;
+			}
+			name = j;
+			while (j < html.len && ((html.ptr[j] >= 'a' && html.ptr[j] <= 'z') ||
+			                        (html.ptr[j] >= 'A' && html.ptr[j] <= 'Z') ||
+			                        rbp_digit((unsigned char)html.ptr[j])))
+				j++;
+			e = j;
+			while (e < html.len && html.ptr[e] != '>')
+				e++;
+			for (t = scan_block_tags; *t; t++)
+				if (rbp_is_ci(rbp_mkspan(html.ptr + name, j - name), *t)) {
+					out[o++] = '\n';
+					space = 0;
+					break;
+				}
+			if (!closing && (rbp_is_ci(rbp_mkspan(html.ptr + name, j - name), "script") ||
+			                 rbp_is_ci(rbp_mkspan(html.ptr + name, j - name), "style")))
+				skip_content = 1;
+			i = e < html.len ? e + 1 : html.len;
+			if (skip_content) {
+				size_t end;
+				size_t off = rbp_find(html.ptr + i, html.len - i, "</", &end);
+				i = off == RBP_NOT_FOUND ? html.len : i + off;
+			}
+			continue;
+		}
+		if (rbp_space(c)) {
+			space = 1;
+			i++;
+			continue;
+		}
+		if (space && o > 0 && out[o - 1] != '\n')
+			out[o++] = ' ';
+		space = 0;
+		if (c == '&') {
+			size_t wrote = 0, used = scan_entity(html.ptr + i + 1, html.len - i - 1, out + o, &wrote);
+			if (used) {
+				o += wrote;
+				i += used + 1;
+				continue;
+			}
+		}
+		out[o++] = (char)c;
+		i++;
+	}
+	return o;
+}

@@ -1,0 +1,811 @@
+/*
+ * t-message.c - tests of the message parser (TAP output).
+ *
+ * Small messages written here exercise each kind of input; the hostile
+ * ones (truncated MIME, endless boundaries, deep nesting, thousands of
+ * recipients, tens of megabytes, binary noise) check that every input
+ * gets a defined answer in bounded time.  Run it under
+ * -fsanitize=address,undefined to catch memory errors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "rebound.h"
+
+/* ---- collecting records ------------------------------------------- */
+
+#define MAX_SEEN 16
+#define TEXT_MAX 512
+
+struct seen_record {
+	enum rebound_kind kind;
+	unsigned flags;
+	char recipient[TEXT_MAX], status[32], action[64], diagnostic[TEXT_MAX], remote_mta[TEXT_MAX],
+	    reporting_mta[TEXT_MAX], original[TEXT_MAX], feedback_type[64], subject[TEXT_MAX];
+	char result_status[12];
+	size_t diagnostic_len;
+};
+
+struct seen {
+	struct seen_record v[MAX_SEEN];
+	unsigned n, calls;
+	unsigned all_flags;
+	unsigned stop_after; /* 0: never stop */
+};
+
+static void span_copy(char *out, size_t cap, struct rebound_span s)
+{
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+	if (n)
+		memcpy(out, s.ptr, n);
+	out[n] = '\0';
+}
+
+static int on_record(void *ctx, const struct rebound_record *r)
+{
+	struct seen *s = ctx;
+	s->calls++;
+	s->all_flags |= r->flags;
+	if (s->n < MAX_SEEN) {
+		struct seen_record *x = &s->v[s->n++];
+		x->kind = r->kind;
+		x->flags = r->flags;
+		span_copy(x->recipient, sizeof x->recipient, r->recipient);
+		span_copy(x->status, sizeof x->status, r->status);
+		span_copy(x->action, sizeof x->action, r->action);
+		span_copy(x->diagnostic, sizeof x->diagnostic, r->diagnostic);
+		span_copy(x->remote_mta, sizeof x->remote_mta, r->remote_mta);
+		span_copy(x->reporting_mta, sizeof x->reporting_mta, r->reporting_mta);
+		span_copy(x->original, sizeof x->original, r->original_recipient);
+		span_copy(x->feedback_type, sizeof x->feedback_type, r->feedback_type);
+		span_copy(x->subject, sizeof x->subject, r->subject);
+		memcpy(x->result_status, r->result.status, sizeof x->result_status);
+		x->diagnostic_len = r->diagnostic.len;
+	}
+	return s->stop_after && s->calls >= s->stop_after;
+}
+
+static char *scratch;
+static size_t scratch_size;
+
+/* Parse LEN bytes at MSG into S; returns rebound_parse's answer. */
+static int parse_n(const char *msg, size_t len, struct seen *s)
+{
+	size_t need = REBOUND_PARSE_SCRATCH(len);
+	memset(s, 0, sizeof *s);
+	if (need > scratch_size) {
+		free(scratch);
+		scratch = malloc(need);
+		scratch_size = scratch ? need : 0;
+		if (!scratch) {
+			fprintf(stderr, "out of memory\n");
+			exit(99);
+		}
+	}
+	return rebound_parse(msg, len, NULL, scratch, scratch_size, on_record, s);
+}
+
+static int parse(const char *msg, struct seen *s)
+{
+	return parse_n(msg, strlen(msg), s);
+}
+
+/* A copy of the LF text MSG with other line ends. */
+static char *with_line_ends(const char *msg, const char *eol)
+{
+	size_t n = strlen(msg), lines = 0, i, o = 0;
+	char *out;
+	for (i = 0; i < n; i++)
+		lines += msg[i] == '\n';
+	out = malloc(n + lines * strlen(eol) + 1);
+	if (!out)
+		exit(99);
+	for (i = 0; i < n; i++) {
+		if (msg[i] == '\n') {
+			memcpy(out + o, eol, strlen(eol));
+			o += strlen(eol);
+		} else
+			out[o++] = msg[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* ---- test plumbing ------------------------------------------------ */
+
+static int test_number;
+static int failures;
+
+static void ok(int cond, const char *name)
+{
+	test_number++;
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", test_number, name);
+	if (!cond)
+		failures++;
+}
+
+static int same(const char *a, const char *b) { return strcmp(a, b) == 0; }
+
+static double seconds(void) { return (double)clock() / CLOCKS_PER_SEC; }
+
+/* ---- sample messages ----------------------------------------------- */
+
+static const char dsn_message[] =
+	"Return-Path: <>\n"
+	"From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\n"
+	"To: sender@example.org\n"
+	"Subject: Undelivered Mail Returned to Sender\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"B1\"\n"
+	"\n"
+	"This is a MIME-encapsulated message.\n"
+	"\n"
+	"--B1\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"This is the mail system at host mx.example.net.\n"
+	"\n"
+	"<alice@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1\n"
+	"    <alice@example.com>: Recipient address rejected: User unknown\n"
+	"\n"
+	"--B1\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.net\n"
+	"Arrival-Date: Thu, 29 Apr 2021 23:34:45 +0900\n"
+	"\n"
+	"Final-Recipient: rfc822; alice@example.com\n"
+	"Original-Recipient: rfc822;Alice@Example.com\n"
+	"Action: failed\n"
+	"Status: 5.1.1\n"
+	"Remote-MTA: dns; mx.example.com\n"
+	"Diagnostic-Code: smtp; 550 5.1.1 <alice@example.com>: Recipient address\n"
+	"    rejected: User unknown in local recipient table\n"
+	"\n"
+	"Final-Recipient: rfc822; bob@example.com\n"
+	"Action: delayed\n"
+	"Status: 4.4.1\n"
+	"Diagnostic-Code: smtp; 421 4.4.1 connection timed out\n"
+	"Final-Recipient: rfc822; carol@example.com\n"
+	"Action: delivered\n"
+	"Status: 2.0.0\n"
+	"\n"
+	"--B1\n"
+	"Content-Type: message/rfc822\n"
+	"\n"
+	"From: sender@example.org\n"
+	"To: alice@example.com\n"
+	"Subject: hello\n"
+	"\n"
+	"Final-Recipient: rfc822; not-a-bounce@example.com\n"
+	"Action: failed\n"
+	"Status: 5.1.1\n"
+	"\n"
+	"--B1--\n";
+
+static void test_dsn(void)
+{
+	struct seen s;
+	int rc = parse(dsn_message, &s);
+	ok(rc == 3 && s.n == 3, "DSN: one record per recipient block, returned message ignored");
+	ok(s.v[0].kind == REBOUND_KIND_DSN && same(s.v[0].recipient, "alice@example.com") &&
+	       same(s.v[0].status, "5.1.1") && same(s.v[0].action, "failed"),
+	   "DSN: recipient, status and action");
+	ok(same(s.v[0].diagnostic, "550 5.1.1 <alice@example.com>: Recipient address rejected: "
+	                           "User unknown in local recipient table"),
+	   "DSN: folded Diagnostic-Code unfolded, smtp; prefix removed");
+	ok(same(s.v[0].remote_mta, "mx.example.com") && same(s.v[0].reporting_mta, "mx.example.net") &&
+	       same(s.v[0].original, "Alice@Example.com"),
+	   "DSN: Remote-MTA, Reporting-MTA and Original-Recipient without type prefix");
+	ok(same(s.v[0].result_status, "5.1.1"), "DSN: classified with the diagnostic");
+	ok(same(s.v[1].recipient, "bob@example.com") && s.v[1].kind == REBOUND_KIND_DSN &&
+	       same(s.v[1].action, "delayed"),
+	   "DSN: delayed recipient");
+	ok(same(s.v[2].recipient, "carol@example.com") && s.v[2].kind == REBOUND_KIND_DELIVERED,
+	   "DSN: a block without an empty line before it, and Action delivered");
+	ok(same(s.v[0].subject, "Undelivered Mail Returned to Sender"), "DSN: subject");
+}
+
+static void test_line_ends(void)
+{
+	struct seen lf, other;
+	char *crlf = with_line_ends(dsn_message, "\r\n"), *cr = with_line_ends(dsn_message, "\r");
+	int same_all = 1;
+	unsigned i;
+	parse(dsn_message, &lf);
+	parse(crlf, &other);
+	for (i = 0; i < lf.n; i++)
+		same_all &= other.n == lf.n && same(lf.v[i].recipient, other.v[i].recipient) &&
+		            same(lf.v[i].diagnostic, other.v[i].diagnostic) &&
+		            same(lf.v[i].status, other.v[i].status);
+	ok(same_all, "CRLF line ends give the same records");
+	parse(cr, &other);
+	same_all = 1;
+	for (i = 0; i < lf.n; i++)
+		same_all &= other.n == lf.n && same(lf.v[i].recipient, other.v[i].recipient) &&
+		            same(lf.v[i].diagnostic, other.v[i].diagnostic);
+	ok(same_all, "lone CR line ends give the same records");
+	free(crlf);
+	free(cr);
+}
+
+static void test_encodings(void)
+{
+	struct seen s;
+	/* the delivery-status part in base64, the notice in quoted-printable */
+	static const char msg[] =
+		"From: postmaster@example.net\n"
+		"Subject: =?UTF-8?B?VW5kZWxpdmVyZWQ=?= =?UTF-8?Q?_Mail_=E2=9C=89?=\n"
+		"Content-Type: multipart/mixed; boundary=outer\n"
+		"\n"
+		"--outer\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"inner\"\n"
+		"\n"
+		"--inner\n"
+		"Content-Type: text/plain; charset=iso-8859-1\n"
+		"Content-Transfer-Encoding: quoted-printable\n"
+		"\n"
+		"D=E9sol=E9, the message could not be deliv=\n"
+		"ered.\n"
+		"--inner\n"
+		"Content-Type: message/delivery-status\n"
+		"Content-Transfer-Encoding: base64\n"
+		"\n"
+		/* Final-Recipient: rfc822; dave@example.com / Action: failed / Status: 5.2.2 */
+		"RmluYWwtUmVjaXBpZW50OiByZmM4MjI7IGRhdmVAZXhhbXBsZS5jb20KQWN0aW9uOiBmYWls\n"
+		"ZWQKU3RhdHVzOiA1LjIuMgo=\n"
+		"--inner--\n"
+		"--outer--\n";
+	int rc = parse(msg, &s);
+	ok(rc == 1 && same(s.v[0].recipient, "dave@example.com") && same(s.v[0].status, "5.2.2"),
+	   "base64 delivery-status part inside nested multiparts");
+	ok(same(s.v[0].subject, "Undelivered Mail \xe2\x9c\x89"),
+	   "RFC 2047 subject: adjacent encoded words joined, bytes passed through");
+}
+
+static void test_pasted_dsn(void)
+{
+	struct seen s;
+	static const char msg[] =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: Delivery Status Notification (Failure)\n"
+		"Content-Type: text/plain; charset=us-ascii\n"
+		"Content-Transfer-Encoding: quoted-printable\n"
+		"\n"
+		"An error occurred while trying to deliver the mail to the following recip=\n"
+		"ients:\n"
+		"erin@example.com\n"
+		"\n"
+		"Action: failed\n"
+		"Final-Recipie=\n"
+		"nt: rfc822; erin@example.com\n"
+		"Diagnostic-Code: smtp; 550 5.2.2 <erin@example.com>... Mailbox Full\n"
+		"Status: 5.2.2\n";
+	int rc = parse(msg, &s);
+	ok(rc == 1 && s.v[0].kind == REBOUND_KIND_DSN && same(s.v[0].recipient, "erin@example.com") &&
+	       same(s.v[0].status, "5.2.2"),
+	   "DSN fields pasted into a quoted-printable text part");
+}
+
+static void test_postfix_ndr(void)
+{
+	struct seen s;
+	static const char msg[] =
+		"From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"\n"
+		"This is the mail system at host mx.example.net.\n"
+		"\n"
+		"I'm sorry to have to inform you that your message could not\n"
+		"be delivered to one or more recipients.\n"
+		"\n"
+		"<frank@example.com>: host mx.example.com[192.0.2.7] said: 550 5.7.1\n"
+		"    <frank@example.com>: Relay access denied (in reply to RCPT TO command)\n"
+		"\n"
+		"<grace@example.com>: Host or domain name not found. Name service error for\n"
+		"    name=example.com type=A: Host not found\n";
+	int rc = parse(msg, &s);
+	ok(rc == 2 && s.v[0].kind == REBOUND_KIND_NDR && same(s.v[0].recipient, "frank@example.com") &&
+	       same(s.v[1].recipient, "grace@example.com"),
+	   "Postfix notice without a DSN part: both recipients");
+	ok(same(s.v[0].result_status, "5.7.1") && same(s.v[0].remote_mta, "mx.example.com"),
+	   "Postfix notice: diagnostic joined, remote host taken from it");
+}
+
+static void test_exim_ndr(void)
+{
+	struct seen s;
+	static const char msg[] =
+		"From: Mail Delivery System <Mailer-Daemon@example.org>\n"
+		"Subject: Mail delivery failed: returning message to sender\n"
+		"Auto-Submitted: auto-replied\n"
+		"X-Failed-Recipients: heidi@example.com, ivan@example.net\n"
+		"\n"
+		"This message was created automatically by mail delivery software.\n"
+		"\n"
+		"A message that you sent could not be delivered to one or more of its\n"
+		"recipients. This is a permanent error. The following address(es) failed:\n"
+		"\n"
+		"  heidi\n"
+		"    SMTP error from remote mail server after RCPT TO:<heidi@example.com>:\n"
+		"    host mx.example.com [192.0.2.9]: 550 5.1.1 <heidi@example.com>: unknown\n"
+		"  ivan@example.net\n"
+		"    (ultimately generated from judy@example.org)\n"
+		"    retry timeout exceeded\n"
+		"\n"
+		"------ This is a copy of the message, including all the headers. ------\n"
+		"\n"
+		"To: mallory@example.com\n";
+	int rc = parse(msg, &s);
+	ok(rc == 2 && same(s.v[0].recipient, "heidi@example.com") &&
+	       (s.v[0].flags & REBOUND_RECORD_GUESSED) && same(s.v[1].recipient, "ivan@example.net"),
+	   "Exim notice: a bare local part resolved through X-Failed-Recipients; not an auto-reply");
+	ok(strstr(s.v[1].diagnostic, "retry timeout exceeded") != NULL &&
+	       strstr(s.v[0].diagnostic, "550 5.1.1") != NULL,
+	   "Exim notice: indented lines belong to their recipient");
+}
+
+static void test_feedback(void)
+{
+	struct seen s;
+	static const char msg[] =
+		"From: fbl@example.net\n"
+		"Subject: FW: hello\n"
+		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\n"
+		"\n"
+		"--F\n"
+		"Content-Type: text/plain\n"
+		"\n"
+		"This is an abuse report.\n"
+		"--F\n"
+		"Content-Type: message/feedback-report\n"
+		"\n"
+		"Feedback-Type: abuse\n"
+		"User-Agent: SomeFBL/1.0\n"
+		"Version: 1\n"
+		"Original-Rcpt-To: <kim@example.com>\n"
+		"Arrival-Date: Thu, 8 Mar 2005 14:00:00 EDT\n"
+		"\n"
+		"--F\n"
+		"Content-Type: message/rfc822\n"
+		"\n"
+		"From: sender@example.org\n"
+		"To: kim@example.com\n"
+		"\n"
+		"spam\n"
+		"--F--\n";
+	static const char no_rcpt[] =
+		"From: fbl@example.net\n"
+		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\n"
+		"\n"
+		"--F\n"
+		"Content-Type: message/feedback-report\n"
+		"\n"
+		"Feedback-Type: opt-out\n"
+		"\n"
+		"--F\n"
+		"Content-Type: text/rfc822-headers\n"
+		"\n"
+		"From: sender@example.org\n"
+		"To: Lee <lee@example.com>\n"
+		"--F--\n";
+	int rc = parse(msg, &s);
+	ok(rc == 1 && s.v[0].kind == REBOUND_KIND_FEEDBACK && same(s.v[0].feedback_type, "abuse") &&
+	       same(s.v[0].recipient, "kim@example.com"),
+	   "ARF report: kind feedback, Feedback-Type, Original-Rcpt-To");
+	rc = parse(no_rcpt, &s);
+	ok(rc == 1 && s.v[0].kind == REBOUND_KIND_FEEDBACK && same(s.v[0].feedback_type, "opt-out") &&
+	       same(s.v[0].recipient, "lee@example.com"),
+	   "ARF report without Original-Rcpt-To: recipient from the returned headers");
+}
+
+static void test_autoreply(void)
+{
+	struct seen s;
+	static const char *const msgs[] = {
+		"From: Nia <nia@example.com>\nSubject: Re: hello\nAuto-Submitted: auto-replied\n\nI am away.\n",
+		"From: nia@example.com\nSubject: hello\nX-Autoreply: yes\n\nI am away.\n",
+		"From: nia@example.com\nSubject: hello\nX-Autorespond: yes\n\nI am away.\n",
+		"From: nia@example.com\nSubject: hello\nPrecedence: auto_reply\n\nI am away.\n",
+		"From: nia@example.com\nSubject: hello\nX-Apple-Action: VACATION\n\nI am away.\n",
+		"From: nia@example.com\nSubject: Out of Office: hello\n\nI am away.\n",
+		"From: nia@example.com\nSubject: Automatic reply: hello\n\nI am away.\n",
+		"From: nia@example.com\nSubject: Abwesenheitsnotiz: hello\n\nIch bin weg.\n",
+		"From: nia@example.com\nSubject: =?UTF-8?Q?R=C3=A9ponse_automatique?= : hello\n\nabsente\n",
+		"From: nia@example.com\nSubject: Auto: hello\n\naway\n",
+		"From: nia@example.com\nSubject: [Auto-Reply] hello\n\naway\n",
+		"From: nia@example.com\nSubject: =?ISO-8859-1?Q?Respuesta_autom=E1tica?=\n\nfuera\n",
+		"From: nia@example.com\nSubject: =?UTF-8?Q?Respuesta_autom=C3=A1tica?=\n\nfuera\n",
+	};
+	unsigned i, good = 0, n = sizeof msgs / sizeof msgs[0];
+	for (i = 0; i < n; i++) {
+		int rc = parse(msgs[i], &s);
+		if (rc == 1 && s.v[0].kind == REBOUND_KIND_AUTOREPLY && same(s.v[0].recipient, "nia@example.com"))
+			good++;
+		else
+			printf("# auto-reply %u not recognised\n", i);
+	}
+	ok(good == n, "auto-replies by header field and by subject in several languages");
+	parse("From: nia@example.com\nSubject: hello\nAuto-Submitted: no\n\nhi\n", &s);
+	ok(s.n == 1 && s.v[0].kind == REBOUND_KIND_NOT_BOUNCE, "Auto-Submitted: no is not an auto-reply");
+}
+
+static void test_not_bounce(void)
+{
+	struct seen s;
+	int rc = parse("From: a@example.com\nTo: b@example.com\nSubject: lunch?\n\nAt noon.\n", &s);
+	ok(rc == 1 && s.v[0].kind == REBOUND_KIND_NOT_BOUNCE && s.v[0].recipient[0] == '\0' &&
+	       same(s.v[0].subject, "lunch?"),
+	   "an ordinary message: one not-bounce record");
+	rc = parse_n("", 0, &s);
+	ok(rc == 1 && s.v[0].kind == REBOUND_KIND_NOT_BOUNCE, "an empty message");
+}
+
+static void test_mbox(void)
+{
+	static const char box[] =
+		"From MAILER-DAEMON Thu Apr 29 23:34:45 2015\n"
+		"From: a@example.com\n"
+		"Subject: one\n"
+		"\n"
+		"body\n"
+		"From here on it is still body.\n"
+		"\n"
+		"From MAILER-DAEMON Thu Apr 29 23:34:46 2015\n"
+		"From: b@example.com\n"
+		"Subject: two\n"
+		"\n"
+		"body two\n";
+	struct rebound_span m[4];
+	size_t pos = 0;
+	unsigned n = 0;
+	struct seen s;
+	while (n < 4 && rebound_mbox_next(box, strlen(box), &pos, &m[n]))
+		n++;
+	ok(n == 2 && m[0].len > 5 && memcmp(m[0].ptr, "From: a", 7) == 0 &&
+	       memcmp(m[1].ptr, "From: b", 7) == 0 && m[0].ptr[m[0].len - 1] == '\n' &&
+	       m[0].ptr[m[0].len - 2] == '.',
+	   "mbox: two messages, split only at From lines after an empty line");
+	parse(box, &s);
+	ok(s.n == 1 && same(s.v[0].subject, "one"), "rebound_parse skips a leading From line");
+}
+
+static void test_api(void)
+{
+	struct seen s;
+	char small[64];
+	struct rebound_query q;
+	memset(&s, 0, sizeof s);
+	ok(rebound_parse(dsn_message, strlen(dsn_message), NULL, small, sizeof small, on_record, &s) ==
+	       REBOUND_ESCRATCH && s.calls == 0,
+	   "too little scratch: REBOUND_ESCRATCH before any record");
+	ok(rebound_parse(NULL, 5, NULL, small, sizeof small, on_record, &s) == REBOUND_EINVAL &&
+	       rebound_parse("x", 1, NULL, NULL, 0, on_record, &s) == REBOUND_EINVAL &&
+	       rebound_parse("x", 1, NULL, small, sizeof small, NULL, &s) == REBOUND_EINVAL,
+	   "NULL arguments: REBOUND_EINVAL");
+	memset(&q, 0, sizeof q);
+	q.profile = "no-such-profile-here";
+	parse("", &s);
+	ok(rebound_parse("x", 1, &q, scratch, scratch_size, on_record, &s) == REBOUND_EPROFILE,
+	   "unknown profile: REBOUND_EPROFILE");
+	memset(&s, 0, sizeof s);
+	s.stop_after = 1;
+	ok(rebound_parse(dsn_message, strlen(dsn_message), NULL, scratch, scratch_size, on_record, &s) ==
+	       1 && s.calls == 1,
+	   "a callback returning non-zero stops the parse");
+	ok(same(rebound_kind_name(REBOUND_KIND_AUTOREPLY), "autoreply"), "kind names");
+}
+
+static void test_other_sources(void)
+{
+	struct seen s;
+	static const char html_only[] =
+		"From: postmaster@example.net\n"
+		"Subject: Undeliverable: hello\n"
+		"Content-Type: text/html; charset=utf-8\n"
+		"\n"
+		"<html><body><p>Delivery has failed to these recipients or groups:</p>\n"
+		"<p><a href=\"mailto:olga@example.com\">olga@example.com</a><br>The email address\n"
+		"wasn&#39;t found at the destination domain.</p></body></html>\n";
+	static const char json[] =
+		"From: no-reply@sns.amazonaws.com\n"
+		"Subject: AWS Notification Message\n"
+		"\n"
+		"{\"Type\":\"Notification\",\"Message\":\"{\\\"notificationType\\\":\\\"Bounce\\\","
+		"\\\"bounce\\\":{\\\"bouncedRecipients\\\":[{\\\"emailAddress\\\":\\\"pat@example.com\\\","
+		"\\\"action\\\":\\\"failed\\\",\\\"status\\\":\\\"5.1.1\\\",\\\"diagnosticCode\\\":"
+		"\\\"smtp; 550 5.1.1 user unknown\\\"}]}}\"}\n";
+	static const char forwarded[] =
+		"From: someone@example.org\n"
+		"Subject: Fwd: Returned mail\n"
+		"\n"
+		"Look at this:\n"
+		"\n"
+		"> ----- The following addresses had permanent fatal errors -----\n"
+		"> <quinn@example.com>\n"
+		">     (reason: 550 5.1.1 User unknown)\n"
+		">\n"
+		"> ----- Transcript of session follows -----\n"
+		"> 550 5.1.1 <quinn@example.com>... User unknown\n";
+	static const char chatter[] =
+		"From: friend@example.org\n"
+		"Subject: about yesterday\n"
+		"\n"
+		"Your parcel was not delivered to: the office, sadly.\n"
+		"Unknown user: none of them.\n";
+	int rc = parse(html_only, &s);
+	ok(rc == 1 && same(s.v[0].recipient, "olga@example.com") && s.v[0].kind == REBOUND_KIND_NDR &&
+	       strstr(s.v[0].diagnostic, "wasn't found") != NULL,
+	   "a notice written only in HTML");
+	rc = parse(json, &s);
+	ok(rc == 1 && same(s.v[0].recipient, "pat@example.com") && same(s.v[0].status, "5.1.1") &&
+	       same(s.v[0].diagnostic, "550 5.1.1 user unknown"),
+	   "an Amazon SES notification inside an SNS envelope (escaped JSON)");
+	rc = parse(forwarded, &s);
+	ok(rc == 1 && same(s.v[0].recipient, "quinn@example.com") && same(s.v[0].result_status, "5.1.1"),
+	   "a bounce forwarded inline with > quoting");
+	rc = parse(chatter, &s);
+	ok(rc == 1 && s.v[0].kind == REBOUND_KIND_NOT_BOUNCE,
+	   "bounce wording in an ordinary message naming nobody is not a bounce");
+}
+
+/* ---- hostile input ------------------------------------------------ */
+
+static void test_truncated(void)
+{
+	struct seen s;
+	size_t cut = strstr(dsn_message, "Action: delayed") - dsn_message;
+	int rc = parse_n(dsn_message, cut, &s);
+	ok(rc >= 1 && same(s.v[0].recipient, "alice@example.com") &&
+	       (s.all_flags & REBOUND_RECORD_MALFORMED),
+	   "truncated MIME: what was read is reported, flagged malformed");
+	rc = parse("Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\n"
+	           "--x\nContent-Type: multipart/mixed; boundary=y\n\n--y\n\nnever closed\n", &s);
+	ok(rc == 1 && (s.all_flags & REBOUND_RECORD_MALFORMED), "a boundary that never closes");
+}
+
+static void test_many_recipients(void)
+{
+	const unsigned n = 10000;
+	size_t cap = 200 + (size_t)n * 96, len;
+	char *msg = malloc(cap);
+	struct seen s;
+	unsigned i;
+	int rc;
+	double t0;
+	if (!msg)
+		exit(99);
+	len = (size_t)snprintf(msg, cap,
+	                       "From: MAILER-DAEMON@example.net\n"
+	                       "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n"
+	                       "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(msg + len, cap - len,
+		                        "Final-Recipient: rfc822; user%u@example.com\nAction: failed\n"
+		                        "Status: 5.1.1\n\n",
+		                        i);
+	len += (size_t)snprintf(msg + len, cap - len, "--b--\n");
+	t0 = seconds();
+	rc = parse_n(msg, len, &s);
+	ok(rc == REBOUND_MAX_RECIPIENTS && (s.all_flags & REBOUND_RECORD_RECIPIENTS_CUT),
+	   "10,000 recipients: REBOUND_MAX_RECIPIENTS records, flagged");
+	ok(seconds() - t0 < 2.0, "10,000 recipients: fast");
+	/* the same as a plain-text notice */
+	len = (size_t)snprintf(msg, cap, "From: MAILER-DAEMON@example.net\n\n"
+	                                 "This is the mail system at host example.net.\n\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(msg + len, cap - len, "<user%u@example.com>: unknown user\n", i);
+	t0 = seconds();
+	rc = parse_n(msg, len, &s);
+	ok(rc == REBOUND_MAX_RECIPIENTS && (s.all_flags & REBOUND_RECORD_RECIPIENTS_CUT) &&
+	       seconds() - t0 < 2.0,
+	   "10,000 recipients in a notice: capped, flagged, fast");
+	free(msg);
+}
+
+static void test_deep_nesting(void)
+{
+	const unsigned levels = 100;
+	size_t cap = 200000, len = 0;
+	char *msg = malloc(cap);
+	struct seen s;
+	unsigned i;
+	int rc;
+	if (!msg)
+		exit(99);
+	len += (size_t)snprintf(msg + len, cap - len, "From: x@example.com\n");
+	for (i = 0; i < levels; i++)
+		len += (size_t)snprintf(msg + len, cap - len,
+		                        "Content-Type: multipart/mixed; boundary=\"b%u\"\n\n--b%u\n", i, i);
+	len += (size_t)snprintf(msg + len, cap - len, "Content-Type: text/plain\n\nhello\n");
+	for (i = levels; i-- > 0;)
+		len += (size_t)snprintf(msg + len, cap - len, "--b%u--\n", i);
+	rc = parse_n(msg, len, &s);
+	ok(rc == 1 && (s.all_flags & REBOUND_RECORD_MIME_LIMIT), "100 nested multiparts: limit flagged");
+
+	len = (size_t)snprintf(msg, cap, "From: x@example.com\n");
+	for (i = 0; i < levels; i++)
+		len += (size_t)snprintf(msg + len, cap - len,
+		                        "Content-Type: message/rfc822\n\nFrom: y%u@example.com\n", i);
+	len += (size_t)snprintf(msg + len, cap - len, "\nhello\n");
+	rc = parse_n(msg, len, &s);
+	ok(rc == 1 && (s.all_flags & REBOUND_RECORD_MIME_LIMIT), "100 nested message/rfc822: limit flagged");
+
+	/* many parts side by side */
+	len = (size_t)snprintf(msg, cap, "Content-Type: multipart/mixed; boundary=p\n\n");
+	for (i = 0; i < 1000; i++)
+		len += (size_t)snprintf(msg + len, cap - len, "--p\nContent-Type: text/plain\n\n%u\n", i);
+	len += (size_t)snprintf(msg + len, cap - len, "--p--\n");
+	rc = parse_n(msg, len, &s);
+	ok(rc == 1 && (s.all_flags & REBOUND_RECORD_MIME_LIMIT), "1,000 parts: limit flagged");
+	free(msg);
+}
+
+/* A message of about SIZE bytes: a DSN and a large base64 attachment. */
+static char *big_message(size_t size, size_t *len)
+{
+	char *msg = malloc(size + 4096);
+	size_t n;
+	if (!msg)
+		exit(99);
+	n = (size_t)sprintf(msg, "From: MAILER-DAEMON@example.net\n"
+	                         "Content-Type: multipart/report; report-type=delivery-status; boundary=z\n\n"
+	                         "--z\nContent-Type: message/delivery-status\n\n"
+	                         "Final-Recipient: rfc822; big@example.com\nAction: failed\nStatus: 5.3.4\n\n"
+	                         "--z\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n");
+	while (n + 80 < size) {
+		memcpy(msg + n, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\n", 77);
+		n += 77;
+	}
+	n += (size_t)sprintf(msg + n, "--z\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
+	                              "SGVsbG8=\n--z--\n");
+	*len = n;
+	return msg;
+}
+
+static void test_big(void)
+{
+	size_t len;
+	char *msg = big_message((size_t)50 << 20, &len);
+	struct seen s;
+	double t0 = seconds(), t50, t10;
+	int rc = parse_n(msg, len, &s);
+	t50 = seconds() - t0;
+	ok(rc == 1 && same(s.v[0].recipient, "big@example.com") &&
+	       !(s.all_flags & REBOUND_RECORD_MALFORMED),
+	   "a 50 MB message, its base64 text decoded in REBOUND_PARSE_SCRATCH(len) bytes");
+	free(msg);
+	msg = big_message((size_t)10 << 20, &len);
+	t0 = seconds();
+	parse_n(msg, len, &s);
+	t10 = seconds() - t0;
+	printf("# 10 MB: %.3fs, 50 MB: %.3fs\n", t10, t50);
+	ok(t50 < 10.0 && t50 < 5.0 * t10 + 0.5, "time grows about linearly with size");
+	free(msg);
+}
+
+static unsigned long long rng_state = 88172645463325252ull;
+static unsigned char rng_byte(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned char)(rng_state >> 24);
+}
+
+static void test_garbage(void)
+{
+	size_t len = 1 << 20, i;
+	char *msg = malloc(len);
+	struct seen s;
+	int rc, all_defined = 1;
+	unsigned round;
+	const char *alphabet = "-:@<>\n\r \t=?;\"abcXYZ0125.";
+	if (!msg)
+		exit(99);
+	for (i = 0; i < len; i++)
+		msg[i] = (char)rng_byte();
+	rc = parse_n(msg, len, &s);
+	ok(rc >= 1, "1 MB of binary noise: a defined answer");
+	/* noise made of the characters the parser cares about */
+	for (round = 0; round < 20; round++) {
+		size_t n = 1000 + (size_t)rng_byte() * 200;
+		for (i = 0; i < n; i++)
+			msg[i] = alphabet[rng_byte() % strlen(alphabet)];
+		if (round % 2)
+			memcpy(msg, "Content-Type: multipart/report; boundary=--\n\n", 46);
+		rc = parse_n(msg, n, &s);
+		all_defined &= rc >= 1;
+	}
+	ok(all_defined, "structured noise: defined answers");
+	/* a single endless header line, and headers without a body */
+	memset(msg, 'a', len);
+	memcpy(msg, "Subject: ", 9);
+	rc = parse_n(msg, len, &s);
+	ok(rc == 1 && s.v[0].kind == REBOUND_KIND_NOT_BOUNCE, "a 1 MB header line without a line end");
+	rc = parse("From: x@example.com\nSubject: \xff\xfe\xc3\x28 bad utf-8\n", &s);
+	ok(rc == 1 && same(s.v[0].subject, "\xff\xfe\xc3\x28 bad utf-8"),
+	   "invalid UTF-8 passed through as bytes");
+	free(msg);
+}
+
+static void test_repetition(void)
+{
+	size_t cap = (size_t)8 << 20, len, i;
+	char *msg = malloc(cap);
+	struct seen s;
+	double t0;
+	int rc;
+	if (!msg)
+		exit(99);
+	/* a subject made of encoded-word openings that never close */
+	len = (size_t)snprintf(msg, cap, "Subject: ");
+	while (len + 8 < cap - 64) {
+		memcpy(msg + len, "=?a?q?x", 7);
+		len += 7;
+	}
+	len += (size_t)snprintf(msg + len, cap - len, "\nFrom: a@example.com\n\nhi\n");
+	t0 = seconds();
+	rc = parse_n(msg, len, &s);
+	ok(rc == 1 && seconds() - t0 < 2.0, "8 MB of unfinished encoded words: linear time");
+	/* the same few recipients over and over */
+	len = (size_t)snprintf(msg, cap, "Content-Type: message/delivery-status\n\n");
+	for (i = 0; len + 80 < cap; i++)
+		len += (size_t)snprintf(msg + len, cap - len,
+		                        "Final-Recipient: rfc822; u%u@example.com\nAction: failed\n\n",
+		                        (unsigned)(i % 1000));
+	t0 = seconds();
+	rc = parse_n(msg, len, &s);
+	ok(rc == 1000 && seconds() - t0 < 2.0, "8 MB of repeated recipients: linear time");
+	free(msg);
+}
+
+static void test_long_diagnostic(void)
+{
+	size_t cap = 200000, len, i;
+	char *msg = malloc(cap);
+	struct seen s;
+	if (!msg)
+		exit(99);
+	len = (size_t)snprintf(msg, cap, "Content-Type: message/delivery-status\n\n"
+	                                 "Final-Recipient: rfc822; long@example.com\nStatus: 5.0.0\n"
+	                                 "Diagnostic-Code: smtp; 550");
+	for (i = 0; i < 2500; i++)
+		len += (size_t)snprintf(msg + len, cap - len, "\n  word word word word word word word word");
+	len += (size_t)snprintf(msg + len, cap - len, "\n");
+	parse_n(msg, len, &s);
+	ok(s.n == 1 && s.v[0].diagnostic_len == REBOUND_MAX_DIAGNOSTIC &&
+	       (s.v[0].flags & REBOUND_RECORD_TRUNCATED),
+	   "a diagnostic longer than REBOUND_MAX_DIAGNOSTIC is cut and flagged");
+	free(msg);
+}
+
+int main(void)
+{
+	printf("1..51\n");
+	test_dsn();             /* 8 */
+	test_line_ends();       /* 2 */
+	test_encodings();       /* 2 */
+	test_pasted_dsn();      /* 1 */
+	test_postfix_ndr();     /* 2 */
+	test_exim_ndr();        /* 2 */
+	test_feedback();        /* 2 */
+	test_autoreply();       /* 2 */
+	test_not_bounce();      /* 2 */
+	test_mbox();            /* 2 */
+	test_api();             /* 5 */
+	test_other_sources();   /* 4 */
+	test_truncated();       /* 2 */
+	test_many_recipients(); /* 3 */
+	test_deep_nesting();    /* 3 */
+	test_big();             /* 2 */
+	test_garbage();         /* 4 */
+	test_repetition();      /* 2 */
+	test_long_diagnostic(); /* 1 */
+	free(scratch);
+	if (test_number != 51)
+		printf("# planned 51 tests, ran %d\n", test_number);
+	return failures || test_number != 51;
+}
