@@ -236,15 +236,10 @@ unsigned rbp_arf_read(rbp_span text, struct rbp_report *rep, struct rbp_rcpts *t
 				rep->feedback_type = rbp_trim(value);
 		} else if (rbp_is_ci(name, "original-rcpt-to")) {
 			rbp_span a = rbp_clean_address(value);
-			if (!a.len || rbp_rcpt_find(t, a))
-				continue;
-			r = rbp_rcpt_add(t);
-			if (!r)
+			int got = a.len ? rbp_rcpt_take(t, a, REBOUND_KIND_FEEDBACK, &r) : 0;
+			if (got < 0)
 				break;
-			r->addr = a;
-			r->resolved = (unsigned char)rbp_is_address(a);
-			r->kind = REBOUND_KIND_FEEDBACK;
-			added++;
+			added += (unsigned)got;
 		} else if (rbp_is_ci(name, "removal-recipient")) {
 			if (!removal.len)
 				removal = rbp_clean_address(value);
@@ -256,15 +251,9 @@ unsigned rbp_arf_read(rbp_span text, struct rbp_report *rep, struct rbp_rcpts *t
 				rep->reporting_mta = rbp_strip_type(value);
 		}
 	}
-	if (!added && removal.len && rbp_is_address(removal)) {
-		r = rbp_rcpt_add(t);
-		if (r) {
-			r->addr = removal;
-			r->resolved = 1;
-			r->kind = REBOUND_KIND_FEEDBACK;
-			added++;
-		}
-	}
+	if (!added && rbp_is_address(removal) &&
+	    rbp_rcpt_take(t, removal, REBOUND_KIND_FEEDBACK, &r) > 0)
+		added++;
 	if (date.len && !rep->arrival_date.len)
 		rep->arrival_date = date;
 	for (i = t->n - added; i < t->n; i++)

@@ -9,6 +9,7 @@
  * lacks), in plain text, HTML, or quoted in a forward; a DSN inside an
  * attached message; the X-Failed-Recipients field; auto-reply markers.
  */
+#include <stdint.h>
 #include <string.h>
 #include "parser.h"
 
@@ -88,6 +89,22 @@ struct rbp_rcpt *rbp_rcpt_find(struct rbp_rcpts *t, rbp_span a)
 	return NULL;
 }
 
+int rbp_rcpt_take(struct rbp_rcpts *t, rbp_span a, enum rebound_kind kind, struct rbp_rcpt **out)
+{
+	struct rbp_rcpt *r = rbp_rcpt_find(t, a);
+	*out = r;
+	if (r)
+		return 0;
+	r = rbp_rcpt_add(t);
+	*out = r;
+	if (!r)
+		return -1;
+	r->addr = a;
+	r->resolved = (unsigned char)rbp_is_address(a);
+	r->kind = (unsigned char)kind;
+	return 1;
+}
+
 /* ---- helpers ------------------------------------------------------ */
 
 /* Join S into OUT (CAP bytes); flags a cut. */
@@ -152,6 +169,77 @@ static int msg_action_is_success(rbp_span a)
 
 /* ---- reporting ---------------------------------------------------- */
 
+/*
+ * A feedback report, an auto-reply or a success notice is known from
+ * the message's structure, whatever its text says.  When the text's
+ * class is not of the kind's type, the kind's class is taken, and the
+ * deciding "rule" is the parser's own, named here.
+ */
+static const struct {
+	enum rebound_kind kind;
+	enum rebound_type type;
+	const char *cls;
+	struct rebound_rule rule;
+} msg_kind_classes[] = {
+	{REBOUND_KIND_FEEDBACK, REBOUND_TYPE_COMPLAINT, "complaint",
+	 {"message-feedback-report", "runtime/message.c", 0, NULL}},
+	{REBOUND_KIND_AUTOREPLY, REBOUND_TYPE_AUTOREPLY, "auto_reply",
+	 {"message-auto-reply", "runtime/message.c", 0, NULL}},
+	{REBOUND_KIND_DELIVERED, REBOUND_TYPE_SUCCESS, "delivered",
+	 {"message-delivered", "runtime/message.c", 0, NULL}},
+};
+
+/* Did the deciding rule look at the reply and status codes alone (no
+ * text, no provider)?  Such a verdict says no more than the codes. */
+static int msg_decided_by_codes(const struct rebound_result *res)
+{
+	const struct rb_tables *t = &rb_builtin_tables;
+	uintptr_t p = (uintptr_t)res->rule, lo = (uintptr_t)t->rules,
+	          hi = (uintptr_t)(t->rules + t->nrules);
+	const struct rb_rule *R;
+	if (p < lo || p >= hi)
+		return res->type == REBOUND_TYPE_UNDETERMINED; /* no rule of the tables */
+	/* pub is the first member: the rule is the table entry itself */
+	R = (const struct rb_rule *)(const void *)res->rule;
+	return R->ngroups == 0 && R->nproviders == 0;
+}
+
+static const struct rebound_rule msg_delayed_rule = {"message-delayed", "runtime/message.c", 0,
+                                                     NULL};
+
+static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, rbp_span action)
+{
+	unsigned k;
+	/* A recipient the report calls delayed, or failed with a temporary
+	   status, has been retried past the first attempts; when the text
+	   names no cause, that history is the answer. */
+	if (kind == REBOUND_KIND_DSN && msg_decided_by_codes(res) &&
+	    (rbp_prefix(action.ptr, action.len, "delayed") ||
+	     (rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4))) {
+		const struct rebound_class *c = rebound_class_find("expired");
+		if (c) {
+			res->cls = c;
+			res->type = REBOUND_TYPE_SOFT;
+			res->rule = &msg_delayed_rule;
+		}
+		return;
+	}
+	for (k = 0; k < sizeof msg_kind_classes / sizeof msg_kind_classes[0]; k++) {
+		const struct rebound_class *c;
+		if (msg_kind_classes[k].kind != kind || res->type == msg_kind_classes[k].type)
+			continue;
+		/* a rule base without the class keeps the text's answer */
+		c = rebound_class_find(msg_kind_classes[k].cls);
+		if (!c)
+			return;
+		res->cls = c;
+		res->type = msg_kind_classes[k].type;
+		res->rule = &msg_kind_classes[k].rule;
+		res->retry_after = 0;
+		return;
+	}
+}
+
 static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kind kind,
                        unsigned extra_flags)
 {
@@ -214,23 +302,47 @@ static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kin
 			q.recipient_domain = msg_cstr(domain, m->domain_buf, MSG_HOST_MAX);
 	}
 	rebound_classify(rec.diagnostic.ptr, rec.diagnostic.len, &q, &rec.result);
-	/* what the kind says when the text itself says nothing */
-	if (rec.result.type == REBOUND_TYPE_UNDETERMINED) {
-		if (kind == REBOUND_KIND_AUTOREPLY)
-			rec.result.type = REBOUND_TYPE_AUTOREPLY;
-		else if (kind == REBOUND_KIND_FEEDBACK)
-			rec.result.type = REBOUND_TYPE_COMPLAINT;
-		else if (kind == REBOUND_KIND_DELIVERED)
-			rec.result.type = REBOUND_TYPE_SUCCESS;
-	}
+	msg_settle_kind(&rec.result, kind, rec.action);
 	m->count++;
 	if (m->fn(m->ctx, &rec))
 		m->stopped = 1;
 }
 
+/* Transcripts are looked for only for the first recipients of a
+ * message and in the first bytes of each text part: real ones are
+ * short, and the search must stay cheap on hostile input. */
+#define MSG_TRANSCRIPT_RECIPIENTS 64
+#define MSG_TRANSCRIPT_SCAN 65536
+
+/* Where the notice quotes the SMTP dialogue, the command a recipient's
+ * reply answered goes with it into the diagnostic ("user unknown" after
+ * DATA is a filter's verdict, not a missing mailbox). */
+static void msg_add_commands(struct msg *m, struct rbp_rcpts *t)
+{
+	unsigned i, k;
+	for (i = 0; i < t->n && i < MSG_TRANSCRIPT_RECIPIENTS; i++) {
+		struct rbp_rcpt *r = &t->v[i];
+		if (!r->diag.len || rbp_find(r->diag.ptr, r->diag.len, ">>> ", NULL) != RBP_NOT_FOUND)
+			continue;
+		for (k = 0; k < m->mime.nparts; k++) {
+			const struct rbp_part *p = &m->mime.parts[k];
+			rbp_span text = p->body, found;
+			if (p->enclosed || p->kind != RBP_PART_TEXT)
+				continue;
+			if (text.len > MSG_TRANSCRIPT_SCAN)
+				text.len = MSG_TRANSCRIPT_SCAN;
+			if (rbp_ndr_transcript(text, r->diag, &found)) {
+				r->diag = found;
+				break;
+			}
+		}
+	}
+}
+
 static void msg_report_table(struct msg *m, struct rbp_rcpts *t, unsigned extra_flags)
 {
 	unsigned i;
+	msg_add_commands(m, t);
 	for (i = 0; i < t->n && !m->stopped; i++) {
 		struct rbp_rcpt *r = &t->v[i];
 		enum rebound_kind kind = (enum rebound_kind)r->kind;
@@ -238,6 +350,16 @@ static void msg_report_table(struct msg *m, struct rbp_rcpts *t, unsigned extra_
 			kind = REBOUND_KIND_DELIVERED;
 		msg_report(m, r, kind, extra_flags | t->flags);
 	}
+}
+
+/* Every entry of T, or one record of KIND without a recipient when T
+ * is empty. */
+static void msg_report_all(struct msg *m, struct rbp_rcpts *t, enum rebound_kind kind)
+{
+	if (t->n)
+		msg_report_table(m, t, 0);
+	else
+		msg_report(m, NULL, kind, 0);
 }
 
 /* ---- fallbacks for recipients ------------------------------------- */
@@ -251,14 +373,13 @@ static unsigned msg_add_addresses(struct rbp_rcpts *t, rbp_span v, rbp_span diag
 	rbp_span a;
 	size_t end;
 	while (v.len && (end = rbp_find_address(v.ptr, v.len, &a)) != 0) {
-		if (!rbp_rcpt_find(t, a)) {
-			struct rbp_rcpt *r = rbp_rcpt_add(t);
-			if (!r)
-				break;
-			r->addr = a;
+		struct rbp_rcpt *r;
+		int got = rbp_rcpt_take(t, a, kind, &r);
+		if (got < 0)
+			break;
+		if (got) {
 			r->resolved = 1;
 			r->diag = diag;
-			r->kind = (unsigned char)kind;
 			r->flags |= REBOUND_RECORD_GUESSED;
 			added++;
 		}
@@ -566,6 +687,53 @@ static void msg_collect(struct msg *m)
 	}
 }
 
+/* Does S hold a letter (not just codes or a number)? */
+static int msg_has_words(rbp_span s)
+{
+	size_t i;
+	for (i = 0; i < s.len; i++) {
+		unsigned char c = rbp_lower((unsigned char)s.ptr[i]);
+		if (c >= 'a' && c <= 'z')
+			return 1;
+	}
+	return 0;
+}
+
+/* Does HAY contain NEEDLE, ignoring case and how blanks and line ends
+ * fall?  Only the first MSG_LOOSE_MAX bytes of each are compared, and
+ * only for the first MSG_LOOSE_RECIPIENTS recipients of a report, which
+ * keeps the naive search cheap. */
+#define MSG_LOOSE_MAX 512
+#define MSG_LOOSE_RECIPIENTS 64
+static int msg_contains_loose(rbp_span hay, rbp_span needle)
+{
+	size_t h, hn = hay.len < MSG_LOOSE_MAX ? hay.len : MSG_LOOSE_MAX;
+	size_t nn = needle.len < MSG_LOOSE_MAX ? needle.len : MSG_LOOSE_MAX;
+	needle = rbp_trim(rbp_mkspan(needle.ptr, nn));
+	if (!needle.len)
+		return 0;
+	for (h = 0; h < hn; h++) {
+		size_t i = h, j = 0;
+		while (i < hn && j < needle.len) {
+			unsigned char a = (unsigned char)hay.ptr[i], b = (unsigned char)needle.ptr[j];
+			if (rbp_space(a) && rbp_space(b)) {
+				while (i < hn && rbp_space((unsigned char)hay.ptr[i]))
+					i++;
+				while (j < needle.len && rbp_space((unsigned char)needle.ptr[j]))
+					j++;
+				continue;
+			}
+			if (rbp_lower(a) != rbp_lower(b))
+				break;
+			i++;
+			j++;
+		}
+		if (j == needle.len)
+			return 1;
+	}
+	return 0;
+}
+
 /* A DSN (or JSON) report: its recipients, with the notice's words
  * where the report has none. */
 static int msg_report_reports(struct msg *m)
@@ -586,8 +754,16 @@ static int msg_report_reports(struct msg *m)
 			r->flags &= ~REBOUND_RECORD_NO_RECIPIENT;
 			r->flags |= REBOUND_RECORD_GUESSED;
 		}
-		if (n && !r->diag.len)
+		/* the notice's words when the report has none, only a number (a
+		   mailer's exit code), or a little less of the same (the notice
+		   often adds the SMTP command the reply answered; a much longer
+		   text adds more noise than sense) */
+		if (n && (!msg_has_words(r->diag) ||
+		          (i < MSG_LOOSE_RECIPIENTS && n->diag.len <= 2 * r->diag.len + 120 &&
+		           msg_contains_loose(n->diag, r->diag))))
 			r->diag = n->diag;
+		else if (!n && !msg_has_words(r->diag) && m->reports.n == 1)
+			r->diag = m->scan.format ? rbp_trim(m->scan.section) : msg_first_text(m);
 		if (!r->remote_mta.len)
 			r->remote_mta = rbp_ndr_host(r->diag);
 		if (!r->addr.len && m->reports.n == 1 && msg_original_to(m, &v) &&
@@ -619,10 +795,7 @@ static int msg_report_feedback(struct msg *m)
 		msg_add_addresses(&m->reports, v, rbp_mkspan(NULL, 0), REBOUND_KIND_FEEDBACK);
 	for (i = 0; i < m->reports.n; i++)
 		m->reports.v[i].feedback_type = m->rep.feedback_type;
-	if (m->reports.n)
-		msg_report_table(m, &m->reports, 0);
-	else
-		msg_report(m, NULL, REBOUND_KIND_FEEDBACK, 0);
+	msg_report_all(m, &m->reports, REBOUND_KIND_FEEDBACK);
 	return 1;
 }
 
@@ -649,10 +822,7 @@ static int msg_report_notice(struct msg *m)
 		if (!r->remote_mta.len)
 			r->remote_mta = rbp_ndr_host(r->diag);
 	}
-	if (m->notice.n)
-		msg_report_table(m, &m->notice, 0);
-	else
-		msg_report(m, NULL, REBOUND_KIND_NDR, 0);
+	msg_report_all(m, &m->notice, REBOUND_KIND_NDR);
 	return 1;
 }
 
@@ -660,7 +830,7 @@ static int msg_report_notice(struct msg *m)
 static int msg_report_failed_field(struct msg *m)
 {
 	size_t pos = 0;
-	rbp_span v, diag = msg_first_text(m);
+	rbp_span v, diag = rbp_ndr_before_returned(msg_first_text(m));
 	while (msg_next_failed(m, &pos, &v))
 		msg_add_addresses(&m->notice, v, diag, REBOUND_KIND_NDR);
 	if (!m->notice.n)

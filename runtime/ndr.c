@@ -10,7 +10,9 @@
  * with an address, or has an address right after one of the format's
  * recipient phrases; the lines after it (more indented ones always,
  * others up to an empty line) are its error text.  Formats that write
- * the error first and the address after it say so with a flag.
+ * the error first and the address after it, or differ otherwise, say
+ * so with flags.  A recipient named twice keeps its first text unless
+ * that held no server reply and the second does.
  */
 #include <string.h>
 #include "parser.h"
@@ -62,8 +64,9 @@ static int ndr_blank_line(rbp_span line)
 	return ndr_indent(line) == line.len;
 }
 
-/* An address right after one of the phrases of LIST; *TAIL gets the
- * offset where the rest of the line starts. */
+/* An address right after one of the phrases of LIST.  The phrase is
+ * part of the error text ("Unable to deliver message to <...>"), so
+ * *TAIL, where that text starts on the line, is 0. */
 static int ndr_after_phrase(rbp_span line, const char *const *list, rbp_span *addr, size_t *tail)
 {
 	if (!list)
@@ -77,7 +80,7 @@ static int ndr_after_phrase(rbp_span line, const char *const *list, rbp_span *ad
 			j++;
 		k = rbp_address_at(line.ptr, line.len, j, addr);
 		if (k) {
-			*tail = k;
+			*tail = 0;
 			return 1;
 		}
 	}
@@ -233,6 +236,7 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 		while (pos < sec_end) {
 			size_t start = pos, tail;
 			struct rbp_rcpt *r;
+			int got;
 			rbp_next_line(p, sec_end, &pos, &line);
 			if (!ndr_recipient_line(f, line, &addr, &tail)) {
 				if (cur && text_follows && !ndr_blank_line(line))
@@ -244,16 +248,14 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 				block = pos;
 				continue;
 			}
-			if (rbp_rcpt_find(t, addr)) {
+			got = rbp_rcpt_take(t, addr, REBOUND_KIND_NDR, &r);
+			if (got < 0)
+				break;
+			if (!got) {
 				block = pos;
 				continue;
 			}
-			r = rbp_rcpt_add(t);
-			if (!r)
-				break;
-			r->addr = addr;
 			r->resolved = 1;
-			r->kind = REBOUND_KIND_NDR;
 			if (block > start)
 				block = start;
 			text_follows = !rbp_trim(rbp_mkspan(p + block, start - block)).len &&
@@ -296,17 +298,20 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 					addr = rbp_mkspan(line.ptr + indent, e - indent);
 					found = 3;
 				}
-				tail = line.len;
+				tail = 0; /* "pipe to |...", "save to ...": the line says what failed */
 			}
 			if (found) {
 				struct rbp_rcpt *r;
+				int got;
 				if (cur && rbp_same_ci(cur->addr, addr)) {
 					if (!cur_dup)
 						ndr_extend(cur, line);
 					continue;
 				}
-				r = rbp_rcpt_find(t, addr);
-				if (r) {
+				got = rbp_rcpt_take(t, addr, REBOUND_KIND_NDR, &r);
+				if (got < 0)
+					break;
+				if (!got) {
 					/* named again (some notices repeat themselves): the new text
 					   replaces the old only if that had no server reply in it */
 					cur = r;
@@ -320,12 +325,7 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 					}
 					continue;
 				}
-				r = rbp_rcpt_add(t);
-				if (!r)
-					break;
-				r->addr = addr;
 				r->resolved = (unsigned char)(found != 3);
-				r->kind = REBOUND_KIND_NDR;
 				while (tail < line.len && (rbp_blank((unsigned char)line.ptr[tail]) ||
 				                           line.ptr[tail] == ':' || line.ptr[tail] == '>'))
 					tail++;
@@ -349,6 +349,81 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 			r->diag = rbp_trim(s->section);
 	}
 	return t->n - first;
+}
+
+/* Where the first SMTP reply code of S starts ("550 ", "421-"), or
+ * RBP_NOT_FOUND. */
+static size_t ndr_reply_at(rbp_span s)
+{
+	size_t i;
+	for (i = 0; i + 3 < s.len; i++) {
+		unsigned char c = (unsigned char)s.ptr[i];
+		if (c >= '2' && c <= '5' && rbp_digit((unsigned char)s.ptr[i + 1]) &&
+		    rbp_digit((unsigned char)s.ptr[i + 2]) && (s.ptr[i + 3] == ' ' || s.ptr[i + 3] == '-') &&
+		    (i == 0 || !rbp_digit((unsigned char)s.ptr[i - 1])))
+			return i;
+	}
+	return RBP_NOT_FOUND;
+}
+
+/* Does S start with the bytes of KEY, ignoring ASCII case? */
+static int ndr_starts_ci(rbp_span s, rbp_span key)
+{
+	size_t i;
+	if (s.len < key.len)
+		return 0;
+	for (i = 0; i < key.len; i++)
+		if (rbp_lower((unsigned char)s.ptr[i]) != rbp_lower((unsigned char)key.ptr[i]))
+			return 0;
+	return 1;
+}
+
+/* The shortest start of a reply that still tells it from others. */
+#define NDR_REPLY_KEY_MIN 8
+#define NDR_REPLY_KEY_MAX 48
+
+int rbp_ndr_transcript(rbp_span text, rbp_span diag, rbp_span *out)
+{
+	size_t pos = 0, at, k, cmd = RBP_NOT_FOUND;
+	rbp_span line, key;
+	/* the reply's first line, from its code on */
+	at = ndr_reply_at(diag);
+	if (at == RBP_NOT_FOUND)
+		return 0;
+	key = rbp_mkspan(diag.ptr + at, diag.len - at);
+	for (k = 0; k < key.len && k < NDR_REPLY_KEY_MAX && !rbp_eol((unsigned char)key.ptr[k]); k++)
+		;
+	key = rbp_trim(rbp_mkspan(key.ptr, k));
+	while (key.len && (key.ptr[key.len - 1] == ')' || key.ptr[key.len - 1] == '.'))
+		key.len--;
+	if (key.len < NDR_REPLY_KEY_MIN)
+		return 0;
+	while (rbp_next_line(text.ptr, text.len, &pos, &line)) {
+		rbp_span l = rbp_trim(line);
+		if (l.len >= 4 && memcmp(l.ptr, ">>> ", 4) == 0) {
+			cmd = (size_t)(l.ptr - text.ptr);
+			continue;
+		}
+		if (l.len < 4 || memcmp(l.ptr, "<<< ", 4) != 0) {
+			cmd = RBP_NOT_FOUND; /* the command must come right before its reply */
+			continue;
+		}
+		if (cmd != RBP_NOT_FOUND && ndr_starts_ci(rbp_mkspan(l.ptr + 4, l.len - 4), key)) {
+			*out = rbp_mkspan(text.ptr + cmd, (size_t)(l.ptr + l.len - (text.ptr + cmd)));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+rbp_span rbp_ndr_before_returned(rbp_span text)
+{
+	size_t pos = 0, start = 0;
+	rbp_span line;
+	while (start = pos, rbp_next_line(text.ptr, text.len, &pos, &line))
+		if (ndr_has_phrase(line, rbp_ndr_table.closes))
+			return rbp_trim(rbp_mkspan(text.ptr, start));
+	return rbp_trim(text);
 }
 
 int rbp_ndr_bounce_headers(rbp_span from, rbp_span subject)

@@ -99,8 +99,8 @@ static const struct rbp_ndr_format ndr_formats[] = {
 	 NULL, NULL, NULL, 0},
 
 	/* Sendmail's notice part, and servers that copy it */
-	{"sendmail", LIST("following addresses had"), NULL, LIST("^>>> ", "address: "), NULL,
-	 RBP_NDR_BLANKS_INSIDE},
+	{"sendmail", LIST("following addresses had"), NULL,
+	 LIST("^>>> ", "address: ", "(expanded from: "), NULL, RBP_NDR_BLANKS_INSIDE},
 
 	/* Exchange Online / Office 365: the notice names each recipient twice, in
 	   prose and then with the server's reply */

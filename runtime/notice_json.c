@@ -165,17 +165,15 @@ unsigned rbp_json_read(rbp_span text, struct rbp_report *rep, struct rbp_rcpts *
 			rbp_span a;
 			size_t e = rbp_find_address(c.p + c.pos, end - c.pos, &a);
 			struct rbp_rcpt *r;
+			int got;
 			if (!e)
 				break;
 			c.pos += e;
-			if (rbp_rcpt_find(t, a))
-				continue;
-			r = rbp_rcpt_add(t);
-			if (!r)
+			got = rbp_rcpt_take(t, a, kind, &r);
+			if (got < 0)
 				break;
-			r->addr = a;
-			r->resolved = 1;
-			r->kind = (unsigned char)kind;
+			if (!got)
+				continue;
 			r->diag = response;
 			r->action = rbp_mkspan("delivered", 9);
 			added++;
@@ -188,21 +186,18 @@ unsigned rbp_json_read(rbp_span text, struct rbp_report *rep, struct rbp_rcpts *
 		rbp_span a, field;
 		struct rbp_rcpt *r;
 		struct json_cursor d;
+		int got;
 		if (!json_next_key(&c, end, addr_key, &at, &a) || !a.len)
 			break;
 		c.pos = at + strlen(addr_key);
 		/* this recipient's fields run up to the next address */
 		d = c;
 		next_addr = json_next_key(&d, end, addr_key, &a2, &field) ? a2 : end;
-		a = rbp_clean_address(a);
-		if (rbp_rcpt_find(t, a))
-			continue;
-		r = rbp_rcpt_add(t);
-		if (!r)
+		got = rbp_rcpt_take(t, rbp_clean_address(a), kind, &r);
+		if (got < 0)
 			break;
-		r->addr = a;
-		r->resolved = (unsigned char)rbp_is_address(a);
-		r->kind = (unsigned char)kind;
+		if (!got)
+			continue;
 		r->feedback_type = kind == REBOUND_KIND_FEEDBACK ? rep->feedback_type : rbp_mkspan(NULL, 0);
 		d = c;
 		/* keys may come before the address in the object: look around it */

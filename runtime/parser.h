@@ -157,6 +157,12 @@ struct rbp_rcpts {
 REBOUND_PRIVATE struct rbp_rcpt *rbp_rcpt_add(struct rbp_rcpts *t);
 /* The entry for address A (case-insensitive), or NULL. */
 REBOUND_PRIVATE struct rbp_rcpt *rbp_rcpt_find(struct rbp_rcpts *t, rbp_span a);
+/* Find or add the entry for address A.  Returns 1 for a new entry
+ * (zeroed, holding A and KIND, resolved if A is a full address), 0 when
+ * A was there already, -1 when the table is full or closed; *OUT is the
+ * entry, or NULL for -1. */
+REBOUND_PRIVATE int rbp_rcpt_take(struct rbp_rcpts *t, rbp_span a, enum rebound_kind kind,
+                                  struct rbp_rcpt **out);
 
 /* Per-message fields of a report. */
 struct rbp_report {
@@ -203,7 +209,8 @@ REBOUND_PRIVATE unsigned rbp_json_read(rbp_span text, struct rbp_report *r, stru
 
 /*
  * What is known of one server's bounce wording.  Phrases are lower
- * case and matched anywhere in a line, '#' standing for a digit.
+ * case and matched anywhere in a line, '#' standing for a digit; a
+ * leading '^' ties one to the start of the line (after the indent).
  */
 struct rbp_ndr_format {
 	const char *name;
@@ -239,6 +246,13 @@ struct rbp_ndr_scan {
  * into T.  Returns the number of recipients added. */
 REBOUND_PRIVATE unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s,
                                       struct rbp_rcpts *t);
+/* An SMTP transcript in TEXT (">>> DATA", then "<<< 550 ..."): when a
+ * command line is followed by lines quoting the reply that DIAG holds,
+ * *OUT is set to the text from the command to that reply and 1 is
+ * returned, so that the diagnostic says which command was refused. */
+REBOUND_PRIVATE int rbp_ndr_transcript(rbp_span text, rbp_span diag, rbp_span *out);
+/* TEXT up to the line that introduces the returned message, if any. */
+REBOUND_PRIVATE rbp_span rbp_ndr_before_returned(rbp_span text);
 /* Do the From field or the subject look like those of a bounce? */
 REBOUND_PRIVATE int rbp_ndr_bounce_headers(rbp_span from, rbp_span subject);
 /* The host named in a diagnostic ("host mx.example.org[...] said"). */

@@ -317,7 +317,13 @@ struct rebound_record {
 	struct rebound_span feedback_type;      /* ARF Feedback-Type: abuse, ... */
 	struct rebound_span subject;            /* the message's Subject, decoded */
 	unsigned flags;                         /* REBOUND_RECORD_* */
-	struct rebound_result result;           /* from rebound_classify() */
+	struct rebound_result result;           /* from rebound_classify(); for a
+	                                           feedback, auto-reply or delivered
+	                                           record, or a delayed one whose text
+	                                           names no cause, the message's
+	                                           structure settles the class and
+	                                           rule->file is "runtime/message.c"
+	                                           (see doc/parsing.md) */
 };
 
 /* Called once per record; return non-zero to stop the parse. */

@@ -1,0 +1,775 @@
+/*
+ * parse.c - "rebound parse": read bounce messages from files, standard
+ * input, maildirs, trees of files and mboxes, and write one record per
+ * recipient (JSON Lines, TSV or text).
+ *
+ * The paths are collected first (directories expanded in sorted order,
+ * so that output does not depend on the file system's order), then each
+ * file is mapped into memory and handed to rebound_parse, message by
+ * message for an mbox.  A file that cannot be read is reported on
+ * standard error and skipped; the exit status says so at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "output.h"
+#include "parse.h"
+
+/* Directory levels followed below a path given on the command line. */
+#define PARSE_MAX_DEPTH 64
+
+static void parse_usage(FILE *f)
+{
+	fputs("usage: rebound parse [OPTION]... PATH...\n"
+	      "Read bounce messages and write one record per recipient.\n\n"
+	      "PATH is a message file, '-' for standard input, an mbox file (it starts\n"
+	      "with a \"From \" line), or a directory: a maildir (cur/ and new/) or any\n"
+	      "tree of message files, read in sorted order; names starting with '.'\n"
+	      "are skipped.\n\n"
+	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"
+	      "      --provider ID    assume this provider instead of detecting it\n"
+	      "  -f, --format FMT     text, tsv or json (JSON Lines); default text\n"
+	      "      --progress       always show progress on standard error\n"
+	      "      --no-progress    never show it (default: when standard error is a\n"
+	      "                       terminal and the input is large)\n"
+	      "  -h, --help           show this help\n\n"
+	      "Exit status: 0 every input was read, 1 an input could not be read or the\n"
+	      "output could not be written (the other inputs are still parsed), 2 usage error.\n",
+	      f);
+}
+
+/* ---- the list of inputs ------------------------------------------- */
+
+struct input {
+	char *path;
+	unsigned long long size; /* for the progress line; 0 if unknown */
+};
+
+struct inputs {
+	struct input *v;
+	size_t n, cap;
+	int failed; /* a path could not be listed */
+};
+
+static int inputs_push(struct inputs *in, const char *path, unsigned long long size)
+{
+	char *copy;
+	if (in->n == in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 64;
+		struct input *v = realloc(in->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		in->v = v;
+		in->cap = cap;
+	}
+	copy = malloc(strlen(path) + 1);
+	if (!copy)
+		return -1;
+	strcpy(copy, path);
+	in->v[in->n].path = copy;
+	in->v[in->n].size = size;
+	in->n++;
+	return 0;
+}
+
+static void inputs_free(struct inputs *in)
+{
+	size_t i;
+	for (i = 0; i < in->n; i++)
+		free(in->v[i].path);
+	free(in->v);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + b + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, dir, a);
+	if (a && dir[a - 1] != '/')
+		p[a++] = '/';
+	memcpy(p + a, name, b + 1);
+	return p;
+}
+
+static void report_error(const char *path, const char *what)
+{
+	fprintf(stderr, "rebound: %s: %s\n", path, what);
+}
+
+/* The directories being walked, to refuse a link back to one of them. */
+struct walk_level {
+	dev_t dev;
+	ino_t ino;
+};
+
+static void walk(struct inputs *in, const char *dir, struct walk_level *levels, unsigned depth);
+
+/* Add PATH (already stat'ed into ST) to the inputs, walking it if it is
+ * a directory. */
+static void add_path(struct inputs *in, const char *path, const struct stat *st,
+                     struct walk_level *levels, unsigned depth)
+{
+	if (S_ISDIR(st->st_mode)) {
+		unsigned k;
+		for (k = 0; k < depth; k++)
+			if (levels[k].dev == st->st_dev && levels[k].ino == st->st_ino)
+				return; /* a link to a directory above: already being read */
+		if (depth >= PARSE_MAX_DEPTH) {
+			report_error(path, "directories nested too deeply; skipped");
+			in->failed = 1;
+			return;
+		}
+		levels[depth].dev = st->st_dev;
+		levels[depth].ino = st->st_ino;
+		walk(in, path, levels, depth + 1);
+		return;
+	}
+	if (inputs_push(in, path, S_ISREG(st->st_mode) ? (unsigned long long)st->st_size : 0) < 0) {
+		report_error(path, strerror(ENOMEM));
+		in->failed = 1;
+	}
+}
+
+static void walk(struct inputs *in, const char *dir, struct walk_level *levels, unsigned depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int has_cur = 0, has_new = 0;
+
+	if (!d) {
+		report_error(dir, strerror(errno));
+		in->failed = 1;
+		return;
+	}
+	errno = 0;
+	while ((e = readdir(d)) != NULL) {
+		char *copy;
+		if (e->d_name[0] == '.')
+			continue; /* ".", "..", and hidden files such as .git or dovecot's indexes */
+		if (n == cap) {
+			char **v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *v);
+			if (!v)
+				break;
+			names = v;
+		}
+		copy = malloc(strlen(e->d_name) + 1);
+		if (!copy)
+			break;
+		strcpy(copy, e->d_name);
+		names[n++] = copy;
+		has_cur |= strcmp(copy, "cur") == 0;
+		has_new |= strcmp(copy, "new") == 0;
+	}
+	if (errno) {
+		report_error(dir, strerror(errno));
+		in->failed = 1;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
+	for (i = 0; i < n; i++) {
+		char *path;
+		struct stat st;
+		/* a maildir's tmp/ holds messages still being written */
+		if (has_cur && has_new && strcmp(names[i], "tmp") == 0) {
+			free(names[i]);
+			continue;
+		}
+		path = join_path(dir, names[i]);
+		free(names[i]);
+		if (!path) {
+			report_error(dir, strerror(ENOMEM));
+			in->failed = 1;
+			continue;
+		}
+		if (stat(path, &st) != 0) {
+			report_error(path, strerror(errno));
+			in->failed = 1;
+		} else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))
+			add_path(in, path, &st, levels, depth);
+		free(path);
+	}
+	free(names);
+}
+
+/* ---- reading a file ------------------------------------------------- */
+
+struct loaded {
+	const char *ptr;
+	size_t len;
+	void *map;  /* mmap'ed, to munmap */
+	char *heap; /* read into memory, to free */
+};
+
+/* Read everything from FD into heap memory. */
+static int read_all(int fd, struct loaded *l)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return -1;
+	for (;;) {
+		ssize_t got;
+		if (n == cap) {
+			char *nb;
+			if (cap > SIZE_MAX / 2) {
+				free(buf);
+				errno = EFBIG;
+				return -1;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return -1;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	l->heap = buf;
+	l->ptr = buf;
+	l->len = n;
+	return 0;
+}
+
+/* Load PATH ("-" is standard input); sets errno and returns -1 on failure. */
+static int load(const char *path, struct loaded *l)
+{
+	struct stat st;
+	int fd, rc;
+	memset(l, 0, sizeof *l);
+	if (strcmp(path, "-") == 0)
+		return read_all(0, l);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && (unsigned long long)st.st_size <= SIZE_MAX) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			close(fd);
+			l->map = m;
+			l->ptr = m;
+			l->len = (size_t)st.st_size;
+			return 0;
+		}
+	}
+	if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		close(fd);
+		l->ptr = "";
+		return 0;
+	}
+	rc = read_all(fd, l);
+	{
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return rc;
+}
+
+static void unload(struct loaded *l)
+{
+	if (l->map)
+		munmap(l->map, l->len);
+	free(l->heap);
+	memset(l, 0, sizeof *l);
+}
+
+/* ---- progress on standard error ------------------------------------ */
+
+struct progress {
+	int on;
+	double start, last;
+	size_t files_done, files_total;
+	unsigned long long bytes_done, bytes_total;
+	int width; /* of the last line shown, to erase it */
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Show where we are, at most a few times a second, and only once the
+ * work has gone on long enough to be worth watching (unless forced). */
+static void progress_show(struct progress *p, unsigned long long bytes_in_file, int forced)
+{
+	double t;
+	unsigned long long done;
+	int pct;
+	if (!p->on)
+		return;
+	t = now_seconds();
+	if (!forced && (t - p->start < 0.5 || t - p->last < 0.2))
+		return;
+	p->last = t;
+	done = p->bytes_done + bytes_in_file;
+	pct = p->bytes_total ? (int)(done * 100 / p->bytes_total) : 0;
+	if (pct > 100)
+		pct = 100;
+	p->width = fprintf(stderr, "\rrebound parse: %zu/%zu files, %llu/%llu MB (%d%%)   ",
+	                   p->files_done, p->files_total, done >> 20, p->bytes_total >> 20, pct);
+	fflush(stderr);
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->on && p->width > 0)
+		fprintf(stderr, "\r%*s\r", p->width, "");
+}
+
+/* ---- writing records -------------------------------------------------- */
+
+struct writer {
+	struct out *o;
+	enum format format;
+	const char *path;
+	unsigned long message; /* index in an mbox, 0 when the file is one message */
+};
+
+static const struct {
+	unsigned flag;
+	const char *name;
+} record_flags[] = {
+	{REBOUND_RECORD_TRUNCATED, "truncated"},
+	{REBOUND_RECORD_RECIPIENTS_CUT, "recipients-cut"},
+	{REBOUND_RECORD_MIME_LIMIT, "mime-limit"},
+	{REBOUND_RECORD_SCAN_LIMIT, "scan-limit"},
+	{REBOUND_RECORD_MALFORMED, "malformed"},
+	{REBOUND_RECORD_GUESSED, "guessed"},
+	{REBOUND_RECORD_NO_RECIPIENT, "no-recipient"},
+};
+#define NFLAGS (sizeof record_flags / sizeof record_flags[0])
+
+/* The names of FLAGS separated by commas, each a JSON string if JSON. */
+static void write_flags(struct out *o, unsigned flags, int json)
+{
+	size_t k;
+	int first = 1;
+	for (k = 0; k < NFLAGS; k++)
+		if (flags & record_flags[k].flag) {
+			if (!first)
+				out_char(o, ',');
+			first = 0;
+			if (json)
+				out_json_string(o, record_flags[k].name, strlen(record_flags[k].name));
+			else
+				out_str(o, record_flags[k].name);
+		}
+}
+
+static void json_key(struct out *o, const char *key)
+{
+	out_str(o, ",\"");
+	out_str(o, key);
+	out_str(o, "\":");
+}
+
+static void json_span(struct out *o, const char *key, struct rebound_span s)
+{
+	json_key(o, key);
+	if (s.len)
+		out_json_string(o, s.ptr, s.len);
+	else
+		out_str(o, "null");
+}
+
+static void json_cstr(struct out *o, const char *key, const char *s)
+{
+	json_key(o, key);
+	if (s && *s)
+		out_json_string(o, s, strlen(s));
+	else
+		out_str(o, "null");
+}
+
+static void json_uint(struct out *o, const char *key, unsigned long v)
+{
+	json_key(o, key);
+	if (v)
+		out_uint(o, v);
+	else
+		out_str(o, "null");
+}
+
+/* The status to show: what the classification settled on, else the
+ * report's own field. */
+static struct rebound_span record_status(const struct rebound_record *rec)
+{
+	struct rebound_span s;
+	if (rec->result.status[0]) {
+		s.ptr = rec->result.status;
+		s.len = strlen(rec->result.status);
+		return s;
+	}
+	return rec->status;
+}
+
+static void write_json(struct writer *w, const struct rebound_record *rec, int bounce)
+{
+	struct out *o = w->o;
+	const struct rebound_result *r = &rec->result;
+	const struct rebound_class *c = r->cls;
+
+	out_str(o, "{\"file\":");
+	out_json_string(o, w->path, strlen(w->path));
+	if (w->message) {
+		json_key(o, "message");
+		out_uint(o, w->message);
+	}
+	json_cstr(o, "kind", rebound_kind_name(rec->kind));
+	json_span(o, "recipient", rec->recipient);
+	json_span(o, "original_recipient", rec->original_recipient);
+	json_span(o, "action", rec->action);
+	json_span(o, "status", record_status(rec));
+	json_uint(o, "reply", r->reply);
+	json_span(o, "diagnostic", rec->diagnostic);
+	json_span(o, "remote_mta", rec->remote_mta);
+	json_span(o, "reporting_mta", rec->reporting_mta);
+	json_cstr(o, "provider", r->provider ? r->provider->id : NULL);
+	json_cstr(o, "class", bounce ? c->name : NULL);
+	json_cstr(o, "type", bounce ? rebound_type_name(r->type) : NULL);
+	json_cstr(o, "blame", bounce ? rebound_blame_name(c->blame) : NULL);
+	json_cstr(o, "next_action", bounce ? rebound_action_name(c->action) : NULL);
+	json_cstr(o, "sisimai", bounce ? c->sisimai : NULL);
+	json_uint(o, "bounce_code", bounce ? (unsigned long)c->bounce_code : 0);
+	json_cstr(o, "rule", bounce ? r->rule->id : NULL);
+	json_span(o, "date", rec->date);
+	json_span(o, "subject", rec->subject);
+	json_span(o, "feedback_type", rec->feedback_type);
+	json_key(o, "flags");
+	out_char(o, '[');
+	write_flags(o, rec->flags, 1);
+	out_str(o, "]}\n");
+}
+
+static const char tsv_header[] =
+	"file\tmessage\tkind\trecipient\toriginal_recipient\taction\tstatus\treply\ttype\tclass\t"
+	"blame\tnext_action\tprovider\trule\tsisimai\tbounce_code\tremote_mta\tdate\t"
+	"feedback_type\tflags\tdiagnostic\n";
+
+static void tsv_span(struct out *o, struct rebound_span s)
+{
+	if (s.len) /* an absent field's pointer may be NULL */
+		out_tsv_field(o, s.ptr, s.len);
+	out_char(o, '\t');
+}
+
+static void tsv_str(struct out *o, const char *s)
+{
+	out_tsv_field(o, s, strlen(s));
+	out_char(o, '\t');
+}
+
+static void write_tsv(struct writer *w, const struct rebound_record *rec, int bounce)
+{
+	struct out *o = w->o;
+	const struct rebound_result *r = &rec->result;
+	const struct rebound_class *c = r->cls;
+
+	tsv_str(o, w->path);
+	if (w->message)
+		out_uint(o, w->message);
+	out_char(o, '\t');
+	tsv_str(o, rebound_kind_name(rec->kind));
+	tsv_span(o, rec->recipient);
+	tsv_span(o, rec->original_recipient);
+	tsv_span(o, rec->action);
+	tsv_span(o, record_status(rec));
+	if (r->reply)
+		out_uint(o, r->reply);
+	out_char(o, '\t');
+	tsv_str(o, bounce ? rebound_type_name(r->type) : "");
+	tsv_str(o, bounce ? c->name : "");
+	tsv_str(o, bounce ? rebound_blame_name(c->blame) : "");
+	tsv_str(o, bounce ? rebound_action_name(c->action) : "");
+	tsv_str(o, r->provider ? r->provider->id : "");
+	tsv_str(o, bounce ? r->rule->id : "");
+	tsv_str(o, bounce ? c->sisimai : "");
+	if (bounce && c->bounce_code)
+		out_uint(o, (unsigned long)c->bounce_code);
+	out_char(o, '\t');
+	tsv_span(o, rec->remote_mta);
+	tsv_span(o, rec->date);
+	tsv_span(o, rec->feedback_type);
+	write_flags(o, rec->flags, 0);
+	out_char(o, '\t');
+	if (rec->diagnostic.len)
+		out_tsv_field(o, rec->diagnostic.ptr, rec->diagnostic.len);
+	out_char(o, '\n');
+}
+
+/* For people: where, what kind, who, the status, then the verdict in
+ * the same layout as "rebound classify". */
+static void write_text(struct writer *w, const struct rebound_record *rec, int bounce)
+{
+	struct out *o = w->o;
+	struct rebound_span st = record_status(rec);
+	out_str(o, w->path);
+	if (w->message) {
+		out_char(o, '#');
+		out_uint(o, w->message);
+	}
+	out_str(o, ": ");
+	out_str(o, rebound_kind_name(rec->kind));
+	if (!bounce) {
+		out_char(o, '\n');
+		return;
+	}
+	out_char(o, ' ');
+	if (rec->recipient.len)
+		out_bytes(o, rec->recipient.ptr, rec->recipient.len);
+	else
+		out_str(o, "(no recipient)");
+	out_char(o, ' ');
+	if (st.len)
+		out_bytes(o, st.ptr, st.len);
+	else
+		out_char(o, '-');
+	out_str(o, "  ");
+	out_classify(o, FORMAT_TEXT, "", 0, &rec->result);
+}
+
+static int on_record(void *ctx, const struct rebound_record *rec)
+{
+	struct writer *w = ctx;
+	/* a message that is no bounce gets no verdict fields */
+	int bounce = rec->kind != REBOUND_KIND_NOT_BOUNCE;
+	if (w->format == FORMAT_JSON)
+		write_json(w, rec, bounce);
+	else if (w->format == FORMAT_TSV)
+		write_tsv(w, rec, bounce);
+	else
+		write_text(w, rec, bounce);
+	return w->o->failed; /* no point going on once output fails */
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+struct parse_run {
+	struct rebound_query q;
+	struct out o;
+	struct progress progress;
+	char *scratch;
+	size_t scratch_cap;
+	enum format format;
+	int status;
+};
+
+/* Parse one message of a file; MESSAGE is its mbox index or 0. */
+static void parse_message(struct parse_run *run, const char *path, const char *msg, size_t len,
+                          unsigned long message)
+{
+	struct writer w;
+	size_t need;
+	int rc;
+	if (len > SIZE_MAX - REBOUND_PARSE_SCRATCH_FIXED) {
+		report_error(path, strerror(EFBIG));
+		run->status = 1;
+		return;
+	}
+	need = REBOUND_PARSE_SCRATCH(len);
+	if (need > run->scratch_cap) {
+		free(run->scratch);
+		run->scratch = malloc(need);
+		run->scratch_cap = run->scratch ? need : 0;
+		if (!run->scratch) {
+			report_error(path, strerror(ENOMEM));
+			run->status = 1;
+			return;
+		}
+	}
+	w.o = &run->o;
+	w.format = run->format;
+	w.path = path;
+	w.message = message;
+	rc = rebound_parse(msg, len, &run->q, run->scratch, run->scratch_cap, on_record, &w);
+	if (rc < 0) {
+		report_error(path, rebound_strerror(rc));
+		run->status = 1;
+	}
+}
+
+static void parse_file(struct parse_run *run, const struct input *in)
+{
+	struct loaded l;
+	if (load(in->path, &l) != 0) {
+		report_error(in->path, strerror(errno));
+		run->status = 1;
+		return;
+	}
+	if (l.len >= 5 && memcmp(l.ptr, "From ", 5) == 0) {
+		/* an mbox: every message on its own, numbered from 1 */
+		struct rebound_span m;
+		size_t pos = 0;
+		unsigned long index = 0;
+		while (rebound_mbox_next(l.ptr, l.len, &pos, &m) && !run->o.failed) {
+			parse_message(run, in->path, m.ptr, m.len, ++index);
+			progress_show(&run->progress, pos, 0);
+		}
+	} else
+		parse_message(run, in->path, l.ptr, l.len, 0);
+	unload(&l);
+}
+
+/* Expand the paths of the command line into the list of inputs. */
+static void collect_inputs(struct inputs *in, char **paths, int n)
+{
+	struct walk_level levels[PARSE_MAX_DEPTH];
+	int i;
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		if (strcmp(paths[i], "-") == 0) {
+			if (inputs_push(in, paths[i], 0) < 0) {
+				report_error(paths[i], strerror(ENOMEM));
+				in->failed = 1;
+			}
+		} else if (stat(paths[i], &st) != 0) {
+			report_error(paths[i], strerror(errno));
+			in->failed = 1;
+		} else
+			add_path(in, paths[i], &st, levels, 0);
+	}
+}
+
+int cmd_parse(int argc, char **argv)
+{
+	struct parse_run run;
+	struct inputs in;
+	struct rebound_result probe;
+	char **paths;
+	int i, npaths = 0, progress = -1, only_paths = 0, err;
+	size_t k;
+	const char *v;
+
+	memset(&run, 0, sizeof run);
+	memset(&in, 0, sizeof in);
+	run.format = FORMAT_TEXT;
+	paths = calloc((size_t)argc + 1, sizeof *paths);
+	if (!paths) {
+		fprintf(stderr, "rebound: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	/* the options first, so that a usage error reads no input */
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_paths || a[0] != '-' || !a[1]) {
+			paths[npaths++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0)
+			only_paths = 1;
+		else if ((v = option_value(argc, argv, &i, "--profile", "-p")))
+			run.q.profile = v;
+		else if ((v = option_value(argc, argv, &i, "--provider", NULL)))
+			run.q.provider = v;
+		else if ((v = option_value(argc, argv, &i, "--format", "-f"))) {
+			if (parse_format(v, &run.format) < 0) {
+				fprintf(stderr, "rebound: unknown format '%s' (use text, tsv or json)\n", v);
+				free(paths);
+				return 2;
+			}
+		} else if (strcmp(a, "--progress") == 0)
+			progress = 1;
+		else if (strcmp(a, "--no-progress") == 0)
+			progress = 0;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			parse_usage(stdout);
+			free(paths);
+			return 0;
+		} else {
+			fprintf(stderr, "rebound: unknown option '%s'\n", a);
+			free(paths);
+			return 2;
+		}
+	}
+	if (!npaths) {
+		parse_usage(stderr);
+		free(paths);
+		return 2;
+	}
+	/* an unknown profile or provider is a usage error too */
+	err = rebound_classify("", 0, &run.q, &probe);
+	if (err < 0) {
+		fprintf(stderr, "rebound: %s '%s' (see 'rebound list %s')\n",
+		        err == REBOUND_EPROFILE ? "unknown profile" : "unknown provider",
+		        err == REBOUND_EPROFILE ? run.q.profile : run.q.provider,
+		        err == REBOUND_EPROFILE ? "profiles" : "providers");
+		free(paths);
+		return 2;
+	}
+
+	collect_inputs(&in, paths, npaths);
+	free(paths);
+	run.status = in.failed;
+	run.progress.files_total = in.n;
+	for (k = 0; k < in.n; k++)
+		run.progress.bytes_total += in.v[k].size;
+	run.progress.on =
+		progress == 1 || (progress < 0 && isatty(2) &&
+		                  (in.n >= 200 || run.progress.bytes_total >= ((unsigned long long)64 << 20)));
+	run.progress.start = now_seconds();
+	run.progress.last = progress == 1 ? -1.0 : run.progress.start;
+
+	out_init(&run.o, stdout);
+	if (run.format == FORMAT_TSV)
+		out_str(&run.o, tsv_header);
+	for (k = 0; k < in.n && !run.o.failed; k++) {
+		parse_file(&run, &in.v[k]);
+		run.progress.files_done++;
+		run.progress.bytes_done += in.v[k].size;
+		progress_show(&run.progress, 0, progress == 1 && k + 1 == in.n);
+	}
+	progress_end(&run.progress);
+	out_flush(&run.o);
+	if (run.o.failed || fflush(stdout) != 0) {
+		fprintf(stderr, "rebound: cannot write output: %s\n", strerror(errno));
+		run.status = 1;
+	}
+	free(run.o.buf);
+	free(run.scratch);
+	inputs_free(&in);
+	return run.status ? 1 : 0;
+}
