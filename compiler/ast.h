@@ -9,6 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Limits of the compiler's input (those of the tables it writes are in
+ * runtime/internal.h, RB_MAX_*).  Past each the compiler stops with an
+ * error; tests/t-rule-limits.sh tests them at and past the edge. */
+#define RB_MAX_RULE_FILE (16u * 1024u * 1024u) /* bytes in one rule file */
+#define RB_MAX_GROUP_DEPTH 32                  /* nested ( ) in a regex */
+#define RB_MAX_REPEAT 64                       /* n and m in {n,m} */
+
 struct loc {
 	const char *file;
 	int line, col;

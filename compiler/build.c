@@ -32,6 +32,8 @@ static int cmp_int(const void *x, const void *y)
 static void sort_unique(intvec *v)
 {
 	int i, n = 0;
+	if (v->n < 2)
+		return;
 	qsort(v->v, (size_t)v->n, sizeof *v->v, cmp_int);
 	for (i = 0; i < v->n; i++)
 		if (n == 0 || v->v[n - 1] != v->v[i])
@@ -39,27 +41,39 @@ static void sort_unique(intvec *v)
 	v->n = n;
 }
 
-/* Report which patterns make the automaton too big. */
+/* The DFA states atoms A[0, n) need together, as the limit counts
+ * them, or RB_MAX_STATES when they need more. */
+static int states_of(const struct atom_info *a, int n)
+{
+	struct nfa nfa;
+	char err[200];
+	size_t pos;
+	int i, states = (int)RB_MAX_STATES;
+	memset(&nfa, 0, sizeof nfa);
+	for (i = 0; i < n; i++)
+		if (nfa_add_pattern(&nfa, a[i].pat, i, err, sizeof err, &pos) < 0)
+			break;
+	if (i == n && (states = dfa_count_states(&nfa, (int)RB_MAX_STATES)) < 0)
+		states = (int)RB_MAX_STATES;
+	free(nfa.st.v);
+	free(nfa.sets.v);
+	free(nfa.floating.v);
+	free(nfa.anchored.v);
+	return states;
+}
+
+/*
+ * Report which patterns make the automaton too big: the ones that are
+ * big on their own, and the one at which the patterns taken in order
+ * first pass the limit (found by bisection), since a sum of modest
+ * patterns can be too big as well.
+ */
 static void report_big_patterns(struct built *b)
 {
-	int i, j, worst[5] = {-1, -1, -1, -1, -1}, size[5] = {0, 0, 0, 0, 0};
+	int i, j, worst[5] = {-1, -1, -1, -1, -1}, size[5] = {0, 0, 0, 0, 0}, lo, hi;
 	diag_plain("the text patterns need more than %u automaton states", RB_MAX_STATES);
 	for (i = 0; i < b->atoms.n; i++) {
-		struct nfa one;
-		struct dfa d;
-		char err[200];
-		size_t pos;
-		int n;
-		memset(&one, 0, sizeof one);
-		if (nfa_add_pattern(&one, b->atoms.v[i].pat, 0, err, sizeof err, &pos) < 0)
-			continue;
-		n = dfa_build(&one, (int)RB_MAX_STATES, &d) < 0 ? (int)RB_MAX_STATES : d.nstates;
-		if (n < (int)RB_MAX_STATES)
-			dfa_free(&d);
-		free(one.st.v);
-		free(one.sets.v);
-		free(one.floating.v);
-		free(one.anchored.v);
+		int n = states_of(&b->atoms.v[i], 1);
 		for (j = 0; j < 5; j++)
 			if (n > size[j]) {
 				memmove(&size[j + 1], &size[j], (size_t)(4 - j) * sizeof *size);
@@ -70,7 +84,22 @@ static void report_big_patterns(struct built *b)
 			}
 	}
 	for (j = 0; j < 5 && worst[j] >= 0; j++)
-		diag_note(b->atoms.v[worst[j]].pat->loc, "this pattern alone needs %d states", size[j]);
+		diag_note(b->atoms.v[worst[j]].pat->loc, size[j] >= (int)RB_MAX_STATES
+		          ? "this pattern alone needs more than %d states"
+		          : "this pattern alone needs %d states", size[j]);
+	/* all atoms are too many and none is; the first k + 1 are too many */
+	lo = 0;
+	hi = b->atoms.n;
+	while (hi - lo > 1) {
+		int mid = lo + (hi - lo) / 2;
+		if (states_of(b->atoms.v, mid) >= (int)RB_MAX_STATES)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	if (hi > 0 && hi <= b->atoms.n)
+		diag_note(b->atoms.v[hi - 1].pat->loc, "this pattern takes the automaton past the "
+		          "limit when added to the %d before it (strongest rules first)", hi - 1);
 	diag_note(b->atoms.v[0].pat->loc, "patterns multiply each other's states; prefer phrases, "
 	          "and split wide repetitions into separate 'text' lines");
 }

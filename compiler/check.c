@@ -595,8 +595,12 @@ static int cmp_by_key(const void *x, const void *y)
 static void order_group(struct ctx *cx, struct rule *rules, const int *v, int n, intvec *out,
                         int retypes)
 {
-	int i, j, *indeg = xcalloc((size_t)n, sizeof *indeg), *done = xcalloc((size_t)n, sizeof *done);
-	char *edge = xcalloc((size_t)n * (size_t)n, 1);
+	int i, j, *done = xcalloc((size_t)n, sizeof *done);
+	/* "from[k] must come before to[k]" exists only where 'over' says so;
+	 * a list keeps a group of tens of thousands of rules small and fast */
+	intvec from, to;
+	memset(&from, 0, sizeof from);
+	memset(&to, 0, sizeof to);
 
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++) {
@@ -635,39 +639,54 @@ static void order_group(struct ctx *cx, struct rule *rules, const int *v, int n,
 			 * among the rules 'over' leaves free, which the tie-break order
 			 * of v already encodes. */
 			if (first == i) {
-				edge[i * n + j] = 1;
-				indeg[j]++;
+				vec_push(&from, i);
+				vec_push(&to, j);
 			} else if (first == j) {
-				edge[j * n + i] = 1;
-				indeg[i]++;
+				vec_push(&from, j);
+				vec_push(&to, i);
 			}
 		}
-	/* Kahn's algorithm; v is already in tie-break order, so the first
-	 * free node is the one to take */
-	for (;;) {
-		int pick = -1;
-		for (i = 0; i < n; i++)
-			if (!done[i] && indeg[i] == 0) {
-				pick = i;
+	/* Kahn's algorithm run from the back: v is in tie-break order, and
+	 * the last node that no remaining node must follow is placed last.
+	 * So 'over' pulls a winner up to just before the rule it beats,
+	 * instead of pushing that rule below unrelated ones. */
+	{
+		int *outdeg = xcalloc((size_t)n, sizeof *outdeg), *back = xcalloc((size_t)n, sizeof *back);
+		int nb = 0, k, top = n - 1;
+		for (k = 0; k < from.n; k++)
+			outdeg[from.v[k]]++;
+		for (;;) {
+			int pick = -1;
+			while (top >= 0 && done[top])
+				top--;
+			for (i = top; i >= 0; i--)
+				if (!done[i] && outdeg[i] == 0) {
+					pick = i;
+					break;
+				}
+			if (pick < 0)
 				break;
-			}
-		if (pick < 0)
-			break;
-		done[pick] = 1;
-		vec_push(out, v[pick]);
-		for (j = 0; j < n; j++)
-			if (edge[pick * n + j])
-				indeg[j]--;
-	}
-	for (i = 0; i < n; i++)
-		if (!done[i]) {
-			diag_error(rules[v[i]].id.loc, "the 'over' statements around rule '%s' form a "
-			           "cycle", rules[v[i]].id.s);
-			vec_push(out, v[i]);
+			done[pick] = 1;
+			back[nb++] = pick;
+			for (k = 0; k < to.n; k++)
+				if (to.v[k] == pick)
+					outdeg[from.v[k]]--;
 		}
-	free(indeg);
+		for (i = 0; i < n; i++)
+			if (!done[i])
+				diag_error(rules[v[i]].id.loc, "the 'over' statements around rule '%s' form a "
+				           "cycle", rules[v[i]].id.s);
+		for (i = 0; i < n; i++)
+			if (!done[i])
+				vec_push(out, v[i]);
+		for (k = nb - 1; k >= 0; k--)
+			vec_push(out, v[back[k]]);
+		free(outdeg);
+		free(back);
+	}
 	free(done);
-	free(edge);
+	free(from.v);
+	free(to.v);
 }
 
 static void rank(struct ctx *cx, struct rule *rules, int n, intvec *out, int retypes)
@@ -731,7 +750,7 @@ static void check_shadowing(struct ruleset *rs)
 
 int check_ruleset(struct ruleset *rs)
 {
-	int before = diag_errors, i, j, catchall[RB_MAX_PROFILES + 1];
+	int before = diag_errors, i, j, catchall[RB_MAX_PROFILES + 1], *first_id, id_cap = 16;
 	struct ctx cx;
 
 	check_classes(rs);
@@ -745,15 +764,28 @@ int check_ruleset(struct ruleset *rs)
 
 	for (i = 0; i <= (int)RB_MAX_PROFILES; i++)
 		catchall[i] = -1;
+	/* the first rule of each id, hashed: a rule base may hold tens of
+	 * thousands of rules, too many to compare every pair */
+	while (id_cap < 2 * rs->rules.n)
+		id_cap *= 2;
+	first_id = xmalloc((size_t)id_cap * sizeof *first_id);
+	for (i = 0; i < id_cap; i++)
+		first_id[i] = -1;
 	for (i = 0; i < rs->rules.n; i++) {
 		struct rule *r = &rs->rules.v[i];
+		unsigned h = 2166136261u;
+		const char *c;
 		check_rule(rs, r);
-		for (j = 0; j < i; j++)
-			if (strcmp(rs->rules.v[j].id.s, r->id.s) == 0) {
-				diag_error(r->id.loc, "rule '%s' is declared twice", r->id.s);
-				diag_note(rs->rules.v[j].id.loc, "first declared here");
+		for (c = r->id.s; *c; c++)
+			h = (h ^ (unsigned char)*c) * 16777619u;
+		for (h &= (unsigned)id_cap - 1; first_id[h] >= 0; h = (h + 1) & ((unsigned)id_cap - 1))
+			if (strcmp(rs->rules.v[first_id[h]].id.s, r->id.s) == 0)
 				break;
-			}
+		if (first_id[h] >= 0) {
+			diag_error(r->id.loc, "rule '%s' is declared twice", r->id.s);
+			diag_note(rs->rules.v[first_id[h]].id.loc, "first declared here");
+		} else
+			first_id[h] = i;
 		if (!r->reply.n && !r->status.n && !r->groups.n && !r->providers.n && !r->unless.n) {
 			int p = r->profile + 1;
 			if (p <= (int)RB_MAX_PROFILES && catchall[p] >= 0) {
@@ -763,6 +795,7 @@ int check_ruleset(struct ruleset *rs)
 				catchall[p] = i;
 		}
 	}
+	free(first_id);
 	for (i = 0; i < rs->retypes.n; i++) {
 		struct rule *r = &rs->retypes.v[i];
 		check_rule(rs, r);

@@ -281,7 +281,9 @@ static char *state_name(const struct dfa *d, const int *path, int len)
 	return xstrdup(buf);
 }
 
-int dfa_build(const struct nfa *n, int max_states, struct dfa *d)
+/* With COUNT_ONLY, stop after the subset construction (the states the
+ * limit is about) and return their number. */
+static int build(const struct nfa *n, int max_states, struct dfa *d, int count_only)
 {
 	struct builder b;
 	int c, s, i, nstates, nblocks, *block, *order, *pos, *parent, *via, head, tail;
@@ -290,6 +292,9 @@ int dfa_build(const struct nfa *n, int max_states, struct dfa *d)
 
 	memset(d, 0, sizeof *d);
 	memset(&b, 0, sizeof b);
+	/* never NULL, even with no patterns at all: memcpy and qsort need that */
+	b.tmp.v = vec_grow(NULL, &b.tmp.cap, 1, sizeof *b.tmp.v);
+	b.pool.v = vec_grow(NULL, &b.pool.cap, 1, sizeof *b.pool.v);
 	b.n = n;
 	b.max_states = max_states;
 	b.class_of = xmalloc(NSYM * sizeof *b.class_of);
@@ -360,6 +365,8 @@ int dfa_build(const struct nfa *n, int max_states, struct dfa *d)
 		}
 	}
 	nstates = b.off.n - 1;
+	if (count_only)
+		goto release;
 
 	/* atoms each state ends */
 	accept = xmalloc((size_t)nstates * sizeof *accept);
@@ -505,6 +512,8 @@ int dfa_build(const struct nfa *n, int max_states, struct dfa *d)
 	return 0;
 
 too_big:
+	nstates = -1;
+release:
 	for (c = 0; c < b.nclasses; c++)
 		free(b.root_move[c]);
 	free(b.root_move);
@@ -520,7 +529,18 @@ too_big:
 	free(b.hash);
 	free(b.trans.v);
 	memset(d, 0, sizeof *d);
-	return -1;
+	return nstates;
+}
+
+int dfa_build(const struct nfa *n, int max_states, struct dfa *d)
+{
+	return build(n, max_states, d, 0) < 0 ? -1 : 0;
+}
+
+int dfa_count_states(const struct nfa *n, int max_states)
+{
+	struct dfa d;
+	return build(n, max_states, &d, 1);
 }
 
 void dfa_free(struct dfa *d)

@@ -30,6 +30,10 @@ struct dfa {
  */
 int dfa_build(const struct nfa *n, int max_states, struct dfa *out);
 
+/* The states of the automaton before minimisation (which is what
+ * MAX_STATES limits), or -1 when there would be more. */
+int dfa_count_states(const struct nfa *n, int max_states);
+
 void dfa_free(struct dfa *d);
 
 #endif

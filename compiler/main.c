@@ -26,8 +26,6 @@
 #define PACKAGE_VERSION REBOUND_VERSION_STRING
 #endif
 
-/* Largest rule file accepted; a bigger one is almost surely a mistake. */
-#define MAX_RULE_FILE (16u * 1024u * 1024u)
 
 static void usage(FILE *f)
 {
@@ -83,7 +81,8 @@ static int collect(const char *path, strvec *files)
 			vec_push(&found, xstrdup(buf));
 		}
 		closedir(d);
-		qsort(found.v, (size_t)found.n, sizeof *found.v, cmp_str);
+		if (found.n > 1)
+			qsort(found.v, (size_t)found.n, sizeof *found.v, cmp_str);
 		for (i = 0; i < found.n; i++)
 			vec_push(files, found.v[i]);
 		free(found.v);
@@ -106,8 +105,8 @@ static char *read_file(const char *path, size_t *len)
 	for (;;) {
 		size_t got = fread(buf + n, 1, cap - n - 1, f);
 		n += got;
-		if (n > MAX_RULE_FILE) {
-			diag_plain("'%s' is larger than %u bytes", path, MAX_RULE_FILE);
+		if (n > RB_MAX_RULE_FILE) {
+			diag_plain("'%s' is larger than %u bytes", path, RB_MAX_RULE_FILE);
 			fclose(f);
 			free(buf);
 			return NULL;

@@ -105,6 +105,9 @@ struct parser {
 	int failed;
 };
 
+#define RB_STR2(x) #x
+#define RB_STR(x) RB_STR2(x)
+
 static int fail(struct parser *p, size_t at, const char *msg)
 {
 	if (!p->failed) {
@@ -283,8 +286,8 @@ static int read_count(struct parser *p, int *v)
 	while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
 		n = n * 10 + (p->s[p->pos++] - '0');
 		any = 1;
-		if (n > 64)
-			return fail(p, p->pos - 1, "repetition counts stop at 64");
+		if (n > (int)RB_MAX_REPEAT)
+			return fail(p, p->pos - 1, "repetition counts stop at " RB_STR(RB_MAX_REPEAT));
 	}
 	*v = n;
 	return any ? 0 : -1;
@@ -355,7 +358,7 @@ static int parse_cat(struct parser *p, int depth)
 static int parse_alt(struct parser *p, int depth)
 {
 	int n;
-	if (depth > 32)
+	if (depth > RB_MAX_GROUP_DEPTH)
 		return fail(p, p->pos, "groups nested too deeply");
 	n = parse_cat(p, depth);
 	if (p->failed)

@@ -76,7 +76,7 @@ RB_OBJECT const struct rebound_class rb_gen_classes[RB_NCLASSES + 1] = {
 	},
 	[CL_filtered] = {
 		"filtered",
-		"The server took the recipient, then refused the message after its content with an unknown-user reason: a filter, not a missing mailbox.",
+		"A filter refused the message after the server had taken the recipient, often with an unknown-user reason: no proof of a missing mailbox.",
 		"Do not suppress on this alone; check the content and suppress only if it repeats at the recipient stage.",
 		"filtered", "content-related", "", "ContentRejected", 50,
 		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_CONTENT, REBOUND_ACTION_REVIEW, REBOUND_CATEGORY_NONE
@@ -235,6 +235,13 @@ RB_OBJECT const struct rebound_class rb_gen_classes[RB_NCLASSES + 1] = {
 		"rejected", "invalid-sender", "", "General", 50,
 		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_SENDER, REBOUND_ACTION_FIX_SENDER_CONFIG, REBOUND_CATEGORY_AUTHENTICATION
 	},
+	[CL_sender_account_blocked] = {
+		"sender_account_blocked",
+		"The sender's own mail account is barred from sending, by its provider or for abuse.",
+		"Stop sending from this account and settle it with the provider; the recipients are not at fault.",
+		"rejected", "policy-related", "", "General", 50,
+		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_SENDER, REBOUND_ACTION_STOP_SENDING, REBOUND_CATEGORY_POLICY_BLOCK
+	},
 	[CL_relay_denied] = {
 		"relay_denied",
 		"The server will not pass mail on to this destination for this sender.",
@@ -274,7 +281,7 @@ RB_OBJECT const struct rebound_class rb_gen_classes[RB_NCLASSES + 1] = {
 		"attachment_rejected",
 		"The message carries an attachment type the receiver does not accept.",
 		"Send a link instead of the file, or a type the receiver takes.",
-		"contenterror", "content-related", "", "AttachmentRejected", 53,
+		"policyviolation", "content-related", "", "AttachmentRejected", 53,
 		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_CONTENT, REBOUND_ACTION_FIX_CONTENT, REBOUND_CATEGORY_POLICY_BLOCK
 	},
 	[CL_not_rfc_compliant] = {

@@ -19,6 +19,16 @@
  *   rules.d/43-provider-icloud.rules
  *   rules.d/44-provider-comcast.rules
  *   rules.d/45-provider-att.rules
+ *   rules.d/46-provider-orange.rules
+ *   rules.d/47-provider-europe.rules
+ *   rules.d/48-provider-russia.rules
+ *   rules.d/49-provider-asia.rules
+ *   rules.d/50-provider-cox.rules
+ *   rules.d/51-provider-zoho.rules
+ *   rules.d/52-gateways.rules
+ *   rules.d/53-blocklists.rules
+ *   rules.d/54-esp.rules
+ *   rules.d/55-mta.rules
  *   rules.d/60-profile-sinch.rules
  *   rules.d/61-profile-rfc-class.rules
  *   rules.d/62-profile-ses.rules
@@ -32,6 +42,27 @@ static const struct rebound_provider providers[RB_NPROVIDERS + 1] = {
 	[PV_icloud] = { "icloud", "Apple iCloud Mail" },
 	[PV_comcast] = { "comcast", "Comcast / Xfinity" },
 	[PV_att] = { "att", "AT&T" },
+	[PV_orange] = { "orange", "Orange / Wanadoo / La Poste" },
+	[PV_united_internet] = { "united-internet", "GMX / WEB.DE / mail.com / 1&1 IONOS" },
+	[PV_t_online] = { "t-online", "Deutsche Telekom T-Online" },
+	[PV_free] = { "free", "Free (France)" },
+	[PV_sfr] = { "sfr", "SFR (France)" },
+	[PV_yandex] = { "yandex", "Yandex Mail" },
+	[PV_mail_ru] = { "mail-ru", "Mail.ru / VK Mail" },
+	[PV_rambler] = { "rambler", "Rambler" },
+	[PV_tencent] = { "tencent", "Tencent QQ Mail / Exmail" },
+	[PV_netease] = { "netease", "NetEase (163.com, 126.com) / Coremail" },
+	[PV_cox] = { "cox", "Cox Communications" },
+	[PV_spectrum] = { "spectrum", "Spectrum / Charter" },
+	[PV_zoho] = { "zoho", "Zoho Mail / ZeptoMail" },
+	[PV_proofpoint] = { "proofpoint", "Proofpoint" },
+	[PV_mimecast] = { "mimecast", "Mimecast" },
+	[PV_barracuda] = { "barracuda", "Barracuda" },
+	[PV_cisco_esa] = { "cisco-esa", "Cisco Secure Email (IronPort / ESA)" },
+	[PV_trendmicro] = { "trendmicro", "Trend Micro Email Security" },
+	[PV_messagelabs] = { "messagelabs", "Broadcom / Symantec Email Security.cloud (MessageLabs)" },
+	[PV_rackspace] = { "rackspace", "Rackspace Email" },
+	[PV_aws_ses] = { "aws-ses", "Amazon SES" },
 	[RB_NPROVIDERS] = { NULL, NULL }
 };
 
@@ -52,6 +83,58 @@ static const struct rb_suffix hosts[] = {
 	{ "me.com", 6, PV_icloud },
 	{ "apple.com", 9, PV_icloud },
 	{ "comcast.net", 11, PV_comcast },
+	{ "orange.fr", 9, PV_orange },
+	{ "wanadoo.fr", 10, PV_orange },
+	{ "laposte.net", 11, PV_orange },
+	{ "gmx.net", 7, PV_united_internet },
+	{ "gmx.com", 7, PV_united_internet },
+	{ "gmx.de", 6, PV_united_internet },
+	{ "web.de", 6, PV_united_internet },
+	{ "mail.com", 8, PV_united_internet },
+	{ "kundenserver.de", 15, PV_united_internet },
+	{ "ionos.de", 8, PV_united_internet },
+	{ "ionos.com", 9, PV_united_internet },
+	{ "1and1.com", 9, PV_united_internet },
+	{ "t-online.de", 11, PV_t_online },
+	{ "free.fr", 7, PV_free },
+	{ "sfr.fr", 6, PV_sfr },
+	{ "yandex.ru", 9, PV_yandex },
+	{ "yandex.net", 10, PV_yandex },
+	{ "yandex.com", 10, PV_yandex },
+	{ "mail.ru", 7, PV_mail_ru },
+	{ "rambler.ru", 10, PV_rambler },
+	{ "qq.com", 6, PV_tencent },
+	{ "163.com", 7, PV_netease },
+	{ "126.com", 7, PV_netease },
+	{ "yeah.net", 8, PV_netease },
+	{ "netease.com", 11, PV_netease },
+	{ "coremail.cn", 11, PV_netease },
+	{ "icoremail.net", 13, PV_netease },
+	{ "cox.net", 7, PV_cox },
+	{ "charter.net", 11, PV_spectrum },
+	{ "rr.com", 6, PV_spectrum },
+	{ "spectrum.net", 12, PV_spectrum },
+	{ "zoho.com", 8, PV_zoho },
+	{ "zoho.eu", 7, PV_zoho },
+	{ "zoho.in", 7, PV_zoho },
+	{ "zohomail.com", 12, PV_zoho },
+	{ "zeptomail.com", 13, PV_zoho },
+	{ "pphosted.com", 12, PV_proofpoint },
+	{ "ppe-hosted.com", 14, PV_proofpoint },
+	{ "mimecast.com", 12, PV_mimecast },
+	{ "mimecast.co.za", 14, PV_mimecast },
+	{ "mimecast-offshore.com", 21, PV_mimecast },
+	{ "barracudanetworks.com", 21, PV_barracuda },
+	{ "ess.barracudanetworks.com", 25, PV_barracuda },
+	{ "iphmx.com", 9, PV_cisco_esa },
+	{ "trendmicro.com", 14, PV_trendmicro },
+	{ "trendmicro.eu", 13, PV_trendmicro },
+	{ "trendmicro.co.jp", 16, PV_trendmicro },
+	{ "tmes.trendmicro.com", 19, PV_trendmicro },
+	{ "messagelabs.com", 15, PV_messagelabs },
+	{ "emailsrvr.com", 13, PV_rackspace },
+	{ "amazonses.com", 13, PV_aws_ses },
+	{ "amazonaws.com", 13, PV_aws_ses },
 	{ NULL, 0, RB_NONE }
 };
 
@@ -98,6 +181,61 @@ static const struct rb_suffix domains[] = {
 	{ "pacbell.net", 11, PV_att },
 	{ "swbell.net", 10, PV_att },
 	{ "prodigy.net", 11, PV_att },
+	{ "orange.fr", 9, PV_orange },
+	{ "wanadoo.fr", 10, PV_orange },
+	{ "laposte.net", 11, PV_orange },
+	{ "gmx.net", 7, PV_united_internet },
+	{ "gmx.de", 6, PV_united_internet },
+	{ "gmx.at", 6, PV_united_internet },
+	{ "gmx.ch", 6, PV_united_internet },
+	{ "gmx.com", 7, PV_united_internet },
+	{ "gmx.fr", 6, PV_united_internet },
+	{ "web.de", 6, PV_united_internet },
+	{ "mail.com", 8, PV_united_internet },
+	{ "t-online.de", 11, PV_t_online },
+	{ "magenta.de", 10, PV_t_online },
+	{ "free.fr", 7, PV_free },
+	{ "sfr.fr", 6, PV_sfr },
+	{ "neuf.fr", 7, PV_sfr },
+	{ "cegetel.net", 11, PV_sfr },
+	{ "club-internet.fr", 16, PV_sfr },
+	{ "yandex.ru", 9, PV_yandex },
+	{ "yandex.com", 10, PV_yandex },
+	{ "ya.ru", 5, PV_yandex },
+	{ "yandex.by", 9, PV_yandex },
+	{ "yandex.kz", 9, PV_yandex },
+	{ "yandex.ua", 9, PV_yandex },
+	{ "narod.ru", 8, PV_yandex },
+	{ "mail.ru", 7, PV_mail_ru },
+	{ "inbox.ru", 8, PV_mail_ru },
+	{ "list.ru", 7, PV_mail_ru },
+	{ "bk.ru", 5, PV_mail_ru },
+	{ "internet.ru", 11, PV_mail_ru },
+	{ "vk.com", 6, PV_mail_ru },
+	{ "rambler.ru", 10, PV_rambler },
+	{ "lenta.ru", 8, PV_rambler },
+	{ "autorambler.ru", 14, PV_rambler },
+	{ "myrambler.ru", 12, PV_rambler },
+	{ "ro.ru", 5, PV_rambler },
+	{ "qq.com", 6, PV_tencent },
+	{ "vip.qq.com", 10, PV_tencent },
+	{ "foxmail.com", 11, PV_tencent },
+	{ "163.com", 7, PV_netease },
+	{ "126.com", 7, PV_netease },
+	{ "yeah.net", 8, PV_netease },
+	{ "188.com", 7, PV_netease },
+	{ "vip.163.com", 11, PV_netease },
+	{ "vip.126.com", 11, PV_netease },
+	{ "cox.net", 7, PV_cox },
+	{ "charter.net", 11, PV_spectrum },
+	{ "spectrum.net", 12, PV_spectrum },
+	{ "rr.com", 6, PV_spectrum },
+	{ "twc.com", 7, PV_spectrum },
+	{ "roadrunner.com", 14, PV_spectrum },
+	{ "zoho.com", 8, PV_zoho },
+	{ "zohomail.com", 12, PV_zoho },
+	{ "zoho.eu", 7, PV_zoho },
+	{ "zoho.in", 7, PV_zoho },
 	{ NULL, 0, RB_NONE }
 };
 
@@ -136,9 +274,7 @@ static const uint16_t st_2_4_6_6[] = { R_status_x__4__6, RB_NONE };
 static const uint16_t st_2_4_7_7[] = { R_status_x__4__7, RB_NONE };
 static const uint16_t st_2_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
 static const uint16_t st_2_5_4_6[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_2_6_0_3[] = { R_status_x__6, RB_NONE };
 static const uint16_t st_2_6_4_4[] = { R_status_2__6__4, RB_NONE };
-static const uint16_t st_2_6_5_10[] = { R_status_x__6, RB_NONE };
 static const uint16_t st_2_7_0_0[] = { R_status_x__7__0, RB_NONE };
 static const uint16_t st_2_7_1_1[] = { R_status_x__7__1, RB_NONE };
 static const uint16_t st_2_7_2_2[] = { R_status_x__7__2, RB_NONE };
@@ -270,7 +406,6 @@ static const uint16_t st_5_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_
 static const uint16_t st_5_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
 static const uint16_t st_5_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
 static const uint16_t st_5_7_232_233[] = { R_microsoft_tenant_limit, RB_NONE };
-static const uint16_t st_5_7_750_750[] = { R_microsoft_unregistered_domain, RB_NONE };
 static const struct rb_status_bucket status_buckets[] = {
 	{ 2, 1, 5, 5, st_2_1_5_5 },
 	{ 2, 1, 7, 8, st_2_1_7_8 },
@@ -293,9 +428,7 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 2, 4, 7, 7, st_2_4_7_7 },
 	{ 2, 5, 0, 2, st_2_5_0_2 },
 	{ 2, 5, 4, 6, st_2_5_4_6 },
-	{ 2, 6, 0, 3, st_2_6_0_3 },
 	{ 2, 6, 4, 4, st_2_6_4_4 },
-	{ 2, 6, 5, 10, st_2_6_5_10 },
 	{ 2, 7, 0, 0, st_2_7_0_0 },
 	{ 2, 7, 1, 1, st_2_7_1_1 },
 	{ 2, 7, 2, 2, st_2_7_2_2 },
@@ -427,7 +560,6 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 5, 7, 32, 32, st_5_7_32_32 },
 	{ 5, 7, 40, 40, st_5_7_40_40 },
 	{ 5, 7, 232, 233, st_5_7_232_233 },
-	{ 5, 7, 750, 750, st_5_7_750_750 },
 	{ 0, 0, 0, 0, NULL }
 };
 
@@ -548,13 +680,13 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	rb_gen_rules, RB_NRULES,
 	rb_gen_classes, RB_NCLASSES,
 	providers, RB_NPROVIDERS,
-	hosts, 16,
-	domains, 42,
+	hosts, 68,
+	domains, 97,
 	profile_names, profile_descriptions, 3,
-	status_buckets, 156,
+	status_buckets, 153,
 	{ NULL, NULL, st_2_any, NULL, st_4_any, st_5_any },
 	reply_buckets, 50,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES,
-	"rebound-rules-1:2370011a8556a82c"
+	"rebound-rules-1:b9f90c6bd0df3442"
 };

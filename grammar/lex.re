@@ -13,20 +13,29 @@
 #include "diag.h"
 #include "parse.h"
 
-int lexer_column(const struct lexer *lx, const unsigned char *p)
+int lexer_column(struct lexer *lx, const unsigned char *p)
 {
 	const unsigned char *q = lx->line_start;
 	int col = 1;
+	/* columns are asked for in order: go on from the last one on this
+	 * line, so that a very long line costs linear time, not quadratic */
+	if (lx->col_line == lx->line_start && lx->col_at && lx->col_at <= p) {
+		q = lx->col_at;
+		col = lx->col;
+	}
 	for (; q < p; q++) {
 		if (*q == '\t')
 			col = ((col - 1) / 8 + 1) * 8 + 1;
 		else if ((*q & 0xC0) != 0x80) /* count code points, not bytes */
 			col++;
 	}
+	lx->col_line = lx->line_start;
+	lx->col_at = p;
+	lx->col = col;
 	return col;
 }
 
-static struct loc here(const struct lexer *lx, const unsigned char *p)
+static struct loc here(struct lexer *lx, const unsigned char *p)
 {
 	struct loc l;
 	l.file = lx->file;

@@ -29,9 +29,11 @@ struct lexer {
 	int profile;           /* profile block being read, -1 outside */
 	int lex_error_line;    /* where the lexer last complained, to keep */
 	int lex_error_col;     /* the parser from repeating it */
+	const unsigned char *col_line, *col_at; /* the last column worked out: */
+	int col;                                /* at col_at on line col_line */
 };
 
 /* Column (from 1) of P on the current line. */
-int lexer_column(const struct lexer *lx, const unsigned char *p);
+int lexer_column(struct lexer *lx, const unsigned char *p);
 
 #endif

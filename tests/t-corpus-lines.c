@@ -16,7 +16,8 @@
  * is therefore a floor at the measured level, so that a rule change that
  * loses agreement fails here; doc/accuracy.md explains the remainder.
  *
- * With -v, every disagreement is printed; with -c, the confusion counts.
+ * The per-reason counts and the confusions seen twice or more are always
+ * printed as TAP comments; with -v, every disagreement as well.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@
 #include "rebound.h"
 #include "tap.h"
 
-#define GOAL 0.77
+#define GOAL 0.81
 #define MAXR 64
 
 struct tally {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "rebound.h"
 #include "tap.h"
+#include "tsv.h"
 
 #define MAX_LINE 8192
 #define MAX_OVERRIDES 512
@@ -22,25 +23,6 @@ struct override {
 	char id[64];
 	char profile[32];
 };
-
-static int split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *p = line;
-	f[n++] = p;
-	while (n < max && (p = strchr(p, '\t')) != NULL) {
-		*p++ = '\0';
-		f[n++] = p;
-	}
-	return n;
-}
-
-static void chomp(char *s)
-{
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-}
 
 static int load_overrides(const char *path, struct override *o)
 {
@@ -51,10 +33,10 @@ static int load_overrides(const char *path, struct override *o)
 		return -1;
 	while (fgets(line, sizeof line, f) && n < MAX_OVERRIDES) {
 		char *fld[4];
-		chomp(line);
+		tsv_chomp(line);
 		if (!line[0] || line[0] == '#')
 			continue;
-		if (split(line, fld, 4) < 2)
+		if (tsv_split(line, fld, 4) < 2)
 			continue;
 		snprintf(o[n].id, sizeof o[n].id, "%s", fld[0]);
 		snprintf(o[n].profile, sizeof o[n].profile, "%s", fld[1]);
@@ -94,8 +76,8 @@ int main(void)
 		int good = 1;
 		char got[256];
 
-		chomp(line);
-		if (split(line, fld, 10) < 9 || strcmp(fld[0], "id") == 0)
+		tsv_chomp(line);
+		if (tsv_split(line, fld, 10) < 9 || strcmp(fld[0], "id") == 0)
 			continue;
 		rows++;
 		if (strncmp(fld[1], "002:", 4) == 0)
