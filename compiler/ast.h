@@ -15,6 +15,7 @@
 #define RB_MAX_RULE_FILE (16u * 1024u * 1024u) /* bytes in one rule file */
 #define RB_MAX_GROUP_DEPTH 32                  /* nested ( ) in a regex */
 #define RB_MAX_REPEAT 64                       /* n and m in {n,m} */
+#define RB_MAX_NAME 100 /* characters in a class name or a rule or provider id */
 
 struct loc {
 	const char *file;

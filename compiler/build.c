@@ -97,11 +97,78 @@ static void report_big_patterns(struct built *b)
 		else
 			lo = mid;
 	}
-	if (hi > 0 && hi <= b->atoms.n)
+	if (hi > 1) /* hi == 1: the first pattern alone, named above */
 		diag_note(b->atoms.v[hi - 1].pat->loc, "this pattern takes the automaton past the "
 		          "limit when added to the %d before it (strongest rules first)", hi - 1);
 	diag_note(b->atoms.v[0].pat->loc, "patterns multiply each other's states; prefer phrases, "
 	          "and split wide repetitions into separate 'text' lines");
+}
+
+/*
+ * The code marks: patterns that end where a reply code or an enhanced
+ * status may have started, at the start of the text or after a byte that
+ * cannot be part of a word (\b): "550" followed by what may follow a
+ * reply code or by the end, and "5.1".  They accept as two atoms past the
+ * last real one, which the runtime's tables write as RB_REPLY_MARK and
+ * RB_STATUS_MARK; the code finder (runtime/codes.c) then looks only at
+ * those places.  The lead-in is \b so that the start of the text and the
+ * byte before share one automaton for what follows.
+ */
+static void add_code_marks(struct built *b)
+{
+	static const char *const marks[] = {
+		"\\b[2-5][0-9][0-9][\\s\\-\\]),]", "\\b[2-5][0-9][0-9]$", "\\b[245]\\.[0-9]"
+	};
+	size_t i, pos;
+	char err[200];
+	for (i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+		struct pat p;
+		memset(&p, 0, sizeof p);
+		p.is_regex = 1;
+		p.src = (char *)marks[i];
+		p.len = strlen(marks[i]);
+		p.loc.file = "(code marks)";
+		if (nfa_add_pattern(&b->nfa, &p, b->atoms.n + (i >= 2), err, sizeof err, &pos) < 0)
+			diag_plain("internal error: code mark /%s/: %s", marks[i], err);
+	}
+}
+
+/* The transitions as the runtime reads them: column by column, in 16-bit
+ * state numbers while they fit, else 32-bit ones. */
+static void lay_out_dfa(struct built *b)
+{
+	size_t n = (size_t)b->dfa.nstates, k, i, nc = (size_t)b->dfa.nclasses;
+	uint32_t *t = xcalloc(n * nc, sizeof *t);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < nc; k++)
+			t[k * n + i] = (uint32_t)b->dfa.trans[i * nc + k];
+	if (n <= 65536) {
+		uint16_t *narrow = xcalloc(n * nc, sizeof *narrow);
+		const uint16_t **cols = xcalloc(256, sizeof *cols);
+		for (i = 0; i < n * nc; i++)
+			narrow[i] = (uint16_t)t[i];
+		free(t);
+		for (i = 0; i < 256; i++)
+			cols[i] = narrow + (size_t)b->dfa.byte_class[i] * n;
+		b->rdfa.trans = narrow;
+		b->rdfa.byte_col = (const uint16_t *const *)cols;
+	} else {
+		const uint32_t **cols = xcalloc(256, sizeof *cols);
+		for (i = 0; i < 256; i++)
+			cols[i] = t + (size_t)b->dfa.byte_class[i] * n;
+		b->rdfa.trans32 = t;
+		b->rdfa.byte_col32 = (const uint32_t *const *)cols;
+	}
+}
+
+/* An atom of the DFA as the runtime's accept lists write it. */
+static uint16_t mark_or_atom(const struct built *b, int atom)
+{
+	if (atom == b->atoms.n)
+		return RB_REPLY_MARK;
+	if (atom == b->atoms.n + 1)
+		return RB_STATUS_MARK;
+	return (uint16_t)atom;
 }
 
 static void fill_codes(const codevec *v, struct rb_reply_pat **rp, uint16_t *nr,
@@ -315,7 +382,6 @@ int build_tables(struct ruleset *rs, struct built *b)
 	struct rb_atom *atoms;
 	struct rebound_provider *providers;
 	const char **pnames, **pdescs;
-	uint16_t *trans;
 	uint16_t **accept;
 	unsigned nh = 0, nd = 0;
 
@@ -352,20 +418,13 @@ int build_tables(struct ruleset *rs, struct built *b)
 	}
 	if (diag_errors != before)
 		return diag_errors - before;
+	add_code_marks(b);
 	if (dfa_build(&b->nfa, (int)RB_MAX_STATES, &b->dfa) < 0) {
 		report_big_patterns(b);
 		return diag_errors - before;
 	}
 
-	/* the DFA as the runtime reads it */
-	b->stride_shift = 0;
-	while ((1 << b->stride_shift) < b->dfa.nclasses)
-		b->stride_shift++;
-	trans = xcalloc((size_t)b->dfa.nstates << b->stride_shift, sizeof *trans);
-	for (i = 0; i < b->dfa.nstates; i++)
-		for (k = 0; k < b->dfa.nclasses; k++)
-			trans[((size_t)i << b->stride_shift) + (size_t)k] =
-				(uint16_t)b->dfa.trans[i * b->dfa.nclasses + k];
+	lay_out_dfa(b);
 	accept = xcalloc((size_t)(b->dfa.nstates - b->dfa.first_accept) + 1, sizeof *accept);
 	for (i = b->dfa.first_accept; i < b->dfa.nstates; i++) {
 		int n = 0;
@@ -373,12 +432,12 @@ int build_tables(struct ruleset *rs, struct built *b)
 			n++;
 		accept[i - b->dfa.first_accept] = xcalloc((size_t)n + 1, sizeof **accept);
 		for (k = 0; k < n; k++)
-			accept[i - b->dfa.first_accept][k] = (uint16_t)b->dfa.accept[i][k];
+			accept[i - b->dfa.first_accept][k] = mark_or_atom(b, b->dfa.accept[i][k]);
 		accept[i - b->dfa.first_accept][n] = RB_NONE;
 	}
 	b->rdfa.byte_class = b->dfa.byte_class;
-	b->rdfa.trans = trans;
-	b->rdfa.stride_shift = b->stride_shift;
+	b->rdfa.codes_marked = 1;
+	b->rdfa.nclasses = (unsigned)b->dfa.nclasses;
 	b->rdfa.nstates = (unsigned)b->dfa.nstates;
 	b->rdfa.start = (unsigned)b->dfa.start;
 	b->rdfa.first_accept = (unsigned)b->dfa.first_accept;
@@ -440,6 +499,18 @@ int build_tables(struct ruleset *rs, struct built *b)
 	}
 	b->t.retypes = retypes;
 	b->t.nretypes = (unsigned)rs->retypes_ranked.n;
+	{
+		uint16_t **lists = xcalloc((size_t)rs->profiles.n + 2, sizeof *lists);
+		for (p = 0; p <= rs->profiles.n; p++) {
+			int n = 0;
+			lists[p] = xcalloc((size_t)rs->retypes_ranked.n + 1, sizeof **lists);
+			for (r = 0; r < rs->retypes_ranked.n; r++)
+				if (retypes[r].profile == 0 || retypes[r].profile == p)
+					lists[p][n++] = (uint16_t)r;
+			lists[p][n] = RB_NONE;
+		}
+		b->t.profile_retypes = (const uint16_t *const *)lists;
+	}
 
 	providers = xcalloc((size_t)rs->providers.n + 1, sizeof *providers);
 	for (p = 0; p < rs->providers.n; p++) {

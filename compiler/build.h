@@ -36,7 +36,6 @@ struct built {
 	VEC(struct bucket) reply_buckets;
 	intvec catchall;
 	struct rb_suffix *hosts, *domains;
-	unsigned stride_shift;
 };
 
 /* Returns the number of errors. */

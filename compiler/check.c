@@ -76,6 +76,15 @@ static int resolve_word(const struct name *nm, const char *what, const char *con
 	return i;
 }
 
+/* Names become C identifiers in the generated tables, cut at some
+ * length; a limit keeps two long names from becoming one. */
+static void check_length(const struct name *n, const char *what)
+{
+	if (strlen(n->s) > RB_MAX_NAME)
+		diag_error(n->loc, "%s '%.20s...' is longer than %d characters", what, n->s,
+		           RB_MAX_NAME);
+}
+
 static int valid_name(const char *s, int allow_dots)
 {
 	const char *p = s;
@@ -321,9 +330,10 @@ static void check_classes(struct ruleset *rs)
 	const char *const ses_types[] = {"Permanent", "Transient", "Undetermined"};
 	for (i = 0; i < rs->classes.n; i++) {
 		struct class_def *c = &rs->classes.v[i];
-		if (!valid_name(c->name.s, 0))
+		if (!valid_name(c->name.s, 0) || strchr(c->name.s, '-'))
 			diag_error(c->name.loc, "class name '%s' must be lowercase letters, digits and '_'",
 			           c->name.s);
+		check_length(&c->name, "class name");
 		for (j = 0; j < i; j++)
 			if (strcmp(rs->classes.v[j].name.s, c->name.s) == 0) {
 				diag_error(c->name.loc, "class '%s' is declared twice", c->name.s);
@@ -456,6 +466,7 @@ static void check_providers(struct ruleset *rs)
 		if (!valid_name(p->name.s, 0) || strchr(p->name.s, '_'))
 			diag_error(p->name.loc, "provider id '%s' must be lowercase letters, digits and '-'",
 			           p->name.s);
+		check_length(&p->name, "provider id");
 		for (j = 0; j < i; j++)
 			if (strcmp(rs->providers.v[j].name.s, p->name.s) == 0) {
 				diag_error(p->name.loc, "provider '%s' is declared twice", p->name.s);
@@ -482,6 +493,7 @@ static void check_rule(struct ruleset *rs, struct rule *r)
 	if (!valid_name(r->id.s, 1))
 		diag_error(r->id.loc, "%s id '%s' must be lowercase letters and digits joined by "
 		           "single '-' or '.'", what, r->id.s);
+	check_length(&r->id, r->is_retype ? "retype id" : "rule id");
 	for (i = 0; i < r->providers.n; i++) {
 		int p = resolve_provider(rs, &r->providers.v[i]);
 		if (p >= 0)
@@ -574,6 +586,9 @@ static int tie_cmp(const struct ctx *cx, const struct rule *a, const struct rule
 		return a->file_index < b->file_index ? -1 : 1;
 	if (a->id.loc.line != b->id.loc.line)
 		return a->id.loc.line < b->id.loc.line ? -1 : 1;
+	/* two rules on one line: qsort must still get a total order */
+	if (a->id.loc.col != b->id.loc.col)
+		return a->id.loc.col < b->id.loc.col ? -1 : 1;
 	return 0;
 }
 
@@ -599,14 +614,25 @@ static void order_group(struct ctx *cx, struct rule *rules, const int *v, int n,
 	/* "from[k] must come before to[k]" exists only where 'over' says so;
 	 * a list keeps a group of tens of thousands of rules small and fast */
 	intvec from, to;
+	/* run[k]: the first rule after k whose profile or decision differs
+	 * from k's; rules that decide alike never need ordering, so a run of
+	 * them is skipped at once */
+	int *run = xmalloc((size_t)(n ? n : 1) * sizeof *run);
 	memset(&from, 0, sizeof from);
 	memset(&to, 0, sizeof to);
+	for (i = n - 1; i >= 0; i--)
+		run[i] = i + 1 < n && rules[v[i]].profile == rules[v[i + 1]].profile &&
+		         !decision_differs(&rules[v[i]], &rules[v[i + 1]]) ? run[i + 1] : i + 1;
 
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++) {
 			struct rule *a = &rules[v[i]], *b = &rules[v[j]];
 			int first = -1;
-			if (a->profile != b->profile || !decision_differs(a, b) || !can_meet(a, b))
+			if (a->profile == b->profile && !decision_differs(a, b)) {
+				j = run[j] - 1;
+				continue;
+			}
+			if (a->profile != b->profile || !can_meet(a, b))
 				continue;
 			if (retypes) {
 				diag_error(b->id.loc, "retypes '%s' and '%s' can both apply to the same "
@@ -685,6 +711,7 @@ static void order_group(struct ctx *cx, struct rule *rules, const int *v, int n,
 		free(back);
 	}
 	free(done);
+	free(run);
 	free(from.v);
 	free(to.v);
 }
@@ -810,6 +837,8 @@ int check_ruleset(struct ruleset *rs)
 	}
 	if ((unsigned)rs->rules.n > RB_MAX_RULES)
 		diag_plain("%d rules, more than the limit of %u", rs->rules.n, RB_MAX_RULES);
+	if (rs->rules.n == 0)
+		diag_plain("the rule files hold no rule"); /* a wrong path, most likely */
 
 	/* the class order */
 	cx.rs = rs;

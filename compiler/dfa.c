@@ -98,7 +98,11 @@ static int intern(struct builder *b, const int *v, int n)
 	return nstates;
 }
 
-/* Close b->tmp under epsilon moves, sort it, drop background states. */
+/* Close b->tmp under epsilon moves, sort it, drop background states.
+ * States that only lead on (no symbol to read, no atom to accept) are
+ * left out of the set: two sets that differ only in those behave alike,
+ * and keeping them would make the construction build the same state
+ * twice, for minimisation to merge again. */
 static void close_tmp(struct builder *b, int drop_background)
 {
 	int sp = 0, i, n = 0;
@@ -112,7 +116,8 @@ static void close_tmp(struct builder *b, int drop_background)
 	while (sp) {
 		int s = b->stack[--sp];
 		const struct nfa_state *x = &b->n->st.v[s];
-		vec_push(&b->tmp, s);
+		if (x->set >= 0 || x->atom >= 0)
+			vec_push(&b->tmp, s);
 		if (x->eps1 >= 0 && b->stamp[x->eps1] != b->gen) {
 			b->stamp[x->eps1] = b->gen;
 			b->stack[sp++] = x->eps1;
@@ -182,6 +187,15 @@ static void compute_classes(const struct nfa *n, struct dfa *d, int *class_of)
 
 /* ---- minimisation (Moore's partition refinement) ---- */
 
+/* Two -1-terminated atom lists, compared without reading past the shorter. */
+static int same_atom_list(const int *a, const int *b)
+{
+	size_t i = 0;
+	while (a[i] == b[i] && a[i] >= 0)
+		i++;
+	return a[i] == b[i];
+}
+
 static int *minimise(int nstates, int nclasses, const int *trans, int **accept, int *nblocks_out)
 {
 	int *block = xmalloc((size_t)nstates * sizeof *block);
@@ -189,26 +203,32 @@ static int *minimise(int nstates, int nclasses, const int *trans, int **accept, 
 	int *sig = xmalloc((size_t)(nclasses + 1) * sizeof *sig);
 	int nblocks = 0, s, c, cap = 1024, *table = NULL, *sigs = NULL, nsig;
 
-	/* first split: by the atoms a state ends */
+	/* first split: by the atoms a state ends, blocks numbered in order of
+	 * first appearance (a hash of the lists keeps this linear) */
+	while (cap < nstates * 2)
+		cap *= 2;
+	table = xcalloc((size_t)cap, sizeof *table);
 	for (s = 0; s < nstates; s++) {
-		int t;
-		block[s] = -1;
-		for (t = 0; t < s; t++) {
-			const int *a = accept[s], *b2 = accept[t];
-			while (*a >= 0 && *a == *b2) {
-				a++;
-				b2++;
+		int n = 0;
+		unsigned h;
+		while (accept[s][n] >= 0)
+			n++;
+		h = hash_set(accept[s], n) & (unsigned)(cap - 1);
+		for (;;) {
+			int t = table[h] - 1;
+			if (t < 0) {
+				table[h] = s + 1;
+				block[s] = nblocks++;
+				break;
 			}
-			if (*a == *b2) {
+			if (same_atom_list(accept[s], accept[t])) {
 				block[s] = block[t];
 				break;
 			}
-			if (accept[s][0] < 0 && accept[t][0] < 0)
-				break;
+			h = (h + 1) & (unsigned)(cap - 1);
 		}
-		if (block[s] < 0)
-			block[s] = nblocks++;
 	}
+	free(table);
 
 	for (;;) {
 		int nnew = 0;
@@ -279,6 +299,51 @@ static char *state_name(const struct dfa *d, const int *path, int len)
 		snprintf(buf + 20, sizeof buf - 20, "_%08x", h);
 	}
 	return xstrdup(buf);
+}
+
+/*
+ * Names cut short may still collide: make them unique in order.  Name i
+ * gets "_K" appended when K earlier names (as they stand after their own
+ * renaming) equal it.  A hash of the names seen so far and how often
+ * keeps this linear; a rule base has tens of thousands of states.
+ */
+static unsigned hash_name(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void unique_names(char **names, int n)
+{
+	int cap = 1024, i;
+	int *seen, *count;
+	while (cap < n * 2)
+		cap *= 2;
+	seen = xcalloc((size_t)cap, sizeof *seen); /* name index + 1 */
+	count = xcalloc((size_t)cap, sizeof *count);
+	for (i = 0; i < n; i++) {
+		unsigned h = hash_name(names[i]) & (unsigned)(cap - 1);
+		while (seen[h] && strcmp(names[seen[h] - 1], names[i]) != 0)
+			h = (h + 1) & (unsigned)(cap - 1);
+		if (seen[h]) {
+			char buf[600];
+			snprintf(buf, sizeof buf, "%s_%d", names[i], count[h]);
+			free(names[i]);
+			names[i] = xstrdup(buf);
+			h = hash_name(names[i]) & (unsigned)(cap - 1);
+			while (seen[h] && strcmp(names[seen[h] - 1], names[i]) != 0)
+				h = (h + 1) & (unsigned)(cap - 1);
+		}
+		if (!seen[h])
+			seen[h] = i + 1;
+		count[h]++;
+	}
+	free(seen);
+	free(count);
 }
 
 /* With COUNT_ONLY, stop after the subset construction (the states the
@@ -469,19 +534,7 @@ static int build(const struct nfa *n, int max_states, struct dfa *d, int count_o
 				else
 					d->names[i] = state_name(d, path, len);
 			}
-			/* names cut short may still collide: make them unique in order */
-			for (i = 0; i < nf; i++) {
-				int j, dup = 0;
-				for (j = 0; j < i; j++)
-					if (strcmp(d->names[i], d->names[j]) == 0)
-						dup++;
-				if (dup) {
-					char buf[600];
-					snprintf(buf, sizeof buf, "%s_%d", d->names[i], dup);
-					free(d->names[i]);
-					d->names[i] = xstrdup(buf);
-				}
-			}
+			unique_names(d->names, nf);
 			free(final);
 			free(number);
 		}

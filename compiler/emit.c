@@ -401,11 +401,15 @@ static void class_name(const struct dfa *d, int c, char *buf, size_t n)
 static void emit_match(struct emitter *e, struct sbuf *o)
 {
 	const struct dfa *d = &e->b->dfa;
+	int wide = d->nstates > 65536;
+	const char *state_type = wide ? "uint32_t" : "uint16_t";
 	int baseline = d->idle >= 0 ? d->idle : d->start, i, c;
 	char cn[32];
 	banner(o, "match.c - the DFA that finds every text pattern in one pass.");
 	pf(o, "#include \"ids.h\"\n\n");
-	pf(o, "/* rows are written as the idle row plus their differences */\n");
+	pf(o, "/* the table is stored column by column (all states for one symbol\n"
+	      " * class, then the next), and written state by state: a hub's row\n"
+	      " * plus the differences */\n");
 	pf(o, "#if defined(__clang__)\n#pragma clang diagnostic ignored \"-Winitializer-overrides\"\n"
 	      "#elif defined(__GNUC__)\n#pragma GCC diagnostic ignored \"-Woverride-init\"\n#endif\n\n");
 	pf(o, "/* symbol classes, named after their smallest byte */\nenum {\n");
@@ -443,7 +447,8 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 		pf(o, "#define RB_FIRST_ACCEPT %s\n", state_name(e, d->first_accept));
 	else
 		pf(o, "#define RB_FIRST_ACCEPT RB_NSTATES\n");
-	pf(o, "#define RB_STRIDE %u\n\n", 1u << e->b->stride_shift);
+	pf(o, "/* where the entry of state S for symbol class C is */\n"
+	      "#define AT(C, S) ((C) * RB_NSTATES + (S))\n\n");
 	/*
 	 * Each row is written as a "hub" row plus its differences.  A state's
 	 * row differs least from the row of its fallback state (the one the
@@ -479,25 +484,27 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 		for (i = 0; i < d->nstates; i++) {
 			if (!hub[i])
 				continue;
-			pf(o, "#define ROW_%s", state_name(e, i));
-			for (c = 0; c < d->nclasses; c++)
-				pf(o, "%s%s", c == 0 ? " \\\n\t" : c % 4 == 0 ? ", \\\n\t" : ", ",
-				   state_name(e, d->trans[i * d->nclasses + c]));
+			pf(o, "#define ROW_%s(S)", state_name(e, i));
+			for (c = 0; c < d->nclasses; c++) {
+				class_name(d, c, cn, sizeof cn);
+				pf(o, "%s[AT(%s, S)] = %s", c == 0 ? " \\\n\t" : c % 4 == 0 ? ", \\\n\t" : ", ",
+				   cn, state_name(e, d->trans[i * d->nclasses + c]));
+			}
 			pf(o, "\n");
 		}
-		pf(o, "\nstatic const uint16_t trans[RB_NSTATES][RB_STRIDE] = {\n");
+		pf(o, "\nstatic const %s trans[RB_NBYTECLASSES * RB_NSTATES] = {\n", state_type);
 		for (i = 0; i < d->nstates; i++) {
 			int b = hub[i] ? i : base_of[i];
-			pf(o, "\t[%s] = { ", state_name(e, i));
-			pf(o, "ROW_%s", state_name(e, b));
+			pf(o, "\tROW_%s(", state_name(e, b));
+			pf(o, "%s)", state_name(e, i));
 			for (c = 0; c < d->nclasses; c++) {
 				int to = d->trans[i * d->nclasses + c];
 				if (to == d->trans[b * d->nclasses + c])
 					continue;
 				class_name(d, c, cn, sizeof cn);
-				pf(o, ", [%s] = %s", cn, state_name(e, to));
+				pf(o, ", [AT(%s, %s)] = %s", cn, state_name(e, i), state_name(e, to));
 			}
-			pf(o, " },\n");
+			pf(o, ",\n");
 		}
 		pf(o, "};\n\n");
 		free(fail);
@@ -509,21 +516,31 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 		int k;
 		pf(o, "static const uint16_t acc_%s[] = {", state_name(e, i));
 		for (k = 0; d->accept[i][k] >= 0; k++)
-			pf(o, " %s,", e->atom_names[d->accept[i][k]]);
+			pf(o, " %s,", d->accept[i][k] == e->b->atoms.n       ? "RB_REPLY_MARK"
+			              : d->accept[i][k] == e->b->atoms.n + 1 ? "RB_STATUS_MARK"
+			                                                     : e->atom_names[d->accept[i][k]]);
 		pf(o, " RB_NONE };\n");
 	}
 	pf(o, "\nstatic const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {\n");
 	for (i = d->first_accept; i < d->nstates; i++)
 		pf(o, "\t[%s - RB_FIRST_ACCEPT] = acc_%s,\n", state_name(e, i), state_name(e, i));
 	pf(o, "\t[RB_NSTATES - RB_FIRST_ACCEPT] = NULL\n};\n\n");
-	pf(o, "RB_OBJECT const struct rb_dfa rb_gen_dfa = {\n\tbyte_class, &trans[0][0], %u, "
-	      "RB_NSTATES, %s, RB_FIRST_ACCEPT,\n\t",
-	   e->b->stride_shift, state_name(e, d->start));
+	pf(o, "/* the column of each byte's class */\n"
+	      "static const %s *const byte_col[256] = {\n", state_type);
+	for (i = 0; i < 256; i++) {
+		class_name(d, d->byte_class[i], cn, sizeof cn);
+		pf(o, "%s&trans[AT(%s, 0)],%s", i % 4 == 0 ? "\t" : " ", cn, i % 4 == 3 ? "\n" : "");
+	}
+	pf(o, "};\n\n");
+	pf(o, "RB_OBJECT const struct rb_dfa rb_gen_dfa = {\n\tbyte_class, %s, %s, "
+	      "RB_NBYTECLASSES, RB_NSTATES, %s, RB_FIRST_ACCEPT,\n\t",
+	   wide ? "NULL, byte_col" : "byte_col, NULL", wide ? "NULL, trans" : "trans, NULL",
+	   state_name(e, d->start));
 	if (d->eof_class >= 0) {
 		class_name(d, d->eof_class, cn, sizeof cn);
-		pf(o, "%s, accept\n};\n", cn);
+		pf(o, "%s, accept, 1\n};\n", cn);
 	} else
-		pf(o, "RB_NONE, accept\n};\n");
+		pf(o, "RB_NONE, accept, 1\n};\n");
 }
 
 static void rule_list(struct emitter *e, struct sbuf *o, const char *name, const intvec *v)
@@ -631,6 +648,22 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 	if (b->catchall.n)
 		rule_list(e, o, "catchall", &b->catchall);
 
+	pf(o, "/* the retypes that may apply under each profile */\n");
+	for (i = 0; i <= (int)t->nprofiles; i++) {
+		const uint16_t *v = t->profile_retypes[i];
+		if (i)
+			pf(o, "static const uint16_t retypes_p_%s[] = {", mangle(t->profile_names[i - 1]));
+		else
+			pf(o, "static const uint16_t retypes_default[] = {");
+		for (; *v != RB_NONE; v++)
+			pf(o, " %s,", e->retype_names[*v]);
+		pf(o, " RB_NONE };\n");
+	}
+	pf(o, "static const uint16_t *const profile_retypes[] = {\n\tretypes_default,\n");
+	for (i = 0; i < (int)t->nprofiles; i++)
+		pf(o, "\tretypes_p_%s,\n", mangle(t->profile_names[i]));
+	pf(o, "\tNULL\n};\n");
+
 	pf(o, "\nRB_OBJECT const struct rb_tables rb_builtin_tables = {\n");
 	pf(o, "\t&rb_gen_dfa,\n\trb_gen_atoms, RB_NATOMS,\n\trb_gen_rules, RB_NRULES,\n");
 	pf(o, "\trb_gen_classes, RB_NCLASSES,\n\tproviders, RB_NPROVIDERS,\n");
@@ -644,7 +677,7 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 			pf(o, "%sNULL", i ? ", " : " ");
 	pf(o, " },\n\treply_buckets, %d,\n", b->reply_buckets.n);
 	pf(o, "\t%s,\n", b->catchall.n ? "catchall" : "NULL");
-	pf(o, "\trb_gen_retypes, RB_NRETYPES,\n");
+	pf(o, "\trb_gen_retypes, RB_NRETYPES, profile_retypes,\n");
 	pf(o, "\t\"rebound-rules-1:%016llx\"\n};\n", (unsigned long long)digest);
 }
 
@@ -667,7 +700,13 @@ static int write_if_changed(const char *dir, const char *name, const struct sbuf
 		return 0;
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	f = fopen(tmp, "wb");
-	if (!f || fwrite(buf->s, 1, buf->n, f) != buf->n || fclose(f) != 0) {
+	if (!f || fwrite(buf->s, 1, buf->n, f) != buf->n) {
+		diag_plain("cannot write '%s': %s", tmp, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0) {
 		diag_plain("cannot write '%s': %s", tmp, strerror(errno));
 		return -1;
 	}

@@ -673,6 +673,18 @@ static const struct rb_reply_bucket reply_buckets[] = {
 };
 
 static const uint16_t catchall[] = { R_catch_all, RB_NONE };
+/* the retypes that may apply under each profile */
+static const uint16_t retypes_default[] = { X_recipient_deferral, RB_NONE };
+static const uint16_t retypes_p_sinch[] = { X_sinch_553_exceptions, X_sinch_550_exceptions, X_recipient_deferral, X_sinch_5__4__1, X_sinch_421, X_sinch_500_501, X_sinch_whole_codes, RB_NONE };
+static const uint16_t retypes_p_rfc_class[] = { X_recipient_deferral, X_rfc_5xx, X_rfc_4xx, RB_NONE };
+static const uint16_t retypes_p_ses[] = { X_recipient_deferral, X_ses_auto_reply, RB_NONE };
+static const uint16_t *const profile_retypes[] = {
+	retypes_default,
+	retypes_p_sinch,
+	retypes_p_rfc_class,
+	retypes_p_ses,
+	NULL
+};
 
 RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	&rb_gen_dfa,
@@ -687,6 +699,6 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	{ NULL, NULL, st_2_any, NULL, st_4_any, st_5_any },
 	reply_buckets, 50,
 	catchall,
-	rb_gen_retypes, RB_NRETYPES,
-	"rebound-rules-1:b9f90c6bd0df3442"
+	rb_gen_retypes, RB_NRETYPES, profile_retypes,
+	"rebound-rules-1:30788825083ded21"
 };

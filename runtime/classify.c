@@ -1,9 +1,10 @@
 /*
  * classify.c - decide the class of a reply from the rule tables.
  *
- * Steps: find the codes; run the DFA once over the text, marking every
- * atom (text pattern) that occurs; work out the provider; then take the
- * strongest rule whose conditions hold.  Rules are stored strongest
+ * Steps: run the DFA once over the text, noting every atom (text
+ * pattern) that occurs and where the reply code and status may start;
+ * read the codes there; work out the provider; then take the strongest
+ * rule whose conditions hold.  Rules are stored strongest
  * first, so "strongest" is "lowest index", and candidates come only from
  * the atoms that matched and from the lists filed under the codes found:
  * the cost does not grow with the size of the rule base.
@@ -28,31 +29,39 @@ static unsigned lowest_bit(uint64_t m)
 #endif
 }
 
-/* Matched atoms are also listed, so the passes over them need not scan
- * the whole bitset; past this many the bitset is scanned instead. */
+/*
+ * Matched atoms are kept in a short list: a reply matches a handful, so
+ * "did atom a match" is a scan of a few entries and nothing needs
+ * clearing per call.  Past MAX_LISTED the list turns into a bit set over
+ * all atoms (cleared then, once).
+ */
 #define MAX_LISTED 64
+/* Where the DFA saw a possible code; past MAX_CODES the text is scanned. */
+#define MAX_CODES 32
 
 struct state {
 	const struct rb_tables *t;
-	uint64_t bits[WORDS];
-	unsigned nwords;
-	uint16_t listed[MAX_LISTED];
-	unsigned nlisted; /* MAX_LISTED + 1 once the list overflowed */
+	unsigned nlisted; /* MAX_LISTED + 1 once the bit set is in use */
+	unsigned ncodes;  /* MAX_CODES + 1 once there were too many */
 	unsigned profile;  /* 0 default, else index + 1 */
 	unsigned provider; /* RB_NONE if none */
 	struct rb_codes codes;
+	uint16_t listed[MAX_LISTED];
+	uint32_t code_at[MAX_CODES];
+	uint64_t bits[WORDS]; /* only once nlisted > MAX_LISTED */
 };
-
-static int bit(const struct state *st, unsigned a)
-{
-	return (int)((st->bits[a >> 6] >> (a & 63u)) & 1u);
-}
 
 static int group_holds(const struct state *st, struct rb_group g)
 {
 	unsigned a;
+	if (st->nlisted <= MAX_LISTED) {
+		for (a = 0; a < st->nlisted; a++)
+			if ((unsigned)(st->listed[a] - g.first) < g.count)
+				return 1;
+		return 0;
+	}
 	for (a = g.first; a < (unsigned)g.first + g.count; a++)
-		if (bit(st, a))
+		if ((st->bits[a >> 6] >> (a & 63u)) & 1u)
 			return 1;
 	return 0;
 }
@@ -94,7 +103,9 @@ static int in_list(const uint16_t *v, unsigned n, unsigned x)
 	return 0;
 }
 
-static int rule_holds(const struct state *st, unsigned r)
+/* Do the conditions of rule R hold?  Groups before FIRST_GROUP are known
+ * to hold already (a candidate found through an atom of its group 0). */
+static int rule_holds(const struct state *st, unsigned r, unsigned first_group)
 {
 	const struct rb_rule *R = &st->t->rules[r];
 	unsigned g;
@@ -108,7 +119,7 @@ static int rule_holds(const struct state *st, unsigned r)
 		return 0;
 	if (R->nstatus && !status_matches(R->status, R->nstatus, &st->codes))
 		return 0;
-	for (g = 0; g < R->ngroups; g++)
+	for (g = first_group; g < R->ngroups; g++)
 		if (!group_holds(st, R->groups[g]))
 			return 0;
 	if (R->unless.count && group_holds(st, R->unless))
@@ -121,8 +132,8 @@ static unsigned scan_list(const struct state *st, const uint16_t *list, unsigned
 {
 	if (!list)
 		return best;
-	for (; *list != RB_NONE && *list < best; list++)
-		if (rule_holds(st, *list))
+	for (; *list < best; list++)
+		if (rule_holds(st, *list, 0))
 			return *list;
 	return best;
 }
@@ -168,31 +179,59 @@ static const uint16_t *reply_bucket(const struct rb_tables *t, unsigned reply)
 	return NULL;
 }
 
-/* Set the bits of the atoms an accepting state ends, and list the new ones. */
-static void mark(struct state *st, const uint16_t *a)
+/* From the short list to the bit set: more atoms matched than it holds. */
+static void to_bits(struct state *st)
 {
-	for (; *a != RB_NONE; a++) {
-		uint64_t m = (uint64_t)1 << (*a & 63u);
-		if (st->bits[*a >> 6] & m)
+	unsigned i, nwords = (st->t->natoms + 63u) / 64u;
+	memset(st->bits, 0, nwords * sizeof st->bits[0]);
+	for (i = 0; i < MAX_LISTED; i++)
+		st->bits[st->listed[i] >> 6] |= (uint64_t)1 << (st->listed[i] & 63u);
+	st->nlisted = MAX_LISTED + 1;
+}
+
+/* Note that a code may start at POS. */
+static void note_code(struct state *st, size_t pos)
+{
+	if (st->ncodes < MAX_CODES)
+		st->code_at[st->ncodes] = (uint32_t)pos;
+	if (st->ncodes <= MAX_CODES)
+		st->ncodes++;
+}
+
+/*
+ * The DFA reached an accepting state after the byte at POS (POS is the
+ * length for the step on the end): note the atoms it ends (an atom seen
+ * twice is listed twice, which costs less than looking for it), and where
+ * the codes its marks stand for start.
+ */
+static void hit(struct state *st, const uint16_t *a, size_t pos)
+{
+	for (; *a < RB_REPLY_MARK; a++) {
+		if (st->nlisted < MAX_LISTED) {
+			st->listed[st->nlisted++] = *a;
 			continue;
-		st->bits[*a >> 6] |= m;
-		if (st->nlisted < MAX_LISTED)
-			st->listed[st->nlisted] = *a;
-		if (st->nlisted <= MAX_LISTED)
-			st->nlisted++;
+		}
+		if (st->nlisted == MAX_LISTED)
+			to_bits(st);
+		st->bits[*a >> 6] |= (uint64_t)1 << (*a & 63u);
 	}
+	if (*a == RB_REPLY_MARK) {
+		note_code(st, pos - 3);
+		a++;
+	}
+	if (*a == RB_STATUS_MARK)
+		note_code(st, pos - 2);
 }
 
 /* The next matched atom after *cursor, or RB_NONE: from the list while it
- * held them all, else from the bitset. */
+ * held them all, else from the bit set. */
 static unsigned next_atom(const struct state *st, unsigned *cursor)
 {
-	if (st->nlisted <= MAX_LISTED) {
-		if (*cursor >= st->nlisted)
-			return RB_NONE;
-		return st->listed[(*cursor)++];
-	}
-	while (*cursor < st->nwords * 64u) {
+	unsigned nwords;
+	if (st->nlisted <= MAX_LISTED)
+		return *cursor < st->nlisted ? st->listed[(*cursor)++] : RB_NONE;
+	nwords = (st->t->natoms + 63u) / 64u;
+	while (*cursor < nwords * 64u) {
 		unsigned w = *cursor >> 6;
 		uint64_t m = st->bits[w] >> (*cursor & 63u);
 		if (m) {
@@ -206,36 +245,68 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
 }
 
 /*
- * The hot loop: one table step per byte; accepting states are rare.  The
- * usual row strides (64 and 128) get copies of the loop with the stride as
- * a constant, which spares a register move and a variable shift per byte.
+ * The hot loop: one load per byte, from the column of the byte's class
+ * at the row of the state (the column pointer does not depend on the
+ * state, so it is fetched ahead), eight bytes a round, and nothing else:
+ * it leaves the loop for the rare accepting states, so that everything
+ * it needs stays in registers.  One copy for 16-bit state numbers, one
+ * for 32-bit ones.
  */
-#define DFA_LOOP(SHIFT)                                                      \
-	for (; p < end; p++) {                                               \
-		s = tr[((size_t)s << (SHIFT)) + cls[*p]];                     \
-		if (s >= acc)                                                \
-			mark(st, d->accept[s - acc]);                        \
+#define DFA_STEP(K)                                                           \
+	s = col[p[K]][s];                                                     \
+	if (s >= acc) {                                                       \
+		p += (K) + 1;                                                 \
+		goto accepting;                                               \
+	}
+#if defined(__GNUC__)
+#define SCAN_ATTR __attribute__((noinline)) /* a function of its own in profiles */
+#else
+#define SCAN_ATTR
+#endif
+#define DEFINE_SCAN(NAME, T, COLS, TRANS)                                      \
+	SCAN_ATTR static void NAME(struct state *st, const unsigned char *text, size_t n) \
+	{                                                                     \
+		const struct rb_dfa *d = st->t->dfa;                          \
+		const T *const *col = d->COLS;                                \
+		const unsigned char *p = text, *end = text + n;               \
+		const unsigned char *last8 = n >= 7 ? end - 7 : text;         \
+		size_t s = d->start, acc = d->first_accept;                   \
+		for (;;) {                                                    \
+			while (p < last8) {                                   \
+				DFA_STEP(0)                                   \
+				DFA_STEP(1)                                   \
+				DFA_STEP(2)                                   \
+				DFA_STEP(3)                                   \
+				DFA_STEP(4)                                   \
+				DFA_STEP(5)                                   \
+				DFA_STEP(6)                                   \
+				DFA_STEP(7)                                   \
+				p += 8;                                       \
+			}                                                     \
+			while (p < end) {                                     \
+				DFA_STEP(0)                                   \
+				p++;                                          \
+			}                                                     \
+			break;                                                \
+		accepting:                                                    \
+			hit(st, d->accept[s - acc], (size_t)(p - 1 - text));  \
+		}                                                             \
+		if (d->eof_class != RB_NONE) {                                \
+			s = d->TRANS[(size_t)d->eof_class * d->nstates + s];  \
+			if (s >= acc)                                         \
+				hit(st, d->accept[s - acc], n);               \
+		}                                                             \
 	}
 
-static void run_dfa(struct state *st, const unsigned char *p, size_t n)
+DEFINE_SCAN(scan16, uint16_t, byte_col, trans)
+DEFINE_SCAN(scan32, uint32_t, byte_col32, trans32)
+
+static void run_dfa(struct state *st, const unsigned char *text, size_t n)
 {
-	const struct rb_dfa *d = st->t->dfa;
-	const uint8_t *cls = d->byte_class;
-	const uint16_t *tr = d->trans;
-	const unsigned char *end = p + n;
-	unsigned shift = d->stride_shift, acc = d->first_accept, s = d->start;
-
-	if (shift == 6)
-		DFA_LOOP(6)
-	else if (shift == 7)
-		DFA_LOOP(7)
+	if (st->t->dfa->byte_col32)
+		scan32(st, text, n);
 	else
-		DFA_LOOP(shift)
-	if (d->eof_class != RB_NONE) {
-		s = tr[((size_t)s << shift) + d->eof_class];
-		if (s >= acc)
-			mark(st, d->accept[s - acc]);
-	}
+		scan16(st, text, n);
 }
 
 /* Does NAME end with the suffix S, at a label boundary? */
@@ -350,31 +421,28 @@ static void merge_query_codes(struct rb_codes *c, const struct rebound_query *q,
 	}
 }
 
+/* The last three decimal digits of X, without leading zeros. */
+static char *put_number(char *o, unsigned x)
+{
+	if (x >= 100)
+		*o++ = (char)('0' + x / 100 % 10);
+	if (x >= 10)
+		*o++ = (char)('0' + x / 10 % 10);
+	*o++ = (char)('0' + x % 10);
+	return o;
+}
+
 static void format_status(char *buf, const struct rb_codes *c)
 {
-	char tmp[12];
-	unsigned v[3], i, n = 0, k;
-	if (c->cls == 0) {
-		buf[0] = '\0';
-		return;
+	char *o = buf;
+	if (c->cls) {
+		o = put_number(o, c->cls);
+		*o++ = '.';
+		o = put_number(o, c->subject);
+		*o++ = '.';
+		o = put_number(o, c->detail);
 	}
-	v[0] = c->cls;
-	v[1] = c->subject;
-	v[2] = c->detail;
-	for (i = 0; i < 3; i++) {
-		unsigned x = v[i], m = 0;
-		char d[4];
-		do {
-			d[m++] = (char)('0' + x % 10);
-			x /= 10;
-		} while (x && m < 3);
-		if (i)
-			tmp[n++] = '.';
-		for (k = m; k > 0; k--)
-			tmp[n++] = d[k - 1];
-	}
-	tmp[n] = '\0';
-	memcpy(buf, tmp, n + 1);
+	*o = '\0';
 }
 
 int rb_classify(const struct rb_tables *t, const char *text, size_t len,
@@ -382,7 +450,8 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
                 rebound_explain_fn fn, void *ctx)
 {
 	struct state st;
-	unsigned best = RB_NONE, flags = 0, r;
+	unsigned best = RB_NONE, flags = 0, r, i, ncand = 0, marker = RB_NONE;
+	uint16_t cand[MAX_LISTED];
 	int err = REBOUND_OK;
 	const struct rb_rule *R;
 	enum rebound_type type;
@@ -413,13 +482,40 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 		flags |= REBOUND_F_TRUNCATED;
 	}
 
-	rb_find_codes(text, len, &st.codes);
+	st.nlisted = 0;
+	st.ncodes = 0;
+	run_dfa(&st, (const unsigned char *)text, len);
+	if (t->dfa->codes_marked && st.ncodes <= MAX_CODES)
+		rb_codes_at(text, len, st.code_at, st.ncodes, &st.codes);
+	else
+		rb_find_codes(text, len, &st.codes);
 	merge_query_codes(&st.codes, q, &flags);
 
-	st.nwords = (t->natoms + 63u) / 64u;
-	st.nlisted = 0;
-	memset(st.bits, 0, st.nwords * sizeof st.bits[0]);
-	run_dfa(&st, (const unsigned char *)text, len);
+	/*
+	 * One pass over the matched atoms: the provider their markers name
+	 * (the lowest index), and the rules they may decide for, strongest
+	 * first.  Atoms are numbered in rank order of their rules, so the bit
+	 * set gives them in order already; the short list is sorted here.
+	 */
+	if (st.nlisted <= MAX_LISTED) {
+		for (i = 0; i < st.nlisted; i++) {
+			const struct rb_atom *A = &t->atoms[st.listed[i]];
+			if (A->provider < marker)
+				marker = A->provider;
+			if (A->group == 0 && A->rule != RB_NONE) {
+				unsigned k = ncand;
+				for (; k > 0 && cand[k - 1] > A->rule; k--)
+					cand[k] = cand[k - 1];
+				cand[k] = A->rule;
+				ncand++;
+			}
+		}
+	} else {
+		unsigned cur = 0, a;
+		while ((a = next_atom(&st, &cur)) != RB_NONE)
+			if (t->atoms[a].provider < marker)
+				marker = t->atoms[a].provider;
+	}
 
 	/* provider: named by the caller, else a marker, else host, else domain */
 	if (q && q->provider && *q->provider) {
@@ -431,15 +527,11 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 			out->provider_source = REBOUND_PROVIDER_FROM_QUERY;
 		}
 	}
-	if (st.provider == RB_NONE) {
-		unsigned cur = 0, a;
-		while ((a = next_atom(&st, &cur)) != RB_NONE)
-			if (t->atoms[a].provider < st.provider)
-				st.provider = t->atoms[a].provider;
-		if (st.provider != RB_NONE)
-			out->provider_source = REBOUND_PROVIDER_FROM_MARKER;
+	if (st.provider == RB_NONE && marker != RB_NONE) {
+		st.provider = marker;
+		out->provider_source = REBOUND_PROVIDER_FROM_MARKER;
 	}
-	if (st.provider == RB_NONE && q) {
+	if (st.provider == RB_NONE && q && (q->remote_host || q->recipient_domain)) {
 		st.provider = provider_by_suffix(t->hosts, t->nhosts, q->remote_host);
 		if (st.provider != RB_NONE)
 			out->provider_source = REBOUND_PROVIDER_FROM_HOST;
@@ -450,13 +542,21 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 		}
 	}
 
-	/* candidates from text */
-	{
+	/* candidates from text: the first that holds is the strongest */
+	if (st.nlisted <= MAX_LISTED) {
+		for (i = 0; i < ncand; i++)
+			if (rule_holds(&st, cand[i], 1)) {
+				best = cand[i];
+				break;
+			}
+	} else {
 		unsigned cur = 0, a;
 		while ((a = next_atom(&st, &cur)) != RB_NONE) {
 			const struct rb_atom *A = &t->atoms[a];
-			if (A->group == 0 && A->rule < best && rule_holds(&st, A->rule))
+			if (A->group == 0 && A->rule < best && rule_holds(&st, A->rule, 1)) {
 				best = A->rule;
+				break;
+			}
 		}
 	}
 	/* candidates from codes */
@@ -474,7 +574,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 
 	if (fn) {
 		for (r = 0; r < t->nrules; r++)
-			if (rule_holds(&st, r))
+			if (rule_holds(&st, r, 0))
 				fn(ctx, &t->rules[r].pub, &t->classes[t->rules[r].cls], r == best);
 	}
 
@@ -498,11 +598,14 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 	out->cls = &t->classes[R->cls];
 	out->retry_after = R->retry_after;
 	type = R->type != RB_NO_TYPE ? (enum rebound_type)R->type : out->cls->type;
-	for (r = 0; r < t->nretypes; r++)
-		if (retype_holds(&st, &t->retypes[r], R->cls)) {
-			type = (enum rebound_type)t->retypes[r].type;
-			break;
-		}
+	{
+		const uint16_t *x = t->profile_retypes[st.profile];
+		for (; *x != RB_NONE; x++)
+			if (retype_holds(&st, &t->retypes[*x], R->cls)) {
+				type = (enum rebound_type)t->retypes[*x].type;
+				break;
+			}
+	}
 	if (type == REBOUND_TYPE_BY_CODE)
 		type = type_from_code(&st.codes);
 	out->type = type;

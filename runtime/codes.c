@@ -35,23 +35,31 @@ static size_t next_digit(const unsigned char *p, size_t i, size_t len)
 	return i;
 }
 
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_digit(unsigned char c) { return (unsigned char)(c - '0') <= 9; }
 static int is_alnum(unsigned char c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-static int is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+	return is_digit(c) || (unsigned char)((c | 0x20) - 'a') <= 'z' - 'a';
 }
 
-/* Characters that may stand right before a code. */
-static int code_may_follow(unsigned char c)
-{
-	return is_space(c) || c == ':' || c == ';' || c == '(' || c == '[' || c == '<' ||
-	       c == '"' || c == '\'' || c == '=' || c == ',' || c == '#' || c == '{' ||
-	       c == '|' || c == '>';
-}
+/* What a byte may be next to a code, one table lookup instead of a chain
+ * of comparisons. */
+enum {
+	CC_SPACE = 1,  /* white space */
+	CC_BEFORE = 2, /* may stand right before a code */
+	CC_AFTER = 4,  /* may follow a reply code */
+	CC_INTRO = 8   /* introduces a reply ("said: 550", "(#550") */
+};
+static const unsigned char code_chars[256] = {
+	['\t'] = CC_SPACE | CC_BEFORE | CC_AFTER, ['\n'] = CC_SPACE | CC_BEFORE | CC_AFTER | CC_INTRO,
+	['\v'] = CC_SPACE | CC_BEFORE | CC_AFTER, ['\f'] = CC_SPACE | CC_BEFORE | CC_AFTER,
+	['\r'] = CC_SPACE | CC_BEFORE | CC_AFTER | CC_INTRO, [' '] = CC_SPACE | CC_BEFORE | CC_AFTER,
+	[':'] = CC_BEFORE | CC_INTRO, [';'] = CC_BEFORE | CC_INTRO, ['('] = CC_BEFORE | CC_INTRO,
+	['['] = CC_BEFORE | CC_INTRO, ['<'] = CC_BEFORE | CC_INTRO, ['"'] = CC_BEFORE | CC_INTRO,
+	['\''] = CC_BEFORE | CC_INTRO, ['='] = CC_BEFORE | CC_INTRO, ['#'] = CC_BEFORE | CC_INTRO,
+	['{'] = CC_BEFORE | CC_INTRO, ['|'] = CC_BEFORE | CC_INTRO, ['>'] = CC_BEFORE | CC_INTRO,
+	[','] = CC_BEFORE | CC_AFTER, ['-'] = CC_AFTER, [']'] = CC_AFTER, [')'] = CC_AFTER
+};
+static int is_space(unsigned char c) { return code_chars[c] & CC_SPACE; }
 
 /*
  * A code standing alone away from the start is only believed after a
@@ -62,41 +70,30 @@ static int introduces_reply(const unsigned char *p, size_t start, size_t i)
 {
 	while (i > start && (p[i - 1] == ' ' || p[i - 1] == '\t'))
 		i--;
-	if (i == start)
-		return 1;
-	switch (p[i - 1]) {
-	case ':': case ';': case '#': case '(': case '[': case '<': case '"': case '\'':
-	case '=': case '\n': case '\r': case '|': case '{': case '>':
-		return 1;
-	default:
-		return 0;
-	}
+	return i == start || (code_chars[p[i - 1]] & CC_INTRO);
 }
 
 /*
  * A status "C.S.D" starting at p[i]: C one of 2, 4, 5; S and D of one
  * to three digits; not part of a longer dotted number such as an IP
- * address.  Returns its length, or 0.
+ * address, nor of a word ("x_5.1.1").  Returns its length, or 0.
  */
 static size_t status_at(const unsigned char *p, size_t n, size_t i, struct rb_codes *c)
 {
-	size_t j = i, k;
+	size_t j, k;
 	unsigned subj = 0, det = 0;
 
-	if (j >= n || (p[j] != '2' && p[j] != '4' && p[j] != '5'))
+	/* the shortest status is five bytes; the class is 2, 4 or 5 */
+	if (n < 5 || i > n - 5 || p[i + 1] != '.' || (unsigned char)(p[i] - '0') > 9 ||
+	    !((0x34u >> (p[i] - '0')) & 1u))
 		return 0;
-	if (i > 0 && (is_alnum(p[i - 1]) || p[i - 1] == '.'))
+	if (i > 0 && (is_alnum(p[i - 1]) || p[i - 1] == '.' || p[i - 1] == '_'))
 		return 0;
-	j++;
-	if (j >= n || p[j] != '.')
-		return 0;
-	j++;
-	for (k = 0; j < n && is_digit(p[j]) && k < 4; j++, k++)
+	for (j = i + 2, k = 0; j < n && is_digit(p[j]) && k < 4; j++, k++)
 		subj = subj * 10 + (unsigned)(p[j] - '0');
 	if (k == 0 || k > 3 || j >= n || p[j] != '.')
 		return 0;
-	j++;
-	for (k = 0; j < n && is_digit(p[j]) && k < 4; j++, k++)
+	for (j++, k = 0; j < n && is_digit(p[j]) && k < 4; j++, k++)
 		det = det * 10 + (unsigned)(p[j] - '0');
 	if (k == 0 || k > 3)
 		return 0;
@@ -114,10 +111,9 @@ static int reply_at(const unsigned char *p, size_t n, size_t i, unsigned *code)
 {
 	if (i + 3 > n || p[i] < '2' || p[i] > '5' || !is_digit(p[i + 1]) || !is_digit(p[i + 2]))
 		return 0;
-	if (i > 0 && !code_may_follow(p[i - 1]))
+	if (i > 0 && !(code_chars[p[i - 1]] & CC_BEFORE))
 		return 0;
-	if (i + 3 < n && !(is_space(p[i + 3]) || p[i + 3] == '-' || p[i + 3] == ']' ||
-	                   p[i + 3] == ')' || p[i + 3] == ','))
+	if (i + 3 < n && !(code_chars[p[i + 3]] & CC_AFTER))
 		return 0;
 	*code = (unsigned)(p[i] - '0') * 100 + (unsigned)(p[i + 1] - '0') * 10 +
 	        (unsigned)(p[i + 2] - '0');
@@ -141,15 +137,49 @@ int rb_parse_status(const char *s, size_t len, struct rb_codes *out)
 }
 
 /*
+ * Where codes may start: either every start of a run of digits, found by
+ * scanning, or the positions the DFA marked while it read the text (a
+ * superset of the places where reply_at or status_at can succeed, so
+ * both give the same answer).
+ */
+struct cursor {
+	const unsigned char *p;
+	size_t len, i;     /* scanning: where to look next */
+	const uint32_t *at; /* marked positions, or NULL to scan */
+	unsigned n, k;
+};
+
+/* The next candidate position at or after c->i, or c->len. */
+static size_t next_candidate(struct cursor *c)
+{
+	if (c->at) {
+		while (c->k < c->n) {
+			size_t i = c->at[c->k++];
+			if (i >= c->i && i < c->len)
+				return i;
+		}
+		return c->len;
+	}
+	for (;;) {
+		size_t i = next_digit(c->p, c->i, c->len);
+		if (i >= c->len)
+			return c->len;
+		c->i = i + 1;
+		if (i == 0 || !is_digit(c->p[i - 1]))
+			return i;
+	}
+}
+
+/*
  * A reply code counts for sure when it opens the text (after blanks and
  * an optional "smtp;" label) or when a status code follows it.  A lone
  * three-digit number elsewhere is only taken when nothing better turns
  * up, since such numbers also appear as sizes and counts.
  */
-void rb_find_codes(const char *text, size_t len, struct rb_codes *out)
+static void find_codes(struct cursor *cur, struct rb_codes *out)
 {
-	const unsigned char *p = (const unsigned char *)text;
-	size_t i = 0, start;
+	const unsigned char *p = cur->p;
+	size_t len = cur->len, i = 0, start;
 	unsigned code, weak = 0;
 	int have_status = 0;
 	struct rb_codes st = {0, 0, 0, 0};
@@ -167,13 +197,9 @@ void rb_find_codes(const char *text, size_t len, struct rb_codes *out)
 			i++;
 	}
 	start = i;
-	for (; i < len; i++) {
+	cur->i = start;
+	while ((i = next_candidate(cur)) < len) {
 		size_t sl;
-		i = next_digit(p, i, len);
-		if (i >= len)
-			break;
-		if (i > 0 && is_digit(p[i - 1]))
-			continue;
 		if (reply_at(p, len, i, &code)) {
 			size_t j = i + 3;
 			struct rb_codes after = {0, 0, 0, 0};
@@ -192,15 +218,14 @@ void rb_find_codes(const char *text, size_t len, struct rb_codes *out)
 			if (i == start) {
 				out->reply = code;
 				/* keep looking for a status further on */
-				for (i += 3; i < len; i++) {
-					if (is_digit(p[i]) && !(i > 0 && is_digit(p[i - 1])) &&
-					    status_at(p, len, i, &st)) {
+				cur->i = i + 3;
+				while ((i = next_candidate(cur)) < len)
+					if (status_at(p, len, i, &st)) {
 						out->cls = st.cls;
 						out->subject = st.subject;
 						out->detail = st.detail;
 						return;
 					}
-				}
 				return;
 			}
 			if (!weak && introduces_reply(p, start, i))
@@ -209,7 +234,7 @@ void rb_find_codes(const char *text, size_t len, struct rb_codes *out)
 		}
 		if (!have_status && (sl = status_at(p, len, i, &st)) != 0) {
 			have_status = 1;
-			i += sl - 1;
+			cur->i = i + sl;
 		}
 	}
 	if (have_status) {
@@ -220,4 +245,25 @@ void rb_find_codes(const char *text, size_t len, struct rb_codes *out)
 	/* A lone number is believed only if its class agrees with the status. */
 	if (weak && (!have_status || weak / 100 == st.cls))
 		out->reply = weak;
+}
+
+void rb_find_codes(const char *text, size_t len, struct rb_codes *out)
+{
+	struct cursor c;
+	memset(&c, 0, sizeof c);
+	c.p = (const unsigned char *)text;
+	c.len = len;
+	find_codes(&c, out);
+}
+
+void rb_codes_at(const char *text, size_t len, const uint32_t *at, unsigned n,
+                 struct rb_codes *out)
+{
+	struct cursor c;
+	memset(&c, 0, sizeof c);
+	c.p = (const unsigned char *)text;
+	c.len = len;
+	c.at = at;
+	c.n = n;
+	find_codes(&c, out);
 }

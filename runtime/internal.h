@@ -37,7 +37,7 @@
  * buffers without looking. */
 #define RB_MAX_ATOMS 16384u
 #define RB_MAX_RULES 65000u
-#define RB_MAX_STATES 65000u
+#define RB_MAX_STATES 250000u /* past 65,536 a state number takes 32 bits */
 #define RB_MAX_PROFILES 250u
 
 /* An inclusive range of reply codes: 550 is [550,550], 5xx is [500,599]. */
@@ -114,19 +114,37 @@ struct rb_suffix {
 };
 
 /*
- * The text matcher: one DFA over byte classes.  trans has nstates rows
- * of (1 << stride_shift) entries.  States >= first_accept end at least
- * one atom; accept[s - first_accept] lists them, ended by RB_NONE.
- * When eof_class is not RB_NONE, one more step on that class follows
- * the last byte (for patterns anchored at the end).
+ * The text matcher: one DFA over byte classes.  trans holds nclasses
+ * columns of nstates entries each, one column after the other, and
+ * byte_col[b] points at the column of byte b's class, so a step is one
+ * load, byte_col[b][s], with nothing to compute from the state first.
+ * State numbers are 16 bits wide (trans, byte_col) while they fit, else
+ * 32 bits (trans32, byte_col32); the other pair is NULL.
+ * States >= first_accept end at least one atom; accept[s - first_accept]
+ * lists them, ended by RB_NONE.  When eof_class is not RB_NONE, one more
+ * step on that class follows the last byte (for patterns anchored at the
+ * end).
+ *
+ * When codes_marked is set, an accept list may also end with code marks
+ * (after the atoms, before RB_NONE): RB_REPLY_MARK when the three bytes
+ * before the current one may be a reply code ("550" then a blank, a
+ * dash, ')' ']' ',' or the end), RB_STATUS_MARK when the two bytes before
+ * it and it may open an enhanced status ("5.1"); either only at the start
+ * of the text or after a byte that cannot be part of a word.  The code
+ * finder then looks only there instead of scanning the text again.
  */
+#define RB_REPLY_MARK 0xfffdu
+#define RB_STATUS_MARK 0xfffeu
 struct rb_dfa {
-	const uint8_t *byte_class; /* [256] */
-	const uint16_t *trans;
-	unsigned stride_shift;
-	unsigned nstates, start, first_accept;
+	const uint8_t *byte_class;         /* [256] */
+	const uint16_t *const *byte_col;   /* [256] */
+	const uint32_t *const *byte_col32; /* [256] */
+	const uint16_t *trans;             /* [nclasses][nstates] */
+	const uint32_t *trans32;           /* [nclasses][nstates] */
+	unsigned nclasses, nstates, start, first_accept;
 	unsigned eof_class;
 	const uint16_t *const *accept;
+	unsigned codes_marked;
 };
 
 struct rb_tables {
@@ -154,6 +172,9 @@ struct rb_tables {
 	const uint16_t *catchall;      /* rules without conditions */
 	const struct rb_retype *retypes; /* sorted strongest first */
 	unsigned nretypes;
+	/* [nprofiles + 1]: for the default profile (0) and each profile (index
+	 * + 1), the retypes that may apply, strongest first, ended by RB_NONE */
+	const uint16_t *const *profile_retypes;
 	const char *fingerprint;
 };
 
@@ -166,6 +187,10 @@ struct rb_codes {
 	unsigned cls, subject, detail; /* cls 0: no status */
 };
 REBOUND_PRIVATE void rb_find_codes(const char *text, size_t len, struct rb_codes *out);
+/* The same answer from where the DFA's code marks say codes may start, in
+ * increasing order: every place where one can start is among them. */
+REBOUND_PRIVATE void rb_codes_at(const char *text, size_t len, const uint32_t *at, unsigned n,
+                                 struct rb_codes *out);
 REBOUND_PRIVATE int rb_parse_status(const char *s, size_t len, struct rb_codes *out);
 
 /* The classifier over any table set (classify.c). */
