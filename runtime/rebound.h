@@ -2,16 +2,27 @@
  * rebound.h - classify SMTP replies and bounce messages.
  *
  * This is rebound's only public header.  Everything it declares is
- * prefixed rebound_ / REBOUND_.
+ * prefixed rebound_ / REBOUND_, and the shared library exports nothing
+ * else.
  *
  * Thread safety: every function may be called from any thread at any
- * time.  The library keeps no mutable global state, needs no
- * initialisation, and never allocates memory: the rule tables are
- * static const data compiled in from generated/.
+ * time, on the same inputs too.  The library keeps no mutable global
+ * state, needs no initialisation or cleanup, and never allocates
+ * memory: the rule tables are static const data compiled in from
+ * generated/.  Calls block on nothing and take time linear in their
+ * input.
  *
- * Strings: every const char * the library returns points to static
- * storage that lives as long as the program; never free it.  Inputs are
- * (pointer, length) pairs and may contain any bytes, NUL included.
+ * Ownership: every pointer the library returns (strings, classes,
+ * rules, providers) points to static storage that lives as long as the
+ * program; never free or modify it, and compare classes and rules by
+ * pointer if you like.  The library keeps no pointer to anything it is
+ * given once a call returns.  Inputs are (pointer, length) pairs and may
+ * contain any bytes, NUL included.
+ *
+ * Errors: functions that can fail return an int, REBOUND_OK or a
+ * negative enum rebound_error; the others cannot fail and answer NULL,
+ * 0 or "?" for an index or a value out of range.  No function prints,
+ * aborts or touches errno.
  */
 #ifndef REBOUND_H
 #define REBOUND_H
@@ -34,6 +45,9 @@ extern "C" {
 #define REBOUND_VERSION_MINOR 1
 #define REBOUND_VERSION_PATCH 0
 #define REBOUND_VERSION_STRING "0.1.0"
+/* One number for #if tests: 10000 * major + 100 * minor + patch. */
+#define REBOUND_VERSION_NUMBER \
+	(REBOUND_VERSION_MAJOR * 10000 + REBOUND_VERSION_MINOR * 100 + REBOUND_VERSION_PATCH)
 
 /* Only the first REBOUND_MAX_TEXT bytes of a reply are examined; the
  * result then carries REBOUND_F_TRUNCATED. */
@@ -185,21 +199,26 @@ struct rebound_result {
 /*
  * Classify one SMTP reply (or any diagnostic text).
  *
- * Reads exactly LEN bytes at TEXT (TEXT may be NULL when LEN is 0).  Q
- * may be NULL.  Fills *OUT completely and returns REBOUND_OK, or a
- * negative REBOUND_E* code; on REBOUND_EPROFILE and REBOUND_EPROVIDER
- * *OUT still holds the default profile's answer.  Time is linear in LEN
- * and does not depend on the number of rules; no memory is allocated.
+ * Reads exactly LEN bytes at TEXT (TEXT may be NULL when LEN is 0), at
+ * most REBOUND_MAX_TEXT of them.  Q may be NULL; its strings are read
+ * during the call only.  Fills *OUT completely and returns REBOUND_OK,
+ * or a negative code: REBOUND_EINVAL when OUT is NULL (nothing is
+ * written) or TEXT is NULL with LEN > 0 (*OUT is then the undetermined
+ * answer); REBOUND_EPROFILE or REBOUND_EPROVIDER when Q names a profile
+ * or provider the rules lack, and *OUT still holds the answer without
+ * it.  The pointers in *OUT are static (see above).  Time is linear in
+ * LEN and does not depend on the number of rules.
  */
 REBOUND_API int rebound_classify(const char *text, size_t len,
                                  const struct rebound_query *q,
                                  struct rebound_result *out);
 
 /*
- * Like rebound_classify, and also calls FN once for every rule whose
- * conditions hold for the input, strongest first; WON is 1 for the rule
- * that decided.  Meant for people asking "why": it looks at every rule,
- * so it is slower than rebound_classify.
+ * Like rebound_classify (same result, same errors), and also calls FN
+ * once for every rule whose conditions hold for the input, strongest
+ * first, on the calling thread; WON is 1 for the rule that decided.  FN
+ * may be NULL.  CTX is passed to FN untouched.  Meant for people asking
+ * "why": it looks at every rule, so it is slower than rebound_classify.
  */
 typedef void (*rebound_explain_fn)(void *ctx, const struct rebound_rule *rule,
                                    const struct rebound_class *cls, int won);
@@ -208,12 +227,16 @@ REBOUND_API int rebound_explain(const char *text, size_t len,
                                 struct rebound_result *out,
                                 rebound_explain_fn fn, void *ctx);
 
-/* Library and rule-base identity. */
+/* Library and rule-base identity: REBOUND_VERSION_STRING of the library
+ * actually linked (compare with the header's to catch a mismatch), and
+ * a digest of the compiled rules ("rebound-rules-1:" and 16 hex digits)
+ * that changes whenever the tables do.  Static strings. */
 REBOUND_API const char *rebound_version(void);
 REBOUND_API const char *rebound_rules_fingerprint(void);
 
 /* The compiled rule base, for listing.  *_at returns NULL past the end;
- * *_find returns NULL for an unknown name. */
+ * *_find returns NULL for an unknown name or NULL.  Everything returned
+ * is static; counts and order are fixed for the life of the program. */
 REBOUND_API size_t rebound_class_count(void);
 REBOUND_API const struct rebound_class *rebound_class_at(size_t i);
 REBOUND_API const struct rebound_class *rebound_class_find(const char *name);
@@ -225,7 +248,9 @@ REBOUND_API size_t rebound_profile_count(void);
 REBOUND_API const char *rebound_profile_name(size_t i);
 REBOUND_API const char *rebound_profile_description(size_t i);
 
-/* Names of enumeration values, as used in rule files and output. */
+/* Names of enumeration values, as used in rule files and output: static
+ * strings, "?" for a value out of range ("unknown error" for an error
+ * code rebound_strerror does not know). */
 REBOUND_API const char *rebound_type_name(enum rebound_type t);
 REBOUND_API const char *rebound_blame_name(enum rebound_blame b);
 REBOUND_API const char *rebound_action_name(enum rebound_action a);
@@ -244,8 +269,9 @@ REBOUND_API const char *rebound_strerror(int err);
  * message goes past one, the records still reported carry a
  * REBOUND_RECORD_* flag saying which; nothing is dropped silently.
  */
-/* Deepest nesting of multipart and message/rfc822 entities examined.
- * Deeper entities are treated as opaque leaves. */
+/* Deepest nesting of multipart and message/rfc822 entities examined,
+ * the message itself being the first level.  Deeper entities are
+ * treated as opaque leaves. */
 #define REBOUND_MAX_MIME_DEPTH 32
 
 /* Most MIME leaf parts examined per message; later parts are skipped. */
@@ -326,7 +352,9 @@ struct rebound_record {
 	                                           (see doc/parsing.md) */
 };
 
-/* Called once per record; return non-zero to stop the parse. */
+/* Called once per record, on the thread that called rebound_parse;
+ * return non-zero to stop the parse.  It must not keep pointers into
+ * *REC past its return. */
 typedef int (*rebound_record_fn)(void *ctx, const struct rebound_record *rec);
 
 /* Scratch that always suffices for a message of N bytes: the decoded
@@ -337,6 +365,11 @@ typedef int (*rebound_record_fn)(void *ctx, const struct rebound_record *rec);
 
 /*
  * Parse one message of LEN bytes at MSG and report its records.
+ *
+ * The message and SCRATCH stay the caller's: rebound_parse reads MSG,
+ * writes only inside SCRATCH, and keeps nothing of either after it
+ * returns.  Give each thread its own SCRATCH; threads may parse the
+ * same MSG at once.
  *
  * Line ends may be LF, CRLF or CR; a leading mbox "From " line is
  * skipped.  Q (may be NULL) supplies the profile and provider for
@@ -365,13 +398,16 @@ REBOUND_API int rebound_parse(const char *msg, size_t len, const struct rebound_
  * *POS is where to look (0 to begin); on success *MSG is set to the
  * message without its "From " line and without the empty line that
  * separates it from the next one, *POS moves past it, and 1 is
- * returned.  Returns 0 when no message is left.  A buffer that does not
- * start with "From " is taken as one message up to the first separator.
+ * returned.  Returns 0 when no message is left, or when BUF, POS or MSG
+ * is NULL.  A buffer that does not start with "From " is taken as one
+ * message up to the first separator.  BUF is only read; *MSG points
+ * into it.
  */
 REBOUND_API int rebound_mbox_next(const char *buf, size_t len, size_t *pos,
                                   struct rebound_span *msg);
 
-/* The name of a kind, e.g. "dsn", "not-bounce". */
+/* The name of a kind, e.g. "dsn", "not-bounce"; a static string,
+ * "unknown" for a value out of range. */
 REBOUND_API const char *rebound_kind_name(enum rebound_kind k);
 
 #ifdef __cplusplus
