@@ -46,6 +46,13 @@ RB_OBJECT const struct rebound_class rb_gen_classes[RB_NCLASSES + 1] = {
 		"suspend", "inactive-mailbox", "Permanent", "General", 10,
 		REBOUND_TYPE_HARD, REBOUND_BLAME_RECIPIENT, REBOUND_ACTION_SUPPRESS, REBOUND_CATEGORY_MAILBOX_DISABLED
 	},
+	[CL_mailbox_suspended] = {
+		"mailbox_suspended",
+		"The provider has locked or suspended the account for the time being.",
+		"Retry later; if the account is still locked after several days of tries, remove the address.",
+		"suspend", "inactive-mailbox", "Transient", "General", 20,
+		REBOUND_TYPE_SOFT, REBOUND_BLAME_RECIPIENT, REBOUND_ACTION_RETRY_THEN_SUPPRESS, REBOUND_CATEGORY_MAILBOX_DISABLED
+	},
 	[CL_mailbox_full] = {
 		"mailbox_full",
 		"The recipient's mailbox is over its storage quota.",
