@@ -147,6 +147,8 @@ cc_b floor-dfa "$here/floor-dfa.c" || die "cannot build floor-dfa"
 cc_b classify-api -I"$ROOT/runtime" "$here/classify-api.c" "$BIN/libreboundcore.a" ||
 	die "cannot build classify-api"
 cc_b synth-rules "$here/synth-rules.c" || die "cannot build synth-rules"
+cc_b parse-api -I"$ROOT/runtime" "$here/parse-api.c" "$BIN/libreboundcore.a" ||
+	die "cannot build parse-api"
 TIMEIT=$BIN/timeit
 
 pc() { pkg-config "$@" 2>/dev/null; }
@@ -432,6 +434,7 @@ if ! skipped messages; then
 		else
 			rep "  Sisimai: skipped (libsisimai-perl could not be installed)"
 		fi
+		HAVE_LOOP=1
 		r=1
 		while [ $r -le "$ROUNDS" ]; do
 			if [ $HAVE_SIS = 1 ]; then
@@ -443,20 +446,67 @@ if ! skipped messages; then
 				"$TIMEIT" -e "$RES/parse.stderr" -- $PARSE $(cat "$EML_LIST") \
 					>> "$RES/parse.runs" 2>/dev/null || HAVE_PARSE=0
 			fi
+			# the same emails read into memory first; the program times its
+			# parse loop itself ("loop W s wall C s cpu" on standard error)
+			if [ $HAVE_LOOP = 1 ]; then
+				if "$TIMEIT" -i "$OUT/emails-1.txt" -e "$RES/parse-api.stderr" -- \
+					"$BIN/parse-api" -p "$MSG_REPEAT" - >> "$RES/parse-api.runs" 2>/dev/null; then
+					sed -n 's/.*loop \([0-9.]*\) s wall \([0-9.]*\) s cpu.*/\1 \2 0/p' \
+						"$RES/parse-api.stderr" >> "$RES/parse-api.loops"
+				else
+					HAVE_LOOP=0
+				fi
+			fi
 			r=$((r + 1))
 		done
-		eps() { awk '{ print $1 }' "$RES/$1.runs" | median | awk -v n="$NEML" '{ printf "%.0f", n / $1 }'; }
+		# emails/s from the median wall time (column 1) or CPU time (2 + 3) of FILE
+		eps() { awk '{ print $1 }' "$1" | median | awk -v n="$NEML" '{ printf "%.0f", n / $1 }'; }
+		eps_cpu() { awk '{ print $2 + $3 }' "$1" | median | awk -v n="$NEML" '{ printf "%.0f", ($1 > 0 ? n / $1 : 0) }'; }
+		repf '  %-34s %10s %14s\n' "" "emails/s" "emails/cpu-s"
 		if [ -s "$RES/sisimai.runs" ]; then
-			S_EPS=$(eps sisimai)
-			repf '  %-34s %10s emails/s  (%s)\n' "Sisimai (Perl, one process)" "$S_EPS" "$(tail -n 1 "$RES/sisimai.stderr")"
+			S_EPS=$(eps "$RES/sisimai.runs")
+			S_CPU=$(eps_cpu "$RES/sisimai.runs")
+			repf '  %-34s %10s %14s  (%s)\n' "Sisimai (Perl, one process)" "$S_EPS" "$S_CPU" "$(tail -n 1 "$RES/sisimai.stderr")"
 		fi
 		if [ -s "$RES/parse.runs" ]; then
-			P_EPS=$(eps parse)
-			repf '  %-34s %10s emails/s\n' "${PARSE_CMD:+$PARSE_CMD }rebound parse (one process)" "$P_EPS"
-			[ -n "${S_EPS:-}" ] && repf '  rebound parse / Sisimai: %.1fx the emails per second\n' \
-				"$(awk -v a="$P_EPS" -v b="$S_EPS" 'BEGIN { print a / b }')"
+			P_EPS=$(eps "$RES/parse.runs")
+			P_CPU=$(eps_cpu "$RES/parse.runs")
+			repf '  %-34s %10s %14s\n' "${PARSE_CMD:+$PARSE_CMD }rebound parse (one process)" "$P_EPS" "$P_CPU"
 		fi
-		rep "  ($NEML emails per run: $(nlines "$OUT/emails-1.txt") files x $MSG_REPEAT; start-up included)"
+		if [ -s "$RES/parse-api.loops" ]; then
+			L_EPS=$(eps "$RES/parse-api.loops")
+			L_CPU=$(eps_cpu "$RES/parse-api.loops")
+			repf '  %-34s %10s %14s  (%s)\n' "rebound_parse() loop, in memory" "$L_EPS" "$L_CPU" \
+				"$(tail -n 1 "$RES/parse-api.stderr" | sed 's/, loop .*//')"
+		fi
+		if [ -n "${S_EPS:-}" ]; then
+			for who in P L; do
+				eval "v=\${${who}_EPS:-} c=\${${who}_CPU:-}"
+				[ -n "$v" ] || continue
+				label="rebound parse / Sisimai:"
+				[ $who = L ] && label="in-memory loop / Sisimai:"
+				repf '  %-26s %.1fx the emails per second (%.1fx per CPU second)\n' "$label" \
+					"$(awk -v a="$v" -v b="$S_EPS" 'BEGIN { print a / b }')" \
+					"$(awk -v a="$c" -v b="$S_CPU" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+			done
+		fi
+		# instructions per email: one pass less from two passes, so that
+		# start-up and reading the files cancel
+		if ! skipped callgrind && command -v valgrind >/dev/null 2>&1; then
+			for p in 1 2; do
+				valgrind --tool=callgrind --callgrind-out-file="$RES/cg-parse-api.$p" "$BIN/parse-api" -p $p - \
+					< "$OUT/emails-1.txt" > /dev/null 2> "$RES/cg-parse-api.$p.log"
+			done
+			i1=$(cg_total "$RES/cg-parse-api.1")
+			i2=$(cg_total "$RES/cg-parse-api.2")
+			if [ -n "$i1" ] && [ -n "$i2" ]; then
+				repf '  rebound_parse(): %s instructions per email (callgrind, 2 passes less 1)\n' \
+					"$(awk -v a="$i2" -v b="$i1" -v n="$(nlines "$OUT/emails-1.txt")" 'BEGIN { printf "%.0f", (a - b) / n }')"
+			fi
+		fi
+		rep "  ($NEML emails per run: $(nlines "$OUT/emails-1.txt") files x $MSG_REPEAT; medians of $ROUNDS interleaved"
+		rep "   rounds.  The processes include start-up and reading the files; the in-memory loop"
+		rep "   reads every file once before its clock starts and parses it $MSG_REPEAT times)"
 	else
 		rep "  skipped: $SHARED/corpus/sisimai/maildir is missing"
 	fi

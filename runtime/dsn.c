@@ -52,21 +52,16 @@ static const struct {
 /* The field a line starts, with *VALUE set to the rest of the line. */
 static enum dsn_field dsn_field_of(rbp_span line, rbp_span *value)
 {
-	size_t i = 0, name_len;
+	size_t i = rbp_name_end(line.ptr, line.len), name_len;
 	unsigned k;
-	while (i < line.len && line.ptr[i] != ':') {
-		unsigned char c = (unsigned char)line.ptr[i];
-		if (c <= 32 || c >= 127)
-			return DSN_NONE;
-		i++;
-	}
-	if (i == 0 || i >= line.len)
+	if (i == 0 || i >= line.len || line.ptr[i] != ':')
 		return DSN_NONE;
 	name_len = i;
 	value->ptr = line.ptr + i + 1;
 	value->len = line.len - i - 1;
 	for (k = 0; k < sizeof dsn_names / sizeof dsn_names[0]; k++)
-		if (rbp_is_ci(rbp_mkspan(line.ptr, name_len), dsn_names[k].name))
+		if ((unsigned char)dsn_names[k].name[0] == rbp_lower((unsigned char)line.ptr[0]) &&
+		    rbp_is_ci(rbp_mkspan(line.ptr, name_len), dsn_names[k].name))
 			return dsn_names[k].field;
 	return DSN_OTHER_FIELD;
 }

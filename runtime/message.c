@@ -22,7 +22,7 @@
 	(REBOUND_MAX_PARTS * sizeof(struct rbp_part) +                                         \
 	 2 * REBOUND_MAX_RECIPIENTS * sizeof(struct rbp_rcpt) + REBOUND_MAX_DIAGNOSTIC +       \
 	 MSG_NFIELDS * REBOUND_MAX_FIELD + 2 * MSG_HOST_MAX + MSG_STATUS_MAX +                 \
-	 2 * REBOUND_MAX_NDR_SCAN + (REBOUND_MAX_PARTS + 16) * 16)
+	 2 * REBOUND_MAX_NDR_SCAN + sizeof(struct rbp_ndr_index) + (REBOUND_MAX_PARTS + 17) * 16)
 
 _Static_assert(MSG_FIXED_NEED <= REBOUND_PARSE_SCRATCH_FIXED,
                "REBOUND_PARSE_SCRATCH_FIXED is too small for the parser's tables");
@@ -43,6 +43,8 @@ struct msg {
 	struct rbp_ndr_scan scan;
 	rbp_span subject;
 	rbp_span date;            /* the Date field */
+	rbp_span from;            /* the From field */
+	int has_from;
 	rbp_span orig_headers;    /* headers of the returned message, if any */
 	unsigned nfeedback_parts; /* message/feedback-report parts */
 	int bounce_headers;       /* From or Subject say "bounce" */
@@ -51,6 +53,7 @@ struct msg {
 	char *diag_buf, *field_buf, *host_buf, *domain_buf, *status_buf;
 	char *unquote_buf; /* REBOUND_MAX_NDR_SCAN bytes */
 	char *html_buf;    /* REBOUND_MAX_NDR_SCAN bytes */
+	struct rbp_ndr_index *ndr_index; /* built when a text part is searched */
 	/* output */
 	const struct rebound_query *q;
 	rebound_record_fn fn;
@@ -585,6 +588,17 @@ static int msg_from_mail_system(rbp_span from)
 	       rbp_find(from.ptr, from.len, "postmaster@", NULL) != RBP_NOT_FOUND;
 }
 
+/* The phrase index of the format table, built on first use. */
+static const struct rbp_ndr_index *msg_ndr_index(struct msg *m)
+{
+	if (!m->ndr_index) {
+		m->ndr_index = rbp_alloc(&m->arena, sizeof *m->ndr_index);
+		if (m->ndr_index)
+			rbp_ndr_index_init(m->ndr_index);
+	}
+	return m->ndr_index;
+}
+
 /* Read every source of recipients into m->reports and m->notice. */
 static void msg_collect(struct msg *m)
 {
@@ -618,7 +632,7 @@ static void msg_collect(struct msg *m)
 
 	/* 3. the human-readable notice; common wording only in what looks
 	   like a bounce */
-	rbp_get_field(m->mime.headers, "from", &from);
+	from = m->from;
 	m->bounce_headers = m->mime.is_report || rbp_ndr_bounce_headers(from, m->subject);
 	m->scan.budget = REBOUND_MAX_NDR_SCAN;
 	for (i = 0; i < m->mime.nparts && m->scan.budget; i++) {
@@ -627,6 +641,7 @@ static void msg_collect(struct msg *m)
 		if (p->enclosed || p->kind != RBP_PART_TEXT)
 			continue;
 		memset(&s, 0, sizeof s);
+		s.index = msg_ndr_index(m);
 		s.budget = m->scan.budget;
 		s.generic = m->bounce_headers;
 		rbp_ndr_read(p->body, &s, &m->notice);
@@ -644,6 +659,7 @@ static void msg_collect(struct msg *m)
 				continue;
 			v = rbp_mkspan(m->html_buf, rbp_html_text(p->body, m->html_buf, REBOUND_MAX_NDR_SCAN));
 			memset(&s, 0, sizeof s);
+			s.index = msg_ndr_index(m);
 			s.budget = REBOUND_MAX_NDR_SCAN;
 			s.generic = m->bounce_headers;
 			rbp_ndr_read(v, &s, &m->notice);
@@ -663,6 +679,7 @@ static void msg_collect(struct msg *m)
 			continue;
 		rbp_dsn_read(v, 0, &m->rep, &m->reports);
 		memset(&s, 0, sizeof s);
+		s.index = msg_ndr_index(m);
 		s.budget = REBOUND_MAX_NDR_SCAN;
 		s.generic = m->bounce_headers;
 		rbp_ndr_read(v, &s, &m->notice);
@@ -789,8 +806,8 @@ static int msg_report_feedback(struct msg *m)
 		m->rep.feedback_type = type;
 	}
 	/* without a returned message, the complaint comes from its sender */
-	if (!m->nfeedback_parts && !m->orig_headers.len && rbp_get_field(m->mime.headers, "from", &v))
-		msg_add_addresses(&m->reports, v, rbp_mkspan(NULL, 0), REBOUND_KIND_FEEDBACK);
+	if (!m->nfeedback_parts && !m->orig_headers.len && m->has_from)
+		msg_add_addresses(&m->reports, m->from, rbp_mkspan(NULL, 0), REBOUND_KIND_FEEDBACK);
 	else if (msg_original_to(m, &v))
 		msg_add_addresses(&m->reports, v, rbp_mkspan(NULL, 0), REBOUND_KIND_FEEDBACK);
 	for (i = 0; i < m->reports.n; i++)
@@ -830,7 +847,7 @@ static int msg_report_notice(struct msg *m)
 static int msg_report_failed_field(struct msg *m)
 {
 	size_t pos = 0;
-	rbp_span v, diag = rbp_ndr_before_returned(msg_first_text(m));
+	rbp_span v, diag = rbp_ndr_before_returned(msg_first_text(m), msg_ndr_index(m));
 	while (msg_next_failed(m, &pos, &v))
 		msg_add_addresses(&m->notice, v, diag, REBOUND_KIND_NDR);
 	if (!m->notice.n)
@@ -844,8 +861,8 @@ static int msg_report_failed_field(struct msg *m)
  * an auto-reply. */
 static int msg_report_autoreply(struct msg *m)
 {
-	rbp_span from;
-	if (m->bounce_headers || !rbp_get_field(m->mime.headers, "from", &from) ||
+	rbp_span from = m->from;
+	if (m->bounce_headers || !m->has_from ||
 	    msg_from_mail_system(from) || !rbp_is_autoreply(m->mime.headers, m->subject))
 		return 0;
 	msg_add_addresses(&m->notice, from, msg_first_lines(m), REBOUND_KIND_AUTOREPLY);
@@ -859,15 +876,22 @@ static int msg_report_autoreply(struct msg *m)
 
 static void msg_run(struct msg *m)
 {
-	rbp_span v;
+	const rbp_span *v = m->mime.top;
+	unsigned got;
 	rbp_mime_walk(m->text, m->len, &m->arena, &m->mime);
 	m->flags |= m->mime.flags;
-	if (rbp_get_field(m->mime.headers, "subject", &v)) {
-		char *buf = rbp_alloc(&m->arena, v.len);
+	got = m->mime.top_found;
+	if (got & 1u) {
+		char *buf = rbp_alloc(&m->arena, v[0].len);
 		if (buf)
-			m->subject = rbp_mkspan(buf, rbp_decode_words(v, buf, v.len));
+			m->subject = rbp_mkspan(buf, rbp_decode_words(v[0], buf, v[0].len));
 	}
-	rbp_get_field(m->mime.headers, "date", &m->date);
+	if (got & 2u)
+		m->date = v[1];
+	if (got & 4u) {
+		m->from = v[2];
+		m->has_from = 1;
+	}
 	msg_find_original_headers(m);
 	msg_collect(m);
 	if (msg_report_reports(m) || msg_report_feedback(m) || msg_report_notice(m) ||

@@ -16,15 +16,7 @@
 /* Length of the field name if LINE looks like "Name: value", else 0. */
 static size_t mime_field_name(rbp_span line)
 {
-	size_t i = 0;
-	while (i < line.len) {
-		unsigned char c = (unsigned char)line.ptr[i];
-		if (c == ':')
-			break;
-		if (c <= 32 || c >= 127)
-			break;
-		i++;
-	}
+	size_t i = rbp_name_end(line.ptr, line.len);
 	if (i == 0)
 		return 0;
 	{
@@ -46,13 +38,23 @@ static int mime_all_blank(rbp_span line)
 	return 1;
 }
 
-size_t rbp_header_block(const char *s, size_t n, size_t *body)
+#define MIME_NO_FIELD ((size_t)-1)
+
+/* rbp_header_block, noting on the way where the first field of each of
+ * the COUNT lower-case NAMES starts (AT[k]; MIME_NO_FIELD: absent), so
+ * that the walk reads each entity's headers once. */
+static size_t mime_header_block(const char *s, size_t n, size_t *body, const char *const *names,
+                                unsigned count, size_t *at)
 {
 	size_t pos = 0, end = 0;
 	rbp_span line;
+	unsigned k;
 	int first = 1;
+	for (k = 0; k < count; k++)
+		at[k] = MIME_NO_FIELD;
 	while (1) {
-		size_t start = pos;
+		size_t start = pos, nl;
+		unsigned char c;
 		if (!rbp_next_line(s, n, &pos, &line)) {
 			*body = n;
 			return n;
@@ -65,14 +67,27 @@ size_t rbp_header_block(const char *s, size_t n, size_t *body)
 			end = pos;
 			continue;
 		}
-		if (!mime_field_name(line)) {
+		nl = mime_field_name(line);
+		if (!nl) {
 			/* the body began without an empty line */
 			*body = start;
 			return start;
 		}
+		c = rbp_lower((unsigned char)line.ptr[0]);
+		for (k = 0; k < count; k++)
+			if (at[k] == MIME_NO_FIELD && (unsigned char)names[k][0] == c &&
+			    rbp_is_ci(rbp_mkspan(line.ptr, nl), names[k])) {
+				at[k] = start;
+				break;
+			}
 		first = 0;
 		end = pos;
 	}
+}
+
+size_t rbp_header_block(const char *s, size_t n, size_t *body)
+{
+	return mime_header_block(s, n, body, NULL, 0, NULL);
 }
 
 int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)
@@ -107,16 +122,39 @@ int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)
 	return 0;
 }
 
+/* The value of the field whose line starts at AT of BLOCK. */
+static int mime_field_at(rbp_span block, size_t at, rbp_span *value)
+{
+	rbp_span name;
+	return at != MIME_NO_FIELD && rbp_next_field(block, &at, &name, value);
+}
+
+/*
+ * The same answer as calling rbp_next_field until NAME comes, without
+ * taking every field apart: a field starts a line (folds start with a
+ * blank, junk lines are no field), so only lines that begin with NAME,
+ * then blanks and ':', are looked at closely.
+ */
 int rbp_get_field(rbp_span block, const char *name, rbp_span *value)
 {
-	size_t pos = 0;
-	rbp_span n, v;
-	while (rbp_next_field(block, &pos, &n, &v))
-		if (rbp_is_ci(n, name)) {
-			*value = v;
-			return 1;
+	size_t pos = 0, nlen = strlen(name);
+	rbp_span line, n;
+	if (!nlen)
+		return 0;
+	while (1) {
+		size_t start = pos, i;
+		if (!rbp_next_line(block.ptr, block.len, &pos, &line))
+			return 0;
+		if (line.len <= nlen || rbp_lower((unsigned char)line.ptr[0]) != (unsigned char)name[0] ||
+		    !rbp_is_ci(rbp_mkspan(line.ptr, nlen), name))
+			continue;
+		for (i = nlen; i < line.len && rbp_blank((unsigned char)line.ptr[i]); i++)
+			;
+		if (i < line.len && line.ptr[i] == ':') {
+			pos = start;
+			return rbp_next_field(block, &pos, &n, value);
 		}
-	return 0;
+	}
 }
 
 /* ---- decoding ----------------------------------------------------- */
@@ -201,7 +239,16 @@ static size_t mime_decode_qp(const char *s, size_t n, char *out, int q)
 			i++;
 			continue;
 		}
-		out[o++] = (q && c == '_') ? ' ' : (char)c;
+		if (!q) {
+			/* a body is mostly literal text: copy up to the next '=' at once */
+			const char *eq = memchr(s + i, '=', n - i);
+			size_t run = eq ? (size_t)(eq - (s + i)) : n - i;
+			memcpy(out + o, s + i, run);
+			o += run;
+			i += run;
+			continue;
+		}
+		out[o++] = c == '_' ? ' ' : (char)c;
 		i++;
 	}
 	return o;
@@ -537,10 +584,10 @@ static unsigned mime_leaf_kind(const struct mime_ctype *ct)
 	return RBP_PART_OTHER;
 }
 
-static unsigned mime_encoding_of(rbp_span headers)
+static unsigned mime_encoding_of(rbp_span headers, size_t at)
 {
 	rbp_span v;
-	if (!rbp_get_field(headers, "content-transfer-encoding", &v))
+	if (!mime_field_at(headers, at, &v))
 		return MIME_IDENTITY;
 	v = rbp_trim(v);
 	if (rbp_is_ci(v, "base64"))
@@ -578,8 +625,9 @@ static int mime_after_boundary(struct mime_walk *w, struct mime_hit h, size_t *p
 void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_mime *m)
 {
 	struct mime_walk w;
-	size_t pos = 0;
+	size_t pos = 0, next_hlen = 0, next_body = 0, next_at[2] = {0, 0};
 	unsigned enclosed = 0, depth = 0, digest = 0;
+	int have_next = 0; /* the next entity's headers were read already */
 
 	w.msg = msg;
 	w.len = len;
@@ -588,27 +636,45 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 	w.top = 0;
 	m->headers = rbp_mkspan(msg, 0);
 	m->is_report = 0;
+	m->top_found = 0;
 
 	while (1) {
-		size_t body_off, hlen;
+		/* every entity's Content-Type and -Transfer-Encoding; the
+		   message's own fields the parser reports come with them */
+		static const char *const names[] = {"content-type", "content-transfer-encoding",
+		                                    "subject", "date", "from"};
+		size_t body_off, hlen, at[5];
+		unsigned k;
 		rbp_span headers, v, body;
 		struct mime_ctype ct;
 		unsigned encoding, kind;
 		struct mime_hit h;
 		int found;
 
-		hlen = rbp_header_block(msg + pos, len - pos, &body_off);
+		if (have_next && pos) {
+			hlen = next_hlen;
+			body_off = next_body;
+			at[0] = next_at[0];
+			at[1] = next_at[1];
+		} else
+			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, pos ? 2 : 5, at);
+		have_next = 0;
 		headers = rbp_mkspan(msg + pos, hlen);
-		if (pos == 0)
+		if (pos == 0) {
 			m->headers = headers;
+			m->top_found = 0;
+			for (k = 0; k < 3; k++)
+				if (mime_field_at(headers, at[2 + k], &m->top[k]))
+					m->top_found |= 1u << k;
+		}
 		memset(&ct, 0, sizeof ct);
-		if (rbp_get_field(headers, "content-type", &v))
+		if (mime_field_at(headers, at[0], &v))
 			mime_parse_ctype(v, &ct);
 		if (ct.type.len == 0 && digest) {
 			ct.type = rbp_mkspan("message", 7);
 			ct.subtype = rbp_mkspan("rfc822", 6);
 		}
-		encoding = mime_encoding_of(headers);
+		encoding = mime_encoding_of(headers, at[1]);
 		pos += body_off;
 
 		if (rbp_is_ci(ct.type, "multipart") && ct.boundary.len && encoding == MIME_IDENTITY) {
@@ -644,9 +710,9 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		    encoding == MIME_IDENTITY) {
 			if (depth + 1 < REBOUND_MAX_MIME_DEPTH) {
 				/* the enclosed message is the next entity; its headers are a part */
-				size_t inner_body;
-				size_t inner_len = rbp_header_block(msg + pos, len - pos, &inner_body);
-				mime_add_part(&w, rbp_mkspan(msg + pos, inner_len), RBP_PART_HEADERS,
+				next_hlen = mime_header_block(msg + pos, len - pos, &next_body, names, 2, next_at);
+				have_next = 1; /* the next round reads them from here */
+				mime_add_part(&w, rbp_mkspan(msg + pos, next_hlen), RBP_PART_HEADERS,
 				              enclosed + 1, 0, MIME_IDENTITY);
 				enclosed++;
 				depth++;

@@ -51,6 +51,189 @@ static int ndr_has_phrase(rbp_span line, const char *const *list)
 	return 0;
 }
 
+/* ---- the phrase index ------------------------------------------------ */
+
+/* What an indexed phrase does. */
+enum {
+	NDR_OPEN = 1,   /* opens the section of a format */
+	NDR_GOPEN = 2,  /* the same, for a RBP_NDR_GENERIC format */
+	NDR_CCLOSE = 4, /* closes the section in any format */
+	NDR_FCLOSE = 8  /* closes the section of its format only */
+};
+#define NDR_NONE 0xffffu
+
+/* A byte as the phrases see it: ASCII letters in lower case, digits as
+ * '#' (a '#' of a phrase stands for any digit). */
+static const unsigned char ndr_fold[256] = {
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+	0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
+	0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
+	0x40, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+	0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f,
+	0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
+	0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
+	0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
+	0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
+	0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf,
+	0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf,
+	0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
+	0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
+};
+
+/* Three folded bytes as one number, which the scan rolls along a line,
+ * and their bucket (the top bits of a multiplicative hash). */
+#define NDR_SIG(a, b, c) (((uint32_t)(a) << 16) | ((uint32_t)(b) << 8) | (uint32_t)(c))
+#define NDR_BUCKET(sig) ((unsigned)((uint32_t)((sig) * 2654435761u) >> 23) & (RBP_NDR_HASH - 1u))
+
+/* Add the phrases of LIST; 0 when the index is full.  Byte stores may
+ * alias anything, so what the loop needs is held in locals. */
+static int ndr_index_list(struct rbp_ndr_index *x, const char *const *list, unsigned role,
+                          unsigned tag)
+{
+	unsigned e = x->n, nshorts = x->nshorts;
+	unsigned char *head = x->head, *anchored = x->anchored, *next = x->next;
+	const char *pat;
+	if (!list)
+		return 1;
+	for (; (pat = *list) != NULL; list++, e++) {
+		const unsigned char *q = (const unsigned char *)pat;
+		unsigned char *slot = head, c0, c1, c2;
+		uint32_t sig;
+		if (q[0] == '^') {
+			q++;
+			slot = anchored;
+		}
+		if (e >= RBP_NDR_INDEX_MAX)
+			return 0;
+		x->pat[e] = pat;
+		x->role[e] = (unsigned char)role;
+		x->tag[e] = (unsigned char)tag;
+		c0 = q[0];
+		c1 = c0 ? q[1] : 0;
+		c2 = c1 ? q[2] : 0;
+		if (!c2) {
+			if (nshorts >= RBP_NDR_INDEX_SHORT)
+				return 0;
+			x->shorts[nshorts++] = (unsigned char)e;
+			continue;
+		}
+		sig = NDR_SIG(ndr_fold[c0], ndr_fold[c1], ndr_fold[c2]);
+		x->sig[e] = sig;
+		/* phrase bytes that fold to themselves (no digit, '#' or upper
+		   case) match only what they say: a match of SIG proves them */
+		x->skip[e] = (unsigned char)(sig == NDR_SIG(c0, c1, c2) && c0 != '#' && c1 != '#' &&
+		                                     c2 != '#'
+		                                 ? 3
+		                                 : 0);
+		next[e] = slot[NDR_BUCKET(sig)];
+		slot[NDR_BUCKET(sig)] = (unsigned char)(e + 1);
+	}
+	x->n = e;
+	x->nshorts = nshorts;
+	return 1;
+}
+
+void rbp_ndr_index_init(struct rbp_ndr_index *x)
+{
+	const struct rbp_ndr_table *tab = &rbp_ndr_table;
+	unsigned k;
+	memset(x->head, 0, sizeof x->head);
+	memset(x->anchored, 0, sizeof x->anchored);
+	x->n = x->nshorts = 0;
+	x->ok = tab->nformats <= 256; /* a format's place must fit its tag */
+	for (k = 0; k < tab->nformats && x->ok; k++) {
+		const struct rbp_ndr_format *f = &tab->formats[k];
+		unsigned role = (f->flags & RBP_NDR_GENERIC) ? NDR_GOPEN : NDR_OPEN;
+		x->ok = ndr_index_list(x, f->opens, role, k) && ndr_index_list(x, f->closes, NDR_FCLOSE, k);
+	}
+	x->ok = x->ok && ndr_index_list(x, tab->closes, NDR_CCLOSE, 0);
+}
+
+/* Does phrase PAT start at S (N bytes)?  rbp_prefix's answer, written
+ * out here because this runs for every candidate of every line. */
+static int ndr_at(const unsigned char *s, size_t n, const char *pat)
+{
+	const unsigned char *p = (const unsigned char *)pat;
+	size_t j;
+	for (j = 0; p[j]; j++) {
+		unsigned char c;
+		if (j >= n)
+			return 0;
+		c = s[j];
+		if (p[j] == '#' ? !rbp_digit(c) : rbp_lower(c) != p[j])
+			return 0;
+	}
+	return 1;
+}
+
+/* What the indexed phrases of one line say. */
+struct ndr_hits {
+	unsigned open, gopen; /* the first format (in table order) opened; NDR_NONE */
+	int close;            /* a closing phrase is there */
+};
+
+static int ndr_wanted(const struct rbp_ndr_index *x, unsigned e, unsigned roles, unsigned fmt)
+{
+	return (x->role[e] & roles) && (x->role[e] != NDR_FCLOSE || x->tag[e] == fmt);
+}
+
+/* Note phrase E, found; returns 1 when nothing more can change the answer. */
+static int ndr_note(const struct rbp_ndr_index *x, unsigned e, struct ndr_hits *h)
+{
+	if (x->role[e] == NDR_OPEN && x->tag[e] < h->open)
+		h->open = x->tag[e];
+	else if (x->role[e] == NDR_GOPEN && x->tag[e] < h->gopen)
+		h->gopen = x->tag[e];
+	else if (x->role[e] & (NDR_CCLOSE | NDR_FCLOSE))
+		h->close = 1;
+	return h->close || h->open == 0;
+}
+
+/* Find the phrases of ROLES in LINE (closes: of format FMT and common
+ * ones) in one pass: each position's first three bytes (folded) pick
+ * the only phrases that can start there. */
+static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigned roles,
+                           unsigned fmt, struct ndr_hits *h)
+{
+	const unsigned char *s = (const unsigned char *)line.ptr;
+	size_t n = line.len, i, ind, end;
+	unsigned k, e;
+	uint32_t t;
+	h->open = h->gopen = NDR_NONE;
+	h->close = 0;
+	for (k = 0; k < x->nshorts; k++) {
+		e = x->shorts[k];
+		if (ndr_wanted(x, e, roles, fmt) && ndr_match(line, x->pat[e], &end) != RBP_NOT_FOUND &&
+		    ndr_note(x, e, h))
+			return;
+	}
+	if (n < 3)
+		return;
+	ind = ndr_indent(line);
+	if (n - ind >= 3) {
+		t = NDR_SIG(ndr_fold[s[ind]], ndr_fold[s[ind + 1]], ndr_fold[s[ind + 2]]);
+		for (e = x->anchored[NDR_BUCKET(t)]; e; e = x->next[e - 1])
+			if (x->sig[e - 1] == t && ndr_wanted(x, e - 1, roles, fmt) &&
+			    ndr_at(s + ind + x->skip[e - 1], n - ind - x->skip[e - 1],
+			           x->pat[e - 1] + 1 + x->skip[e - 1]) &&
+			    ndr_note(x, e - 1, h))
+				return;
+	}
+	t = NDR_SIG(0, ndr_fold[s[0]], ndr_fold[s[1]]);
+	for (i = 0; i + 2 < n; i++) {
+		t = ((t << 8) | ndr_fold[s[i + 2]]) & 0xffffffu;
+		for (e = x->head[NDR_BUCKET(t)]; e; e = x->next[e - 1])
+			if (x->sig[e - 1] == t && ndr_wanted(x, e - 1, roles, fmt) &&
+			    ndr_at(s + i + x->skip[e - 1], n - i - x->skip[e - 1],
+			           x->pat[e - 1] + x->skip[e - 1]) &&
+			    ndr_note(x, e - 1, h))
+				return;
+	}
+}
+
 /* Does the text look like a server's reply, with a reply or status code? */
 static int ndr_has_code(rbp_span s)
 {
@@ -170,6 +353,7 @@ static void ndr_apply_diag_after(const struct rbp_ndr_format *f, struct rbp_rcpt
 unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t)
 {
 	const struct rbp_ndr_table *tab = &rbp_ndr_table;
+	const struct rbp_ndr_index *x = s->index && s->index->ok ? s->index : NULL;
 	const struct rbp_ndr_format *f = NULL;
 	size_t n = text.len, pos = 0, open_start = 0, open_next = 0, sec_start, sec_end;
 	const char *p = text.ptr;
@@ -186,7 +370,32 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 
 	/* the first line with an opening phrase names the format; the common
 	   wording is tried only when no server's own wording is there */
-	{
+	if (x) {
+		const struct rbp_ndr_format *gf = NULL;
+		size_t gstart = 0, gnext = 0;
+		pos = 0;
+		while (!f) {
+			size_t start = pos;
+			struct ndr_hits h;
+			if (!rbp_next_line(p, n, &pos, &line))
+				break;
+			ndr_index_line(x, line, NDR_OPEN | (s->generic && !gf ? NDR_GOPEN : 0u), 0, &h);
+			if (h.open != NDR_NONE) {
+				f = &tab->formats[h.open];
+				open_start = start;
+				open_next = pos;
+			} else if (h.gopen != NDR_NONE) {
+				gf = &tab->formats[h.gopen];
+				gstart = start;
+				gnext = pos;
+			}
+		}
+		if (!f && gf) {
+			f = gf;
+			open_start = gstart;
+			open_next = gnext;
+		}
+	} else {
 		int pass;
 		for (pass = 0; pass < 2 && !f; pass++) {
 			unsigned want = pass ? RBP_NDR_GENERIC : 0;
@@ -208,9 +417,9 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 					}
 			}
 		}
-		if (!f)
-			return 0;
 	}
+	if (!f)
+		return 0;
 	s->format = f;
 
 	/* the section ends where the returned message is introduced */
@@ -218,9 +427,16 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 	pos = open_next;
 	while (1) {
 		size_t start = pos;
+		int closes;
 		if (!rbp_next_line(p, n, &pos, &line))
 			break;
-		if (ndr_has_phrase(line, tab->closes) || ndr_has_phrase(line, f->closes)) {
+		if (x) {
+			struct ndr_hits h;
+			ndr_index_line(x, line, NDR_CCLOSE | NDR_FCLOSE, (unsigned)(f - tab->formats), &h);
+			closes = h.close;
+		} else
+			closes = ndr_has_phrase(line, tab->closes) || ndr_has_phrase(line, f->closes);
+		if (closes) {
 			sec_end = start;
 			break;
 		}
@@ -396,7 +612,8 @@ int rbp_ndr_transcript(rbp_span text, rbp_span diag, rbp_span *out)
 	key = rbp_trim(rbp_mkspan(key.ptr, k));
 	while (key.len && (key.ptr[key.len - 1] == ')' || key.ptr[key.len - 1] == '.'))
 		key.len--;
-	if (key.len < NDR_REPLY_KEY_MIN)
+	/* no command line anywhere: no need to walk the lines */
+	if (key.len < NDR_REPLY_KEY_MIN || rbp_find(text.ptr, text.len, ">>> ", NULL) == RBP_NOT_FOUND)
 		return 0;
 	while (rbp_next_line(text.ptr, text.len, &pos, &line)) {
 		rbp_span l = rbp_trim(line);
@@ -416,13 +633,19 @@ int rbp_ndr_transcript(rbp_span text, rbp_span diag, rbp_span *out)
 	return 0;
 }
 
-rbp_span rbp_ndr_before_returned(rbp_span text)
+rbp_span rbp_ndr_before_returned(rbp_span text, const struct rbp_ndr_index *x)
 {
 	size_t pos = 0, start = 0;
 	rbp_span line;
-	while (start = pos, rbp_next_line(text.ptr, text.len, &pos, &line))
-		if (ndr_has_phrase(line, rbp_ndr_table.closes))
+	if (x && !x->ok)
+		x = NULL;
+	while (start = pos, rbp_next_line(text.ptr, text.len, &pos, &line)) {
+		struct ndr_hits h;
+		if (x)
+			ndr_index_line(x, line, NDR_CCLOSE, 0, &h);
+		if (x ? h.close : ndr_has_phrase(line, rbp_ndr_table.closes))
 			return rbp_trim(rbp_mkspan(text.ptr, start));
+	}
 	return rbp_trim(text);
 }
 

@@ -68,16 +68,20 @@ static int json_value_at(const char *p, size_t n, size_t k, rbp_span *v)
  * and before LIMIT; sets *V to its string value if it has one. */
 static int json_next_key(struct json_cursor *c, size_t limit, const char *key, size_t *at, rbp_span *v)
 {
-	size_t klen = strlen(key), from = c->pos, end;
+	/* the quote before a key may lie just before the cursor */
+	size_t klen = strlen(key), from = c->pos > 0 ? c->pos - 1 : 0;
 	while (from < limit) {
-		size_t off = rbp_find(c->p + from, limit - from, key, &end);
+		/* a whole key: a quote before it and a quote (maybe escaped) after;
+		   so only what follows a quote is compared */
+		const char *q = memchr(c->p + from, '"', limit - from);
 		size_t k;
-		if (off == RBP_NOT_FOUND)
+		if (!q)
 			return 0;
-		k = from + off;
-		from = from + end;
-		/* a whole key: a quote before it and a quote (maybe escaped) after */
-		if (k == 0 || c->p[k - 1] != '"' || k + klen >= limit ||
+		k = (size_t)(q - c->p) + 1;
+		from = k;
+		if (k + klen >= limit)
+			return 0;
+		if (rbp_prefix(c->p + k, limit - k, key) != klen ||
 		    (c->p[k + klen] != '"' && c->p[k + klen] != '\\'))
 			continue;
 		*at = k;

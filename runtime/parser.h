@@ -10,6 +10,11 @@
 #define REBOUND_PARSER_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 #include "internal.h"
 #include "rebound.h"
 
@@ -45,9 +50,91 @@ static inline rbp_span rbp_mkspan(const char *p, size_t n)
 	return s;
 }
 
+/*
+ * The first byte at or after I (below N) that is A or B, else N.  Most
+ * lines and most gaps between candidates are short, so a call to
+ * memchr costs more than the search: look 16 bytes at a time (SSE2,
+ * part of every x86-64) or 8 (a word: x ^ (A repeated) has a zero byte
+ * exactly where A is, and (x - 0x01..) & ~x & 0x80.. is non-zero iff x
+ * has a zero byte).
+ */
+static inline size_t rbp_either(const char *s, size_t i, size_t n, unsigned char a, unsigned char b)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+	const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
+	while (n - i >= 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		unsigned hit = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(w, va), _mm_cmpeq_epi8(w, vb)));
+		if (hit)
+			return i + (unsigned)__builtin_ctz(hit);
+		i += 16;
+	}
+#endif
+	{
+		const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+		const uint64_t ma = ones * a, mb = ones * b;
+		while (n - i >= 8) {
+			uint64_t w, x, y;
+			memcpy(&w, s + i, 8);
+			x = w ^ ma;
+			y = w ^ mb;
+			if ((((x - ones) & ~x) | ((y - ones) & ~y)) & highs)
+				break;
+			i += 8;
+		}
+	}
+	while (i < n && (unsigned char)s[i] != a && (unsigned char)s[i] != b)
+		i++;
+	return i;
+}
+
 /* The line starting at *POS, without its end (LF, CRLF or CR); moves
- * *POS past the end.  Returns 0 when *POS is at the end of the text. */
-REBOUND_PRIVATE int rbp_next_line(const char *p, size_t n, size_t *pos, rbp_span *line);
+ * *POS past the end.  Returns 0 when *POS is at the end of the text.
+ * Inline: every part of the parser walks lines, and most are short. */
+static inline int rbp_next_line(const char *p, size_t n, size_t *pos, rbp_span *line)
+{
+	size_t i = *pos, start = i;
+	if (i >= n)
+		return 0;
+	i = rbp_either(p, i, n, '\n', '\r');
+	line->ptr = p + start;
+	line->len = i - start;
+	if (i < n) {
+		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
+			i += 2;
+		else
+			i++;
+	}
+	*pos = i;
+	return 1;
+}
+
+
+/* Where the run of bytes at S (N of them) that may make a header field
+ * name ends: the first blank, control, ':' or byte outside ASCII. */
+static inline size_t rbp_name_end(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+	/* as signed bytes, those of 128 and up are negative, so "< 33"
+	   catches them with the blanks and controls */
+	const __m128i lo = _mm_set1_epi8(33), del = _mm_set1_epi8(127), colon = _mm_set1_epi8(':');
+	while (n - i >= 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			_mm_cmplt_epi8(w, lo), _mm_or_si128(_mm_cmpeq_epi8(w, del), _mm_cmpeq_epi8(w, colon))));
+		if (stop)
+			return i + (unsigned)__builtin_ctz(stop);
+		i += 16;
+	}
+#endif
+	/* one unsigned compare for 33..126 */
+	while (i < n && (unsigned char)(p[i] - 33u) < 94u && p[i] != ':')
+		i++;
+	return i;
+}
 
 /* Case-insensitive search for PAT, written in lower case, where '#'
  * stands for any digit.  Returns the offset of the match or (size_t)-1;
@@ -122,6 +209,8 @@ struct rbp_mime {
 	struct rbp_part *parts;
 	unsigned nparts, cap;
 	rbp_span headers;     /* the top-level header block */
+	rbp_span top[3];      /* its Subject, Date and From fields (raw values) */
+	unsigned top_found;   /* bit k: top[k] was there */
 	int is_report;        /* top-level multipart/report */
 	unsigned flags;       /* REBOUND_RECORD_MIME_LIMIT, _MALFORMED */
 };
@@ -232,8 +321,31 @@ struct rbp_ndr_table {
 };
 REBOUND_PRIVATE const struct rbp_ndr_table rbp_ndr_table;
 
+/* The opening and closing phrases of the format table, bucketed by
+ * their first three bytes (case and digits folded), so that one pass
+ * over a line finds every phrase in it instead of one search per
+ * phrase.  Built once per message in the scratch. */
+#define RBP_NDR_HASH 512          /* buckets; a power of two up to 512 */
+#define RBP_NDR_INDEX_MAX 254     /* phrases; more make the index unusable */
+#define RBP_NDR_INDEX_SHORT 8     /* phrases of under three bytes, tried one by one */
+struct rbp_ndr_index {
+	unsigned char head[RBP_NDR_HASH];     /* 1 + first phrase of a bucket; 0: none */
+	unsigned char anchored[RBP_NDR_HASH]; /* the same for phrases tied to the line start */
+	unsigned char next[RBP_NDR_INDEX_MAX]; /* 1 + next phrase of the same bucket */
+	unsigned char role[RBP_NDR_INDEX_MAX]; /* what the phrase does (ndr.c) */
+	unsigned char tag[RBP_NDR_INDEX_MAX];  /* its format's place in the table */
+	uint32_t sig[RBP_NDR_INDEX_MAX];       /* its first three bytes, folded */
+	unsigned char skip[RBP_NDR_INDEX_MAX]; /* bytes a match of SIG proves (0 or 3) */
+	unsigned char shorts[RBP_NDR_INDEX_SHORT];
+	const char *pat[RBP_NDR_INDEX_MAX];
+	unsigned n, nshorts;
+	int ok;                               /* 0: the table did not fit */
+};
+REBOUND_PRIVATE void rbp_ndr_index_init(struct rbp_ndr_index *x);
+
 /* What a scan of the bounce text found besides recipients. */
 struct rbp_ndr_scan {
+	const struct rbp_ndr_index *index;   /* NULL: search phrase by phrase */
 	const struct rbp_ndr_format *format; /* NULL: no known wording */
 	rbp_span section;                    /* the error section */
 	rbp_span after;                      /* text after the section (returned message) */
@@ -251,8 +363,9 @@ REBOUND_PRIVATE unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s,
  * *OUT is set to the text from the command to that reply and 1 is
  * returned, so that the diagnostic says which command was refused. */
 REBOUND_PRIVATE int rbp_ndr_transcript(rbp_span text, rbp_span diag, rbp_span *out);
-/* TEXT up to the line that introduces the returned message, if any. */
-REBOUND_PRIVATE rbp_span rbp_ndr_before_returned(rbp_span text);
+/* TEXT up to the line that introduces the returned message, if any;
+ * X (may be NULL) is the phrase index. */
+REBOUND_PRIVATE rbp_span rbp_ndr_before_returned(rbp_span text, const struct rbp_ndr_index *x);
 /* Do the From field or the subject look like those of a bounce? */
 REBOUND_PRIVATE int rbp_ndr_bounce_headers(rbp_span from, rbp_span subject);
 /* The host named in a diagnostic ("host mx.example.org[...] said"). */

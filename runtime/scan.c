@@ -19,25 +19,6 @@ void *rbp_alloc(struct rbp_arena *a, size_t size)
 	return a->base + start;
 }
 
-int rbp_next_line(const char *p, size_t n, size_t *pos, rbp_span *line)
-{
-	size_t i = *pos, start = i;
-	if (i >= n)
-		return 0;
-	while (i < n && !rbp_eol((unsigned char)p[i]))
-		i++;
-	line->ptr = p + start;
-	line->len = i - start;
-	if (i < n) {
-		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
-			i += 2;
-		else
-			i++;
-	}
-	*pos = i;
-	return 1;
-}
-
 static int scan_char_matches(unsigned char c, unsigned char pat)
 {
 	if (pat == '#')
@@ -56,21 +37,32 @@ size_t rbp_prefix(const char *s, size_t n, const char *pat)
 
 size_t rbp_find(const char *s, size_t n, const char *pat, size_t *end)
 {
-	size_t m = strlen(pat), i;
+	size_t m = strlen(pat), i = 0, last;
 	unsigned char first;
 	if (m == 0 || m > n)
 		return RBP_NOT_FOUND;
 	first = (unsigned char)pat[0];
-	for (i = 0; i + m <= n; i++) {
-		if (!scan_char_matches((unsigned char)s[i], first))
-			continue;
-		if (rbp_prefix(s + i, n - i, pat)) {
+	if (first >= 'A' && first <= 'Z')
+		return RBP_NOT_FOUND; /* patterns are lower case: such a byte never matches */
+	last = n - m; /* the last offset where a match fits */
+	for (;;) {
+		/* skip to the next byte that can start a match */
+		if (first == '#') {
+			while (i <= last && !rbp_digit((unsigned char)s[i]))
+				i++;
+		} else {
+			unsigned char up = (first >= 'a' && first <= 'z') ? (unsigned char)(first - 32) : first;
+			i = rbp_either(s, i, last + 1, first, up);
+		}
+		if (i > last)
+			return RBP_NOT_FOUND;
+		if (rbp_prefix(s + i + 1, n - i - 1, pat + 1) == m - 1 || m == 1) {
 			if (end)
 				*end = i + m;
 			return i;
 		}
+		i++;
 	}
-	return RBP_NOT_FOUND;
 }
 
 int rbp_same_ci(rbp_span a, rbp_span b)
@@ -236,30 +228,35 @@ size_t rbp_join_lines(rbp_span s, char *out, size_t cap, int *cut)
 	int pending_space = 0;
 	s = rbp_trim(s);
 	while (i < s.len) {
-		unsigned char c = (unsigned char)s.ptr[i];
-		if (rbp_eol(c)) {
-			/* drop blanks before the break, the break, and the indent after */
-			while (o > 0 && rbp_blank((unsigned char)out[o - 1]))
-				o--;
-			while (i < s.len && rbp_space((unsigned char)s.ptr[i]))
-				i++;
-			pending_space = 1;
-			continue;
-		}
-		if (pending_space) {
-			if (o >= cap) {
+		/* the rest of the line is copied as it is, in one go */
+		size_t e = rbp_either(s.ptr, i, s.len, '\n', '\r');
+		if (e > i) {
+			if (pending_space) {
+				if (o >= cap) {
+					*cut = 1;
+					break;
+				}
+				out[o++] = ' ';
+				pending_space = 0;
+			}
+			if (e - i > cap - o) {
+				memcpy(out + o, s.ptr + i, cap - o);
+				o = cap;
 				*cut = 1;
 				break;
 			}
-			out[o++] = ' ';
-			pending_space = 0;
+			memcpy(out + o, s.ptr + i, e - i);
+			o += e - i;
+			i = e;
+			if (i == s.len)
+				break;
 		}
-		if (o >= cap) {
-			*cut = 1;
-			break;
-		}
-		out[o++] = (char)c;
-		i++;
+		/* drop blanks before the break, the break, and the indent after */
+		while (o > 0 && rbp_blank((unsigned char)out[o - 1]))
+			o--;
+		while (i < s.len && rbp_space((unsigned char)s.ptr[i]))
+			i++;
+		pending_space = 1;
 	}
 	return o;
 }
