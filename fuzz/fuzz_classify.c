@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rebound.h"
+#include "../tests/result-equal.h"
 
 #define FIELD_MAX 512
 
@@ -176,16 +177,6 @@ static void check_result(const struct rebound_result *r, size_t len)
 	CHECK(strcmp(rebound_category_name(r->cls->category), "?") != 0);
 }
 
-static int same_result(const struct rebound_result *a, const struct rebound_result *b)
-{
-	return a->reply == b->reply && a->status_class == b->status_class &&
-	       a->status_subject == b->status_subject && a->status_detail == b->status_detail &&
-	       strcmp(a->status, b->status) == 0 && a->type == b->type && a->cls == b->cls &&
-	       a->rule == b->rule && a->provider == b->provider &&
-	       a->provider_source == b->provider_source && a->retry_after == b->retry_after &&
-	       a->flags == b->flags;
-}
-
 struct walk {
 	int calls, wins;
 	const struct rebound_rule *first, *winner;
@@ -269,13 +260,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * ordinary inputs under the fuzzer's comparison tracing) */
 	if (!big) {
 		e2 = rebound_classify(text, size, qp, &r2);
-		CHECK(e2 == e1 && same_result(&r1, &r2));
+		CHECK(e2 == e1 && result_equal(&r1, &r2));
 	}
 
 	/* the exhaustive walk agrees with the fast path */
 	memset(&w, 0, sizeof w);
 	e3 = rebound_explain(text, size, qp, &r3, on_rule, &w);
-	CHECK(e3 == e1 && same_result(&r1, &r3));
+	CHECK(e3 == e1 && result_equal(&r1, &r3));
 	CHECK(w.wins <= 1);
 	if (w.wins) {
 		CHECK(w.winner == r1.rule);
@@ -285,7 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the callback is optional */
 	if (!big) {
 		e3 = rebound_explain(text, size, qp, &r3, NULL, NULL);
-		CHECK(e3 == e1 && same_result(&r1, &r3));
+		CHECK(e3 == e1 && result_equal(&r1, &r3));
 	}
 	free(big);
 	return 0;

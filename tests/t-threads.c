@@ -21,6 +21,7 @@
 #include <string.h>
 #include "jsonl.h"
 #include "rebound.h"
+#include "result-equal.h"
 #include "tap.h"
 
 #define NTHREADS 8
@@ -332,16 +333,6 @@ static uint64_t parse_digest(const struct message *m, void *scratch, size_t size
 
 /* ---- classifying ------------------------------------------------------ */
 
-static int same(const struct rebound_result *a, const struct rebound_result *b)
-{
-	return a->reply == b->reply && a->status_class == b->status_class &&
-	       a->status_subject == b->status_subject && a->status_detail == b->status_detail &&
-	       strcmp(a->status, b->status) == 0 && a->type == b->type && a->cls == b->cls &&
-	       a->rule == b->rule && a->provider == b->provider &&
-	       a->provider_source == b->provider_source && a->retry_after == b->retry_after &&
-	       a->flags == b->flags;
-}
-
 /* Threads wait at a gate so that they really run at once. */
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
@@ -408,7 +399,7 @@ static void *work(void *arg)
 				rebound_classify(it->text, it->len, &it->q, &r);
 			else
 				rebound_explain(it->text, it->len, &it->q, &r, count_rule, &wins);
-			if (!same(&r, &it->want)) {
+			if (!result_equal(&r, &it->want)) {
 				if (!w->wrong)
 					w->first_wrong = order[i];
 				w->wrong++;
