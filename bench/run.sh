@@ -731,7 +731,8 @@ if ! skipped profile && [ -s "$RES/cg-cli-tsv.big" ]; then
 	for id in cli-tsv cli-text; do
 		awk -f "$here/callgrind-split.awk" "$RES/cg-$id.big" > "$RES/cg-$id.split"
 	done
-	# runtime/classify.c: scan16/scan32 hold the DFA loop, hit() notes
+	# runtime/classify.c: scan16/scan32 and their _run (one chain) and
+	# _two (two chains) parts hold the DFA loop, hit() notes
 	# matches and code marks, rb_codes_at() reads the codes at the marks
 	# (rb_find_codes() scans instead when there were too many marks)
 	part() {
@@ -743,7 +744,8 @@ if ! skipped profile && [ -s "$RES/cg-cli-tsv.big" ]; then
 			END {
 				cls = incl["rb_classify"]
 				codes = incl["rb_codes_at"] + incl["rb_find_codes"]
-				dfa = self["scan16"] + self["scan32"]
+				dfa = self["scan16"] + self["scan32"] + self["scan16_run"] + self["scan32_run"] + \
+					self["scan16_two"] + self["scan32_two"]
 				mark = incl["hit"]
 				out = incl["out_classify"]; inp = incl["lines_next"]
 				if (what == "input") v = inp
@@ -758,7 +760,7 @@ if ! skipped profile && [ -s "$RES/cg-cli-tsv.big" ]; then
 			}' "$RES/cg-$2.split"
 	}
 	for p in "input:reading lines (lines_next, memchr, fread)" \
-		"dfa:DFA loop (scan16, one load per byte)" \
+		"dfa:DFA loop (scan16*, one load per byte)" \
 		"mark:noting matches and code marks (hit)" \
 		"codes:reply/status codes at the marks (rb_codes_at)" \
 		"rules:rules, provider, result (rest of rb_classify)" \

@@ -11,6 +11,8 @@
  * end an atom placed last.  Each state is named after the shortest text
  * that reaches it, so generated tables refer to states by name and a
  * small change of the patterns gives a small change of the output.
+ * dfa_order_by_use then moves the states the examples visit most to the
+ * front, in coarse tiers, keeping that order within each tier.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -610,4 +612,79 @@ void dfa_free(struct dfa *d)
 	free(d->depth);
 	free(d->trans);
 	memset(d, 0, sizeof *d);
+}
+
+/* ---- order by use ---- */
+
+/* A coarse measure of how often a state is visited: 0 never, then one
+ * step per factor of four, so that a few more or fewer visits (an example
+ * added or changed) seldom move a state. */
+static int use_tier(long visits)
+{
+	int t = 0;
+	if (visits <= 0)
+		return 0;
+	for (t = 1; visits >= 4; visits /= 4)
+		t++;
+	return t;
+}
+
+struct tier_key {
+	int tier, accepting, old;
+};
+
+static int cmp_tier_key(const void *x, const void *y)
+{
+	const struct tier_key *a = x, *b = y;
+	if (a->accepting != b->accepting)
+		return a->accepting - b->accepting;
+	if (a->tier != b->tier)
+		return b->tier - a->tier;
+	return (a->old > b->old) - (a->old < b->old);
+}
+
+void dfa_order_by_use(struct dfa *d, const long *visits)
+{
+	int n = d->nstates, nc = d->nclasses, i, c;
+	struct tier_key *key = xmalloc((size_t)n * sizeof *key);
+	int *number = xmalloc((size_t)n * sizeof *number);
+	int *trans = xmalloc((size_t)n * (size_t)nc * sizeof *trans);
+	int **accept = xmalloc((size_t)n * sizeof *accept);
+	char **names = xmalloc((size_t)n * sizeof *names);
+	int **path = xmalloc((size_t)n * sizeof *path);
+	int *depth = xmalloc((size_t)n * sizeof *depth);
+
+	for (i = 0; i < n; i++) {
+		key[i].tier = use_tier(visits[i]);
+		key[i].accepting = i >= d->first_accept;
+		key[i].old = i;
+	}
+	qsort(key, (size_t)n, sizeof *key, cmp_tier_key);
+	for (i = 0; i < n; i++)
+		number[key[i].old] = i;
+	for (i = 0; i < n; i++) {
+		int to = number[i];
+		for (c = 0; c < nc; c++)
+			trans[to * nc + c] = number[d->trans[i * nc + c]];
+		accept[to] = d->accept[i];
+		names[to] = d->names[i];
+		path[to] = d->path[i];
+		depth[to] = d->depth[i];
+	}
+	free(d->trans);
+	free(d->accept);
+	free(d->names);
+	free(d->path);
+	free(d->depth);
+	d->trans = trans;
+	d->accept = accept;
+	d->names = names;
+	d->path = path;
+	d->depth = depth;
+	d->start = number[d->start];
+	if (d->idle >= 0)
+		d->idle = number[d->idle];
+	/* accepting states stay last, so first_accept keeps its value */
+	free(number);
+	free(key);
 }

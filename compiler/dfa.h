@@ -1,7 +1,7 @@
 /*
  * dfa.h - the automaton for all text patterns of a rule base: built by
  * subset construction, minimised, and numbered canonically so that the
- * same patterns always give the same tables.
+ * same patterns and examples always give the same tables.
  */
 #ifndef REBOUNDC_DFA_H
 #define REBOUNDC_DFA_H
@@ -33,6 +33,15 @@ int dfa_build(const struct nfa *n, int max_states, struct dfa *out);
 /* The states of the automaton before minimisation (which is what
  * MAX_STATES limits), or -1 when there would be more. */
 int dfa_count_states(const struct nfa *n, int max_states);
+
+/*
+ * Renumber the states by how often texts visit them, VISITS[s] times for
+ * state s (the rule base's examples), most visited first, accepting
+ * states still last, breadth-first order within a tier.  The runtime's
+ * table is column by column, so the states most texts keep to share
+ * cache lines.
+ */
+void dfa_order_by_use(struct dfa *d, const long *visits);
 
 void dfa_free(struct dfa *d);
 

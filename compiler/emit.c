@@ -438,7 +438,8 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 	}
 	pf(o, "};\n\n");
 
-	pf(o, "/* states: those that end no pattern first, in breadth-first order;\n"
+	pf(o, "/* states: those that end no pattern first; the states the examples\n"
+	      " * visit most lead each part, in breadth-first order within a tier;\n"
 	      " * each is named after the shortest text that reaches it */\nenum {\n");
 	for (i = 0; i < d->nstates; i++)
 		pf(o, "\t%s,\n", state_name(e, i));

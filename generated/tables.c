@@ -700,5 +700,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:ae2505f13591f285"
+	"rebound-rules-1:6e87e10d41788fd3"
 };

@@ -251,26 +251,66 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
  * it leaves the loop for the rare accepting states, so that everything
  * it needs stays in registers.  One copy for 16-bit state numbers, one
  * for 32-bit ones.
+ *
+ * Each step waits for the load before it, and with a table larger than
+ * the first-level cache many of those loads miss.  So a text of some
+ * length is cut in two after a blank and both halves are stepped in one
+ * loop: two independent chains of loads, whose waits overlap.  That loop
+ * has no branch on the states (a mispredicted one would throw away the
+ * work of both chains): every step writes its state and place to a list
+ * and moves the end of the list on only when the state accepts.
+ *
+ * The second half starts in the state a blank leads to from the start,
+ * which may not be the true one.  Its first states are kept; the first
+ * half, which the loop takes a few bytes past the cut, is then carried
+ * on until it reaches the state the second had at the same place.  The automaton is deterministic, so from
+ * there on both have the same states, and the second half's matches
+ * from there on stand; those before are dropped for the first half's.
+ * When the two do not meet within SPLIT_TRAIL bytes, or the second half
+ * has more matches than it holds, the first half carries on to the end:
+ * at most half of the text is stepped twice.
  */
+#define SPLIT_MIN 32   /* shorter texts are stepped in one chain */
+#define SPLIT_TRAIL 32 /* states of the second half kept for the meeting
+                       * (a multiple of 8, at most SPLIT_HELD - 8) */
+#define SPLIT_HELD 64  /* accepting steps held per half (a multiple of 8) */
+#define SPLIT_AHEAD 6  /* bytes the first chain takes past the cut */
+#define SPLIT_NEAR 12  /* how far from that point a blank is looked for
+                        * (SPLIT_AHEAD + 2 * SPLIT_NEAR < SPLIT_TRAIL) */
+
 #define DFA_STEP(K)                                                           \
 	s = col[p[K]][s];                                                     \
 	if (s >= acc) {                                                       \
 		p += (K) + 1;                                                 \
 		goto accepting;                                               \
 	}
+/* one step of each chain, noting accepting states without a branch */
+#define DFA_PAIR(K)                                                           \
+	a = col[text[i + (K)]][a];                                            \
+	b = col[q[i + (K)]][b];                                               \
+	ha[na] = (uint64_t)(i + (K)) << 32 | a;                               \
+	na += a >= acc;                                                       \
+	hb[nb] = (uint64_t)(m + i + (K)) << 32 | b;                           \
+	nb += b >= acc;
+/* the same, keeping the second chain's state (I + K < SPLIT_TRAIL) */
+#define DFA_PAIR_KEPT(K, T)                                                   \
+	trail[i + (K)] = (T)b;                                                \
+	DFA_PAIR(K)
 #if defined(__GNUC__)
 #define SCAN_ATTR __attribute__((noinline)) /* a function of its own in profiles */
 #else
 #define SCAN_ATTR
 #endif
 #define DEFINE_SCAN(NAME, T, COLS, TRANS)                                      \
-	SCAN_ATTR static void NAME(struct state *st, const unsigned char *text, size_t n) \
+	/* one chain over bytes [from, to) from state S; the state after */    \
+	SCAN_ATTR static size_t NAME##_run(struct state *st, const unsigned char *text, \
+	                                   size_t from, size_t to, size_t s)   \
 	{                                                                     \
 		const struct rb_dfa *d = st->t->dfa;                          \
 		const T *const *col = d->COLS;                                \
-		const unsigned char *p = text, *end = text + n;               \
-		const unsigned char *last8 = n >= 7 ? end - 7 : text;         \
-		size_t s = d->start, acc = d->first_accept;                   \
+		const unsigned char *p = text + from, *end = text + to;       \
+		const unsigned char *last8 = to - from >= 7 ? end - 7 : p;    \
+		size_t acc = d->first_accept;                                 \
 		for (;;) {                                                    \
 			while (p < last8) {                                   \
 				DFA_STEP(0)                                   \
@@ -287,10 +327,105 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
 				DFA_STEP(0)                                   \
 				p++;                                          \
 			}                                                     \
-			break;                                                \
+			return s;                                             \
 		accepting:                                                    \
 			hit(st, d->accept[s - acc], (size_t)(p - 1 - text));  \
 		}                                                             \
+	}                                                                     \
+	/* two chains, over [0, n - m) and [m, n), side by side, then the    \
+	 * meeting; the state after the text */                               \
+	SCAN_ATTR static size_t NAME##_two(struct state *st, const unsigned char *text, \
+	                                   size_t m, size_t n)                 \
+	{                                                                     \
+		const struct rb_dfa *d = st->t->dfa;                          \
+		const T *const *col = d->COLS;                                \
+		const unsigned char *q = text + m;                            \
+		size_t acc = d->first_accept, i = 0, k;                       \
+		size_t half = n - m;                                          \
+		size_t ntrail = n - m < SPLIT_TRAIL ? n - m : SPLIT_TRAIL;    \
+		size_t a = d->start, b = col[' '][d->start], na = 0, nb = 0;  \
+		int b_lost = 0;                                               \
+		uint64_t ha[SPLIT_HELD + 8], hb[SPLIT_HELD + 8];              \
+		T trail[SPLIT_TRAIL + 1]; /* the last one takes the rest */   \
+		/* no list fills up in the first SPLIT_TRAIL bytes */         \
+		for (; i < SPLIT_TRAIL && i + 8 <= half; i += 8) {            \
+			DFA_PAIR_KEPT(0, T)                                   \
+			DFA_PAIR_KEPT(1, T)                                   \
+			DFA_PAIR_KEPT(2, T)                                   \
+			DFA_PAIR_KEPT(3, T)                                   \
+			DFA_PAIR_KEPT(4, T)                                   \
+			DFA_PAIR_KEPT(5, T)                                   \
+			DFA_PAIR_KEPT(6, T)                                   \
+			DFA_PAIR_KEPT(7, T)                                   \
+		}                                                             \
+		for (;;) {                                                    \
+			if (na > SPLIT_HELD - 8) {                            \
+				for (k = 0; k < na; k++)                      \
+					hit(st, d->accept[(uint32_t)ha[k] - acc], \
+					    (size_t)(ha[k] >> 32));            \
+				na = 0;                                       \
+			}                                                     \
+			if (nb > SPLIT_HELD - 8) {                            \
+				b_lost = 1;                                   \
+				nb = 0;                                       \
+			}                                                     \
+			if (i + 8 > half)                                     \
+				break;                                        \
+			DFA_PAIR(0)                                              \
+			DFA_PAIR(1)                                              \
+			DFA_PAIR(2)                                              \
+			DFA_PAIR(3)                                              \
+			DFA_PAIR(4)                                              \
+			DFA_PAIR(5)                                              \
+			DFA_PAIR(6)                                              \
+			DFA_PAIR(7)                                              \
+			i += 8;                                               \
+		}                                                             \
+		for (; i < half; i++) {                                       \
+			trail[i < SPLIT_TRAIL ? i : SPLIT_TRAIL] = (T)b;      \
+			DFA_PAIR(0)                                           \
+		}                                                             \
+		for (k = 0; k < na; k++)                                      \
+			hit(st, d->accept[(uint32_t)ha[k] - acc], (size_t)(ha[k] >> 32)); \
+		/* the first half on to the cut, if it stopped short of it,  \
+		 * and on until it meets the second: K is its place, A its    \
+		 * state (when it went past the cut in the loop, the two may  \
+		 * have met already) */                                       \
+		for (k = half; k < n; k++) {                                  \
+			if (k >= m) {                                         \
+				if (b_lost || k - m >= ntrail)                \
+					break;                                \
+				if (a == trail[k - m]) {                      \
+					for (i = 0; i < nb; i++)              \
+						if ((size_t)(hb[i] >> 32) >= k) \
+							hit(st, d->accept[(uint32_t)hb[i] - acc], \
+							    (size_t)(hb[i] >> 32)); \
+					return b;                             \
+				}                                             \
+			}                                                     \
+			a = col[text[k]][a];                                  \
+			if (a >= acc)                                         \
+				hit(st, d->accept[a - acc], k);               \
+		}                                                             \
+		return NAME##_run(st, text, k, n, a);                         \
+	}                                                                     \
+	static void NAME(struct state *st, const unsigned char *text, size_t n) \
+	{                                                                     \
+		const struct rb_dfa *d = st->t->dfa;                          \
+		size_t s, acc = d->first_accept, m, k;                        \
+		if (n >= SPLIT_MIN) {                                         \
+			m = (n - SPLIT_AHEAD) / 2;                            \
+			/* cut after the blank nearest the point that lets the \
+			 * first half go SPLIT_AHEAD bytes past the cut in the \
+			 * loop, where the two chains mostly meet */          \
+			for (k = 0; k < SPLIT_NEAR; k++)                      \
+				if (text[m + k - 1] == ' ' || text[m - k - 1] == ' ') { \
+					m = text[m + k - 1] == ' ' ? m + k : m - k; \
+					break;                                \
+				}                                             \
+			s = NAME##_two(st, text, m, n);                       \
+		} else                                                        \
+			s = NAME##_run(st, text, 0, n, d->start);             \
 		if (d->eof_class != RB_NONE) {                                \
 			s = d->TRANS[(size_t)d->eof_class * d->nstates + s];  \
 			if (s >= acc)                                         \
