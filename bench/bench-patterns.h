@@ -22,7 +22,7 @@ struct bpatterns {
 static inline void bpatterns_load(struct bpatterns *p, const char *path, const char *prog)
 {
 	FILE *f = fopen(path, "rb");
-	struct blines l;
+	struct lines l;
 	const char *text;
 	size_t len, cap = 0;
 	p->v = NULL;
@@ -31,7 +31,7 @@ static inline void bpatterns_load(struct bpatterns *p, const char *path, const c
 		fprintf(stderr, "%s: cannot read %s\n", prog, path);
 		exit(2);
 	}
-	while (blines_next(&l, &text, &len)) {
+	while (lines_next(&l, &text, &len)) {
 		if (len == 0)
 			continue;
 		if (p->n == cap) {
@@ -47,7 +47,7 @@ static inline void bpatterns_load(struct bpatterns *p, const char *path, const c
 		p->v[p->n][len] = '\0';
 		p->n++;
 	}
-	blines_free(&l);
+	lines_free(&l);
 	fclose(f);
 	if (p->n == 0) {
 		fprintf(stderr, "%s: no patterns in %s\n", prog, path);

@@ -17,7 +17,7 @@
 
 int main(int argc, char **argv)
 {
-	struct blines in;
+	struct lines in;
 	const char *text;
 	size_t len;
 	unsigned long long lines = 0, fallback = 0, undetermined = 0;
@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 
 	if (blines_init(&in, stdin) < 0)
 		return 1;
-	while (blines_next(&in, &text, &len)) {
+	while (lines_next(&in, &text, &len)) {
 		struct rebound_result r;
 		rebound_classify(text, len, NULL, &r);
 		lines++;
@@ -43,6 +43,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "classify-api: %llu lines, %llu by the catch-all, %llu undetermined, sum %016llx\n",
 	        lines, fallback, undetermined, (unsigned long long)sum);
-	blines_free(&in);
+	lines_free(&in);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -45,7 +45,7 @@ static void build(void)
 
 int main(void)
 {
-	struct blines in;
+	struct lines in;
 	const char *text;
 	size_t len, i;
 	unsigned long long lines = 0, hits = 0;
@@ -53,7 +53,7 @@ int main(void)
 	build();
 	if (blines_init(&in, stdin) < 0)
 		return 1;
-	while (blines_next(&in, &text, &len)) {
+	while (lines_next(&in, &text, &len)) {
 		const unsigned char *p = (const unsigned char *)text;
 		unsigned s = 0;
 		for (i = 0; i < len; i++) {
@@ -68,6 +68,6 @@ int main(void)
 		return 1;
 	}
 	fprintf(stderr, "floor-dfa: %llu lines, %llu hits\n", lines, hits);
-	blines_free(&in);
+	lines_free(&in);
 	return 0;
 }

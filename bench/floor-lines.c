@@ -9,14 +9,14 @@
 
 int main(void)
 {
-	struct blines in;
+	struct lines in;
 	const char *text;
 	size_t len;
 	unsigned long long lines = 0, bytes = 0;
 
 	if (blines_init(&in, stdin) < 0)
 		return 1;
-	while (blines_next(&in, &text, &len)) {
+	while (lines_next(&in, &text, &len)) {
 		lines++;
 		bytes += len;
 	}
@@ -25,6 +25,6 @@ int main(void)
 		return 1;
 	}
 	fprintf(stderr, "floor-lines: %llu lines, %llu bytes\n", lines, bytes);
-	blines_free(&in);
+	lines_free(&in);
 	return 0;
 }

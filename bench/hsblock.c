@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	hs_database_t *db = NULL;
 	hs_compile_error_t *err = NULL;
 	hs_scratch_t *scratch = NULL;
-	struct blines in;
+	struct lines in;
 	static struct bout out;
 	struct found f;
 	const char *text;
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	f.cap = pats.n;
 	if (blines_init(&in, stdin) < 0)
 		return 1;
-	while (blines_next(&in, &text, &len)) {
+	while (lines_next(&in, &text, &len)) {
 		f.n = 0;
 		if (hs_scan(db, text, (unsigned)len, 0, scratch, on_match, &f) != HS_SUCCESS) {
 			fprintf(stderr, "hsblock: hs_scan failed at line %llu\n", lines + 1);

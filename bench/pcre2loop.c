@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *stack;
-	struct blines in;
+	struct lines in;
 	static struct bout out;
 	const char *text;
 	size_t len, i;
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 
 	if (blines_init(&in, stdin) < 0)
 		return 1;
-	while (blines_next(&in, &text, &len)) {
+	while (lines_next(&in, &text, &len)) {
 		size_t n = 0;
 		for (i = 0; i < pats.n; i++) {
 			int rc = pcre2_jit_match(code[i], (PCRE2_SPTR)text, len, 0, 0, md, mctx);

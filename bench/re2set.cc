@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct blines in;
+	struct lines in;
 	static struct bout out;
 	const char *text;
 	size_t len;
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	std::vector<unsigned> ids;
 	if (blines_init(&in, stdin) < 0)
 		return 1;
-	while (blines_next(&in, &text, &len)) {
+	while (lines_next(&in, &text, &len)) {
 		RE2::Set::ErrorInfo info;
 		v.clear();
 		if (!set.Match(re2::StringPiece(text, len), &v, &info) &&

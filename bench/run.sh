@@ -140,7 +140,9 @@ fi
 # ---- build the benchmark programs ------------------------------------------
 
 WFLAGS="-Wall -Wextra -Wshadow"
-cc_b() { out=$1; shift; $CC -std=c11 $CFLAGS_B $WFLAGS -o "$BIN/$out" "$@"; }
+# Every program reads its input with rebound's own line reader (cli/lines.c).
+$CC -std=c11 $CFLAGS_B $WFLAGS -c -o "$BIN/lines.o" "$ROOT/cli/lines.c" || die "cannot build cli/lines.c"
+cc_b() { out=$1; shift; $CC -std=c11 $CFLAGS_B $WFLAGS -I"$ROOT/cli" -o "$BIN/$out" "$@" "$BIN/lines.o"; }
 cc_b timeit "$here/timeit.c" || die "cannot build timeit"
 cc_b floor-lines "$here/floor-lines.c" || die "cannot build floor-lines"
 cc_b floor-dfa "$here/floor-dfa.c" || die "cannot build floor-dfa"
@@ -158,8 +160,8 @@ NOTES=$RES/notes.txt
 if ! skipped contenders; then
 	if ensure_pkg libre2-dev && command -v "$CXX" >/dev/null 2>&1; then
 		# shellcheck disable=SC2046 # the flags are separate words
-		$CXX -std=c++17 $CFLAGS_B $WFLAGS -o "$BIN/re2set" "$here/re2set.cc" \
-			$(pc --cflags --libs re2 || echo -lre2) && HAVE_RE2=1
+		$CXX -std=c++17 $CFLAGS_B $WFLAGS -I"$ROOT/cli" -o "$BIN/re2set" "$here/re2set.cc" \
+			"$BIN/lines.o" $(pc --cflags --libs re2 || echo -lre2) && HAVE_RE2=1
 	fi
 	[ $HAVE_RE2 = 1 ] || echo "RE2::Set: skipped (libre2-dev or a C++ compiler is missing)" >> "$NOTES"
 	hs_pkg=
@@ -541,8 +543,8 @@ build_classifier() {
 	done
 	rm -f "$d/libcore.a"
 	ar rcs "$d/libcore.a" "$d"/obj/*.o || return 1
-	$CC -std=c11 $CFLAGS_B $WFLAGS -I"$ROOT/runtime" -o "$d/classify" "$here/classify-api.c" "$d/libcore.a" \
-		2>> "$d/build.log"
+	$CC -std=c11 $CFLAGS_B $WFLAGS -I"$ROOT/runtime" -I"$ROOT/cli" -o "$d/classify" "$here/classify-api.c" \
+		"$d/libcore.a" "$BIN/lines.o" 2>> "$d/build.log"
 }
 dfa_states() { awk '/^\tS_start,$/ { s = NR } /^\tRB_NSTATES/ { if (s) print NR - s; exit }' "$1/gen/match.c"; }
 gen_bytes() { size "$1"/obj/gen-*.o | awk 'NR > 1 { t += $4 } END { print t }'; }

@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" { /* the benchmarks' C++ contender reads lines with it too */
+#endif
+
 struct lines {
 	FILE *f;
 	char *buf;
@@ -18,5 +22,9 @@ void lines_init(struct lines *l, FILE *f);
  * the end of input.  The text stays valid until the next call. */
 int lines_next(struct lines *l, const char **text, size_t *len);
 void lines_free(struct lines *l);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,9 @@
  * message for an mbox.  A file that cannot be read is reported on
  * standard error and skipped; the exit status says so at the end.
  */
+/* for the entry types readdir gives (DT_REG, DT_DIR); without them
+   every entry is stat'ed */
+#define _DEFAULT_SOURCE 1
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -53,15 +56,17 @@ static void parse_usage(FILE *f)
 struct input {
 	char *path;
 	unsigned long long size; /* for the progress line; 0 if unknown */
+	int regular;             /* known to be a regular file */
 };
 
 struct inputs {
 	struct input *v;
 	size_t n, cap;
-	int failed; /* a path could not be listed */
+	int failed;        /* a path could not be listed */
+	int sizes_unknown; /* some regular files were listed without a size */
 };
 
-static int inputs_push(struct inputs *in, const char *path, unsigned long long size)
+static int inputs_push(struct inputs *in, const char *path, unsigned long long size, int regular)
 {
 	char *copy;
 	if (in->n == in->cap) {
@@ -78,6 +83,9 @@ static int inputs_push(struct inputs *in, const char *path, unsigned long long s
 	strcpy(copy, path);
 	in->v[in->n].path = copy;
 	in->v[in->n].size = size;
+	in->v[in->n].regular = regular;
+	if (regular && !size)
+		in->sizes_unknown = 1;
 	in->n++;
 	return 0;
 }
@@ -141,7 +149,8 @@ static void add_path(struct inputs *in, const char *path, const struct stat *st,
 		walk(in, path, levels, depth + 1);
 		return;
 	}
-	if (inputs_push(in, path, S_ISREG(st->st_mode) ? (unsigned long long)st->st_size : 0) < 0) {
+	if (inputs_push(in, path, S_ISREG(st->st_mode) ? (unsigned long long)st->st_size : 0,
+	                S_ISREG(st->st_mode)) < 0) {
 		report_error(path, strerror(ENOMEM));
 		in->failed = 1;
 	}
@@ -163,6 +172,7 @@ static void walk(struct inputs *in, const char *dir, struct walk_level *levels, 
 	errno = 0;
 	while ((e = readdir(d)) != NULL) {
 		char *copy;
+		size_t len;
 		if (e->d_name[0] == '.')
 			continue; /* ".", "..", and hidden files such as .git or dovecot's indexes */
 		if (n == cap) {
@@ -171,10 +181,18 @@ static void walk(struct inputs *in, const char *dir, struct walk_level *levels, 
 				break;
 			names = v;
 		}
-		copy = malloc(strlen(e->d_name) + 1);
+		/* the name, then a byte saying whether it is surely a regular
+		   file, which spares a stat per message of a maildir */
+		len = strlen(e->d_name);
+		copy = malloc(len + 2);
 		if (!copy)
 			break;
-		strcpy(copy, e->d_name);
+		memcpy(copy, e->d_name, len + 1);
+#ifdef DT_REG
+		copy[len + 1] = e->d_type == DT_REG;
+#else
+		copy[len + 1] = 0;
+#endif
 		names[n++] = copy;
 		has_cur |= strcmp(copy, "cur") == 0;
 		has_new |= strcmp(copy, "new") == 0;
@@ -189,19 +207,26 @@ static void walk(struct inputs *in, const char *dir, struct walk_level *levels, 
 	for (i = 0; i < n; i++) {
 		char *path;
 		struct stat st;
+		int regular;
 		/* a maildir's tmp/ holds messages still being written */
 		if (has_cur && has_new && strcmp(names[i], "tmp") == 0) {
 			free(names[i]);
 			continue;
 		}
 		path = join_path(dir, names[i]);
+		regular = names[i][strlen(names[i]) + 1];
 		free(names[i]);
 		if (!path) {
 			report_error(dir, strerror(ENOMEM));
 			in->failed = 1;
 			continue;
 		}
-		if (stat(path, &st) != 0) {
+		if (regular) {
+			if (inputs_push(in, path, 0, 1) < 0) {
+				report_error(path, strerror(ENOMEM));
+				in->failed = 1;
+			}
+		} else if (stat(path, &st) != 0) {
 			report_error(path, strerror(errno));
 			in->failed = 1;
 		} else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))
@@ -272,55 +297,113 @@ struct reuse {
 	size_t cap;
 };
 
-/* Read the SIZE bytes of regular file FD into R's buffer. */
-static int read_small(int fd, size_t size, struct reuse *r, struct loaded *l)
+/* Make R's buffer hold at least NEED bytes. */
+static int reuse_grow(struct reuse *r, size_t need)
+{
+	size_t cap = r->cap ? r->cap : 1 << 16;
+	char *nb;
+	if (need <= r->cap)
+		return 0;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2) {
+			errno = EFBIG;
+			return -1;
+		}
+		cap *= 2;
+	}
+	nb = realloc(r->buf, cap);
+	if (!nb)
+		return -1;
+	r->buf = nb;
+	r->cap = cap;
+	return 0;
+}
+
+static void close_keep_errno(int fd)
+{
+	int e = errno;
+	close(fd);
+	errno = e;
+}
+
+/* Map regular file FD whole (ST: its fstat, or NULL to ask); 1 if done,
+ * 0 if it cannot be. */
+static int map_file(int fd, const struct stat *st, struct loaded *l)
+{
+	struct stat own;
+	void *m;
+	if (!st) {
+		if (fstat(fd, &own) != 0)
+			return 0;
+		st = &own;
+	}
+	if (!S_ISREG(st->st_mode) || st->st_size <= 0 || (unsigned long long)st->st_size > SIZE_MAX)
+		return 0;
+	m = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	l->map = m;
+	l->ptr = m;
+	l->len = (size_t)st->st_size;
+	return 1;
+}
+
+/* Read regular file FD (SIZE bytes when listed, 0 if unknown) into R's
+ * buffer: open, read, close and nothing else for a message of a
+ * maildir.  For a regular file read() returns less than asked only at
+ * the end of the file (or when a signal handler interrupts it, and this
+ * program installs none), so a short read ends the file without one
+ * more call; a file that grows meanwhile is read as far as it then is.
+ * A file found bigger than PARSE_READ_MAX is mapped instead. */
+static int read_regular(int fd, size_t size, struct reuse *r, struct loaded *l)
 {
 	size_t n = 0;
-	if (size + 1 > r->cap) {
-		size_t cap = r->cap ? r->cap : 1 << 16;
-		char *nb;
-		while (cap < size + 1)
-			cap *= 2;
-		nb = realloc(r->buf, cap);
-		if (!nb)
-			return -1;
-		r->buf = nb;
-		r->cap = cap;
-	}
-	/* a file that grows meanwhile is read as it was when stat'ed, as a
-	   mapping would be */
-	while (n < size) {
-		ssize_t got = read(fd, r->buf + n, size - n);
+	if (reuse_grow(r, (size < PARSE_READ_MAX ? size : PARSE_READ_MAX) + 1) < 0)
+		return -1;
+	for (;;) {
+		size_t want;
+		ssize_t got;
+		if (n == r->cap) {
+			if (n >= PARSE_READ_MAX && map_file(fd, NULL, l))
+				return 0;
+			if (reuse_grow(r, n + 1) < 0)
+				return -1;
+		}
+		want = r->cap - n;
+		got = read(fd, r->buf + n, want);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (got == 0)
-			break;
 		n += (size_t)got;
+		if ((size_t)got < want)
+			break;
 	}
 	l->ptr = r->buf;
 	l->len = n;
 	return 0;
 }
 
-/* Load PATH ("-" is standard input), small files into R; sets errno and
+/* Load IN ("-" is standard input), small files into R; sets errno and
  * returns -1 on failure. */
-static int load(const char *path, struct loaded *l, struct reuse *r)
+static int load(const struct input *in, struct loaded *l, struct reuse *r)
 {
 	struct stat st;
 	int fd, rc;
 	memset(l, 0, sizeof *l);
-	if (strcmp(path, "-") == 0)
+	if (strcmp(in->path, "-") == 0)
 		return read_all(0, l);
-	fd = open(path, O_RDONLY);
+	fd = open(in->path, O_RDONLY);
 	if (fd < 0)
 		return -1;
+	if (in->regular && in->size <= PARSE_READ_MAX) {
+		rc = read_regular(fd, (size_t)in->size, r, l);
+		close_keep_errno(fd);
+		return rc;
+	}
 	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
+		close_keep_errno(fd);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -328,36 +411,13 @@ static int load(const char *path, struct loaded *l, struct reuse *r)
 		errno = EISDIR;
 		return -1;
 	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0 && (unsigned long long)st.st_size <= PARSE_READ_MAX) {
-		rc = read_small(fd, (size_t)st.st_size, r, l);
-		{
-			int e = errno;
-			close(fd);
-			errno = e;
-		}
-		return rc;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0 && (unsigned long long)st.st_size <= SIZE_MAX) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m != MAP_FAILED) {
-			close(fd);
-			l->map = m;
-			l->ptr = m;
-			l->len = (size_t)st.st_size;
-			return 0;
-		}
-	}
-	if (S_ISREG(st.st_mode) && st.st_size == 0) {
-		close(fd);
-		l->ptr = "";
-		return 0;
-	}
-	rc = read_all(fd, l);
-	{
-		int e = errno;
-		close(fd);
-		errno = e;
-	}
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size <= PARSE_READ_MAX)
+		rc = read_regular(fd, (size_t)st.st_size, r, l);
+	else if (map_file(fd, &st, l))
+		rc = 0;
+	else
+		rc = read_all(fd, l);
+	close_keep_errno(fd);
 	return rc;
 }
 
@@ -377,6 +437,7 @@ struct progress {
 	size_t files_done, files_total;
 	unsigned long long bytes_done, bytes_total;
 	int width; /* of the last line shown, to erase it */
+	int sizes_unknown; /* bytes_total misses files listed without a size */
 };
 
 static double now_seconds(void)
@@ -400,6 +461,13 @@ static void progress_show(struct progress *p, unsigned long long bytes_in_file, 
 		return;
 	p->last = t;
 	done = p->bytes_done + bytes_in_file;
+	if (p->sizes_unknown) {
+		pct = p->files_total ? (int)(p->files_done * 100 / p->files_total) : 0;
+		p->width = fprintf(stderr, "\rrebound parse: %zu/%zu files, %llu MB (%d%%)   ",
+		                   p->files_done, p->files_total, done >> 20, pct);
+		fflush(stderr);
+		return;
+	}
 	pct = p->bytes_total ? (int)(done * 100 / p->bytes_total) : 0;
 	if (pct > 100)
 		pct = 100;
@@ -687,13 +755,15 @@ static void parse_message(struct parse_run *run, const char *path, const char *m
 	}
 }
 
-static void parse_file(struct parse_run *run, const struct input *in)
+/* Returns the number of bytes read. */
+static size_t parse_file(struct parse_run *run, const struct input *in)
 {
 	struct loaded l;
-	if (load(in->path, &l, &run->file) != 0) {
+	size_t len;
+	if (load(in, &l, &run->file) != 0) {
 		report_error(in->path, strerror(errno));
 		run->status = 1;
-		return;
+		return 0;
 	}
 	if (l.len >= 5 && memcmp(l.ptr, "From ", 5) == 0) {
 		/* an mbox: every message on its own, numbered from 1 */
@@ -706,7 +776,9 @@ static void parse_file(struct parse_run *run, const struct input *in)
 		}
 	} else
 		parse_message(run, in->path, l.ptr, l.len, 0);
+	len = l.len;
 	unload(&l);
+	return len;
 }
 
 /* Expand the paths of the command line into the list of inputs. */
@@ -717,7 +789,7 @@ static void collect_inputs(struct inputs *in, char **paths, int n)
 	for (i = 0; i < n; i++) {
 		struct stat st;
 		if (strcmp(paths[i], "-") == 0) {
-			if (inputs_push(in, paths[i], 0) < 0) {
+			if (inputs_push(in, paths[i], 0, 0) < 0) {
 				report_error(paths[i], strerror(ENOMEM));
 				in->failed = 1;
 			}
@@ -800,6 +872,7 @@ int cmd_parse(int argc, char **argv)
 	free(paths);
 	run.status = in.failed;
 	run.progress.files_total = in.n;
+	run.progress.sizes_unknown = in.sizes_unknown;
 	for (k = 0; k < in.n; k++)
 		run.progress.bytes_total += in.v[k].size;
 	run.progress.on =
@@ -812,9 +885,9 @@ int cmd_parse(int argc, char **argv)
 	if (run.format == FORMAT_TSV)
 		out_str(&run.o, tsv_header);
 	for (k = 0; k < in.n && !run.o.failed; k++) {
-		parse_file(&run, &in.v[k]);
+		size_t len = parse_file(&run, &in.v[k]);
 		run.progress.files_done++;
-		run.progress.bytes_done += in.v[k].size;
+		run.progress.bytes_done += in.v[k].size ? in.v[k].size : len;
 		progress_show(&run.progress, 0, progress == 1 && k + 1 == in.n);
 	}
 	progress_end(&run.progress);

@@ -116,7 +116,7 @@ static int dsn_flush(struct dsn_group *g, int strict, struct rbp_rcpts *t)
 	r = rbp_rcpt_add(t);
 	if (!r)
 		return 0;
-	r->addr = addr;
+	rbp_rcpt_set_addr(r, addr);
 	r->resolved = (unsigned char)rbp_is_address(addr);
 	if (!addr.len)
 		r->flags |= REBOUND_RECORD_NO_RECIPIENT;

@@ -22,7 +22,7 @@
 	(REBOUND_MAX_PARTS * sizeof(struct rbp_part) +                                         \
 	 2 * REBOUND_MAX_RECIPIENTS * sizeof(struct rbp_rcpt) + REBOUND_MAX_DIAGNOSTIC +       \
 	 MSG_NFIELDS * REBOUND_MAX_FIELD + 2 * MSG_HOST_MAX + MSG_STATUS_MAX +                 \
-	 2 * REBOUND_MAX_NDR_SCAN + sizeof(struct rbp_ndr_index) + (REBOUND_MAX_PARTS + 17) * 16)
+	 2 * REBOUND_MAX_NDR_SCAN + (REBOUND_MAX_PARTS + 17) * 16)
 
 _Static_assert(MSG_FIXED_NEED <= REBOUND_PARSE_SCRATCH_FIXED,
                "REBOUND_PARSE_SCRATCH_FIXED is too small for the parser's tables");
@@ -53,7 +53,6 @@ struct msg {
 	char *diag_buf, *field_buf, *host_buf, *domain_buf, *status_buf;
 	char *unquote_buf; /* REBOUND_MAX_NDR_SCAN bytes */
 	char *html_buf;    /* REBOUND_MAX_NDR_SCAN bytes */
-	struct rbp_ndr_index *ndr_index; /* built when a text part is searched */
 	/* output */
 	const struct rebound_query *q;
 	rebound_record_fn fn;
@@ -76,9 +75,13 @@ struct rbp_rcpt *rbp_rcpt_add(struct rbp_rcpts *t)
 	return r;
 }
 
+/* Tables up to this long are searched without hashing. */
+#define MSG_UNKEYED_RECIPIENTS 8
+
 struct rbp_rcpt *rbp_rcpt_find(struct rbp_rcpts *t, rbp_span a)
 {
 	unsigned i;
+	uint32_t key;
 	if (!a.len)
 		return NULL;
 	if (t->lookups > RBP_MAX_LOOKUPS) {
@@ -86,9 +89,23 @@ struct rbp_rcpt *rbp_rcpt_find(struct rbp_rcpts *t, rbp_span a)
 		return NULL;
 	}
 	t->lookups++;
-	for (i = 0; i < t->n; i++)
-		if (rbp_same_ci(t->v[i].addr, a))
-			return &t->v[i];
+	if (t->n <= MSG_UNKEYED_RECIPIENTS) {
+		for (i = 0; i < t->n; i++)
+			if (rbp_same_ci(t->v[i].addr, a))
+				return &t->v[i];
+		return NULL;
+	}
+	/* a long table: compare keys first, hashing each entry once */
+	key = rbp_addr_key(a);
+	for (i = 0; i < t->n; i++) {
+		struct rbp_rcpt *r = &t->v[i];
+		if (!r->keyed) {
+			r->key = rbp_addr_key(r->addr);
+			r->keyed = 1;
+		}
+		if (r->key == key && rbp_same_ci(r->addr, a))
+			return r;
+	}
 	return NULL;
 }
 
@@ -102,7 +119,7 @@ int rbp_rcpt_take(struct rbp_rcpts *t, rbp_span a, enum rebound_kind kind, struc
 	*out = r;
 	if (!r)
 		return -1;
-	r->addr = a;
+	rbp_rcpt_set_addr(r, a);
 	r->resolved = (unsigned char)rbp_is_address(a);
 	r->kind = (unsigned char)kind;
 	return 1;
@@ -243,6 +260,80 @@ static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, 
 	}
 }
 
+/*
+ * A relay that gives up (Amazon SES is the common one) writes a summary
+ * code of its own and quotes the remote server's reply inside it:
+ *   5.1.0 - Unknown address error 550-'5.2.2 <a@example.org>... Mailbox full'
+ *   554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Timeout>
+ * The summary only says that delivery failed (X.Y.0) or took too long
+ * (X.4.7); the quoted codes say what the remote server answered, so they
+ * are the record's codes.  Returns the offset of the quoted reply code in
+ * D, or D.len if D quotes none.
+ */
+static size_t msg_wrapped_reply(rbp_span d)
+{
+	const unsigned char *s = (const unsigned char *)d.ptr;
+	size_t i;
+	for (i = 1; i + 4 < d.len; i++) {
+		if (s[i] < '4' || s[i] > '5' || !rbp_digit(s[i + 1]) || !rbp_digit(s[i + 2]))
+			continue;
+		/* "<421 ..." (the quote opens right before the code) */
+		if (s[i - 1] == '<' && (s[i + 3] == ' ' || s[i + 3] == '-'))
+			return i;
+		/* " 550-'..." (the code stands before the quoted text) */
+		if (s[i - 1] == ' ' && s[i + 3] == '-' && (s[i + 4] == '\'' || s[i + 4] == '"'))
+			return i;
+	}
+	return d.len;
+}
+
+static char *msg_put_uint(char *o, unsigned v)
+{
+	char t[12];
+	size_t n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && n < sizeof t);
+	while (n)
+		*o++ = t[--n];
+	return o;
+}
+
+static void msg_unwrap_codes(rbp_span d, struct rebound_result *res)
+{
+	struct rb_codes in = {0, 0, 0, 0};
+	size_t at, i;
+	unsigned reply;
+	if (!res->status_class || (res->status_detail != 0 &&
+	                           !(res->status_subject == 4 && res->status_detail == 7)))
+		return; /* no summary code, or a specific one */
+	at = msg_wrapped_reply(d);
+	if (at >= d.len)
+		return;
+	reply = (unsigned)(d.ptr[at] - '0') * 100 + (unsigned)(d.ptr[at + 1] - '0') * 10 +
+	        (unsigned)(d.ptr[at + 2] - '0');
+	/* the quoted text may open with the remote's own status */
+	i = at + 4;
+	while (i < d.len && (d.ptr[i] == '\'' || d.ptr[i] == '"' || rbp_blank((unsigned char)d.ptr[i])))
+		i++;
+	res->reply = reply;
+	res->flags &= ~REBOUND_F_REPLY_FROM_QUERY;
+	if (i < d.len && rbp_digit((unsigned char)d.ptr[i]) && rb_parse_status(d.ptr + i, d.len - i, &in) &&
+	    in.cls == reply / 100) {
+		char *o = res->status;
+		res->status_class = in.cls;
+		res->status_subject = in.subject;
+		res->status_detail = in.detail;
+		o = msg_put_uint(o, in.cls);
+		*o++ = '.';
+		o = msg_put_uint(o, in.subject);
+		*o++ = '.';
+		o = msg_put_uint(o, in.detail);
+		*o = '\0';
+		res->flags &= ~REBOUND_F_STATUS_FROM_QUERY;
+	}
+}
+
 static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kind kind,
                        unsigned extra_flags)
 {
@@ -305,6 +396,7 @@ static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kin
 			q.recipient_domain = msg_cstr(domain, m->domain_buf, MSG_HOST_MAX);
 	}
 	rebound_classify(rec.diagnostic.ptr, rec.diagnostic.len, &q, &rec.result);
+	msg_unwrap_codes(rec.diagnostic, &rec.result);
 	msg_settle_kind(&rec.result, kind, rec.action);
 	m->count++;
 	if (m->fn(m->ctx, &rec))
@@ -494,7 +586,7 @@ static void msg_resolve(struct msg *m, struct rbp_rcpts *t)
 		    rbp_find_address(v.ptr, v.len, &a) && !rbp_rcpt_find(t, a))
 			match = a;
 		if (match.len) {
-			r->addr = match;
+			rbp_rcpt_set_addr(r, match);
 			r->resolved = 1;
 			r->flags |= REBOUND_RECORD_GUESSED;
 			unresolved--;
@@ -588,17 +680,6 @@ static int msg_from_mail_system(rbp_span from)
 	       rbp_find(from.ptr, from.len, "postmaster@", NULL) != RBP_NOT_FOUND;
 }
 
-/* The phrase index of the format table, built on first use. */
-static const struct rbp_ndr_index *msg_ndr_index(struct msg *m)
-{
-	if (!m->ndr_index) {
-		m->ndr_index = rbp_alloc(&m->arena, sizeof *m->ndr_index);
-		if (m->ndr_index)
-			rbp_ndr_index_init(m->ndr_index);
-	}
-	return m->ndr_index;
-}
-
 /* Read every source of recipients into m->reports and m->notice. */
 static void msg_collect(struct msg *m)
 {
@@ -641,7 +722,7 @@ static void msg_collect(struct msg *m)
 		if (p->enclosed || p->kind != RBP_PART_TEXT)
 			continue;
 		memset(&s, 0, sizeof s);
-		s.index = msg_ndr_index(m);
+		s.index = &rbp_ndr_phrase_index;
 		s.budget = m->scan.budget;
 		s.generic = m->bounce_headers;
 		rbp_ndr_read(p->body, &s, &m->notice);
@@ -659,7 +740,7 @@ static void msg_collect(struct msg *m)
 				continue;
 			v = rbp_mkspan(m->html_buf, rbp_html_text(p->body, m->html_buf, REBOUND_MAX_NDR_SCAN));
 			memset(&s, 0, sizeof s);
-			s.index = msg_ndr_index(m);
+			s.index = &rbp_ndr_phrase_index;
 			s.budget = REBOUND_MAX_NDR_SCAN;
 			s.generic = m->bounce_headers;
 			rbp_ndr_read(v, &s, &m->notice);
@@ -679,7 +760,7 @@ static void msg_collect(struct msg *m)
 			continue;
 		rbp_dsn_read(v, 0, &m->rep, &m->reports);
 		memset(&s, 0, sizeof s);
-		s.index = msg_ndr_index(m);
+		s.index = &rbp_ndr_phrase_index;
 		s.budget = REBOUND_MAX_NDR_SCAN;
 		s.generic = m->bounce_headers;
 		rbp_ndr_read(v, &s, &m->notice);
@@ -756,7 +837,7 @@ static int msg_contains_loose(rbp_span hay, rbp_span needle)
 static int msg_report_reports(struct msg *m)
 {
 	unsigned i;
-	rbp_span v;
+	rbp_span v, a;
 	if (!m->reports.n)
 		return 0;
 	for (i = 0; i < m->reports.n; i++) {
@@ -766,7 +847,7 @@ static int msg_report_reports(struct msg *m)
 			n = &m->notice.v[i];
 		if (n && !r->resolved && n->resolved) {
 			/* the report's recipient field is broken; the notice names it */
-			r->addr = n->addr;
+			rbp_rcpt_set_addr(r, n->addr);
 			r->resolved = 1;
 			r->flags &= ~REBOUND_RECORD_NO_RECIPIENT;
 			r->flags |= REBOUND_RECORD_GUESSED;
@@ -784,8 +865,9 @@ static int msg_report_reports(struct msg *m)
 		if (!r->remote_mta.len)
 			r->remote_mta = rbp_ndr_host(r->diag);
 		if (!r->addr.len && m->reports.n == 1 && msg_original_to(m, &v) &&
-		    rbp_find_address(v.ptr, v.len, &r->addr)) {
+		    rbp_find_address(v.ptr, v.len, &a)) {
 			/* a report that forgot the recipient */
+			rbp_rcpt_set_addr(r, a);
 			r->flags &= ~REBOUND_RECORD_NO_RECIPIENT;
 			r->flags |= REBOUND_RECORD_GUESSED;
 		}
@@ -847,7 +929,7 @@ static int msg_report_notice(struct msg *m)
 static int msg_report_failed_field(struct msg *m)
 {
 	size_t pos = 0;
-	rbp_span v, diag = rbp_ndr_before_returned(msg_first_text(m), msg_ndr_index(m));
+	rbp_span v, diag = rbp_ndr_before_returned(msg_first_text(m), &rbp_ndr_phrase_index);
 	while (msg_next_failed(m, &pos, &v))
 		msg_add_addresses(&m->notice, v, diag, REBOUND_KIND_NDR);
 	if (!m->notice.n)

@@ -53,14 +53,15 @@ static int ndr_has_phrase(rbp_span line, const char *const *list)
 
 /* ---- the phrase index ------------------------------------------------ */
 
-/* What an indexed phrase does. */
 enum {
-	NDR_OPEN = 1,   /* opens the section of a format */
-	NDR_GOPEN = 2,  /* the same, for a RBP_NDR_GENERIC format */
-	NDR_CCLOSE = 4, /* closes the section in any format */
-	NDR_FCLOSE = 8  /* closes the section of its format only */
+	NDR_OPEN = RBP_NDR_ROLE_OPEN,
+	NDR_GOPEN = RBP_NDR_ROLE_GOPEN,
+	NDR_CCLOSE = RBP_NDR_ROLE_CCLOSE,
+	NDR_FCLOSE = RBP_NDR_ROLE_FCLOSE
 };
 #define NDR_NONE 0xffffu
+#define NDR_SIG RBP_NDR_SIG
+#define NDR_BUCKET RBP_NDR_BUCKET
 
 /* A byte as the phrases see it: ASCII letters in lower case, digits as
  * '#' (a '#' of a phrase stands for any digit). */
@@ -83,73 +84,14 @@ static const unsigned char ndr_fold[256] = {
 	0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
 };
 
-/* Three folded bytes as one number, which the scan rolls along a line,
- * and their bucket (the top bits of a multiplicative hash). */
-#define NDR_SIG(a, b, c) (((uint32_t)(a) << 16) | ((uint32_t)(b) << 8) | (uint32_t)(c))
-#define NDR_BUCKET(sig) ((unsigned)((uint32_t)((sig) * 2654435761u) >> 23) & (RBP_NDR_HASH - 1u))
-
-/* Add the phrases of LIST; 0 when the index is full.  Byte stores may
- * alias anything, so what the loop needs is held in locals. */
-static int ndr_index_list(struct rbp_ndr_index *x, const char *const *list, unsigned role,
-                          unsigned tag)
-{
-	unsigned e = x->n, nshorts = x->nshorts;
-	unsigned char *head = x->head, *anchored = x->anchored, *next = x->next;
-	const char *pat;
-	if (!list)
-		return 1;
-	for (; (pat = *list) != NULL; list++, e++) {
-		const unsigned char *q = (const unsigned char *)pat;
-		unsigned char *slot = head, c0, c1, c2;
-		uint32_t sig;
-		if (q[0] == '^') {
-			q++;
-			slot = anchored;
-		}
-		if (e >= RBP_NDR_INDEX_MAX)
-			return 0;
-		x->pat[e] = pat;
-		x->role[e] = (unsigned char)role;
-		x->tag[e] = (unsigned char)tag;
-		c0 = q[0];
-		c1 = c0 ? q[1] : 0;
-		c2 = c1 ? q[2] : 0;
-		if (!c2) {
-			if (nshorts >= RBP_NDR_INDEX_SHORT)
-				return 0;
-			x->shorts[nshorts++] = (unsigned char)e;
-			continue;
-		}
-		sig = NDR_SIG(ndr_fold[c0], ndr_fold[c1], ndr_fold[c2]);
-		x->sig[e] = sig;
-		/* phrase bytes that fold to themselves (no digit, '#' or upper
-		   case) match only what they say: a match of SIG proves them */
-		x->skip[e] = (unsigned char)(sig == NDR_SIG(c0, c1, c2) && c0 != '#' && c1 != '#' &&
-		                                     c2 != '#'
-		                                 ? 3
-		                                 : 0);
-		next[e] = slot[NDR_BUCKET(sig)];
-		slot[NDR_BUCKET(sig)] = (unsigned char)(e + 1);
-	}
-	x->n = e;
-	x->nshorts = nshorts;
-	return 1;
-}
-
-void rbp_ndr_index_init(struct rbp_ndr_index *x)
+/* The text of indexed phrase E. */
+static const char *ndr_pat(const struct rbp_ndr_index *x, unsigned e)
 {
 	const struct rbp_ndr_table *tab = &rbp_ndr_table;
-	unsigned k;
-	memset(x->head, 0, sizeof x->head);
-	memset(x->anchored, 0, sizeof x->anchored);
-	x->n = x->nshorts = 0;
-	x->ok = tab->nformats <= 256; /* a format's place must fit its tag */
-	for (k = 0; k < tab->nformats && x->ok; k++) {
-		const struct rbp_ndr_format *f = &tab->formats[k];
-		unsigned role = (f->flags & RBP_NDR_GENERIC) ? NDR_GOPEN : NDR_OPEN;
-		x->ok = ndr_index_list(x, f->opens, role, k) && ndr_index_list(x, f->closes, NDR_FCLOSE, k);
-	}
-	x->ok = x->ok && ndr_index_list(x, tab->closes, NDR_CCLOSE, 0);
+	const char *const *list = x->role[e] == NDR_CCLOSE   ? tab->closes
+	                          : x->role[e] == NDR_FCLOSE ? tab->formats[x->tag[e]].closes
+	                                                     : tab->formats[x->tag[e]].opens;
+	return list[x->pos[e]];
 }
 
 /* Does phrase PAT start at S (N bytes)?  rbp_prefix's answer, written
@@ -199,14 +141,15 @@ static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigne
                            unsigned fmt, struct ndr_hits *h)
 {
 	const unsigned char *s = (const unsigned char *)line.ptr;
-	size_t n = line.len, i, ind, end;
-	unsigned k, e;
+	const unsigned char *sh;
+	size_t n = line.len, i, ind, end, m;
+	unsigned k, e, set;
 	uint32_t t;
 	h->open = h->gopen = NDR_NONE;
 	h->close = 0;
 	for (k = 0; k < x->nshorts; k++) {
 		e = x->shorts[k];
-		if (ndr_wanted(x, e, roles, fmt) && ndr_match(line, x->pat[e], &end) != RBP_NOT_FOUND &&
+		if (ndr_wanted(x, e, roles, fmt) && ndr_match(line, ndr_pat(x, e), &end) != RBP_NOT_FOUND &&
 		    ndr_note(x, e, h))
 			return;
 	}
@@ -218,17 +161,33 @@ static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigne
 		for (e = x->anchored[NDR_BUCKET(t)]; e; e = x->next[e - 1])
 			if (x->sig[e - 1] == t && ndr_wanted(x, e - 1, roles, fmt) &&
 			    ndr_at(s + ind + x->skip[e - 1], n - ind - x->skip[e - 1],
-			           x->pat[e - 1] + 1 + x->skip[e - 1]) &&
+			           ndr_pat(x, e - 1) + 1 + x->skip[e - 1]) &&
 			    ndr_note(x, e - 1, h))
 				return;
 	}
-	t = NDR_SIG(0, ndr_fold[s[0]], ndr_fold[s[1]]);
-	for (i = 0; i + 2 < n; i++) {
-		t = ((t << 8) | ndr_fold[s[i + 2]]) & 0xffffffu;
+	set = (roles & (NDR_OPEN | NDR_GOPEN)) ? 0 : 1;
+	m = x->window[set];
+	if (m < 3 || n < m)
+		return;
+	sh = x->shift[set];
+	/* I is the window's last byte; only where its last three bytes
+	   allow no jump can a phrase start at the window */
+	for (i = m - 1; i < n;) {
+		size_t at;
+		unsigned d;
+		t = NDR_SIG(ndr_fold[s[i - 2]], ndr_fold[s[i - 1]], ndr_fold[s[i]]);
+		d = sh[RBP_NDR_SHIFT_BUCKET(t)];
+		if (d) {
+			i += d;
+			continue;
+		}
+		at = i + 1 - m;
+		i++;
+		t = NDR_SIG(ndr_fold[s[at]], ndr_fold[s[at + 1]], ndr_fold[s[at + 2]]);
 		for (e = x->head[NDR_BUCKET(t)]; e; e = x->next[e - 1])
 			if (x->sig[e - 1] == t && ndr_wanted(x, e - 1, roles, fmt) &&
-			    ndr_at(s + i + x->skip[e - 1], n - i - x->skip[e - 1],
-			           x->pat[e - 1] + x->skip[e - 1]) &&
+			    ndr_at(s + at + x->skip[e - 1], n - at - x->skip[e - 1],
+			           ndr_pat(x, e - 1) + x->skip[e - 1]) &&
 			    ndr_note(x, e - 1, h))
 				return;
 	}

@@ -227,7 +227,27 @@ struct rbp_rcpt {
 	unsigned char kind;   /* enum rebound_kind */
 	unsigned char resolved; /* 0: ADDR is not yet a full address */
 	unsigned flags;       /* REBOUND_RECORD_* for this recipient */
+	uint32_t key;         /* rbp_addr_key(addr), once KEYED */
+	unsigned char keyed;  /* KEY is set; rbp_rcpt_set_addr clears it */
 };
+
+/* A hash of address A that ignores case as rbp_same_ci does, so that a
+ * duplicate check in a long table compares whole addresses only when the
+ * keys agree. */
+static inline uint32_t rbp_addr_key(rbp_span a)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+	for (i = 0; i < a.len; i++)
+		h = (h ^ rbp_lower((unsigned char)a.ptr[i])) * 16777619u;
+	return h;
+}
+
+static inline void rbp_rcpt_set_addr(struct rbp_rcpt *r, rbp_span a)
+{
+	r->addr = a;
+	r->keyed = 0;
+}
 
 struct rbp_rcpts {
 	struct rbp_rcpt *v;
@@ -324,24 +344,47 @@ REBOUND_PRIVATE const struct rbp_ndr_table rbp_ndr_table;
 /* The opening and closing phrases of the format table, bucketed by
  * their first three bytes (case and digits folded), so that one pass
  * over a line finds every phrase in it instead of one search per
- * phrase.  Built once per message in the scratch. */
+ * phrase.  The index only depends on the format table, so it is
+ * constant data (rbp_ndr_phrase_index in ndr_formats.c); tests/t-message
+ * builds it afresh from the table, checks that the two agree, and with
+ * --ndr-index prints it to paste back after the table changes. */
 #define RBP_NDR_HASH 512          /* buckets; a power of two up to 512 */
 #define RBP_NDR_INDEX_MAX 254     /* phrases; more make the index unusable */
 #define RBP_NDR_INDEX_SHORT 8     /* phrases of under three bytes, tried one by one */
+/* What an indexed phrase does. */
+#define RBP_NDR_ROLE_OPEN 1u   /* opens the section of a format */
+#define RBP_NDR_ROLE_GOPEN 2u  /* the same, for a RBP_NDR_GENERIC format */
+#define RBP_NDR_ROLE_CCLOSE 4u /* closes the section in any format */
+#define RBP_NDR_ROLE_FCLOSE 8u /* closes the section of its format only */
+/* Three folded bytes as one number, and their bucket (the top bits of
+ * a multiplicative hash). */
+#define RBP_NDR_SIG(a, b, c) (((uint32_t)(a) << 16) | ((uint32_t)(b) << 8) | (uint32_t)(c))
+#define RBP_NDR_BUCKET(sig) \
+	((unsigned)((uint32_t)((sig) * 2654435761u) >> 23) & (RBP_NDR_HASH - 1u))
+/* The scan jumps along a line (Wu and Manber's method): a window as long
+ * as the shortest phrase of the set sought slides by the SHIFT its last
+ * three bytes allow (0: a phrase may start where the window does), so
+ * most bytes are never looked at.  Set 0: opening phrases; 1: closing. */
+#define RBP_NDR_SHIFT_BITS 11
+#define RBP_NDR_SHIFT_HASH (1u << RBP_NDR_SHIFT_BITS)
+#define RBP_NDR_SHIFT_BUCKET(sig) \
+	((unsigned)((uint32_t)((sig) * 2654435761u) >> (32 - RBP_NDR_SHIFT_BITS)))
 struct rbp_ndr_index {
 	unsigned char head[RBP_NDR_HASH];     /* 1 + first phrase of a bucket; 0: none */
 	unsigned char anchored[RBP_NDR_HASH]; /* the same for phrases tied to the line start */
 	unsigned char next[RBP_NDR_INDEX_MAX]; /* 1 + next phrase of the same bucket */
-	unsigned char role[RBP_NDR_INDEX_MAX]; /* what the phrase does (ndr.c) */
+	unsigned char role[RBP_NDR_INDEX_MAX]; /* what the phrase does, RBP_NDR_ROLE_* */
 	unsigned char tag[RBP_NDR_INDEX_MAX];  /* its format's place in the table */
-	uint32_t sig[RBP_NDR_INDEX_MAX];       /* its first three bytes, folded */
+	unsigned char pos[RBP_NDR_INDEX_MAX];  /* its place in its list of phrases */
 	unsigned char skip[RBP_NDR_INDEX_MAX]; /* bytes a match of SIG proves (0 or 3) */
+	uint32_t sig[RBP_NDR_INDEX_MAX];       /* its first three bytes, folded */
 	unsigned char shorts[RBP_NDR_INDEX_SHORT];
-	const char *pat[RBP_NDR_INDEX_MAX];
+	unsigned char window[2];              /* shortest unanchored phrase; 0: none */
+	unsigned char shift[2][RBP_NDR_SHIFT_HASH];
 	unsigned n, nshorts;
 	int ok;                               /* 0: the table did not fit */
 };
-REBOUND_PRIVATE void rbp_ndr_index_init(struct rbp_ndr_index *x);
+REBOUND_PRIVATE const struct rbp_ndr_index rbp_ndr_phrase_index;
 
 /* What a scan of the bounce text found besides recipients. */
 struct rbp_ndr_scan {

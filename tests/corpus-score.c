@@ -39,11 +39,11 @@
 #include "rebound.h"
 
 /* Floors of the TAP test, in per cent, just under the figures measured
- * when they were set (found 99.6, status 98.2, reason 85.6, suppress
+ * when they were set (found 99.6, status 99.7, reason 85.6, suppress
  * 90.0); raise them as the figures rise.  The issue's goals are 98, 97,
  * 93 and 95; doc/parsing.md says what keeps the last two short. */
 #define FLOOR_FOUND 99.5
-#define FLOOR_STATUS 98.0
+#define FLOOR_STATUS 99.5
 #define FLOOR_REASON 85.0
 #define FLOOR_SUPPRESS 89.5
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "parser.h"
 #include "rebound.h"
 
 /* ---- collecting records ------------------------------------------- */
@@ -24,6 +25,7 @@ struct seen_record {
 	char recipient[TEXT_MAX], status[32], action[64], diagnostic[TEXT_MAX], remote_mta[TEXT_MAX],
 	    reporting_mta[TEXT_MAX], original[TEXT_MAX], feedback_type[64], subject[TEXT_MAX];
 	char result_status[12];
+	unsigned reply;
 	size_t diagnostic_len;
 	enum rebound_type type;
 	const char *cls, *rule, *rule_file; /* static strings of the library */
@@ -63,6 +65,7 @@ static int on_record(void *ctx, const struct rebound_record *r)
 		span_copy(x->feedback_type, sizeof x->feedback_type, r->feedback_type);
 		span_copy(x->subject, sizeof x->subject, r->subject);
 		memcpy(x->result_status, r->result.status, sizeof x->result_status);
+		x->reply = r->result.reply;
 		x->diagnostic_len = r->diagnostic.len;
 		x->type = r->result.type;
 		x->cls = r->result.cls->name;
@@ -931,9 +934,234 @@ static void test_long_diagnostic(void)
 	free(msg);
 }
 
-int main(void)
+/* A relay's summary code with the remote server's reply quoted inside:
+ * the quoted codes are what the remote said, unless the summary is
+ * specific itself. */
+static const char wrapped_message[] =
+	"From: MAILER-DAEMON@relay.example.net\n"
+	"Subject: Delivery Status Notification (Failure)\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=\"W\"\n"
+	"\n"
+	"--W\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; relay.example.net\n"
+	"\n"
+	"Final-Recipient: rfc822; dora@example.com\n"
+	"Action: failed\n"
+	"Status: 5.0.0\n"
+	"Diagnostic-Code: smtp; 5.1.0 - Unknown address error 550-'5.2.2 <dora@example.com>...\n"
+	"    quota exceeded' (delivery attempts: 0)\n"
+	"\n"
+	"Final-Recipient: rfc822; eli@example.com\n"
+	"Action: failed\n"
+	"Status: 5.0.0\n"
+	"Diagnostic-Code: smtp; 5.3.0 - Other mail system problem 550-'no such user here'\n"
+	"\n"
+	"Final-Recipient: rfc822; fay@example.com\n"
+	"Action: failed\n"
+	"Status: 4.4.7\n"
+	"Diagnostic-Code: smtp; 554 4.4.7 Gave up after 600 minutes.<451 4.3.0 try later>\n"
+	"\n"
+	"Final-Recipient: rfc822; gus@example.com\n"
+	"Action: failed\n"
+	"Status: 5.1.1\n"
+	"Diagnostic-Code: smtp; 550 5.1.1 no such user (earlier try: <451 4.3.0 busy>)\n"
+	"\n"
+	"--W--\n";
+
+static void test_wrapped_reply(void)
 {
-	printf("1..58\n");
+	struct seen s;
+	int rc = parse(wrapped_message, &s);
+	ok(rc == 4 && same(s.v[0].result_status, "5.2.2") && s.v[0].reply == 550 &&
+	       same(s.v[1].result_status, "5.3.0") && s.v[1].reply == 550,
+	   "wrapped reply: the quoted reply code and status replace a generic summary");
+	ok(same(s.v[2].result_status, "4.3.0") && s.v[2].reply == 451 &&
+	       same(s.v[3].result_status, "5.1.1") && s.v[3].reply == 550,
+	   "wrapped reply: an expiry summary gives way, a specific one stays");
+}
+
+/* ---- the constant phrase index ------------------------------------- */
+
+/* How the phrases fold: ASCII letters to lower case, digits to '#'. */
+static unsigned char ndr_fold(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned char)(c - 'A' + 'a');
+	return c >= '0' && c <= '9' ? '#' : c;
+}
+
+/* Add the phrases of LIST to X; 0 when they do not fit. */
+static int ndr_index_add(struct rbp_ndr_index *x, const char *const *list, unsigned role,
+                         unsigned tag)
+{
+	unsigned pos;
+	if (!list)
+		return 1;
+	for (pos = 0; list[pos]; pos++) {
+		const unsigned char *q = (const unsigned char *)list[pos];
+		unsigned char *slot = x->head, c0, c1, c2;
+		unsigned e = x->n++;
+		uint32_t sig;
+		if (q[0] == '^') {
+			q++;
+			slot = x->anchored;
+		}
+		if (e >= RBP_NDR_INDEX_MAX || pos > 255)
+			return 0;
+		x->role[e] = (unsigned char)role;
+		x->tag[e] = (unsigned char)tag;
+		x->pos[e] = (unsigned char)pos;
+		c0 = q[0];
+		c1 = c0 ? q[1] : 0;
+		c2 = c1 ? q[2] : 0;
+		if (!c2) {
+			if (x->nshorts >= RBP_NDR_INDEX_SHORT)
+				return 0;
+			x->shorts[x->nshorts++] = (unsigned char)e;
+			continue;
+		}
+		sig = RBP_NDR_SIG(ndr_fold(c0), ndr_fold(c1), ndr_fold(c2));
+		x->sig[e] = sig;
+		/* bytes that fold to themselves (no digit, '#' or capital) match
+		   only what they say, so a match of the signature proves them */
+		x->skip[e] = (unsigned char)(sig == RBP_NDR_SIG(c0, c1, c2) && c0 != '#' && c1 != '#' &&
+		                                     c2 != '#'
+		                                 ? 3
+		                                 : 0);
+		x->next[e] = slot[RBP_NDR_BUCKET(sig)];
+		slot[RBP_NDR_BUCKET(sig)] = (unsigned char)(e + 1);
+	}
+	return 1;
+}
+
+/* The text of indexed phrase E. */
+static const char *ndr_index_pat(const struct rbp_ndr_index *x, unsigned e)
+{
+	const struct rbp_ndr_table *tab = &rbp_ndr_table;
+	if (x->role[e] == RBP_NDR_ROLE_CCLOSE)
+		return tab->closes[x->pos[e]];
+	if (x->role[e] == RBP_NDR_ROLE_FCLOSE)
+		return tab->formats[x->tag[e]].closes[x->pos[e]];
+	return tab->formats[x->tag[e]].opens[x->pos[e]];
+}
+
+/* The jumps of phrase set SET (those of ROLES that may stand anywhere
+ * in a line): the window is the shortest such phrase, and a block of
+ * three bytes that ends a window J bytes before the end of a phrase's
+ * first window-full allows a jump of at most J. */
+static int ndr_index_shifts(struct rbp_ndr_index *x, unsigned set, unsigned roles)
+{
+	size_t m = 0, len, j;
+	unsigned e;
+	for (e = 0; e < x->n; e++) {
+		const char *p = ndr_index_pat(x, e);
+		len = strlen(p);
+		if ((x->role[e] & roles) && p[0] != '^' && len >= 3 && (m == 0 || len < m))
+			m = len;
+	}
+	if (m > 255)
+		m = 255;
+	x->window[set] = (unsigned char)m;
+	if (m < 3)
+		return 1;
+	memset(x->shift[set], (int)(m - 2), sizeof x->shift[set]);
+	for (e = 0; e < x->n; e++) {
+		const unsigned char *p = (const unsigned char *)ndr_index_pat(x, e);
+		if (!(x->role[e] & roles) || p[0] == '^' || strlen((const char *)p) < 3)
+			continue;
+		for (j = 0; j + 3 <= m; j++) {
+			uint32_t b = RBP_NDR_SIG(ndr_fold(p[j]), ndr_fold(p[j + 1]), ndr_fold(p[j + 2]));
+			unsigned char *d = &x->shift[set][RBP_NDR_SHIFT_BUCKET(b)];
+			if (*d > m - 3 - j)
+				*d = (unsigned char)(m - 3 - j);
+		}
+	}
+	return 1;
+}
+
+/* The index of the format table, built as the scanner expects it. */
+static void ndr_index_build(struct rbp_ndr_index *x)
+{
+	const struct rbp_ndr_table *tab = &rbp_ndr_table;
+	unsigned k;
+	memset(x, 0, sizeof *x);
+	x->ok = tab->nformats <= 256; /* a format's place must fit its tag */
+	for (k = 0; k < tab->nformats && x->ok; k++) {
+		const struct rbp_ndr_format *f = &tab->formats[k];
+		unsigned role = (f->flags & RBP_NDR_GENERIC) ? RBP_NDR_ROLE_GOPEN : RBP_NDR_ROLE_OPEN;
+		x->ok = ndr_index_add(x, f->opens, role, k) &&
+		        ndr_index_add(x, f->closes, RBP_NDR_ROLE_FCLOSE, k);
+	}
+	x->ok = x->ok && ndr_index_add(x, tab->closes, RBP_NDR_ROLE_CCLOSE, 0);
+	x->ok = x->ok && ndr_index_shifts(x, 0, RBP_NDR_ROLE_OPEN | RBP_NDR_ROLE_GOPEN) &&
+	        ndr_index_shifts(x, 1, RBP_NDR_ROLE_CCLOSE | RBP_NDR_ROLE_FCLOSE);
+}
+
+static void print_bytes(const char *what, const unsigned char *v, size_t n)
+{
+	size_t i;
+	printf("\t{ /* %s */", what);
+	for (i = 0; i < n; i++)
+		printf("%s%u,", i % 20 ? " " : "\n\t\t", v[i]);
+	printf("\n\t},\n");
+}
+
+/* Print X as the initializer of rbp_ndr_phrase_index (ndr_formats.c). */
+static void ndr_index_print(const struct rbp_ndr_index *x)
+{
+	size_t i;
+	printf("RB_OBJECT const struct rbp_ndr_index rbp_ndr_phrase_index = {\n");
+	print_bytes("head", x->head, RBP_NDR_HASH);
+	print_bytes("anchored", x->anchored, RBP_NDR_HASH);
+	print_bytes("next", x->next, RBP_NDR_INDEX_MAX);
+	print_bytes("role", x->role, RBP_NDR_INDEX_MAX);
+	print_bytes("tag", x->tag, RBP_NDR_INDEX_MAX);
+	print_bytes("pos", x->pos, RBP_NDR_INDEX_MAX);
+	print_bytes("skip", x->skip, RBP_NDR_INDEX_MAX);
+	printf("\t{ /* sig */");
+	for (i = 0; i < RBP_NDR_INDEX_MAX; i++)
+		printf("%s0x%06lxu,", i % 8 ? " " : "\n\t\t", (unsigned long)x->sig[i]);
+	printf("\n\t},\n");
+	print_bytes("shorts", x->shorts, RBP_NDR_INDEX_SHORT);
+	printf("\t{%u, %u},\n\t{\n", x->window[0], x->window[1]);
+	print_bytes("shift of the opening phrases", x->shift[0], RBP_NDR_SHIFT_HASH);
+	print_bytes("shift of the closing phrases", x->shift[1], RBP_NDR_SHIFT_HASH);
+	printf("\t},\n");
+	printf("\t%u, %u, %d\n};\n", x->n, x->nshorts, x->ok);
+}
+
+#define SAME_ARRAY(a, b, f) (memcmp((a)->f, (b)->f, sizeof (a)->f) == 0)
+
+static void test_ndr_index(void)
+{
+	static struct rbp_ndr_index x;
+	const struct rbp_ndr_index *c = &rbp_ndr_phrase_index;
+	int same_index;
+	ndr_index_build(&x);
+	same_index = x.ok && SAME_ARRAY(&x, c, head) && SAME_ARRAY(&x, c, anchored) &&
+	             SAME_ARRAY(&x, c, next) && SAME_ARRAY(&x, c, role) && SAME_ARRAY(&x, c, tag) &&
+	             SAME_ARRAY(&x, c, pos) && SAME_ARRAY(&x, c, skip) && SAME_ARRAY(&x, c, sig) &&
+	             SAME_ARRAY(&x, c, shorts) && SAME_ARRAY(&x, c, window) &&
+	             SAME_ARRAY(&x, c, shift) && x.n == c->n && x.nshorts == c->nshorts &&
+	             x.ok == c->ok;
+	if (!same_index)
+		printf("# the phrase index in runtime/ndr_formats.c does not match the format table;\n"
+		       "# replace it with the output of 'tests/t-message --ndr-index'\n");
+	ok(same_index, "the constant phrase index is the one the format table gives");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--ndr-index") == 0) {
+		static struct rbp_ndr_index x;
+		ndr_index_build(&x);
+		ndr_index_print(&x);
+		return !x.ok;
+	}
+	printf("1..61\n");
 	test_dsn();             /* 8 */
 	test_line_ends();       /* 2 */
 	test_encodings();       /* 2 */
@@ -954,8 +1182,10 @@ int main(void)
 	test_garbage();         /* 4 */
 	test_repetition();      /* 2 */
 	test_long_diagnostic(); /* 1 */
+	test_wrapped_reply();   /* 2 */
+	test_ndr_index();       /* 1 */
 	free(scratch);
-	if (test_number != 58)
-		printf("# planned 58 tests, ran %d\n", test_number);
-	return failures || test_number != 58;
+	if (test_number != 61)
+		printf("# planned 61 tests, ran %d\n", test_number);
+	return failures || test_number != 61;
 }
