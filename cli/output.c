@@ -254,8 +254,9 @@ static void json_str_or_null(struct out *o, const char *s)
 /*
  * Everything in a record except the input and the codes depends only on
  * the deciding rule, the type and the provider.  That part is formatted
- * once and kept in a small direct-mapped cache: printing is otherwise the
- * largest cost per line.
+ * once per (rule, provider, type) and kept: printing is otherwise the
+ * largest cost per line.  A rule base gives a few hundred such triples
+ * in practice, so nothing is ever evicted.
  */
 static void format_fixed(struct out *o, enum format f, const struct rebound_result *r)
 {
@@ -343,47 +344,75 @@ static void format_fixed(struct out *o, enum format f, const struct rebound_resu
 	out_str(o, "]\n");
 }
 
-#define CACHE_SLOTS 1024
-
 struct fixed {
-	const void *rule, *provider;
+	const struct rebound_provider *provider;
 	int type;
-	char *text;
+	struct fixed *next; /* the other triples of the same rule */
 	size_t len;
+	char text[];
 };
+
+/* Formatted records by rule number, one list per format. */
+static struct fixed **fixed_by_rule[3];
+
+/* The rule's number, or (size_t)-1 when RULE is not one of
+ * rebound_rule_at(): the rules are evenly spaced, the step between two
+ * being the runtime's own record around each. */
+static size_t rule_number(const struct rebound_rule *rule)
+{
+	const struct rebound_rule *first = rebound_rule_at(0), *second = rebound_rule_at(1);
+	uintptr_t step, off;
+	size_t i;
+	if (!first)
+		return (size_t)-1;
+	if (!second)
+		return rule == first ? 0 : (size_t)-1;
+	step = (uintptr_t)second - (uintptr_t)first;
+	off = (uintptr_t)rule - (uintptr_t)first;
+	if (step == 0 || off % step)
+		return (size_t)-1;
+	i = off / step;
+	return i < rebound_rule_count() && rebound_rule_at(i) == rule ? i : (size_t)-1;
+}
 
 static void out_fixed(struct out *o, enum format f, const struct rebound_result *r)
 {
-	static struct fixed cache[3][CACHE_SLOTS];
-	uintptr_t h = ((uintptr_t)r->rule >> 4) ^ ((uintptr_t)r->provider >> 3) ^ (uintptr_t)r->type;
-	struct fixed *e = &cache[f][(h ^ (h >> 10)) % CACHE_SLOTS];
-	if (!e->text || e->rule != r->rule || e->provider != r->provider || e->type != (int)r->type) {
-		/* format into a scratch output, then keep a copy */
-		struct out tmp;
-		char *copy;
-		tmp.f = NULL;
-		tmp.cap = 4096;
-		tmp.buf = malloc(tmp.cap);
-		tmp.n = 0;
-		tmp.failed = tmp.buf == NULL;
-		if (!tmp.failed)
-			format_fixed(&tmp, f, r);
-		copy = tmp.failed ? NULL : malloc(tmp.n ? tmp.n : 1);
-		if (!copy) {
-			free(tmp.buf);
-			format_fixed(o, f, r);
+	struct fixed **head, *e;
+	struct out tmp;
+	size_t i = rule_number(r->rule);
+	if (i == (size_t)-1)
+		goto uncached;
+	if (!fixed_by_rule[f] && !(fixed_by_rule[f] = calloc(rebound_rule_count(), sizeof(struct fixed *))))
+		goto uncached;
+	head = &fixed_by_rule[f][i];
+	for (e = *head; e; e = e->next)
+		if (e->provider == r->provider && e->type == (int)r->type) {
+			out_bytes(o, e->text, e->len);
 			return;
 		}
-		memcpy(copy, tmp.buf, tmp.n);
-		free(tmp.buf);
-		free(e->text);
-		e->text = copy;
-		e->len = tmp.n;
-		e->rule = r->rule;
+	/* format into a scratch output, then keep a copy */
+	tmp.f = NULL;
+	tmp.cap = 4096;
+	tmp.buf = malloc(tmp.cap);
+	tmp.n = 0;
+	tmp.failed = tmp.buf == NULL;
+	if (!tmp.failed)
+		format_fixed(&tmp, f, r);
+	e = tmp.failed ? NULL : malloc(sizeof *e + tmp.n);
+	if (e) {
 		e->provider = r->provider;
 		e->type = (int)r->type;
+		e->len = tmp.n;
+		memcpy(e->text, tmp.buf, tmp.n);
+		e->next = *head;
+		*head = e;
+		out_bytes(o, e->text, e->len);
 	}
-	out_bytes(o, e->text, e->len);
+	free(tmp.buf);
+	if (e)
+		return;
+uncached:
+	format_fixed(o, f, r);
 }
 
 void out_classify(struct out *o, enum format f, const char *text, size_t len,
