@@ -49,4 +49,20 @@ grep -q '^user_unknown ' "$tmp/out"; ok $? "list classes shows user_unknown"
 "$REBOUND" list nonsense >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "list of something unknown exits 2"
 
 "$REBOUND" classify x >/dev/full 2>/dev/null; [ $? -eq 1 ]; ok $? "a write error exits 1"
+
+# Parts of each output line are formatted once per result and reused: a
+# stream where results repeat in a mixed order must print, line for line,
+# what each text gives on its own.
+grep -v '^#' "$srcdir/tests/replies.tsv" | cut -f 1 | awk 'NR % 7 == 1' | head -n 150 >"$tmp/some"
+cat "$tmp/some" "$tmp/some" | sort -R --random-source="$tmp/some" >"$tmp/mixed" 2>/dev/null ||
+	cat "$tmp/some" "$tmp/some" >"$tmp/mixed"
+for f in text tsv json; do
+	"$REBOUND" classify -f "$f" <"$tmp/mixed" | grep -v '^type	' >"$tmp/stream"
+	: >"$tmp/alone"
+	while IFS= read -r line; do
+		"$REBOUND" classify -f "$f" -- "$line" | grep -v '^type	' >>"$tmp/alone"
+	done <"$tmp/mixed"
+	[ -s "$tmp/stream" ] && cmp -s "$tmp/stream" "$tmp/alone"
+	ok $? "-f $f: a stream of $(wc -l <"$tmp/mixed") repeating replies prints what each gives alone"
+done
 done_testing
