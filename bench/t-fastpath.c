@@ -11,6 +11,9 @@
  *    are those a full scan of the text finds (rb_find_codes): on the same
  *    texts, and on texts built at random from the pieces codes are made
  *    of.
+ * 3. The tables' code indexes, which spare the classifier a search per
+ *    text, give for every reply and status the rule list a search of the
+ *    sorted buckets gives.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -292,6 +295,47 @@ static int same_codes(const char *s, size_t n)
 	       r.status_detail == c.detail;
 }
 
+/* The rule list filed under a reply, by search of the sorted buckets. */
+static const uint16_t *reply_by_search(const struct rb_tables *t, unsigned reply)
+{
+	unsigned i;
+	for (i = 0; i < t->nreply_buckets; i++)
+		if (t->reply_buckets[i].lo <= reply && reply <= t->reply_buckets[i].hi)
+			return t->reply_buckets[i].rules;
+	return NULL;
+}
+
+/* How many replies and statuses (subjects 0-7, details 0-999) the code
+ * indexes of T file differently from a search of the buckets. */
+static unsigned long index_mismatches(const struct rb_tables *t)
+{
+	unsigned long bad = 0;
+	unsigned r, c, s, d, i;
+	for (r = 0; r < RB_REPLY_SPAN; r++)
+		bad += t->reply_rules[r] != reply_by_search(t, RB_REPLY_LOW + r);
+	for (c = 0; c < 6; c++)
+		for (s = 0; s + 1 < RB_STATUS_SUBJECTS; s++) {
+			const uint16_t *f = &t->status_first[c * RB_STATUS_SUBJECTS + s];
+			for (d = 0; d < 1000; d++) {
+				const uint16_t *want = NULL, *got = NULL;
+				for (i = 0; i < t->nstatus_buckets; i++) {
+					const struct rb_status_bucket *b = &t->status_buckets[i];
+					if (b->cls == c && b->subject == s && b->lo <= d && d <= b->hi)
+						want = b->rules;
+				}
+				for (i = f[0]; i < f[1]; i++) {
+					const struct rb_status_bucket *b = &t->status_buckets[i];
+					if (b->cls != c || b->subject != s)
+						bad++; /* a bucket of another class or subject */
+					else if (b->lo <= d && d <= b->hi)
+						got = b->rules;
+				}
+				bad += got != want;
+			}
+		}
+	return bad;
+}
+
 int main(void)
 {
 	const char *shared = getenv("SHARED");
@@ -330,6 +374,9 @@ int main(void)
 	if (differ)
 		diag("%lu differ, the first: \"%.*s\"", differ,
 		     (int)(t.off[first_differ + 1] - t.off[first_differ]), t.data + t.off[first_differ]);
+
+	ok(index_mismatches(&rb_builtin_tables) == 0,
+	   "the code indexes file every reply and status as a search of the buckets does");
 
 #ifdef UNDER_SANITIZER
 	for (i = 0; i < 5; i++)

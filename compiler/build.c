@@ -347,6 +347,33 @@ static void index_codes(struct ruleset *rs, struct built *b)
 	free(rp.v);
 }
 
+/* Where the buckets of each status class and subject begin (sorted by
+ * class, subject, detail), so the classifier need not search for them. */
+static const uint16_t *index_status(const struct rb_status_bucket *sb, unsigned n)
+{
+	uint16_t *v = xcalloc(6 * RB_STATUS_SUBJECTS, sizeof *v);
+	unsigned c, s, i = 0;
+	for (c = 0; c < 6; c++)
+		for (s = 0; s < RB_STATUS_SUBJECTS; s++) {
+			while (i < n && (sb[i].cls < c || (sb[i].cls == c && sb[i].subject < s)))
+				i++;
+			v[c * RB_STATUS_SUBJECTS + s] = (uint16_t)i;
+		}
+	return v;
+}
+
+/* The rule list of every reply from RB_REPLY_LOW on (NULL for none). */
+static const uint16_t *const *index_replies(const struct rb_reply_bucket *rb, unsigned n)
+{
+	const uint16_t **v = xcalloc(RB_REPLY_SPAN, sizeof *v);
+	unsigned i, r;
+	for (i = 0; i < n; i++)
+		for (r = rb[i].lo; r <= rb[i].hi; r++)
+			if (r >= RB_REPLY_LOW && r - RB_REPLY_LOW < RB_REPLY_SPAN)
+				v[r - RB_REPLY_LOW] = rb[i].rules;
+	return v;
+}
+
 static void split_ses(const char *ses, const char **type, const char **sub)
 {
 	const char *slash;
@@ -599,6 +626,8 @@ int build_tables(struct ruleset *rs, struct built *b)
 		b->t.nstatus_buckets = (unsigned)b->status_buckets.n;
 		b->t.reply_buckets = rb;
 		b->t.nreply_buckets = (unsigned)b->reply_buckets.n;
+		b->t.status_first = index_status(sb, b->t.nstatus_buckets);
+		b->t.reply_rules = index_replies(rb, b->t.nreply_buckets);
 		for (i = 0; i < 6; i++)
 			b->t.status_any_subject[i] = b->any_subject[i].n ? int_list(&b->any_subject[i]) : NULL;
 		b->t.catchall = b->catchall.n ? int_list(&b->catchall) : NULL;

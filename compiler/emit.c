@@ -645,7 +645,26 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 		const struct bucket *k = &b->reply_buckets.v[i];
 		pf(o, "\t{ %d, %d, re_%d_%d },\n", k->lo, k->hi, k->lo, k->hi);
 	}
-	pf(o, "\t{ 0, 0, NULL }\n};\n\n");
+	pf(o, "\t{ 0, 0, NULL }\n};\n");
+	/* the lookups by code, ten replies a line so that a rule's new code
+	 * range changes only the lines it covers */
+	pf(o, "static const uint16_t *const reply_rules[] = {");
+	for (i = 0; i < RB_REPLY_SPAN; i++) {
+		const uint16_t *v = t->reply_rules[i];
+		int k;
+		if (i % 10 == 0)
+			pf(o, "\n\t/* %d */", RB_REPLY_LOW + i);
+		for (k = 0; v && k < b->reply_buckets.n && t->reply_buckets[k].rules != v; k++)
+			;
+		if (v)
+			pf(o, " re_%d_%d,", b->reply_buckets.v[k].lo, b->reply_buckets.v[k].hi);
+		else
+			pf(o, " NULL,");
+	}
+	pf(o, "\n};\nstatic const uint16_t status_first[] = {");
+	for (i = 0; i < 6 * RB_STATUS_SUBJECTS; i++)
+		pf(o, "%s%u,", i % RB_STATUS_SUBJECTS ? " " : "\n\t", (unsigned)t->status_first[i]);
+	pf(o, "\n};\n\n");
 	if (b->catchall.n)
 		rule_list(e, o, "catchall", &b->catchall);
 
@@ -670,13 +689,13 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 	pf(o, "\trb_gen_classes, RB_NCLASSES,\n\tproviders, RB_NPROVIDERS,\n");
 	pf(o, "\thosts, %u,\n\tdomains, %u,\n", t->nhosts, t->ndomains);
 	pf(o, "\tprofile_names, profile_descriptions, %u,\n", t->nprofiles);
-	pf(o, "\tstatus_buckets, %d,\n\t{", b->status_buckets.n);
+	pf(o, "\tstatus_buckets, %d, status_first,\n\t{", b->status_buckets.n);
 	for (i = 0; i < 6; i++)
 		if (b->any_subject[i].n)
 			pf(o, "%sst_%d_any", i ? ", " : " ", i);
 		else
 			pf(o, "%sNULL", i ? ", " : " ");
-	pf(o, " },\n\treply_buckets, %d,\n", b->reply_buckets.n);
+	pf(o, " },\n\treply_buckets, %d, reply_rules,\n", b->reply_buckets.n);
 	pf(o, "\t%s,\n", b->catchall.n ? "catchall" : "NULL");
 	pf(o, "\trb_gen_retypes, RB_NRETYPES, profile_retypes,\n");
 	pf(o, "\t\"rebound-rules-1:%016llx\"\n};\n", (unsigned long long)digest);

@@ -101,6 +101,9 @@ struct rb_status_bucket {
 	uint16_t lo, hi;
 	const uint16_t *rules;
 };
+#define RB_STATUS_SUBJECTS 9 /* subjects 0-7 indexed, one past for the end */
+#define RB_REPLY_LOW 200     /* the replies a text or query may give */
+#define RB_REPLY_SPAN 400
 struct rb_reply_bucket {
 	uint16_t lo, hi;
 	const uint16_t *rules;
@@ -166,9 +169,16 @@ struct rb_tables {
 	unsigned nprofiles;
 	const struct rb_status_bucket *status_buckets; /* sorted by cls, subject, lo */
 	unsigned nstatus_buckets;
+	/* [6 * RB_STATUS_SUBJECTS]: the buckets of class C and subject S (S <
+	 * RB_STATUS_SUBJECTS - 1) are those from [C * RB_STATUS_SUBJECTS + S]
+	 * up to the next entry, found without a search */
+	const uint16_t *status_first;
 	const uint16_t *status_any_subject[6]; /* by class digit; NULL if none */
 	const struct rb_reply_bucket *reply_buckets;  /* sorted, disjoint */
 	unsigned nreply_buckets;
+	/* [RB_REPLY_SPAN]: the rules of reply RB_REPLY_LOW + i (its bucket's
+	 * list), or NULL */
+	const uint16_t *const *reply_rules;
 	const uint16_t *catchall;      /* rules without conditions */
 	const struct rb_retype *retypes; /* sorted strongest first */
 	unsigned nretypes;
