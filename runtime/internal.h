@@ -35,7 +35,7 @@
 
 /* Hard limits the compiler enforces, so the runtime can size its stack
  * buffers without looking. */
-#define RB_MAX_ATOMS 16384u
+#define RB_MAX_ATOMS 32768u
 #define RB_MAX_RULES 65000u
 #define RB_MAX_STATES 250000u /* past 65,536 a state number takes 32 bits */
 #define RB_MAX_PROFILES 250u
