@@ -601,7 +601,7 @@ static char *put_number(char *o, unsigned x)
 	return o;
 }
 
-static void format_status(char *buf, const struct rb_codes *c)
+void rb_format_status(char *buf, const struct rb_codes *c)
 {
 	char *o = buf;
 	if (c->cls) {
@@ -812,7 +812,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 	out->status_class = st.codes.cls;
 	out->status_subject = st.codes.subject;
 	out->status_detail = st.codes.detail;
-	format_status(out->status, &st.codes);
+	rb_format_status(out->status, &st.codes);
 	if (st.provider != RB_NONE)
 		out->provider = &t->providers[st.provider];
 	else

@@ -202,6 +202,8 @@ REBOUND_PRIVATE void rb_find_codes(const char *text, size_t len, struct rb_codes
 REBOUND_PRIVATE void rb_codes_at(const char *text, size_t len, const uint32_t *at, unsigned n,
                                  struct rb_codes *out);
 REBOUND_PRIVATE int rb_parse_status(const char *s, size_t len, struct rb_codes *out);
+/* "5.1.1" into BUF (at least 12 bytes), or "" when C has no class. */
+REBOUND_PRIVATE void rb_format_status(char *buf, const struct rb_codes *c);
 
 /* The classifier over any table set (classify.c). */
 REBOUND_PRIVATE int rb_classify(const struct rb_tables *t, const char *text, size_t len,

@@ -287,18 +287,6 @@ static size_t msg_wrapped_reply(rbp_span d)
 	return d.len;
 }
 
-static char *msg_put_uint(char *o, unsigned v)
-{
-	char t[12];
-	size_t n = 0;
-	do
-		t[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0 && n < sizeof t);
-	while (n)
-		*o++ = t[--n];
-	return o;
-}
-
 static void msg_unwrap_codes(rbp_span d, struct rebound_result *res)
 {
 	struct rb_codes in = {0, 0, 0, 0};
@@ -320,16 +308,10 @@ static void msg_unwrap_codes(rbp_span d, struct rebound_result *res)
 	res->flags &= ~REBOUND_F_REPLY_FROM_QUERY;
 	if (i < d.len && rbp_digit((unsigned char)d.ptr[i]) && rb_parse_status(d.ptr + i, d.len - i, &in) &&
 	    in.cls == reply / 100) {
-		char *o = res->status;
 		res->status_class = in.cls;
 		res->status_subject = in.subject;
 		res->status_detail = in.detail;
-		o = msg_put_uint(o, in.cls);
-		*o++ = '.';
-		o = msg_put_uint(o, in.subject);
-		*o++ = '.';
-		o = msg_put_uint(o, in.detail);
-		*o = '\0';
+		rb_format_status(res->status, &in);
 		res->flags &= ~REBOUND_F_STATUS_FROM_QUERY;
 	}
 }
