@@ -331,7 +331,7 @@ static void format_fixed(struct out *o, enum format f, const struct rebound_resu
 		out_char(o, '\t');
 		return;
 	}
-	pad(o, rebound_type_name(r->type), 6);
+	pad(o, rebound_type_name(r->type), 13); /* "undetermined" and a blank */
 	pad(o, c->name, 24);
 	pad(o, rebound_blame_name(c->blame), 10);
 	pad(o, rebound_action_name(c->action), 20);

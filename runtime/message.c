@@ -227,15 +227,30 @@ static int msg_decided_by_codes(const struct rebound_result *res)
 static const struct rebound_rule msg_delayed_rule = {"message-delayed", "runtime/message.c", 0,
                                                      NULL};
 
+/* A failed record with a temporary status whose text says only that the
+   path to the server failed (a timeout, a refused or lost connection)
+   ended because the retry period ran out: the network error is why it
+   was retried, the expiry is why it failed.  A cause that would persist
+   (a mail loop, a DNS answer that says no) keeps its own class. */
+static int msg_gave_up_on_network(const struct rebound_result *res, rbp_span action)
+{
+	if (rbp_prefix(action.ptr, action.len, "expired"))
+		return 1; /* not in RFC 3464, but some relays (SendGrid) write it */
+	return rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4 &&
+	       res->cls == rebound_class_find("network_error");
+}
+
 static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, rbp_span action)
 {
 	unsigned k;
 	/* A recipient the report calls delayed, or failed with a temporary
 	   status, has been retried past the first attempts; when the text
 	   names no cause, that history is the answer. */
-	if (kind == REBOUND_KIND_DSN && msg_decided_by_codes(res) &&
-	    (rbp_prefix(action.ptr, action.len, "delayed") ||
-	     (rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4))) {
+	if (kind == REBOUND_KIND_DSN &&
+	    ((msg_decided_by_codes(res) &&
+	      (rbp_prefix(action.ptr, action.len, "delayed") ||
+	       (rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4))) ||
+	     msg_gave_up_on_network(res, action))) {
 		const struct rebound_class *c = rebound_class_find("expired");
 		if (c) {
 			res->cls = c;

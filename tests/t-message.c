@@ -627,6 +627,36 @@ static void test_message_context(void)
 		"Diagnostic-Code: smtp; 452 4.2.2 mailbox over quota\n"
 		"\n"
 		"--d--\n";
+	static const char gave_up[] =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=g\n"
+		"\n"
+		"--g\n"
+		"Content-Type: message/delivery-status\n"
+		"\n"
+		"Reporting-MTA: dns; relay.example.net\n"
+		"\n"
+		"Final-Recipient: rfc822; ada@example.com\n"
+		"Action: failed\n"
+		"Status: 4.4.1\n"
+		"Diagnostic-Code: X-Postfix; connect to mx.example.com[192.0.2.7]:25: Connection timed out\n"
+		"\n"
+		"Final-Recipient: rfc822; bob@example.com\n"
+		"Action: expired\n"
+		"Diagnostic-Code: smtp; Connection timed out while connecting\n"
+		"\n"
+		"Final-Recipient: rfc822; cy@example.com\n"
+		"Action: failed\n"
+		"Status: 5.4.1\n"
+		"Diagnostic-Code: smtp; connect to mx.example.com[192.0.2.7]:25: Connection timed out\n"
+		"\n"
+		"Final-Recipient: rfc822; dee@example.com\n"
+		"Action: failed\n"
+		"Status: 4.4.6\n"
+		"Diagnostic-Code: X-Postfix; mail forwarding loop for dee@example.com\n"
+		"\n"
+		"--g--\n";
 	static const char transcript[] =
 		"From: Mail Delivery Subsystem <MAILER-DAEMON@relay.example.net>\n"
 		"Subject: Returned mail: see transcript for details\n"
@@ -685,6 +715,12 @@ static void test_message_context(void)
 	       s.v[0].type == REBOUND_TYPE_SOFT,
 	   "delayed with a status alone: expired, soft");
 	ok(same(s.v[1].cls, "mailbox_full"), "delayed with a cause in the text: the text decides");
+	rc = parse(gave_up, &s);
+	ok(rc == 4 && same(s.v[0].cls, "expired") && same(s.v[0].rule, "message-delayed"),
+	   "failed with a temporary status after a network error: the retries expired");
+	ok(same(s.v[1].cls, "expired"), "Action: expired (a relay's own word): expired");
+	ok(!same(s.v[2].cls, "expired"), "a network error with a permanent status is not an expiry");
+	ok(!same(s.v[3].cls, "expired"), "a persisting cause (a mail loop) keeps its class");
 	rc = parse(transcript, &s);
 	ok(rc == 1 && same(s.v[0].recipient, "tom@example.com") &&
 	       same(s.v[0].diagnostic, ">>> DATA <<< 550 Unknown user tom@example.com"),
@@ -1161,7 +1197,7 @@ int main(int argc, char **argv)
 		ndr_index_print(&x);
 		return !x.ok;
 	}
-	printf("1..61\n");
+	printf("1..65\n");
 	test_dsn();             /* 8 */
 	test_line_ends();       /* 2 */
 	test_encodings();       /* 2 */
@@ -1185,7 +1221,7 @@ int main(int argc, char **argv)
 	test_wrapped_reply();   /* 2 */
 	test_ndr_index();       /* 1 */
 	free(scratch);
-	if (test_number != 61)
-		printf("# planned 61 tests, ran %d\n", test_number);
-	return failures || test_number != 61;
+	if (test_number != 65)
+		printf("# planned 65 tests, ran %d\n", test_number);
+	return failures || test_number != 65;
 }
