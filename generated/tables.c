@@ -13,6 +13,7 @@
  *   rules.d/34-not-bounces.rules
  *   rules.d/35-smtp-stage.rules
  *   rules.d/36-deferrals.rules
+ *   rules.d/37-japanese.rules
  *   rules.d/40-provider-gmail.rules
  *   rules.d/41-provider-microsoft.rules
  *   rules.d/42-provider-yahoo.rules
@@ -750,5 +751,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_rules,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:6e87e10d41788fd3"
+	"rebound-rules-1:3c3f99a2b45f6841"
 };

@@ -22,7 +22,7 @@
 	(REBOUND_MAX_PARTS * sizeof(struct rbp_part) +                                         \
 	 2 * REBOUND_MAX_RECIPIENTS * sizeof(struct rbp_rcpt) + REBOUND_MAX_DIAGNOSTIC +       \
 	 MSG_NFIELDS * REBOUND_MAX_FIELD + 2 * MSG_HOST_MAX + MSG_STATUS_MAX +                 \
-	 2 * REBOUND_MAX_NDR_SCAN + (REBOUND_MAX_PARTS + 17) * 16)
+	 2 * REBOUND_MAX_NDR_SCAN + (REBOUND_MAX_PARTS + 17) * 16 + RBP_MAX_CONVERTED)
 
 _Static_assert(MSG_FIXED_NEED <= REBOUND_PARSE_SCRATCH_FIXED,
                "REBOUND_PARSE_SCRATCH_FIXED is too small for the parser's tables");

@@ -9,6 +9,7 @@
  * all decoded text together is never longer than the message.
  */
 #include <string.h>
+#include "charset.h"
 #include "parser.h"
 
 /* ---- header fields ------------------------------------------------ */
@@ -258,6 +259,24 @@ static size_t mime_decode_qp(const char *s, size_t n, char *out, int q)
  * bound keeps a line full of "=?" from costing quadratic time. */
 #define MIME_MAX_WORD 256
 
+/* The text of a word in a Japanese charset (END - TEXT < MIME_MAX_WORD),
+ * decoded whole, since a character or an escape may span a slice, and
+ * converted to UTF-8 into OUT. */
+static size_t mime_word_charset(const char *s, size_t cs, size_t enc, size_t end, char *out,
+                                size_t room, size_t *wrote)
+{
+	char tmp[MIME_MAX_WORD];
+	size_t got;
+	int bad = 0;
+	if (rbp_lower((unsigned char)s[enc]) == 'b')
+		got = mime_decode_base64(s + enc + 2, end - enc - 2, tmp, &bad);
+	else
+		got = mime_decode_qp(s + enc + 2, end - enc - 2, tmp, 1);
+	*wrote = rbp_charset_decode(rbp_charset_fix(rbp_charset_of(s + 2, cs - 2), tmp, got), tmp, got,
+	                            out, room, NULL);
+	return end + 2;
+}
+
 /* One encoded word "=?charset?E?text?=" at S; returns its length, 0 if
  * none, and appends the decoded bytes to OUT (room is checked). */
 static size_t mime_encoded_word(const char *s, size_t n, char *out, size_t room, size_t *wrote)
@@ -286,9 +305,10 @@ static size_t mime_encoded_word(const char *s, size_t n, char *out, size_t room,
 	}
 	if (end + 1 >= n)
 		return 0;
-	(void)cs;
 	if (rbp_lower((unsigned char)s[enc]) != 'b' && rbp_lower((unsigned char)s[enc]) != 'q')
 		return 0;
+	if (rbp_charset_of(s + 2, cs - 2) != RBP_CS_OTHER)
+		return mime_word_charset(s, cs, enc, end, out, room, wrote);
 	/* decode in slices so that the output never passes ROOM */
 	*wrote = 0;
 	for (k = text; k < end;) {
@@ -363,7 +383,7 @@ size_t rbp_decode_words(rbp_span v, char *out, size_t cap)
 /* ---- Content-Type ------------------------------------------------- */
 
 struct mime_ctype {
-	rbp_span type, subtype, boundary, report_type;
+	rbp_span type, subtype, boundary, report_type, charset;
 };
 
 static size_t mime_skip_cfws(const char *s, size_t n, size_t i)
@@ -444,6 +464,8 @@ static void mime_parse_ctype(rbp_span v, struct mime_ctype *ct)
 			ct->boundary = val;
 		else if (rbp_is_ci(name, "report-type"))
 			ct->report_type = val;
+		else if (rbp_is_ci(name, "charset"))
+			ct->charset = val;
 	}
 }
 
@@ -465,6 +487,7 @@ struct mime_walk {
 	struct rbp_mime *m;
 	struct mime_frame stack[REBOUND_MAX_MIME_DEPTH];
 	unsigned top;
+	size_t converted; /* bytes of text converted to UTF-8, up to RBP_MAX_CONVERTED */
 };
 
 /* A boundary line: where it starts, where the next line starts, which
@@ -565,6 +588,43 @@ static void mime_add_part(struct mime_walk *w, rbp_span body, unsigned kind, uns
 	}
 }
 
+/*
+ * A text part in a Japanese charset (labelled so, or an unlabelled text
+ * or delivery-status part holding ISO-2022-JP escapes) is converted to
+ * UTF-8, so that rules and the notice table see the same bytes whatever
+ * the sender's charset.  The converted text goes into scratch, within
+ * RBP_MAX_CONVERTED bytes per message; a part that needs more is cut,
+ * and the message flagged, like notice text past its scan limit.
+ */
+static void mime_charset_part(struct mime_walk *w, struct rbp_part *p, rbp_span charset)
+{
+	enum rbp_charset cs = rbp_charset_of(charset.ptr, charset.len);
+	size_t room = RBP_MAX_CONVERTED - w->converted, want;
+	char *out;
+	int cut = 0;
+	if (p->kind != RBP_PART_TEXT && p->kind != RBP_PART_HTML && p->kind != RBP_PART_DSN)
+		return;
+	if (p->kind == RBP_PART_DSN)
+		cs = RBP_CS_OTHER; /* only its escapes can tell */
+	if (cs == RBP_CS_OTHER && (charset.len == 0 || rbp_is_ci(charset, "us-ascii")) &&
+	    rbp_charset_has_jis(p->body.ptr, p->body.len))
+		cs = RBP_CS_ISO2022JP;
+	if (cs == RBP_CS_OTHER || !p->body.len)
+		return;
+	cs = rbp_charset_fix(cs, p->body.ptr, p->body.len);
+	want = p->body.len <= room / 3 ? 3 * p->body.len : room;
+	if (!want || !(out = rbp_alloc(w->arena, want))) {
+		w->m->flags |= REBOUND_RECORD_SCAN_LIMIT;
+		return;
+	}
+	p->body.len = rbp_charset_decode(cs, p->body.ptr, p->body.len, out, want, &cut);
+	p->body.ptr = out;
+	w->arena->used -= want - p->body.len;
+	w->converted += p->body.len;
+	if (cut)
+		w->m->flags |= REBOUND_RECORD_SCAN_LIMIT;
+}
+
 static unsigned mime_leaf_kind(const struct mime_ctype *ct)
 {
 	if (rbp_is_ci(ct->type, "text")) {
@@ -644,6 +704,7 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 	w.arena = a;
 	w.m = m;
 	w.top = 0;
+	w.converted = 0;
 	m->headers = rbp_mkspan(msg, 0);
 	m->is_report = 0;
 	m->top_found = 0;
@@ -737,7 +798,10 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		kind = mime_leaf_kind(&ct);
 		found = mime_next_boundary(&w, pos, &h);
 		body = rbp_mkspan(msg + pos, (found ? mime_body_end(msg, pos, h.line) : len) - pos);
+		k = m->nparts; /* the part added next, if any */
 		mime_add_part(&w, body, kind, enclosed, 0, encoding);
+		if (m->nparts > k)
+			mime_charset_part(&w, &m->parts[k], ct.charset);
 		if (!found) {
 			if (w.top)
 				m->flags |= REBOUND_RECORD_MALFORMED;

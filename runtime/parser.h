@@ -215,6 +215,10 @@ struct rbp_mime {
 	unsigned flags;       /* REBOUND_RECORD_MIME_LIMIT, _MALFORMED */
 };
 
+/* Text converted from a Japanese charset to UTF-8 (charset.h), in all
+ * the parts of one message: past it a part is cut (flag scan-limit). */
+#define RBP_MAX_CONVERTED (2u * REBOUND_MAX_NDR_SCAN)
+
 /* Split MSG into leaf parts, decoding what needs decoding into A. */
 REBOUND_PRIVATE void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a,
                                    struct rbp_mime *m);
