@@ -267,63 +267,62 @@ static void cs_iso2022jp(const unsigned char *s, size_t n, struct cs_out *w)
 	}
 }
 
-static void cs_eucjp(const unsigned char *s, size_t n, struct cs_out *w)
+/* One character of a stateless charset at S[I] (I < N): its code point,
+ * and in *LEN how many bytes it took. */
+typedef unsigned cs_step(const unsigned char *s, size_t n, size_t i, size_t *len);
+
+static unsigned cs_eucjp(const unsigned char *s, size_t n, size_t i, size_t *len)
 {
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		unsigned cp = CS_BAD;
-		size_t len = 1;
-		if (c < 0x80)
-			cp = c;
-		else if (c == 0x8E) {
-			if (i + 1 < n && cs_in(s[i + 1], 0xA1, 0xDF)) {
-				cp = CS_HALFWIDTH + (s[i + 1] - 0xA1u);
-				len = 2;
-			}
-		} else if (c == 0x8F) {
-			/* JIS X 0212: not decoded, but taken as one character */
-			if (i + 2 < n && cs_in(s[i + 1], 0xA1, 0xFE) && cs_in(s[i + 2], 0xA1, 0xFE))
-				len = 3;
-		} else if (cs_in(c, 0xA1, 0xFE) && i + 1 < n && cs_in(s[i + 1], 0xA1, 0xFE)) {
-			cp = cs_jis(c - 0xA0u, s[i + 1] - 0xA0u);
-			len = 2;
+	unsigned char c = s[i];
+	*len = 1;
+	if (c < 0x80)
+		return c;
+	if (c == 0x8E) {
+		if (i + 1 < n && cs_in(s[i + 1], 0xA1, 0xDF)) {
+			*len = 2;
+			return CS_HALFWIDTH + (s[i + 1] - 0xA1u);
 		}
-		if (!cs_put(w, cp))
-			return;
-		i += len;
+	} else if (c == 0x8F) {
+		/* JIS X 0212: not decoded, but taken as one character */
+		if (i + 2 < n && cs_in(s[i + 1], 0xA1, 0xFE) && cs_in(s[i + 2], 0xA1, 0xFE))
+			*len = 3;
+	} else if (cs_in(c, 0xA1, 0xFE) && i + 1 < n && cs_in(s[i + 1], 0xA1, 0xFE)) {
+		*len = 2;
+		return cs_jis(c - 0xA0u, s[i + 1] - 0xA0u);
 	}
+	return CS_BAD;
 }
 
-static void cs_sjis(const unsigned char *s, size_t n, struct cs_out *w)
+static unsigned cs_sjis(const unsigned char *s, size_t n, size_t i, size_t *len)
 {
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		unsigned cp = CS_BAD;
-		size_t len = 1;
-		if (c < 0x80)
-			cp = c;
-		else if (cs_in(c, 0xA1, 0xDF))
-			cp = CS_HALFWIDTH + (c - 0xA1u);
-		else if (cs_sjis_lead(c) && i + 1 < n && cs_sjis_trail(s[i + 1])) {
-			unsigned t = s[i + 1];
-			/* each lead byte covers two rows: trail bytes up to 0x9E the odd
-			   one (0x7F is skipped), the rest the even one */
-			unsigned row = (c <= 0x9F ? c - 0x81u : c - 0xC1u) * 2u + 1u, cell;
-			if (t >= 0x9F) {
-				row++;
-				cell = t - 0x9Eu;
-			} else
-				cell = t < 0x7F ? t - 0x3Fu : t - 0x40u;
-			len = 2;
-			if (row <= 94) /* 0xF0.. leads are user-defined rows */
-				cp = cs_jis(row, cell);
-		}
-		if (!cs_put(w, cp))
-			return;
-		i += len;
+	unsigned char c = s[i];
+	*len = 1;
+	if (c < 0x80)
+		return c;
+	if (cs_in(c, 0xA1, 0xDF))
+		return CS_HALFWIDTH + (c - 0xA1u);
+	if (cs_sjis_lead(c) && i + 1 < n && cs_sjis_trail(s[i + 1])) {
+		unsigned t = s[i + 1];
+		/* each lead byte covers two rows: trail bytes up to 0x9E the odd
+		   one (0x7F is skipped), the rest the even one */
+		unsigned row = (c <= 0x9F ? c - 0x81u : c - 0xC1u) * 2u + 1u, cell;
+		if (t >= 0x9F) {
+			row++;
+			cell = t - 0x9Eu;
+		} else
+			cell = t < 0x7F ? t - 0x3Fu : t - 0x40u;
+		*len = 2;
+		if (row <= 94) /* 0xF0.. leads are user-defined rows */
+			return cs_jis(row, cell);
 	}
+	return CS_BAD;
+}
+
+static void cs_run(cs_step *step, const unsigned char *s, size_t n, struct cs_out *w)
+{
+	size_t i = 0, len;
+	while (i < n && cs_put(w, step(s, n, i, &len)))
+		i += len;
 }
 
 size_t rbp_charset_decode(enum rbp_charset cs, const char *in, size_t n, char *out, size_t cap,
@@ -340,10 +339,10 @@ size_t rbp_charset_decode(enum rbp_charset cs, const char *in, size_t n, char *o
 		cs_iso2022jp(s, n, &w);
 		break;
 	case RBP_CS_EUCJP:
-		cs_eucjp(s, n, &w);
+		cs_run(cs_eucjp, s, n, &w);
 		break;
 	case RBP_CS_SJIS:
-		cs_sjis(s, n, &w);
+		cs_run(cs_sjis, s, n, &w);
 		break;
 	case RBP_CS_OTHER:
 	default:

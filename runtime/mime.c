@@ -6,7 +6,8 @@
  * multipart boundaries, so nesting costs no recursion and a boundary
  * that never closes simply runs to the end of the message.  Only
  * leaves are decoded, and leaves are disjoint pieces of the message, so
- * all decoded text together is never longer than the message.
+ * all decoded text together is never longer than the message (text
+ * converted from a Japanese charset takes up to RBP_MAX_CONVERTED more).
  */
 #include <string.h>
 #include "charset.h"
