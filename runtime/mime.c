@@ -209,6 +209,18 @@ static size_t mime_decode_base64(const char *s, size_t n, char *out, int *bad)
 	return o;
 }
 
+/* Would mime_decode_base64 set *BAD for S? */
+static int mime_base64_bad(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (mime_b64(c) < 0 && !rbp_space(c) && c != '=')
+			return 1;
+	}
+	return 0;
+}
+
 /* Quoted-printable; Q is the RFC 2047 variant where '_' is a space. */
 static size_t mime_decode_qp(const char *s, size_t n, char *out, int q)
 {
@@ -571,8 +583,16 @@ static void mime_add_part(struct mime_walk *w, rbp_span body, unsigned kind, uns
 	p->preamble = (unsigned char)preamble;
 	p->body = body;
 	if (encoding != MIME_IDENTITY && kind != RBP_PART_OTHER && body.len) {
-		char *out = rbp_alloc(w->arena, body.len);
+		char *out;
 		int bad = 0;
+		if (enclosed && (kind == RBP_PART_TEXT || kind == RBP_PART_HTML)) {
+			/* the text of an enclosed message (the returned original)
+			   is never read: it stays encoded, only checked */
+			if (encoding == MIME_BASE64 && mime_base64_bad(body.ptr, body.len))
+				m->flags |= REBOUND_RECORD_MALFORMED;
+			return;
+		}
+		out = rbp_alloc(w->arena, body.len);
 		if (!out) {
 			m->flags |= REBOUND_RECORD_MALFORMED;
 			return;

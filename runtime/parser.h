@@ -199,7 +199,9 @@ enum rbp_part_kind {
 };
 
 struct rbp_part {
-	rbp_span body;          /* decoded; in the message or in scratch */
+	rbp_span body;          /* decoded, in the message or in scratch; but the
+	                           text and HTML of an enclosed message, which
+	                           nothing reads, stay encoded */
 	unsigned char kind;     /* enum rbp_part_kind */
 	unsigned char enclosed; /* message/rfc822 levels around it */
 	unsigned char preamble; /* text before a multipart's first part */
