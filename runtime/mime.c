@@ -43,10 +43,11 @@ static int mime_all_blank(rbp_span line)
 #define MIME_NO_FIELD ((size_t)-1)
 
 /* rbp_header_block, noting on the way where the first field of each of
- * the COUNT lower-case NAMES starts (AT[k]; MIME_NO_FIELD: absent), so
- * that the walk reads each entity's headers once. */
+ * the COUNT lower-case NAMES (of LENS bytes) starts (AT[k];
+ * MIME_NO_FIELD: absent), so that the walk reads each entity's headers
+ * once. */
 static size_t mime_header_block(const char *s, size_t n, size_t *body, const char *const *names,
-                                unsigned count, size_t *at)
+                                const unsigned char *lens, unsigned count, size_t *at)
 {
 	size_t pos = 0, end = 0;
 	rbp_span line;
@@ -78,7 +79,7 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 		c = rbp_lower((unsigned char)line.ptr[0]);
 		for (k = 0; k < count; k++)
 			if (at[k] == MIME_NO_FIELD && (unsigned char)names[k][0] == c &&
-			    rbp_is_ci(rbp_mkspan(line.ptr, nl), names[k])) {
+			    lens[k] == nl && rbp_is_ci(rbp_mkspan(line.ptr, nl), names[k])) {
 				at[k] = start;
 				break;
 			}
@@ -89,7 +90,7 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 
 size_t rbp_header_block(const char *s, size_t n, size_t *body)
 {
-	return mime_header_block(s, n, body, NULL, 0, NULL);
+	return mime_header_block(s, n, body, NULL, NULL, 0, NULL);
 }
 
 int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)
@@ -735,6 +736,9 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		   message's own fields the parser reports come with them */
 		static const char *const names[] = {"content-type", "content-transfer-encoding",
 		                                    "subject", "date", "from"};
+		static const unsigned char lens[] = {
+			sizeof "content-type" - 1, sizeof "content-transfer-encoding" - 1,
+			sizeof "subject" - 1, sizeof "date" - 1, sizeof "from" - 1};
 		size_t body_off, hlen, at[5];
 		unsigned k;
 		rbp_span headers, v, body;
@@ -749,7 +753,7 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 			at[0] = next_at[0];
 			at[1] = next_at[1];
 		} else
-			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, pos ? 2 : 5, at);
+			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, lens, pos ? 2 : 5, at);
 		have_next = 0;
 		headers = rbp_mkspan(msg + pos, hlen);
 		if (pos == 0) {
@@ -802,7 +806,7 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		    encoding == MIME_IDENTITY) {
 			if (depth + 1 < REBOUND_MAX_MIME_DEPTH) {
 				/* the enclosed message is the next entity; its headers are a part */
-				next_hlen = mime_header_block(msg + pos, len - pos, &next_body, names, 2, next_at);
+				next_hlen = mime_header_block(msg + pos, len - pos, &next_body, names, lens, 2, next_at);
 				have_next = 1; /* the next round reads them from here */
 				mime_add_part(&w, rbp_mkspan(msg + pos, next_hlen), RBP_PART_HEADERS,
 				              enclosed + 1, 0, MIME_IDENTITY);

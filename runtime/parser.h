@@ -145,8 +145,19 @@ REBOUND_PRIVATE size_t rbp_find(const char *s, size_t n, const char *pat, size_t
 REBOUND_PRIVATE size_t rbp_prefix(const char *s, size_t n, const char *pat);
 /* Do two spans hold the same text, ignoring ASCII case? */
 REBOUND_PRIVATE int rbp_same_ci(rbp_span a, rbp_span b);
-/* Does S equal the lower-case NAME, ignoring case? */
-REBOUND_PRIVATE int rbp_is_ci(rbp_span s, const char *name);
+/* Does S equal the lower-case NAME, ignoring case?  Inline, lengths
+ * first: most calls name a literal, whose length the compiler knows,
+ * and most spans differ from it in length. */
+static inline int rbp_is_ci(rbp_span s, const char *name)
+{
+	size_t i, n = strlen(name);
+	if (s.len != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (rbp_lower((unsigned char)s.ptr[i]) != (unsigned char)name[i])
+			return 0;
+	return 1;
+}
 REBOUND_PRIVATE rbp_span rbp_trim(rbp_span s);
 
 /* An address (local@domain) starting exactly at S[I], optionally

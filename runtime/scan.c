@@ -45,6 +45,33 @@ size_t rbp_find(const char *s, size_t n, const char *pat, size_t *end)
 	if (first >= 'A' && first <= 'Z')
 		return RBP_NOT_FOUND; /* patterns are lower case: such a byte never matches */
 	last = n - m; /* the last offset where a match fits */
+#if defined(__SSE2__) && defined(__GNUC__)
+	/* sixteen offsets at a time where the first two bytes both fit
+	   (either case): a common first letter alone stops too often */
+	if (m >= 2 && first != '#' && pat[1] != '#') {
+		unsigned char second = (unsigned char)pat[1];
+		const __m128i a = _mm_set1_epi8((char)first), b = _mm_set1_epi8((char)second),
+			      au = _mm_set1_epi8((char)(first >= 'a' && first <= 'z' ? first - 32 : first)),
+			      bu = _mm_set1_epi8((char)(second >= 'a' && second <= 'z' ? second - 32 : second));
+		while (last - i >= 16) {
+			__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i)),
+				x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
+			unsigned hit = (unsigned)_mm_movemask_epi8(
+				_mm_and_si128(_mm_or_si128(_mm_cmpeq_epi8(w, a), _mm_cmpeq_epi8(w, au)),
+			                      _mm_or_si128(_mm_cmpeq_epi8(x, b), _mm_cmpeq_epi8(x, bu))));
+			while (hit) {
+				size_t j = i + (unsigned)__builtin_ctz(hit);
+				if (rbp_prefix(s + j + 2, n - j - 2, pat + 2) == m - 2) {
+					if (end)
+						*end = j + m;
+					return j;
+				}
+				hit &= hit - 1;
+			}
+			i += 16;
+		}
+	}
+#endif
 	for (;;) {
 		/* skip to the next byte that can start a match */
 		if (first == '#') {
@@ -74,15 +101,6 @@ int rbp_same_ci(rbp_span a, rbp_span b)
 		if (rbp_lower((unsigned char)a.ptr[i]) != rbp_lower((unsigned char)b.ptr[i]))
 			return 0;
 	return 1;
-}
-
-int rbp_is_ci(rbp_span s, const char *name)
-{
-	size_t i;
-	for (i = 0; i < s.len; i++)
-		if (!name[i] || rbp_lower((unsigned char)s.ptr[i]) != (unsigned char)name[i])
-			return 0;
-	return name[i] == '\0';
 }
 
 rbp_span rbp_trim(rbp_span s)
