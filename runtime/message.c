@@ -634,7 +634,10 @@ static void msg_find_original_headers(struct msg *m)
 		if (m->mime.parts[i].kind == RBP_PART_HEADERS) {
 			size_t body;
 			rbp_span b = m->mime.parts[i].body;
-			m->orig_headers = rbp_mkspan(b.ptr, rbp_header_block(b.ptr, b.len, &body));
+			/* an enclosed message's block was measured by the walk */
+			m->orig_headers = m->mime.parts[i].block
+			                          ? b
+			                          : rbp_mkspan(b.ptr, rbp_header_block(b.ptr, b.len, &body));
 			return;
 		}
 }

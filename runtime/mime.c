@@ -569,19 +569,21 @@ static size_t mime_body_end(const char *msg, size_t start, size_t line)
 	return line;
 }
 
-static void mime_add_part(struct mime_walk *w, rbp_span body, unsigned kind, unsigned enclosed,
-                          unsigned preamble, unsigned encoding)
+/* Returns the part added, or NULL at the limit. */
+static struct rbp_part *mime_add_part(struct mime_walk *w, rbp_span body, unsigned kind,
+                                      unsigned enclosed, unsigned preamble, unsigned encoding)
 {
 	struct rbp_mime *m = w->m;
 	struct rbp_part *p;
 	if (m->nparts >= m->cap) {
 		m->flags |= REBOUND_RECORD_MIME_LIMIT;
-		return;
+		return NULL;
 	}
 	p = &m->parts[m->nparts++];
 	p->kind = (unsigned char)kind;
 	p->enclosed = (unsigned char)(enclosed > 255 ? 255 : enclosed);
 	p->preamble = (unsigned char)preamble;
+	p->block = 0;
 	p->body = body;
 	if (encoding != MIME_IDENTITY && kind != RBP_PART_OTHER && body.len) {
 		char *out;
@@ -591,12 +593,12 @@ static void mime_add_part(struct mime_walk *w, rbp_span body, unsigned kind, uns
 			   is never read: it stays encoded, only checked */
 			if (encoding == MIME_BASE64 && mime_base64_bad(body.ptr, body.len))
 				m->flags |= REBOUND_RECORD_MALFORMED;
-			return;
+			return p;
 		}
 		out = rbp_alloc(w->arena, body.len);
 		if (!out) {
 			m->flags |= REBOUND_RECORD_MALFORMED;
-			return;
+			return p;
 		}
 		if (encoding == MIME_BASE64)
 			p->body.len = mime_decode_base64(body.ptr, body.len, out, &bad);
@@ -608,6 +610,7 @@ static void mime_add_part(struct mime_walk *w, rbp_span body, unsigned kind, uns
 		/* give back what decoding did not use */
 		w->arena->used -= body.len - p->body.len;
 	}
+	return p;
 }
 
 /*
@@ -805,11 +808,14 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		    (rbp_is_ci(ct.subtype, "rfc822") || rbp_is_ci(ct.subtype, "global")) &&
 		    encoding == MIME_IDENTITY) {
 			if (depth + 1 < REBOUND_MAX_MIME_DEPTH) {
+				struct rbp_part *hp;
 				/* the enclosed message is the next entity; its headers are a part */
 				next_hlen = mime_header_block(msg + pos, len - pos, &next_body, names, lens, 2, next_at);
 				have_next = 1; /* the next round reads them from here */
-				mime_add_part(&w, rbp_mkspan(msg + pos, next_hlen), RBP_PART_HEADERS,
-				              enclosed + 1, 0, MIME_IDENTITY);
+				hp = mime_add_part(&w, rbp_mkspan(msg + pos, next_hlen), RBP_PART_HEADERS,
+				                   enclosed + 1, 0, MIME_IDENTITY);
+				if (hp)
+					hp->block = 1;
 				enclosed++;
 				depth++;
 				digest = 0;

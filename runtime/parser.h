@@ -216,6 +216,8 @@ struct rbp_part {
 	unsigned char kind;     /* enum rbp_part_kind */
 	unsigned char enclosed; /* message/rfc822 levels around it */
 	unsigned char preamble; /* text before a multipart's first part */
+	unsigned char block;    /* a HEADERS part that is exactly the header block
+	                           of an enclosed message (no body after it) */
 };
 
 struct rbp_mime {
