@@ -413,9 +413,11 @@ size_t rbp_html_text(rbp_span html, char *out, size_t cap)
 			                        (html.ptr[j] >= 'A' && html.ptr[j] <= 'Z') ||
 			                        rbp_digit((unsigned char)html.ptr[j])))
 				j++;
-			e = j;
-			while (e < html.len && html.ptr[e] != '>')
-				e++;
+			{
+				/* styles make long tags */
+				const char *gt = j < html.len ? memchr(html.ptr + j, '>', html.len - j) : NULL;
+				e = gt ? (size_t)(gt - html.ptr) : html.len;
+			}
 			for (t = scan_block_tags; *t; t++)
 				if (rbp_is_ci(rbp_mkspan(html.ptr + name, j - name), *t)) {
 					out[o++] = '\n';
