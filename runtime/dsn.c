@@ -31,22 +31,24 @@ enum dsn_field {
 	DSN_OTHER_FIELD            /* any other well-formed field */
 };
 
+#define DSN_NAME(s) s, sizeof s - 1
 static const struct {
 	const char *name;
+	size_t len;
 	enum dsn_field field;
 } dsn_names[] = {
-	{"reporting-mta", DSN_REPORTING_MTA},
-	{"arrival-date", DSN_ARRIVAL_DATE},
-	{"final-recipient", DSN_FINAL_RECIPIENT},
-	{"original-recipient", DSN_ORIGINAL_RECIPIENT},
-	{"x-actual-recipient", DSN_ACTUAL_RECIPIENT},
-	{"action", DSN_ACTION},
-	{"status", DSN_STATUS},
-	{"remote-mta", DSN_REMOTE_MTA},
-	{"diagnostic-code", DSN_DIAGNOSTIC},
-	{"last-attempt-date", DSN_LAST_ATTEMPT},
-	{"will-retry-until", DSN_OTHER_RECIPIENT_FIELD},
-	{"final-log-id", DSN_OTHER_RECIPIENT_FIELD},
+	{DSN_NAME("reporting-mta"), DSN_REPORTING_MTA},
+	{DSN_NAME("arrival-date"), DSN_ARRIVAL_DATE},
+	{DSN_NAME("final-recipient"), DSN_FINAL_RECIPIENT},
+	{DSN_NAME("original-recipient"), DSN_ORIGINAL_RECIPIENT},
+	{DSN_NAME("x-actual-recipient"), DSN_ACTUAL_RECIPIENT},
+	{DSN_NAME("action"), DSN_ACTION},
+	{DSN_NAME("status"), DSN_STATUS},
+	{DSN_NAME("remote-mta"), DSN_REMOTE_MTA},
+	{DSN_NAME("diagnostic-code"), DSN_DIAGNOSTIC},
+	{DSN_NAME("last-attempt-date"), DSN_LAST_ATTEMPT},
+	{DSN_NAME("will-retry-until"), DSN_OTHER_RECIPIENT_FIELD},
+	{DSN_NAME("final-log-id"), DSN_OTHER_RECIPIENT_FIELD},
 };
 
 /* The field a line starts, with *VALUE set to the rest of the line. */
@@ -60,7 +62,8 @@ static enum dsn_field dsn_field_of(rbp_span line, rbp_span *value)
 	value->ptr = line.ptr + i + 1;
 	value->len = line.len - i - 1;
 	for (k = 0; k < sizeof dsn_names / sizeof dsn_names[0]; k++)
-		if ((unsigned char)dsn_names[k].name[0] == rbp_lower((unsigned char)line.ptr[0]) &&
+		if (dsn_names[k].len == name_len &&
+		    (unsigned char)dsn_names[k].name[0] == rbp_lower((unsigned char)line.ptr[0]) &&
 		    rbp_is_ci(rbp_mkspan(line.ptr, name_len), dsn_names[k].name))
 			return dsn_names[k].field;
 	return DSN_OTHER_FIELD;
@@ -142,7 +145,7 @@ unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_report *rep, struct 
 	while (rbp_next_line(text.ptr, text.len, &pos, &line)) {
 		enum dsn_field f;
 		rbp_span *slot = NULL;
-		if (rbp_trim(line).len == 0) {
+		if (!line.len || (rbp_space((unsigned char)line.ptr[0]) && !rbp_trim(line).len)) {
 			added += (unsigned)dsn_flush(&g, strict, t);
 			memset(&g, 0, sizeof g);
 			open_field = NULL;

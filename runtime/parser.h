@@ -158,7 +158,18 @@ static inline int rbp_is_ci(rbp_span s, const char *name)
 			return 0;
 	return 1;
 }
-REBOUND_PRIVATE rbp_span rbp_trim(rbp_span s);
+/* S without the white space at either end; inline, being called for
+ * almost every line and field. */
+static inline rbp_span rbp_trim(rbp_span s)
+{
+	while (s.len && rbp_space((unsigned char)s.ptr[0])) {
+		s.ptr++;
+		s.len--;
+	}
+	while (s.len && rbp_space((unsigned char)s.ptr[s.len - 1]))
+		s.len--;
+	return s;
+}
 
 /* An address (local@domain) starting exactly at S[I], optionally
  * wrapped in <> or quotes.  Returns the offset after it (and after a

@@ -103,17 +103,6 @@ int rbp_same_ci(rbp_span a, rbp_span b)
 	return 1;
 }
 
-rbp_span rbp_trim(rbp_span s)
-{
-	while (s.len && rbp_space((unsigned char)s.ptr[0])) {
-		s.ptr++;
-		s.len--;
-	}
-	while (s.len && rbp_space((unsigned char)s.ptr[s.len - 1]))
-		s.len--;
-	return s;
-}
-
 /* Characters of a local part (RFC 5322 atext and the dot). */
 static int scan_local_char(unsigned char c)
 {
