@@ -235,6 +235,9 @@ static int ndr_recipient_line(const struct rbp_ndr_format *f, rbp_span line, rbp
                               size_t *tail)
 {
 	size_t i, k;
+	/* each way below takes an address from the line: none without an '@' */
+	if (!line.len || !memchr(line.ptr, '@', line.len))
+		return 0;
 	if (ndr_after_phrase(line, f->rcpt_after, addr, tail))
 		return 1;
 	if (!(f->flags & RBP_NDR_NO_LEAD_ADDR)) {
