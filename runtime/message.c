@@ -409,9 +409,26 @@ static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kin
 /* Where the notice quotes the SMTP dialogue, the command a recipient's
  * reply answered goes with it into the diagnostic ("user unknown" after
  * DATA is a filter's verdict, not a missing mailbox). */
+/* Does a text part of the notice hold an SMTP command line (">>> ")
+ * where rbp_ndr_transcript looks?  Without one it finds nothing. */
+static int msg_has_commands(const struct msg *m)
+{
+	unsigned k;
+	for (k = 0; k < m->mime.nparts; k++) {
+		const struct rbp_part *p = &m->mime.parts[k];
+		if (!p->enclosed && p->kind == RBP_PART_TEXT &&
+		    rbp_find(p->body.ptr, p->body.len < MSG_TRANSCRIPT_SCAN ? p->body.len : MSG_TRANSCRIPT_SCAN,
+		             ">>> ", NULL) != RBP_NOT_FOUND)
+			return 1;
+	}
+	return 0;
+}
+
 static void msg_add_commands(struct msg *m, struct rbp_rcpts *t)
 {
 	unsigned i, k;
+	if (!t->n || !msg_has_commands(m))
+		return;
 	for (i = 0; i < t->n && i < MSG_TRANSCRIPT_RECIPIENTS; i++) {
 		struct rbp_rcpt *r = &t->v[i];
 		if (!r->diag.len || rbp_find(r->diag.ptr, r->diag.len, ">>> ", NULL) != RBP_NOT_FOUND)
