@@ -539,6 +539,36 @@ static int mime_boundary_line(const struct mime_walk *w, rbp_span line, unsigned
 	return 0;
 }
 
+/* The first line at or after FROM (where a line starts) that starts
+ * with "--", or N: a line starts at FROM and after every line end (LF,
+ * or a CR not followed by LF, which a '-' is not). */
+static size_t mime_dash_line(const char *s, size_t n, size_t from)
+{
+	size_t j = from;
+	if (n - from >= 2 && s[from] == '-' && s[from + 1] == '-')
+		return from;
+#if defined(__SSE2__) && defined(__GNUC__)
+	{
+		const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), dash = _mm_set1_epi8('-');
+		while (n - j >= 18) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + j)),
+				b = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 1)),
+				c = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 2));
+			unsigned hit = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(a, lf), _mm_cmpeq_epi8(a, cr)),
+				_mm_and_si128(_mm_cmpeq_epi8(b, dash), _mm_cmpeq_epi8(c, dash))));
+			if (hit)
+				return j + (unsigned)__builtin_ctz(hit) + 1;
+			j += 16;
+		}
+	}
+#endif
+	for (; n - j >= 3; j++)
+		if ((s[j] == '\n' || s[j] == '\r') && s[j + 1] == '-' && s[j + 2] == '-')
+			return j + 1;
+	return n;
+}
+
 /* The next boundary line of any open frame at or after FROM. */
 static int mime_next_boundary(const struct mime_walk *w, size_t from, struct mime_hit *h)
 {
@@ -547,7 +577,10 @@ static int mime_next_boundary(const struct mime_walk *w, size_t from, struct mim
 	if (w->top == 0)
 		return 0;
 	while (1) {
-		size_t start = pos;
+		size_t start;
+		/* only a line that starts with "--" can be a boundary */
+		pos = mime_dash_line(w->msg, w->len, pos);
+		start = pos;
 		if (!rbp_next_line(w->msg, w->len, &pos, &line))
 			return 0;
 		if (mime_boundary_line(w, line, &h->frame, &h->close)) {
