@@ -348,10 +348,38 @@ static size_t mime_encoded_word(const char *s, size_t n, char *out, size_t room,
 	return end + 2;
 }
 
+/* Does V hold "=?", where an encoded word could start? */
+static int mime_may_have_words(rbp_span v)
+{
+	const char *p = v.len ? memchr(v.ptr, '=', v.len) : NULL, *end = v.ptr + v.len;
+	while (p) {
+		if (end - p >= 2 && p[1] == '?')
+			return 1;
+		p = end - p > 1 ? memchr(p + 1, '=', (size_t)(end - p - 1)) : NULL;
+	}
+	return 0;
+}
+
 size_t rbp_decode_words(rbp_span v, char *out, size_t cap)
 {
 	size_t i = 0, o = 0, blanks_at = (size_t)-1, closing = 0;
 	int after_word = 0;
+	if (!mime_may_have_words(v)) {
+		/* most subjects: only the line ends go and the blanks shrink */
+		for (; i < v.len && o < cap; i++) {
+			unsigned char c = (unsigned char)v.ptr[i];
+			if (rbp_eol(c))
+				continue;
+			if (rbp_blank(c)) {
+				if (o > 0 && out[o - 1] != ' ')
+					out[o++] = ' ';
+			} else
+				out[o++] = (char)c;
+		}
+		while (o > 0 && out[o - 1] == ' ')
+			o--;
+		return o;
+	}
 	while (i < v.len && o < cap) {
 		unsigned char c = (unsigned char)v.ptr[i];
 		size_t wrote = 0, used;
