@@ -103,18 +103,28 @@ int rbp_same_ci(rbp_span a, rbp_span b)
 	return 1;
 }
 
-/* Characters of a local part (RFC 5322 atext and the dot). */
+/* Bytes of an address: 1 a local part's (RFC 5322 atext and the dot),
+ * 2 a domain's (letters, digits, '-', '.', '_'); one load instead of a
+ * string search per byte.  Bytes from 128 up are neither. */
+static const unsigned char scan_addr_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 3, 3, 1,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 0, 1,
+	0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 1, 3,
+	1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 0,
+};
+
 static int scan_local_char(unsigned char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || rbp_digit(c))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
+	return scan_addr_class[c] & 1;
 }
 
 static int scan_domain_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || rbp_digit(c) || c == '-' ||
-	       c == '.' || c == '_';
+	return scan_addr_class[c] >> 1;
 }
 
 /* The longest address around the '@' at S[AT]; 0 if there is none. */
