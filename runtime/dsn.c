@@ -90,7 +90,7 @@ static int dsn_flush(struct dsn_group *g, int strict, struct rbp_rcpts *t)
 	struct rbp_rcpt *r;
 	rbp_span addr;
 	int has_rcpt = g->final.len || g->original.len || g->actual.len;
-	int ok;
+	int ok, resolved;
 	if (!g->per_recipient)
 		return 0;
 	if (strict)
@@ -100,11 +100,21 @@ static int dsn_flush(struct dsn_group *g, int strict, struct rbp_rcpts *t)
 	if (!ok)
 		return 0;
 	addr = rbp_clean_address(g->final);
-	if (!rbp_is_address(addr) && g->original.len &&
-	    rbp_is_address(rbp_clean_address(g->original)))
-		addr = rbp_clean_address(g->original);
-	if (!rbp_is_address(addr) && g->actual.len && rbp_is_address(rbp_clean_address(g->actual)))
-		addr = rbp_clean_address(g->actual);
+	resolved = rbp_is_address(addr);
+	if (!resolved && g->original.len) {
+		rbp_span a = rbp_clean_address(g->original);
+		if (rbp_is_address(a)) {
+			addr = a;
+			resolved = 1;
+		}
+	}
+	if (!resolved && g->actual.len) {
+		rbp_span a = rbp_clean_address(g->actual);
+		if (rbp_is_address(a)) {
+			addr = a;
+			resolved = 1;
+		}
+	}
 	r = rbp_rcpt_find(t, addr);
 	if (r && r->kind == REBOUND_KIND_DSN) {
 		/* the same recipient again (another attempt): fill what is missing */
@@ -120,7 +130,7 @@ static int dsn_flush(struct dsn_group *g, int strict, struct rbp_rcpts *t)
 	if (!r)
 		return 0;
 	rbp_rcpt_set_addr(r, addr);
-	r->resolved = (unsigned char)rbp_is_address(addr);
+	r->resolved = (unsigned char)resolved;
 	if (!addr.len)
 		r->flags |= REBOUND_RECORD_NO_RECIPIENT;
 	r->original = g->original.len ? rbp_clean_address(g->original) : g->original;
