@@ -99,8 +99,26 @@ static const char *ndr_pat(const struct rbp_ndr_index *x, unsigned e)
 static int ndr_at(const unsigned char *s, size_t n, const char *pat)
 {
 	const unsigned char *p = (const unsigned char *)pat;
-	size_t j;
-	for (j = 0; p[j]; j++) {
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t j = 0, m = strlen(pat);
+	if (m > n)
+		return 0;
+	/* eight bytes at a time while the pattern has no '#' (a digit) */
+	while (m - j >= 8) {
+		uint64_t x, y, b, upper, hash;
+		memcpy(&x, s + j, 8);
+		memcpy(&y, p + j, 8);
+		hash = y ^ (ones * '#');
+		if ((hash - ones) & ~hash & highs)
+			break;
+		/* ASCII capitals (bytes under 128 from 'A' to 'Z') to lower case */
+		b = x & ~highs;
+		upper = (b + ones * (0x80 - 'A')) & ~(b + ones * (0x80 - 'Z' - 1)) & ~x & highs;
+		if ((x | (upper >> 2)) != y)
+			return 0;
+		j += 8;
+	}
+	for (; p[j]; j++) {
 		unsigned char c;
 		if (j >= n)
 			return 0;
