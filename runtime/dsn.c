@@ -64,7 +64,7 @@ static enum dsn_field dsn_field_of(rbp_span line, rbp_span *value)
 	for (k = 0; k < sizeof dsn_names / sizeof dsn_names[0]; k++)
 		if (dsn_names[k].len == name_len &&
 		    (unsigned char)dsn_names[k].name[0] == rbp_lower((unsigned char)line.ptr[0]) &&
-		    rbp_is_ci(rbp_mkspan(line.ptr, name_len), dsn_names[k].name))
+		    rbp_is_ci_n(rbp_mkspan(line.ptr, name_len), dsn_names[k].name, name_len))
 			return dsn_names[k].field;
 	return DSN_OTHER_FIELD;
 }

@@ -83,7 +83,7 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 		c = rbp_lower((unsigned char)line.ptr[0]);
 		for (k = 0; k < count; k++)
 			if (lens[k] == nl && (unsigned char)names[k][0] == c && at[k] == MIME_NO_FIELD &&
-			    rbp_is_ci(rbp_mkspan(line.ptr, nl), names[k])) {
+			    rbp_is_ci_n(rbp_mkspan(line.ptr, nl), names[k], nl)) {
 				at[k] = start;
 				break;
 			}

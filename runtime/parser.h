@@ -148,15 +148,19 @@ REBOUND_PRIVATE int rbp_same_ci(rbp_span a, rbp_span b);
 /* Does S equal the lower-case NAME, ignoring case?  Inline, lengths
  * first: most calls name a literal, whose length the compiler knows,
  * and most spans differ from it in length. */
-static inline int rbp_is_ci(rbp_span s, const char *name)
+static inline int rbp_is_ci_n(rbp_span s, const char *name, size_t n)
 {
-	size_t i, n = strlen(name);
+	size_t i;
 	if (s.len != n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (rbp_lower((unsigned char)s.ptr[i]) != (unsigned char)name[i])
 			return 0;
 	return 1;
+}
+static inline int rbp_is_ci(rbp_span s, const char *name)
+{
+	return rbp_is_ci_n(s, name, strlen(name));
 }
 /* S without the white space at either end; inline, being called for
  * almost every line and field. */

@@ -323,9 +323,15 @@ rbp_span rbp_clean_address(rbp_span v)
 /* ---- HTML --------------------------------------------------------- */
 
 /* Tags that end a line of text. */
-static const char *const scan_block_tags[] = {
-	"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "pre",
-	"blockquote", "hr", "ul", "ol", "dt", "dd", NULL,
+#define SCAN_TAG(s) {s, sizeof s - 1}
+static const struct {
+	const char *name;
+	size_t len;
+} scan_block_tags[] = {
+	SCAN_TAG("br"), SCAN_TAG("p"), SCAN_TAG("div"), SCAN_TAG("tr"), SCAN_TAG("li"),
+	SCAN_TAG("h1"), SCAN_TAG("h2"), SCAN_TAG("h3"), SCAN_TAG("h4"), SCAN_TAG("h5"),
+	SCAN_TAG("h6"), SCAN_TAG("table"), SCAN_TAG("pre"), SCAN_TAG("blockquote"), SCAN_TAG("hr"),
+	SCAN_TAG("ul"), SCAN_TAG("ol"), SCAN_TAG("dt"), SCAN_TAG("dd"),
 };
 
 /* Put code point CP as UTF-8 at OUT (room for 4 bytes is checked by the
@@ -402,7 +408,7 @@ size_t rbp_html_text(rbp_span html, char *out, size_t cap)
 			/* a tag: find its name and its end */
 			size_t j = i + 1, name, e;
 			int closing = 0, skip_content = 0;
-			const char *const *t;
+			size_t t;
 			if (j < html.len && html.ptr[j] == '/') {
 				closing = 1;
 				j++;
@@ -417,8 +423,9 @@ size_t rbp_html_text(rbp_span html, char *out, size_t cap)
 				const char *gt = j < html.len ? memchr(html.ptr + j, '>', html.len - j) : NULL;
 				e = gt ? (size_t)(gt - html.ptr) : html.len;
 			}
-			for (t = scan_block_tags; *t; t++)
-				if (rbp_is_ci(rbp_mkspan(html.ptr + name, j - name), *t)) {
+			for (t = 0; t < sizeof scan_block_tags / sizeof scan_block_tags[0]; t++)
+				if (rbp_is_ci_n(rbp_mkspan(html.ptr + name, j - name), scan_block_tags[t].name,
+				                scan_block_tags[t].len)) {
 					out[o++] = '\n';
 					space = 0;
 					break;
