@@ -1010,10 +1010,13 @@ int rebound_parse(const char *msg, size_t len, const struct rebound_query *q, vo
 		return REBOUND_EINVAL;
 	if (!msg)
 		msg = "";
-	/* a query naming an unknown profile or provider fails before any record */
-	err = rebound_classify(NULL, 0, q, &probe);
-	if (err < 0)
-		return err;
+	/* a query naming an unknown profile or provider fails before any
+	   record (without a name, an empty text cannot fail: no probe) */
+	if (q && (q->profile || (q->provider && *q->provider))) {
+		err = rebound_classify(NULL, 0, q, &probe);
+		if (err < 0)
+			return err;
+	}
 	if (len > (size_t)-1 - REBOUND_PARSE_SCRATCH_FIXED || scratch_size < REBOUND_PARSE_SCRATCH(len))
 		return REBOUND_ESCRATCH;
 
