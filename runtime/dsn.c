@@ -285,11 +285,9 @@ static const struct {
 	{NULL, NULL, "sent this email to unsubscribe", "opt-out"},
 };
 
-int rbp_arf_like(rbp_span headers, rbp_span subject, rbp_span body, rbp_span *type)
+int rbp_arf_like(rbp_span from, rbp_span subject, rbp_span body, rbp_span *type)
 {
-	rbp_span from = {NULL, 0};
 	unsigned k;
-	rbp_get_field(headers, "from", &from);
 	for (k = 0; k < sizeof arf_like_formats / sizeof arf_like_formats[0]; k++) {
 		if (arf_like_formats[k].sender &&
 		    rbp_find(from.ptr, from.len, arf_like_formats[k].sender, NULL) == RBP_NOT_FOUND)

@@ -900,7 +900,9 @@ static int msg_report_feedback(struct msg *m)
 	unsigned i;
 	rbp_span v, type;
 	if (!m->nfeedback_parts) {
-		if (!rbp_arf_like(m->mime.headers, m->subject, msg_first_text(m), &type))
+		/* m->from: the first From field, as the MIME walk noted it */
+		if (!rbp_arf_like(m->has_from ? m->from : rbp_mkspan(NULL, 0), m->subject,
+		                  msg_first_text(m), &type))
 			return 0;
 		m->rep.feedback_type = type;
 	}

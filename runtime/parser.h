@@ -325,9 +325,9 @@ REBOUND_PRIVATE unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_repo
  * and sets r->feedback_type. */
 REBOUND_PRIVATE unsigned rbp_arf_read(rbp_span text, struct rbp_report *r, struct rbp_rcpts *t);
 /* Is this a complaint report sent without the ARF structure (known
- * senders' own formats)?  Sets *TYPE to the feedback type. */
-REBOUND_PRIVATE int rbp_arf_like(rbp_span headers, rbp_span subject, rbp_span body,
-                                 rbp_span *type);
+ * senders' own formats)?  FROM is the value of the first From field
+ * (empty without one).  Sets *TYPE to the feedback type. */
+REBOUND_PRIVATE int rbp_arf_like(rbp_span from, rbp_span subject, rbp_span body, rbp_span *type);
 
 /* ---- JSON notifications (notice_json.c) ------------------------ */
 
