@@ -114,6 +114,10 @@ int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)
 		while (p2 < block.len) {
 			rbp_span next;
 			size_t q = p2;
+			/* a fold starts with a blank: one byte tells, without
+			   finding where a line that is no fold ends */
+			if (!rbp_blank((unsigned char)block.ptr[p2]))
+				break;
 			if (!rbp_next_line(block.ptr, block.len, &q, &next) || next.len == 0 ||
 			    !rbp_blank((unsigned char)next.ptr[0]))
 				break;
