@@ -585,16 +585,20 @@ static size_t mime_dash_line(const char *s, size_t n, size_t from)
 		return from;
 #if defined(__SSE2__) && defined(__GNUC__)
 	{
-		const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), dash = _mm_set1_epi8('-');
+		/* two dashes in a row are rare enough to check what precedes
+		   them one by one */
+		const __m128i dash = _mm_set1_epi8('-');
 		while (n - j >= 18) {
-			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + j)),
-				b = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 1)),
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 1)),
 				c = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 2));
-			unsigned hit = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-				_mm_or_si128(_mm_cmpeq_epi8(a, lf), _mm_cmpeq_epi8(a, cr)),
-				_mm_and_si128(_mm_cmpeq_epi8(b, dash), _mm_cmpeq_epi8(c, dash))));
-			if (hit)
-				return j + (unsigned)__builtin_ctz(hit) + 1;
+			unsigned hit = (unsigned)_mm_movemask_epi8(
+				_mm_and_si128(_mm_cmpeq_epi8(b, dash), _mm_cmpeq_epi8(c, dash)));
+			while (hit) {
+				size_t k = j + (unsigned)__builtin_ctz(hit);
+				if (s[k] == '\n' || s[k] == '\r')
+					return k + 1;
+				hit &= hit - 1;
+			}
 			j += 16;
 		}
 	}
