@@ -4,9 +4,10 @@
  * recipient (JSON Lines, TSV or text).
  *
  * The paths are collected first (directories expanded in sorted order,
- * so that output does not depend on the file system's order), then each
- * file is mapped into memory and handed to rebound_parse, message by
- * message for an mbox.  A file that cannot be read is reported on
+ * so that output does not depend on the file system's order; without
+ * the progress line a directory named on the command line is expanded
+ * only when its turn comes), then each file is read or mapped into
+ * memory and handed to rebound_parse, message by message for an mbox.  A file that cannot be read is reported on
  * standard error and skipped; the exit status says so at the end.
  */
 /* for the entry types readdir gives (DT_REG, DT_DIR); without them
