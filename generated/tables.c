@@ -751,5 +751,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_rules,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:61973b3eee8aff01"
+	"rebound-rules-1:b66c9606c6b77ece"
 };
