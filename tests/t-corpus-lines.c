@@ -25,7 +25,7 @@
 #include "rebound.h"
 #include "tap.h"
 
-#define GOAL 0.813
+#define GOAL 0.818
 #define MAXR 64
 
 struct tally {
