@@ -734,8 +734,9 @@ if ! skipped profile && [ -s "$RES/cg-cli-tsv.big" ]; then
 		awk -f "$here/callgrind-split.awk" "$RES/cg-$id.big" > "$RES/cg-$id.split"
 	done
 	# runtime/classify.c: scan16/scan32 and their _run (one chain) and
-	# _two (two chains) parts hold the DFA loop, hit() notes
-	# matches and code marks, rb_codes_at() reads the codes at the marks
+	# _two (two chains) parts hold the DFA loop, hit() and hits() (a
+	# list of them at a time) note matches and code marks, rb_codes_at()
+	# reads the codes at the marks
 	# (rb_find_codes() scans instead when there were too many marks)
 	part() {
 		awk -v what="$1" -v n=100000 '
@@ -748,7 +749,7 @@ if ! skipped profile && [ -s "$RES/cg-cli-tsv.big" ]; then
 				codes = incl["rb_codes_at"] + incl["rb_find_codes"]
 				dfa = self["scan16"] + self["scan32"] + self["scan16_run"] + self["scan32_run"] + \
 					self["scan16_two"] + self["scan32_two"]
-				mark = incl["hit"]
+				mark = incl["hit"] + incl["hits"]
 				out = incl["out_classify"]; inp = incl["lines_next"]
 				if (what == "input") v = inp
 				else if (what == "codes") v = codes
@@ -763,7 +764,7 @@ if ! skipped profile && [ -s "$RES/cg-cli-tsv.big" ]; then
 	}
 	for p in "input:reading lines (lines_next, memchr, fread)" \
 		"dfa:DFA loop (scan16*, one load per byte)" \
-		"mark:noting matches and code marks (hit)" \
+		"mark:noting matches and code marks (hit, hits)" \
 		"codes:reply/status codes at the marks (rb_codes_at)" \
 		"rules:rules, provider, result (rest of rb_classify)" \
 		"output:output formatting (out_classify)" \

@@ -311,8 +311,10 @@ static unsigned long index_mismatches(const struct rb_tables *t)
 {
 	unsigned long bad = 0;
 	unsigned r, c, s, d, i;
-	for (r = 0; r < RB_REPLY_SPAN; r++)
-		bad += t->reply_rules[r] != reply_by_search(t, RB_REPLY_LOW + r);
+	for (r = 0; r < RB_REPLY_SPAN; r++) {
+		unsigned k = t->reply_index[r];
+		bad += (k ? t->reply_buckets[k - 1].rules : NULL) != reply_by_search(t, RB_REPLY_LOW + r);
+	}
 	for (c = 0; c < 6; c++)
 		for (s = 0; s + 1 < RB_STATUS_SUBJECTS; s++) {
 			const uint16_t *f = &t->status_first[c * RB_STATUS_SUBJECTS + s];

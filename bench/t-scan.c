@@ -30,7 +30,7 @@ static void scan_one(struct state *st, const unsigned char *text, size_t n)
 		s = d->trans32 ? d->trans32[(size_t)d->eof_class * d->nstates + s]
 		               : d->trans[(size_t)d->eof_class * d->nstates + s];
 		if (s >= acc)
-			hit(st, d->accept[s - acc], n);
+			hit(st, rb_accept_list(d, s), n);
 	}
 }
 

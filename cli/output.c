@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "output.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void out_init(struct out *o, FILE *f)
 {
@@ -167,9 +170,50 @@ static int word_may_need_escape(uint64_t w)
 	return ((below | ((bs - ones) & ~bs & highs))) != 0;
 }
 
+/* The same test on a block of TSV_BLOCK bytes at S: sixteen at a time
+ * with SSE2 (a byte below 0x0E is one whose unsigned minimum with 0x0D is
+ * itself), else one word. */
+#if defined(__SSE2__)
+#define TSV_BLOCK 16
+static int block_may_need_escape(const char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x0D)), x);
+	__m128i bs = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+	return _mm_movemask_epi8(_mm_or_si128(low, bs)) != 0;
+}
+#else
+#define TSV_BLOCK 8
+static int block_may_need_escape(const char *s)
+{
+	uint64_t w;
+	memcpy(&w, s, 8);
+	return word_may_need_escape(w);
+}
+#endif
+
 void out_tsv_field(struct out *o, const char *s, size_t n)
 {
 	size_t i = 0, start = 0;
+	/* with room for all of it, copy blocks into the buffer as they are
+	 * tested, the last one overlapping the one before; the first block
+	 * that may need escaping ends the copy, and the loop below goes on
+	 * from there */
+	if (!o->failed && n >= TSV_BLOCK && o->cap - o->n >= n) {
+		char *d = o->buf + o->n;
+		for (; i + TSV_BLOCK <= n; i += TSV_BLOCK) {
+			if (block_may_need_escape(s + i))
+				break;
+			memcpy(d + i, s + i, TSV_BLOCK);
+		}
+		if (i + TSV_BLOCK > n && !block_may_need_escape(s + n - TSV_BLOCK)) {
+			memcpy(d + n - TSV_BLOCK, s + n - TSV_BLOCK, TSV_BLOCK);
+			o->n += n;
+			return;
+		}
+		o->n += i;
+		start = i;
+	}
 	while (i < n) {
 		uint64_t w;
 		const char *esc;
@@ -345,52 +389,76 @@ static void format_fixed(struct out *o, enum format f, const struct rebound_resu
 }
 
 struct fixed {
+	const struct rebound_rule *rule;
 	const struct rebound_provider *provider;
 	int type;
-	struct fixed *next; /* the other triples of the same rule */
+	struct fixed *next; /* the other records in the same slot */
 	size_t len;
 	char text[];
 };
 
-/* Formatted records by rule number, one list per format. */
-static struct fixed **fixed_by_rule[3];
+/*
+ * Formatted records by (rule, provider, type), one table per format: a
+ * hash of the three picks a slot, so that a line costs a multiply and a
+ * compare or two, with no search of the rules and no division.
+ */
+#define FIXED_SLOTS 1024u
+static struct fixed **fixed_slots[3];
 
-/* The rule's number, or (size_t)-1 when RULE is not one of
- * rebound_rule_at(): the rules are evenly spaced, the step between two
- * being the runtime's own record around each. */
-static size_t rule_number(const struct rebound_rule *rule)
+static unsigned fixed_slot(const struct rebound_result *r)
 {
-	const struct rebound_rule *first = rebound_rule_at(0), *second = rebound_rule_at(1);
-	uintptr_t step, off;
-	size_t i;
-	if (!first)
-		return (size_t)-1;
-	if (!second)
-		return rule == first ? 0 : (size_t)-1;
-	step = (uintptr_t)second - (uintptr_t)first;
-	off = (uintptr_t)rule - (uintptr_t)first;
-	if (step == 0 || off % step)
-		return (size_t)-1;
-	i = off / step;
-	return i < rebound_rule_count() && rebound_rule_at(i) == rule ? i : (size_t)-1;
+	uint64_t h = (uint64_t)(uintptr_t)r->rule ^ ((uint64_t)(uintptr_t)r->provider << 7) ^
+	             (uint64_t)r->type;
+	return (unsigned)((h * 0x9E3779B97F4A7C15u) >> 54) & (FIXED_SLOTS - 1u);
 }
+
+#define FIXED_PAD 16 /* bytes a record may be read past its end */
+
+/* Append the bytes a cached record holds: a record is a few dozen bytes,
+ * copied in blocks of FIXED_PAD while the buffer has room for a whole
+ * block's overrun. */
+static void out_cached(struct out *o, const struct fixed *e)
+{
+	if (!o->failed && o->cap - o->n >= e->len + FIXED_PAD) {
+		char *d = o->buf + o->n;
+		const char *s = e->text;
+		size_t i;
+		for (i = 0; i < e->len; i += FIXED_PAD)
+			memcpy(d + i, s + i, FIXED_PAD);
+		o->n += e->len;
+		return;
+	}
+	out_bytes(o, e->text, e->len);
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline)) /* keeps the common case's registers few */
+#endif
+static void out_fixed_new(struct out *o, enum format f, const struct rebound_result *r);
 
 static void out_fixed(struct out *o, enum format f, const struct rebound_result *r)
 {
+	const struct fixed *e;
+	if (fixed_slots[f])
+		for (e = fixed_slots[f][fixed_slot(r)]; e; e = e->next)
+			if (e->rule == r->rule && e->provider == r->provider &&
+			    e->type == (int)r->type) {
+				out_cached(o, e);
+				return;
+			}
+	out_fixed_new(o, f, r);
+}
+
+/* The record of a triple not seen before: formatted, kept, and written. */
+static void out_fixed_new(struct out *o, enum format f, const struct rebound_result *r)
+{
 	struct fixed **head, *e;
 	struct out tmp;
-	size_t i = rule_number(r->rule);
-	if (i == (size_t)-1)
+	if (!fixed_slots[f] && !(fixed_slots[f] = calloc(FIXED_SLOTS, sizeof(struct fixed *))))
 		goto uncached;
-	if (!fixed_by_rule[f] && !(fixed_by_rule[f] = calloc(rebound_rule_count(), sizeof(struct fixed *))))
-		goto uncached;
-	head = &fixed_by_rule[f][i];
-	for (e = *head; e; e = e->next)
-		if (e->provider == r->provider && e->type == (int)r->type) {
-			out_bytes(o, e->text, e->len);
-			return;
-		}
-	/* format into a scratch output, then keep a copy */
+	head = &fixed_slots[f][fixed_slot(r)];
+	/* format into a scratch output, then keep a copy (with room to
+	 * read whole words past its end) */
 	tmp.f = NULL;
 	tmp.cap = 4096;
 	tmp.buf = malloc(tmp.cap);
@@ -398,8 +466,9 @@ static void out_fixed(struct out *o, enum format f, const struct rebound_result 
 	tmp.failed = tmp.buf == NULL;
 	if (!tmp.failed)
 		format_fixed(&tmp, f, r);
-	e = tmp.failed ? NULL : malloc(sizeof *e + tmp.n);
+	e = tmp.failed ? NULL : calloc(1, sizeof *e + tmp.n + FIXED_PAD);
 	if (e) {
+		e->rule = r->rule;
 		e->provider = r->provider;
 		e->type = (int)r->type;
 		e->len = tmp.n;

@@ -109,8 +109,8 @@ static void report_big_patterns(struct built *b)
  * status may have started, at the start of the text or after a byte that
  * cannot be part of a word (\b): "550" followed by what may follow a
  * reply code or by the end, and "5.1".  They accept as two atoms past the
- * last real one, which the runtime's tables write as RB_REPLY_MARK and
- * RB_STATUS_MARK; the code finder (runtime/codes.c) then looks only at
+ * last real one, which the runtime's tables write as the flags RB_ACC_REPLY
+ * and RB_ACC_STATUS of an accept list's head; the code finder (runtime/codes.c) then looks only at
  * those places.  The lead-in is \b so that the start of the text and the
  * byte before share one automaton for what follows.
  */
@@ -183,16 +183,6 @@ static void order_dfa_by_examples(const struct ruleset *rs, struct built *b)
 	}
 	dfa_order_by_use(&b->dfa, visits);
 	free(visits);
-}
-
-/* An atom of the DFA as the runtime's accept lists write it. */
-static uint16_t mark_or_atom(const struct built *b, int atom)
-{
-	if (atom == b->atoms.n)
-		return RB_REPLY_MARK;
-	if (atom == b->atoms.n + 1)
-		return RB_STATUS_MARK;
-	return (uint16_t)atom;
 }
 
 static void fill_codes(const codevec *v, struct rb_reply_pat **rp, uint16_t *nr,
@@ -362,15 +352,15 @@ static const uint16_t *index_status(const struct rb_status_bucket *sb, unsigned 
 	return v;
 }
 
-/* The rule list of every reply from RB_REPLY_LOW on (NULL for none). */
-static const uint16_t *const *index_replies(const struct rb_reply_bucket *rb, unsigned n)
+/* The bucket of every reply from RB_REPLY_LOW on, plus one (0 for none). */
+static const uint16_t *index_replies(const struct rb_reply_bucket *rb, unsigned n)
 {
-	const uint16_t **v = xcalloc(RB_REPLY_SPAN, sizeof *v);
+	uint16_t *v = xcalloc(RB_REPLY_SPAN, sizeof *v);
 	unsigned i, r;
 	for (i = 0; i < n; i++)
 		for (r = rb[i].lo; r <= rb[i].hi; r++)
 			if (r >= RB_REPLY_LOW && r - RB_REPLY_LOW < RB_REPLY_SPAN)
-				v[r - RB_REPLY_LOW] = rb[i].rules;
+				v[r - RB_REPLY_LOW] = (uint16_t)(i + 1);
 	return v;
 }
 
@@ -433,7 +423,9 @@ int build_tables(struct ruleset *rs, struct built *b)
 	struct rb_atom *atoms;
 	struct rebound_provider *providers;
 	const char **pnames, **pdescs;
-	uint16_t **accept;
+	uint16_t *accept;
+	uint32_t *accept_at;
+	size_t npool;
 	unsigned nh = 0, nd = 0;
 
 	memset(b, 0, sizeof *b);
@@ -477,15 +469,31 @@ int build_tables(struct ruleset *rs, struct built *b)
 
 	order_dfa_by_examples(rs, b);
 	lay_out_dfa(b);
-	accept = xcalloc((size_t)(b->dfa.nstates - b->dfa.first_accept) + 1, sizeof *accept);
+	/* the accept lists one after another in one pool, found by offset:
+	 * a head (how many atoms, which marks), then the atoms */
+	accept_at = xcalloc((size_t)(b->dfa.nstates - b->dfa.first_accept) + 1, sizeof *accept_at);
+	npool = 0;
 	for (i = b->dfa.first_accept; i < b->dfa.nstates; i++) {
 		int n = 0;
-		while (b->dfa.accept[i][n] >= 0)
-			n++;
-		accept[i - b->dfa.first_accept] = xcalloc((size_t)n + 1, sizeof **accept);
-		for (k = 0; k < n; k++)
-			accept[i - b->dfa.first_accept][k] = mark_or_atom(b, b->dfa.accept[i][k]);
-		accept[i - b->dfa.first_accept][n] = RB_NONE;
+		for (k = 0; b->dfa.accept[i][k] >= 0; k++)
+			n += b->dfa.accept[i][k] < b->atoms.n;
+		accept_at[i - b->dfa.first_accept] = (uint32_t)npool;
+		npool += (size_t)n + 1;
+	}
+	accept = xcalloc(npool + RB_ACC_SLACK, sizeof *accept);
+	for (i = b->dfa.first_accept; i < b->dfa.nstates; i++) {
+		uint16_t *v = accept + accept_at[i - b->dfa.first_accept];
+		unsigned head = 0, n = 0;
+		for (k = 0; b->dfa.accept[i][k] >= 0; k++) {
+			int x = b->dfa.accept[i][k];
+			if (x == b->atoms.n)
+				head |= RB_ACC_REPLY;
+			else if (x == b->atoms.n + 1)
+				head |= RB_ACC_STATUS;
+			else
+				v[1 + n++] = (uint16_t)x;
+		}
+		v[0] = (uint16_t)(head | n);
 	}
 	b->rdfa.byte_class = b->dfa.byte_class;
 	b->rdfa.codes_marked = 1;
@@ -494,7 +502,8 @@ int build_tables(struct ruleset *rs, struct built *b)
 	b->rdfa.start = (unsigned)b->dfa.start;
 	b->rdfa.first_accept = (unsigned)b->dfa.first_accept;
 	b->rdfa.eof_class = b->dfa.eof_class >= 0 ? (unsigned)b->dfa.eof_class : RB_NONE;
-	b->rdfa.accept = (const uint16_t *const *)accept;
+	b->rdfa.accept = accept;
+	b->rdfa.accept_at = accept_at;
 	b->t.dfa = &b->rdfa;
 
 	atoms = xcalloc((size_t)b->atoms.n + 1, sizeof *atoms);
@@ -627,7 +636,7 @@ int build_tables(struct ruleset *rs, struct built *b)
 		b->t.reply_buckets = rb;
 		b->t.nreply_buckets = (unsigned)b->reply_buckets.n;
 		b->t.status_first = index_status(sb, b->t.nstatus_buckets);
-		b->t.reply_rules = index_replies(rb, b->t.nreply_buckets);
+		b->t.reply_index = index_replies(rb, b->t.nreply_buckets);
 		for (i = 0; i < 6; i++)
 			b->t.status_any_subject[i] = b->any_subject[i].n ? int_list(&b->any_subject[i]) : NULL;
 		b->t.catchall = b->catchall.n ? int_list(&b->catchall) : NULL;

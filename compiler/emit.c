@@ -513,19 +513,55 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 		free(hub);
 		free(base_of);
 	}
-	for (i = d->first_accept; i < d->nstates; i++) {
-		int k;
-		pf(o, "static const uint16_t acc_%s[] = {", state_name(e, i));
-		for (k = 0; d->accept[i][k] >= 0; k++)
-			pf(o, " %s,", d->accept[i][k] == e->b->atoms.n       ? "RB_REPLY_MARK"
-			              : d->accept[i][k] == e->b->atoms.n + 1 ? "RB_STATUS_MARK"
-			                                                     : e->atom_names[d->accept[i][k]]);
-		pf(o, " RB_NONE };\n");
+	/*
+	 * The accept lists, one after another in one array, each found by
+	 * its offset (a named constant, so that a changed list moves no other
+	 * line): offsets need no relocation when the program starts, as a
+	 * table of pointers would in a position-independent binary.
+	 */
+	pf(o, "/* where each accepting state's list starts in accept[] */\nenum {");
+	{
+		int prev = -1, k, n;
+		for (i = d->first_accept; i < d->nstates; i++) {
+			if (prev < 0)
+				pf(o, "\n\tAO_%s = 0,", state_name(e, i));
+			else {
+				for (k = n = 0; d->accept[prev][k] >= 0; k++)
+					n += d->accept[prev][k] < e->b->atoms.n;
+				pf(o, "\n\tAO_%s = ", state_name(e, i));
+				pf(o, "AO_%s + %d,", state_name(e, prev), n + 1);
+			}
+			prev = i;
+		}
+		if (prev < 0)
+			pf(o, "\n\tRB_ACCEPT_POOL = 0");
+		else {
+			for (k = n = 0; d->accept[prev][k] >= 0; k++)
+				n += d->accept[prev][k] < e->b->atoms.n;
+			pf(o, "\n\tRB_ACCEPT_POOL = AO_%s + %d", state_name(e, prev), n + 1);
+		}
+		pf(o, "\n};\n\n/* each list: a head (how many atoms, and whether a reply code or a\n"
+		      " * status may start here), then the atoms */\n"
+		      "static const uint16_t accept[RB_ACCEPT_POOL + RB_ACC_SLACK] = {\n");
+		for (i = d->first_accept; i < d->nstates; i++) {
+			int reply = 0, status = 0;
+			for (k = n = 0; d->accept[i][k] >= 0; k++) {
+				reply |= d->accept[i][k] == e->b->atoms.n;
+				status |= d->accept[i][k] == e->b->atoms.n + 1;
+				n += d->accept[i][k] < e->b->atoms.n;
+			}
+			pf(o, "\t[AO_%s] = RB_ACC_HEAD(%d, %d, %d),", state_name(e, i), n, reply, status);
+			for (k = 0; d->accept[i][k] >= 0; k++)
+				if (d->accept[i][k] < e->b->atoms.n)
+					pf(o, " %s,", e->atom_names[d->accept[i][k]]);
+			pf(o, "\n");
+		}
+		pf(o, "};\n");
 	}
-	pf(o, "\nstatic const uint16_t *const accept[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {\n");
+	pf(o, "\nstatic const uint32_t accept_at[RB_NSTATES - RB_FIRST_ACCEPT + 1] = {\n");
 	for (i = d->first_accept; i < d->nstates; i++)
-		pf(o, "\t[%s - RB_FIRST_ACCEPT] = acc_%s,\n", state_name(e, i), state_name(e, i));
-	pf(o, "\t[RB_NSTATES - RB_FIRST_ACCEPT] = NULL\n};\n\n");
+		pf(o, "\t[%s - RB_FIRST_ACCEPT] = AO_%s,\n", state_name(e, i), state_name(e, i));
+	pf(o, "\t[RB_NSTATES - RB_FIRST_ACCEPT] = RB_ACCEPT_POOL\n};\n\n");
 	pf(o, "/* the column of each byte's class */\n"
 	      "static const %s *const byte_col[256] = {\n", state_type);
 	for (i = 0; i < 256; i++) {
@@ -539,9 +575,9 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 	   state_name(e, d->start));
 	if (d->eof_class >= 0) {
 		class_name(d, d->eof_class, cn, sizeof cn);
-		pf(o, "%s, accept, 1\n};\n", cn);
+		pf(o, "%s, accept, accept_at, 1\n};\n", cn);
 	} else
-		pf(o, "RB_NONE, accept, 1\n};\n");
+		pf(o, "RB_NONE, accept, accept_at, 1\n};\n");
 }
 
 static void rule_list(struct emitter *e, struct sbuf *o, const char *name, const intvec *v)
@@ -640,26 +676,27 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 		snprintf(nm, sizeof nm, "re_%d_%d", k->lo, k->hi);
 		rule_list(e, o, nm, &k->rules);
 	}
-	pf(o, "static const struct rb_reply_bucket reply_buckets[] = {\n");
+	pf(o, "enum {\n\tRE_none");
+	for (i = 0; i < b->reply_buckets.n; i++)
+		pf(o, ",\n\tRE_%d_%d", b->reply_buckets.v[i].lo, b->reply_buckets.v[i].hi);
+	pf(o, ",\n\tRE_end\n};\nstatic const struct rb_reply_bucket reply_buckets[] = {\n");
 	for (i = 0; i < b->reply_buckets.n; i++) {
 		const struct bucket *k = &b->reply_buckets.v[i];
-		pf(o, "\t{ %d, %d, re_%d_%d },\n", k->lo, k->hi, k->lo, k->hi);
+		pf(o, "\t[RE_%d_%d - 1] = { %d, %d, re_%d_%d },\n", k->lo, k->hi, k->lo, k->hi, k->lo, k->hi);
 	}
-	pf(o, "\t{ 0, 0, NULL }\n};\n");
-	/* the lookups by code, ten replies a line so that a rule's new code
-	 * range changes only the lines it covers */
-	pf(o, "static const uint16_t *const reply_rules[] = {");
+	pf(o, "\t[RE_end - 1] = { 0, 0, NULL }\n};\n");
+	/* the lookups by code (bucket numbers, which need no relocation at
+	 * start), ten replies a line so that a rule's new code range changes
+	 * only the lines it covers */
+	pf(o, "static const uint16_t reply_index[] = {");
 	for (i = 0; i < RB_REPLY_SPAN; i++) {
-		const uint16_t *v = t->reply_rules[i];
-		int k;
+		unsigned v = t->reply_index[i];
 		if (i % 10 == 0)
 			pf(o, "\n\t/* %d */", RB_REPLY_LOW + i);
-		for (k = 0; v && k < b->reply_buckets.n && t->reply_buckets[k].rules != v; k++)
-			;
 		if (v)
-			pf(o, " re_%d_%d,", b->reply_buckets.v[k].lo, b->reply_buckets.v[k].hi);
+			pf(o, " RE_%d_%d,", b->reply_buckets.v[v - 1].lo, b->reply_buckets.v[v - 1].hi);
 		else
-			pf(o, " NULL,");
+			pf(o, " RE_none,");
 	}
 	pf(o, "\n};\nstatic const uint16_t status_first[] = {");
 	for (i = 0; i < 6 * RB_STATUS_SUBJECTS; i++)
@@ -695,7 +732,7 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 			pf(o, "%sst_%d_any", i ? ", " : " ", i);
 		else
 			pf(o, "%sNULL", i ? ", " : " ");
-	pf(o, " },\n\treply_buckets, %d, reply_rules,\n", b->reply_buckets.n);
+	pf(o, " },\n\treply_buckets, %d, reply_index,\n", b->reply_buckets.n);
 	pf(o, "\t%s,\n", b->catchall.n ? "catchall" : "NULL");
 	pf(o, "\trb_gen_retypes, RB_NRETYPES, profile_retypes,\n");
 	pf(o, "\t\"rebound-rules-1:%016llx\"\n};\n", (unsigned long long)digest);

@@ -10,6 +10,9 @@
  * the cost does not grow with the size of the rule base.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "internal.h"
 
 #define WORDS (RB_MAX_ATOMS / 64u)
@@ -38,16 +41,17 @@ static unsigned lowest_bit(uint64_t m)
 #define MAX_LISTED 64
 /* Where the DFA saw a possible code; past MAX_CODES the text is scanned. */
 #define MAX_CODES 32
+#define CODE_SLOTS 64 /* a power of two above MAX_CODES */
 
 struct state {
 	const struct rb_tables *t;
 	unsigned nlisted; /* MAX_LISTED + 1 once the bit set is in use */
-	unsigned ncodes;  /* MAX_CODES + 1 once there were too many */
+	unsigned ncodes;  /* all marks seen, even past MAX_CODES */
 	unsigned profile;  /* 0 default, else index + 1 */
 	unsigned provider; /* RB_NONE if none */
 	struct rb_codes codes;
-	uint16_t listed[MAX_LISTED];
-	uint32_t code_at[MAX_CODES];
+	uint16_t listed[MAX_LISTED + 8]; /* room to copy eight past the end */
+	uint32_t code_at[CODE_SLOTS];
 	uint64_t bits[WORDS]; /* only once nlisted > MAX_LISTED */
 };
 
@@ -175,8 +179,10 @@ static const uint16_t *status_bucket(const struct rb_tables *t, const struct rb_
 static const uint16_t *reply_bucket(const struct rb_tables *t, unsigned reply)
 {
 	unsigned lo = 0, hi = t->nreply_buckets;
-	if (reply - RB_REPLY_LOW < RB_REPLY_SPAN)
-		return t->reply_rules[reply - RB_REPLY_LOW];
+	if (reply - RB_REPLY_LOW < RB_REPLY_SPAN) {
+		unsigned k = t->reply_index[reply - RB_REPLY_LOW];
+		return k ? t->reply_buckets[k - 1].rules : NULL;
+	}
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		const struct rb_reply_bucket *b = &t->reply_buckets[mid];
@@ -200,15 +206,6 @@ static void to_bits(struct state *st)
 	st->nlisted = MAX_LISTED + 1;
 }
 
-/* Note that a code may start at POS. */
-static void note_code(struct state *st, size_t pos)
-{
-	if (st->ncodes < MAX_CODES)
-		st->code_at[st->ncodes] = (uint32_t)pos;
-	if (st->ncodes <= MAX_CODES)
-		st->ncodes++;
-}
-
 /*
  * The DFA reached an accepting state after the byte at POS (POS is the
  * length for the step on the end): note the atoms it ends (an atom seen
@@ -222,21 +219,30 @@ static void note_code(struct state *st, size_t pos)
 #endif
 static ALWAYS_INLINE void note_hit(struct state *st, const uint16_t *a, size_t pos)
 {
-	for (; *a < RB_REPLY_MARK; a++) {
-		if (st->nlisted < MAX_LISTED) {
-			st->listed[st->nlisted++] = *a;
-			continue;
+	unsigned head = *a++, n = head & RB_ACC_ATOMS, c = st->ncodes, i;
+	if (n <= 8 && st->nlisted + n <= MAX_LISTED) {
+		/* the usual case: copy eight without looking how many there
+		 * are (the pool and the list have room), count the right ones */
+		memcpy(&st->listed[st->nlisted], a, 8 * sizeof *a);
+		st->nlisted += n;
+	} else
+		for (i = 0; i < n; i++) {
+			if (st->nlisted < MAX_LISTED) {
+				st->listed[st->nlisted++] = a[i];
+				continue;
+			}
+			if (st->nlisted == MAX_LISTED)
+				to_bits(st);
+			st->bits[a[i] >> 6] |= (uint64_t)1 << (a[i] & 63u);
 		}
-		if (st->nlisted == MAX_LISTED)
-			to_bits(st);
-		st->bits[*a >> 6] |= (uint64_t)1 << (*a & 63u);
-	}
-	if (*a == RB_REPLY_MARK) {
-		note_code(st, pos - 3);
-		a++;
-	}
-	if (*a == RB_STATUS_MARK)
-		note_code(st, pos - 2);
+	/* the marks, without a branch: the place is written in any case
+	 * and counted only when marked; past MAX_CODES the places wrap
+	 * round in code_at (the count says they are not used then) */
+	st->code_at[c & (CODE_SLOTS - 1)] = (uint32_t)(pos - 3);
+	c += head / RB_ACC_REPLY & 1u;
+	st->code_at[c & (CODE_SLOTS - 1)] = (uint32_t)(pos - 2);
+	c += head / RB_ACC_STATUS;
+	st->ncodes = c;
 }
 
 /* The same, as a call of its own: the scan loops keep their registers. */
@@ -257,10 +263,12 @@ __attribute__((noinline)) /* out of the scan loops' register work */
 static void hits(struct state *st, const uint64_t *h, size_t n, size_t from)
 {
 	const struct rb_dfa *d = st->t->dfa;
+	const uint16_t *pool = d->accept;
+	const uint32_t *at = d->accept_at;
 	size_t k, acc = d->first_accept;
 	for (k = 0; k < n; k++)
 		if ((size_t)(h[k] >> 32) >= from)
-			note_hit(st, d->accept[(uint32_t)h[k] - acc], (size_t)(h[k] >> 32));
+			note_hit(st, pool + at[(uint32_t)h[k] - acc], (size_t)(h[k] >> 32));
 }
 
 /* The next matched atom after *cursor, or RB_NONE: from the list while it
@@ -336,6 +344,62 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
 #define DFA_PAIR_KEPT(K, T)                                                   \
 	trail[i + (K)] = (T)b;                                                \
 	DFA_PAIR(K)
+#if defined(__SSE2__) && SPLIT_NEAR <= 16
+/* Index of the highest set bit of a non-zero word. */
+static unsigned highest_bit(unsigned m)
+{
+#if defined(__GNUC__)
+	return 31u - (unsigned)__builtin_clz(m);
+#else
+	unsigned n = 0;
+	while (m >>= 1)
+		n++;
+	return n;
+#endif
+}
+#endif
+
+/*
+ * Where to cut a text of N >= SPLIT_MIN bytes: after the blank nearest
+ * the point M that lets the first half go SPLIT_AHEAD bytes past the cut
+ * in the loop, where the two chains mostly meet; within SPLIT_NEAR bytes
+ * either way, the later one on a tie; M itself when there is none.  With
+ * SSE2 the blanks of both sides are found at once, without a branch on
+ * each byte (where the blanks are is anyone's guess).
+ */
+static size_t cut_point(const unsigned char *text, size_t n)
+{
+	size_t m = (n - SPLIT_AHEAD) / 2, k;
+#if defined(__SSE2__) && SPLIT_NEAR <= 16
+	/* bit j of before: text[m - SPLIT_NEAR + j] is a blank (cut at
+	 * m - (SPLIT_NEAR - 1 - j)); bit j of after: text[m - 1 + j] is (cut
+	 * at m + j); both loads stay within the text (m >= 13, m + 14 < n) */
+	const __m128i blank = _mm_set1_epi8(' ');
+	unsigned before = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	        _mm_loadu_si128((const __m128i *)(const void *)(text + m - SPLIT_NEAR)), blank));
+	unsigned after = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	        _mm_loadu_si128((const __m128i *)(const void *)(text + m - 1)), blank));
+	size_t back, ahead, none, take;
+	before &= (1u << SPLIT_NEAR) - 1;
+	after &= (1u << SPLIT_NEAR) - 1;
+	/* how far back the nearest blank before is, and ahead the one after,
+	 * SPLIT_NEAR for none (a bit added below or above the window) */
+	back = SPLIT_NEAR - highest_bit(before << 1 | 1u);
+	ahead = lowest_bit(after | 1u << SPLIT_NEAR);
+	/* the nearer, the one ahead on a tie, M itself for none: selected by
+	 * masks, not branches */
+	none = 0 - (size_t)(ahead == SPLIT_NEAR);
+	take = 0 - (size_t)(ahead <= back);
+	k = m + ((ahead & ~none) & take) - (back & ~take);
+	return k;
+#else
+	for (k = 0; k < SPLIT_NEAR; k++)
+		if (text[m + k - 1] == ' ' || text[m - k - 1] == ' ')
+			return text[m + k - 1] == ' ' ? m + k : m - k;
+	return m;
+#endif
+}
+
 #if defined(__GNUC__)
 #define SCAN_ATTR __attribute__((noinline)) /* a function of its own in profiles */
 #else
@@ -369,7 +433,7 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
 			}                                                     \
 			return s;                                             \
 		accepting:                                                    \
-			hit(st, d->accept[s - acc], (size_t)(p - 1 - text));  \
+			hit(st, rb_accept_list(d, s), (size_t)(p - 1 - text)); \
 		}                                                             \
 	}                                                                     \
 	/* two chains, over [0, n - m) and [m, n), side by side, then the    \
@@ -439,31 +503,23 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
 			}                                                     \
 			a = col[text[k]][a];                                  \
 			if (a >= acc)                                         \
-				hit(st, d->accept[a - acc], k);               \
+				hit(st, rb_accept_list(d, a), k);             \
 		}                                                             \
 		return NAME##_run(st, text, k, n, a);                         \
 	}                                                                     \
 	static void NAME(struct state *st, const unsigned char *text, size_t n) \
 	{                                                                     \
 		const struct rb_dfa *d = st->t->dfa;                          \
-		size_t s, acc = d->first_accept, m, k;                        \
+		size_t s, acc = d->first_accept, m;                           \
 		if (n >= SPLIT_MIN) {                                         \
-			m = (n - SPLIT_AHEAD) / 2;                            \
-			/* cut after the blank nearest the point that lets the \
-			 * first half go SPLIT_AHEAD bytes past the cut in the \
-			 * loop, where the two chains mostly meet */          \
-			for (k = 0; k < SPLIT_NEAR; k++)                      \
-				if (text[m + k - 1] == ' ' || text[m - k - 1] == ' ') { \
-					m = text[m + k - 1] == ' ' ? m + k : m - k; \
-					break;                                \
-				}                                             \
+			m = cut_point(text, n);                               \
 			s = NAME##_two(st, text, m, n);                       \
 		} else                                                        \
 			s = NAME##_run(st, text, 0, n, d->start);             \
 		if (d->eof_class != RB_NONE) {                                \
 			s = d->TRANS[(size_t)d->eof_class * d->nstates + s];  \
 			if (s >= acc)                                         \
-				hit(st, d->accept[s - acc], n);               \
+				hit(st, rb_accept_list(d, s), n);             \
 		}                                                             \
 	}
 
@@ -628,10 +684,20 @@ static unsigned less_of(unsigned a, unsigned b)
 	return b ^ ((a ^ b) & (0u - (a < b)));
 }
 
+/* V[0..3] = A, B, C, D. */
+static void put4(uint16_t *v, unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	v[0] = (uint16_t)a;
+	v[1] = (uint16_t)b;
+	v[2] = (uint16_t)c;
+	v[3] = (uint16_t)d;
+}
+
 /*
- * Sort the N rule numbers of V (V has room for whole fours, the rest
+ * Sort the N rule numbers of V (V has room for whole eights, the rest
  * RB_NONE).  A reply names a few: up to four are sorted by a fixed
- * network of exchanges, whose outcome is not a branch to mispredict.
+ * network of exchanges, up to eight by a larger one, whose outcome is not
+ * a branch to mispredict.
  */
 static void sort_rules(uint16_t *v, unsigned n)
 {
@@ -643,10 +709,34 @@ static void sort_rules(uint16_t *v, unsigned n)
 		ORDER(a, c);
 		ORDER(b, d);
 		ORDER(b, c);
-		v[0] = (uint16_t)a;
-		v[1] = (uint16_t)b;
-		v[2] = (uint16_t)c;
-		v[3] = (uint16_t)d;
+		put4(v, a, b, c, d);
+		return;
+	}
+	if (n <= 8) {
+		/* nineteen exchanges, in six rounds of independent ones */
+		unsigned a = v[0], b = v[1], c = v[2], d = v[3];
+		unsigned e = v[4], f = v[5], g = v[6], h = v[7];
+		ORDER(a, c);
+		ORDER(b, d);
+		ORDER(e, g);
+		ORDER(f, h);
+		ORDER(a, e);
+		ORDER(b, f);
+		ORDER(c, g);
+		ORDER(d, h);
+		ORDER(a, b);
+		ORDER(c, d);
+		ORDER(e, f);
+		ORDER(g, h);
+		ORDER(c, e);
+		ORDER(d, f);
+		ORDER(b, e);
+		ORDER(d, g);
+		ORDER(b, c);
+		ORDER(d, e);
+		ORDER(f, g);
+		put4(v, a, b, c, d);
+		put4(v + 4, e, f, g, h);
 		return;
 	}
 	for (i = 1; i < n; i++) {
@@ -663,7 +753,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 {
 	struct state st;
 	unsigned best = RB_NONE, flags = 0, r, i, ncand = 0, marker = RB_NONE;
-	uint16_t cand[MAX_LISTED + 3];
+	uint16_t cand[MAX_LISTED + 8];
 	int err = REBOUND_OK;
 	const struct rb_rule *R;
 	enum rebound_type type;
@@ -718,8 +808,9 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 			cand[ncand] = (uint16_t)rule;
 			ncand += rule != RB_NONE;
 		}
-		/* whole fours for the loops below */
-		cand[ncand] = cand[ncand + 1] = cand[ncand + 2] = RB_NONE;
+		/* whole fours for the loops below, eight for sort_rules */
+		for (i = 0; i < 7; i++)
+			cand[ncand + i] = RB_NONE;
 	} else {
 		unsigned cur = 0, a;
 		while ((a = next_atom(&st, &cur)) != RB_NONE)

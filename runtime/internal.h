@@ -123,21 +123,30 @@ struct rb_suffix {
  * load, byte_col[b][s], with nothing to compute from the state first.
  * State numbers are 16 bits wide (trans, byte_col) while they fit, else
  * 32 bits (trans32, byte_col32); the other pair is NULL.
- * States >= first_accept end at least one atom; accept[s - first_accept]
- * lists them, ended by RB_NONE.  When eof_class is not RB_NONE, one more
- * step on that class follows the last byte (for patterns anchored at the
- * end).
+ * States >= first_accept end at least one atom or mark.  What state S
+ * ends is a list in one pool, from accept[accept_at[s - first_accept]]
+ * (offsets rather than pointers, which a position-independent program
+ * would have to relocate at every start; rb_accept_list gives it): a head
+ * (RB_ACC_HEAD) with the number of atoms and the marks, then the atoms.
+ * The pool has RB_ACC_SLACK more entries after the last list, so that the
+ * first eight atoms of any list can be copied without looking at the
+ * count.  When eof_class is not RB_NONE, one more step on that class
+ * follows the last byte (for patterns anchored at the end).
  *
- * When codes_marked is set, an accept list may also end with code marks
- * (after the atoms, before RB_NONE): RB_REPLY_MARK when the three bytes
- * before the current one may be a reply code ("550" then a blank, a
- * dash, ')' ']' ',' or the end), RB_STATUS_MARK when the two bytes before
- * it and it may open an enhanced status ("5.1"); either only at the start
- * of the text or after a byte that cannot be part of a word.  The code
- * finder then looks only there instead of scanning the text again.
+ * When codes_marked is set, the head may carry code marks: RB_ACC_REPLY
+ * when the three bytes before the current one may be a reply code ("550"
+ * then a blank, a dash, ')' ']' ',' or the end), RB_ACC_STATUS when the
+ * two bytes before it and it may open an enhanced status ("5.1"); either
+ * only at the start of the text or after a byte that cannot be part of a
+ * word.  The code finder then looks only there instead of scanning the
+ * text again.
  */
-#define RB_REPLY_MARK 0xfffdu
-#define RB_STATUS_MARK 0xfffeu
+#define RB_ACC_ATOMS 0x3fffu  /* the head's count of atoms */
+#define RB_ACC_REPLY 0x4000u  /* a reply code may end before this byte */
+#define RB_ACC_STATUS 0x8000u /* an enhanced status may start 2 bytes back */
+#define RB_ACC_HEAD(NATOMS, REPLY, STATUS)                                    \
+	((NATOMS) | ((REPLY) ? RB_ACC_REPLY : 0u) | ((STATUS) ? RB_ACC_STATUS : 0u))
+#define RB_ACC_SLACK 8
 struct rb_dfa {
 	const uint8_t *byte_class;         /* [256] */
 	const uint16_t *const *byte_col;   /* [256] */
@@ -146,9 +155,16 @@ struct rb_dfa {
 	const uint32_t *trans32;           /* [nclasses][nstates] */
 	unsigned nclasses, nstates, start, first_accept;
 	unsigned eof_class;
-	const uint16_t *const *accept;
+	const uint16_t *accept;    /* the lists, one after another */
+	const uint32_t *accept_at; /* [nstates - first_accept + 1] */
 	unsigned codes_marked;
 };
+
+/* The head of what accepting state S (>= first_accept) ends. */
+static inline const uint16_t *rb_accept_list(const struct rb_dfa *d, size_t s)
+{
+	return d->accept + d->accept_at[s - d->first_accept];
+}
 
 struct rb_tables {
 	const struct rb_dfa *dfa;
@@ -176,9 +192,9 @@ struct rb_tables {
 	const uint16_t *status_any_subject[6]; /* by class digit; NULL if none */
 	const struct rb_reply_bucket *reply_buckets;  /* sorted, disjoint */
 	unsigned nreply_buckets;
-	/* [RB_REPLY_SPAN]: the rules of reply RB_REPLY_LOW + i (its bucket's
-	 * list), or NULL */
-	const uint16_t *const *reply_rules;
+	/* [RB_REPLY_SPAN]: one more than the bucket of reply RB_REPLY_LOW + i,
+	 * 0 for none (numbers, not pointers: nothing to relocate at start) */
+	const uint16_t *reply_index;
 	const uint16_t *catchall;      /* rules without conditions */
 	const struct rb_retype *retypes; /* sorted strongest first */
 	unsigned nretypes;
