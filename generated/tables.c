@@ -805,5 +805,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:d81bee19dfaef56e"
+	"rebound-rules-1:3c52e533f4fabe8a"
 };
