@@ -114,7 +114,11 @@ build_parse() {
 # the DFA is a table walk, which coverage feedback cannot see into.
 make_classify_dict() {
 	sed -n 's/^[[:space:]]*\(text\|unless\|marker\)[[:space:]]//p' "$top"/rules.d/*.rules |
-		grep -o '"[^"\\]*"' | sort -u | grep -v '^""$' >"$out/classify.dict"
+		grep -o '"[^"\\]*"' | sort -u | grep -v '^""$' |
+		# libFuzzer's dictionary takes bytes of 128 and up only as \xNN
+		LC_ALL=C awk 'BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i }
+		{ o = ""; for (i = 1; i <= length($0); i++) { c = substr($0, i, 1)
+		  o = o (ord[c] >= 128 ? sprintf("\\x%02X", ord[c]) : c) } print o }' >"$out/classify.dict"
 	printf '"%s"\n' 550 421 452 554 5.1.1 4.2.2 5.7.1 "smtp;" "said:" "#550" "(#5.1.1)" \
 		"Diagnostic-Code:" "Status:" "X-Postfix;" "gsmtp" >>"$out/classify.dict"
 }
