@@ -14,25 +14,29 @@
 #define CS_BAD 0xFFFDu          /* the replacement character */
 #define CS_HALFWIDTH 0xFF61u    /* half-width katakana start here (JIS X 0201 0x21) */
 
-/* The names a charset parameter or an encoded word may use, lower case. */
+/* The names a charset parameter or an encoded word may use, lower case,
+ * with their lengths, since most parts name another charset and are
+ * turned away by the length alone. */
+#define CS_NAME(s, cs) {s, sizeof s - 1, cs}
 static const struct {
 	const char *name;
+	size_t len;
 	enum rbp_charset cs;
 } cs_names[] = {
-	{"iso-2022-jp", RBP_CS_ISO2022JP},   {"csiso2022jp", RBP_CS_ISO2022JP},
-	{"iso2022jp", RBP_CS_ISO2022JP},     {"iso-2022-jp-1", RBP_CS_ISO2022JP},
-	{"iso-2022-jp-2", RBP_CS_ISO2022JP}, {"csiso2022jp2", RBP_CS_ISO2022JP},
-	{"jis", RBP_CS_ISO2022JP},           {"x-jis", RBP_CS_ISO2022JP},
-	{"euc-jp", RBP_CS_EUCJP},            {"eucjp", RBP_CS_EUCJP},
-	{"x-euc-jp", RBP_CS_EUCJP},          {"x-euc", RBP_CS_EUCJP},
-	{"cseucpkdfmtjapanese", RBP_CS_EUCJP}, {"euc-jp-ms", RBP_CS_EUCJP},
-	{"eucjp-ms", RBP_CS_EUCJP},          {"ujis", RBP_CS_EUCJP},
-	{"shift_jis", RBP_CS_SJIS},          {"shift-jis", RBP_CS_SJIS},
-	{"sjis", RBP_CS_SJIS},               {"x-sjis", RBP_CS_SJIS},
-	{"ms_kanji", RBP_CS_SJIS},           {"csshiftjis", RBP_CS_SJIS},
-	{"cp932", RBP_CS_SJIS},              {"ms932", RBP_CS_SJIS},
-	{"windows-31j", RBP_CS_SJIS},        {"cswindows31j", RBP_CS_SJIS},
-	{"x-ms-cp932", RBP_CS_SJIS},         {"ibm-943", RBP_CS_SJIS},
+	CS_NAME("iso-2022-jp", RBP_CS_ISO2022JP), CS_NAME("csiso2022jp", RBP_CS_ISO2022JP),
+	CS_NAME("iso2022jp", RBP_CS_ISO2022JP), CS_NAME("iso-2022-jp-1", RBP_CS_ISO2022JP),
+	CS_NAME("iso-2022-jp-2", RBP_CS_ISO2022JP), CS_NAME("csiso2022jp2", RBP_CS_ISO2022JP),
+	CS_NAME("jis", RBP_CS_ISO2022JP), CS_NAME("x-jis", RBP_CS_ISO2022JP),
+	CS_NAME("euc-jp", RBP_CS_EUCJP), CS_NAME("eucjp", RBP_CS_EUCJP),
+	CS_NAME("x-euc-jp", RBP_CS_EUCJP), CS_NAME("x-euc", RBP_CS_EUCJP),
+	CS_NAME("cseucpkdfmtjapanese", RBP_CS_EUCJP), CS_NAME("euc-jp-ms", RBP_CS_EUCJP),
+	CS_NAME("eucjp-ms", RBP_CS_EUCJP), CS_NAME("ujis", RBP_CS_EUCJP),
+	CS_NAME("shift_jis", RBP_CS_SJIS), CS_NAME("shift-jis", RBP_CS_SJIS),
+	CS_NAME("sjis", RBP_CS_SJIS), CS_NAME("x-sjis", RBP_CS_SJIS),
+	CS_NAME("ms_kanji", RBP_CS_SJIS), CS_NAME("csshiftjis", RBP_CS_SJIS),
+	CS_NAME("cp932", RBP_CS_SJIS), CS_NAME("ms932", RBP_CS_SJIS),
+	CS_NAME("windows-31j", RBP_CS_SJIS), CS_NAME("cswindows31j", RBP_CS_SJIS),
+	CS_NAME("x-ms-cp932", RBP_CS_SJIS), CS_NAME("ibm-943", RBP_CS_SJIS),
 };
 
 enum rbp_charset rbp_charset_of(const char *name, size_t len)
@@ -46,7 +50,7 @@ enum rbp_charset rbp_charset_of(const char *name, size_t len)
 		}
 	for (k = 0; k < sizeof cs_names / sizeof cs_names[0]; k++) {
 		const char *c = cs_names[k].name;
-		if (strlen(c) != len)
+		if (cs_names[k].len != len)
 			continue;
 		for (i = 0; i < len; i++) {
 			unsigned char b = (unsigned char)name[i];
