@@ -26,6 +26,11 @@ for key in input reply status type class blame action provider rule sisimai boun
 done
 grep -q '"reply":550,"status":"5.1.1","type":"hard"' "$tmp/out"; ok $? "JSON carries reply, status and type"
 
+# text output: the columns line up whatever the type's name
+"$REBOUND" classify '550 5.1.1 <a@example.org>: user unknown' 'hello there' '250 2.0.0 OK' >"$tmp/out"
+awk '{ match($0, /^[^ ]+ +/); n = RLENGTH } NR == 1 { first = n } n != first { bad = 1 } END { exit bad || NR != 3 }' "$tmp/out"
+ok $? "text: the class column starts at one place for hard, undetermined and success"
+
 printf '550 5.1.1 a\r\n421 4.7.0 b\n\n452 4.2.2 c' | "$REBOUND" classify -f tsv >"$tmp/out"
 ok $? "classify reads standard input"
 [ "$(wc -l <"$tmp/out")" -eq 5 ]; ok $? "one TSV header and one line per input line, empty ones too"
