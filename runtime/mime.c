@@ -284,8 +284,8 @@ static size_t mime_decode_qp(const char *s, size_t n, char *out, int q)
 /* The text of a word in a Japanese charset (END - TEXT < MIME_MAX_WORD),
  * decoded whole, since a character or an escape may span a slice, and
  * converted to UTF-8 into OUT. */
-static size_t mime_word_charset(const char *s, size_t cs, size_t enc, size_t end, char *out,
-                                size_t room, size_t *wrote)
+static size_t mime_word_charset(const char *s, enum rbp_charset cs, size_t enc, size_t end,
+                                char *out, size_t room, size_t *wrote)
 {
 	char tmp[MIME_MAX_WORD];
 	size_t got;
@@ -294,8 +294,7 @@ static size_t mime_word_charset(const char *s, size_t cs, size_t enc, size_t end
 		got = mime_decode_base64(s + enc + 2, end - enc - 2, tmp, &bad);
 	else
 		got = mime_decode_qp(s + enc + 2, end - enc - 2, tmp, 1);
-	*wrote = rbp_charset_decode(rbp_charset_fix(rbp_charset_of(s + 2, cs - 2), tmp, got), tmp, got,
-	                            out, room, NULL);
+	*wrote = rbp_charset_decode(rbp_charset_fix(cs, tmp, got), tmp, got, out, room, NULL);
 	return end + 2;
 }
 
@@ -306,6 +305,7 @@ static size_t mime_encoded_word(const char *s, size_t n, char *out, size_t room,
 	size_t i = 2, cs, enc, text, end;
 	char tmp[256];
 	size_t k;
+	enum rbp_charset charset;
 	if (n < 8 || s[0] != '=' || s[1] != '?')
 		return 0;
 	if (n > MIME_MAX_WORD)
@@ -329,8 +329,8 @@ static size_t mime_encoded_word(const char *s, size_t n, char *out, size_t room,
 		return 0;
 	if (rbp_lower((unsigned char)s[enc]) != 'b' && rbp_lower((unsigned char)s[enc]) != 'q')
 		return 0;
-	if (rbp_charset_of(s + 2, cs - 2) != RBP_CS_OTHER)
-		return mime_word_charset(s, cs, enc, end, out, room, wrote);
+	if ((charset = rbp_charset_of(s + 2, cs - 2)) != RBP_CS_OTHER)
+		return mime_word_charset(s, charset, enc, end, out, room, wrote);
 	/* decode in slices so that the output never passes ROOM */
 	*wrote = 0;
 	for (k = text; k < end;) {
