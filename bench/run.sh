@@ -415,6 +415,14 @@ if ! skipped messages; then
 		i=0
 		while [ $i -lt "$MSG_REPEAT" ]; do cat "$OUT/emails-1.txt" >> "$EML_LIST"; i=$((i + 1)); done
 		NEML=$(nlines "$EML_LIST")
+		# the same emails as one mbox, one open for all of them, for both
+		# programs: a "From " line before each file that lacks one (some
+		# files are already mboxes of their own)
+		MBOX=$OUT/emails.mbox
+		while read -r f; do
+			tr -d '\r' < "$f" | awk 'NR == 1 && !/^From / {
+				print "From MAILER-DAEMON Thu Jan  1 00:00:00 2026" } { print } END { print "" }'
+		done < "$EML_LIST" > "$MBOX"
 		PARSE=${PARSE_CMD:-"$REBOUND parse"}
 		first=$(head -n 1 "$OUT/emails-1.txt")
 		# shellcheck disable=SC2086
@@ -448,6 +456,15 @@ if ! skipped messages; then
 				"$TIMEIT" -e "$RES/parse.stderr" -- $PARSE $(cat "$EML_LIST") \
 					>> "$RES/parse.runs" 2>/dev/null || HAVE_PARSE=0
 			fi
+			if [ $HAVE_SIS = 1 ]; then
+				"$TIMEIT" -e "$RES/sisimai-mbox.stderr" -- perl "$here/sisimai-parse.pl" "$MBOX" \
+					>> "$RES/sisimai-mbox.runs" 2>/dev/null
+			fi
+			if [ $HAVE_PARSE = 1 ]; then
+				# shellcheck disable=SC2086
+				"$TIMEIT" -e "$RES/parse-mbox.stderr" -- $PARSE "$MBOX" \
+					>> "$RES/parse-mbox.runs" 2>/dev/null
+			fi
 			# the same emails read into memory first; the program times its
 			# parse loop itself ("loop W s wall C s cpu" on standard error)
 			if [ $HAVE_LOOP = 1 ]; then
@@ -475,6 +492,16 @@ if ! skipped messages; then
 			P_CPU=$(eps_cpu "$RES/parse.runs")
 			repf '  %-34s %10s %14s\n' "${PARSE_CMD:+$PARSE_CMD }rebound parse (one process)" "$P_EPS" "$P_CPU"
 		fi
+		if [ -s "$RES/sisimai-mbox.runs" ]; then
+			SM_EPS=$(eps "$RES/sisimai-mbox.runs")
+			SM_CPU=$(eps_cpu "$RES/sisimai-mbox.runs")
+			repf '  %-34s %10s %14s\n' "Sisimai, the same emails in one mbox" "$SM_EPS" "$SM_CPU"
+		fi
+		if [ -s "$RES/parse-mbox.runs" ]; then
+			PM_EPS=$(eps "$RES/parse-mbox.runs")
+			PM_CPU=$(eps_cpu "$RES/parse-mbox.runs")
+			repf '  %-34s %10s %14s\n' "rebound parse, one mbox" "$PM_EPS" "$PM_CPU"
+		fi
 		if [ -s "$RES/parse-api.loops" ]; then
 			L_EPS=$(eps "$RES/parse-api.loops")
 			L_CPU=$(eps_cpu "$RES/parse-api.loops")
@@ -491,6 +518,11 @@ if ! skipped messages; then
 					"$(awk -v a="$v" -v b="$S_EPS" 'BEGIN { print a / b }')" \
 					"$(awk -v a="$c" -v b="$S_CPU" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 			done
+		fi
+		if [ -n "${SM_EPS:-}" ] && [ -n "${PM_EPS:-}" ]; then
+			repf '  %-26s %.1fx the emails per second (%.1fx per CPU second)\n' "one mbox, rebound / Sisimai:" \
+				"$(awk -v a="$PM_EPS" -v b="$SM_EPS" 'BEGIN { print a / b }')" \
+				"$(awk -v a="$PM_CPU" -v b="$SM_CPU" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 		fi
 		# instructions per email: one pass less from two passes, so that
 		# start-up and reading the files cancel
