@@ -85,7 +85,7 @@ cp "$top/tests/base.rules" "$k/base.rules"
 
 # ---- parse ------------------------------------------------------------------
 p=$out/parse
-for f in "$shared"/corpus/sisimai/maildir/*/*.eml "$top"/fuzz/seeds/parse/*; do
+for f in "$shared"/corpus/sisimai/maildir/*/*.eml "$top"/fuzz/seeds/parse/* "$top"/tests/messages/*.eml; do
 	[ -f "$f" ] && cp "$f" "$p/"
 done
 # an mbox of two messages, for rebound_mbox_next

@@ -37,6 +37,9 @@ static const char *const autoreply_subjects[] = {
 	"fuera de la oficina", "risposta automatica", "fuori ufficio", "resposta autom\xc3\xa1tica",
 	"resposta autom\xe1tica", "automatisch antwoord", "afwezig", "automatiskt svar",
 	"automatisk svar", "automaattinen vastaus", "odpowied\xc5\xba automatyczna",
+	/* Polish, the other word order: ASCII up to the last letter, which
+	   differs between UTF-8 and ISO-8859-2 */
+	"automatyczna odpowied",
 	/* Japanese "automatic response", "automatic reply" */
 	"\xe8\x87\xaa\xe5\x8b\x95\xe5\xbf\x9c\xe7\xad\x94",
 	"\xe8\x87\xaa\xe5\x8b\x95\xe8\xbf\x94\xe4\xbf\xa1",

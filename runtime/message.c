@@ -45,6 +45,7 @@ struct msg {
 	rbp_span date;            /* the Date field */
 	rbp_span from;            /* the From field */
 	int has_from;
+	int reports_pasted;       /* m->reports came from DSN fields in a text */
 	rbp_span orig_headers;    /* headers of the returned message, if any */
 	unsigned nfeedback_parts; /* message/feedback-report parts */
 	int bounce_headers;       /* From or Subject say "bounce" */
@@ -721,12 +722,14 @@ static void msg_collect(struct msg *m)
 		if (!p->enclosed && p->kind == RBP_PART_TEXT)
 			rbp_json_read(p->body, &m->rep, &m->reports);
 	}
-	if (!m->reports.n && !m->nfeedback_parts)
+	if (!m->reports.n && !m->nfeedback_parts) {
 		for (i = 0; i < m->mime.nparts; i++) {
 			const struct rbp_part *p = &m->mime.parts[i];
 			if (!p->enclosed && p->kind == RBP_PART_TEXT)
 				rbp_dsn_read(p->body, 0, &m->rep, &m->reports);
 		}
+		m->reports_pasted = m->reports.n != 0;
+	}
 
 	/* 3. the human-readable notice; common wording only in what looks
 	   like a bounce */
@@ -890,6 +893,19 @@ static int msg_report_reports(struct msg *m)
 		}
 	}
 	msg_report_table(m, &m->reports, 0);
+	/* DSN fields pasted into a text are often cut short (a forum post, a
+	   forwarded bounce): a notice that names more recipients names the
+	   rest (with as many, its addresses may only be spelt differently:
+	   an alias and what it expanded to) */
+	if (m->reports_pasted && m->notice.n > m->reports.n)
+		for (i = 0; i < m->notice.n && !m->stopped; i++) {
+			struct rbp_rcpt *n = &m->notice.v[i];
+			if (!n->resolved || rbp_rcpt_find(&m->reports, n->addr))
+				continue;
+			if (!n->remote_mta.len)
+				n->remote_mta = rbp_ndr_host(n->diag);
+			msg_report(m, n, REBOUND_KIND_NDR, m->notice.flags);
+		}
 	return 1;
 }
 

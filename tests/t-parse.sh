@@ -57,6 +57,29 @@ ok $? "an ordinary message: one not-bounce record without a verdict"
 : >"$tmp/empty.eml"
 "$REBOUND" parse -f json "$tmp/empty.eml" | grep -q '"kind":"not-bounce"'; ok $? "an empty file is not a bounce"
 
+# ---- notices whose records tests/messages/expect.tsv lists ---------------
+# One line of expect.tsv per record, in the order the records come; a
+# file gives exactly as many records as it has lines there.
+unq() { sed 's/^"//; s/"$//'; }
+files=$(grep -v '^#' "$msgs/expect.tsv" | cut -f1 | uniq)
+for f in $files; do
+	"$REBOUND" parse -f json "$msgs/$f" >"$tmp/out"
+	want=$(grep -c "^$f	" "$msgs/expect.tsv")
+	[ "$(wc -l <"$tmp/out")" -eq "$want" ]; ok $? "$f: $want record(s)"
+	n=0
+	grep "^$f	" "$msgs/expect.tsv" | while IFS='	' read -r _ kind rcpt status reply class; do
+		n=$((n + 1))
+		got=$(sed -n "${n}p" "$tmp/out")
+		for kv in "kind=$kind" "recipient=$rcpt" "status=$status" "reply=$reply" "class=$class"; do
+			k=${kv%%=*} v=${kv#*=}
+			g=$(printf '%s\n' "$got" | field "$k" | unq)
+			[ "$g" = "$v" ] || { echo "$f record $n: $k is '$g', not '$v'"; exit 1; }
+		done
+	done >"$tmp/why"
+	ok $? "$f: kind, recipient, status, reply and class of each record"
+	[ -s "$tmp/why" ] && diag "$(cat "$tmp/why")"
+done
+
 # ---- standard input -----------------------------------------------------
 "$REBOUND" parse -f json - <"$msgs/dsn-two-recipients.eml" >"$tmp/stdin"
 ok $? "standard input: exit 0"
