@@ -23,6 +23,9 @@
 #   PARSE_CMD   how to run rebound's message parser on files
 #               (default "$REBOUND parse"; the files are appended)
 #   NO_INSTALL  set to 1 to never call apt-get
+#   COMPARE     another build tree (e.g. of the commit before a change): its
+#               `rebound classify` runs as one more contender, "(compare)",
+#               in the same interleaved rounds, for before/after figures
 #   CC, CXX, BENCH_CFLAGS (default "-O2 -g", as the project's build)
 #
 # Everything runs as whole processes, one after another (the machine has
@@ -105,6 +108,9 @@ cp "$BUILD/rebound" "$BIN/rebound" && cp "$BUILD/reboundc" "$BIN/reboundc" &&
 	cp "$BUILD/.libs/libreboundcore.a" "$BIN/libreboundcore.a" || die "cannot copy the build"
 REBOUND=$BIN/rebound
 REBOUNDC=$BIN/reboundc
+if [ -n "${COMPARE:-}" ]; then
+	cp "$COMPARE/rebound" "$BIN/rebound-compare" || die "cannot copy $COMPARE/rebound"
+fi
 
 stale=$(find "$ROOT/runtime" "$ROOT/cli" "$ROOT/generated" -name '*.[ch]' -newer "$BUILD/rebound" 2>/dev/null | head -3)
 [ -n "$stale" ] && say "bench: warning: sources are newer than $BUILD/rebound (e.g. $(echo $stale)); rebuild for current figures"
@@ -195,6 +201,7 @@ prog floor-dfa "$C1M" "floor: + 1 table step/byte" "$BIN/floor-dfa"
 prog api "$C1M" "rebound_classify() loop" "$BIN/classify-api"
 prog cli-tsv "$C1M" "rebound classify -f tsv" "$REBOUND classify --format tsv"
 prog cli-text "$C1M" "rebound classify (text)" "$REBOUND classify"
+[ -n "${COMPARE:-}" ] && prog cli-compare "$C1M" "rebound classify (compare)" "$BIN/rebound-compare classify"
 [ $HAVE_RE2 = 1 ] && prog re2set "$C1M" "RE2::Set" "$BIN/re2set $PATS"
 [ $HAVE_HS = 1 ] && prog hsblock "$C1M" "$HS_NAME block mode" "$BIN/hsblock $PATS"
 [ $HAVE_PCRE2 = 1 ] && prog pcre2-all "$C10K" "PCRE2 JIT, every pattern" "$BIN/pcre2loop $PATS"
@@ -309,7 +316,7 @@ rep "   median start-up on the 10-line file, i.e. without compiling the patterns
 if v_re2=$(lps re2set); then
 	c_re2=$(med_cpu re2set)
 	n_re2=$(nlines "$(pfield re2set 2)")
-	for id in cli-tsv cli-text api; do
+	for id in cli-tsv cli-text cli-compare api; do
 		v=$(lps "$id") || continue
 		repf '  %-30s RE2::Set time per line / its own: wall %.2f, cpu %.2f\n' "$(pfield "$id" 3)" \
 			"$(awk -v a="$v" -v b="$v_re2" 'BEGIN { print a / b }')" \

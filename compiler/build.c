@@ -133,32 +133,100 @@ static void add_code_marks(struct built *b)
 	}
 }
 
-/* The transitions as the runtime reads them: column by column, in 16-bit
- * state numbers while they fit, else 32-bit ones. */
+/* The next state as the runtime finds it (the layout in internal.h). */
+static size_t rdfa_step(const struct rb_dfa *r, size_t s, unsigned sym)
+{
+	unsigned c = sym < 256 ? r->byte_class[sym] : r->eof_class;
+	size_t nrare = r->nclasses - r->ndense;
+	if (c < r->ndense)
+		return r->trans ? r->trans[(size_t)c * r->nstates + s]
+		                : r->trans32[(size_t)c * r->nstates + s];
+	if (sym < 256 && (r->byte_col ? (const void *)r->byte_col[sym]
+	                              : (const void *)r->byte_col32[sym]))
+		return (size_t)-1; /* a rare class must have no column */
+	return r->rare ? r->rare[r->rare_row[s] * nrare + c - r->ndense]
+	               : r->rare32[r->rare_row[s] * nrare + c - r->ndense];
+}
+
+/*
+ * The transitions as the runtime reads them: the dense classes column by
+ * column, the rare ones as rows for the few states that need one (see
+ * dfa_rare_rows), in 16-bit state numbers while they fit, else 32-bit
+ * ones.  Checked cell by cell against the automaton.
+ */
 static void lay_out_dfa(struct built *b)
 {
-	size_t n = (size_t)b->dfa.nstates, k, i, nc = (size_t)b->dfa.nclasses;
-	uint32_t *t = xcalloc(n * nc, sizeof *t);
+	const struct dfa *d = &b->dfa;
+	size_t n = (size_t)d->nstates, k, i, nc = (size_t)d->nclasses, nd, nrare;
+	int *deflt = xcalloc(nc + 1, sizeof *deflt), *row_of = xcalloc(n + 1, sizeof *row_of);
+	int nrows = dfa_rare_rows(d, deflt, row_of);
+	uint32_t *t, *rare = NULL;
+	uint16_t *rows = NULL;
+	nd = nrows ? (size_t)d->ndense : nc;
+	nrare = nc - nd;
+	t = xcalloc(n * nd + 1, sizeof *t);
 	for (i = 0; i < n; i++)
-		for (k = 0; k < nc; k++)
-			t[k * n + i] = (uint32_t)b->dfa.trans[i * nc + k];
+		for (k = 0; k < nd; k++)
+			t[k * n + i] = (uint32_t)d->trans[i * nc + k];
+	if (nrows) {
+		rows = xcalloc(n, sizeof *rows);
+		rare = xcalloc((size_t)nrows * nrare, sizeof *rare);
+		for (k = 0; k < nrare; k++)
+			rare[k] = (uint32_t)deflt[k];
+		for (i = 0; i < n; i++) {
+			rows[i] = (uint16_t)row_of[i];
+			for (k = 0; k < nrare; k++)
+				rare[(size_t)row_of[i] * nrare + k] = (uint32_t)d->trans[i * nc + nd + k];
+		}
+	}
+	b->rdfa.nclasses = (unsigned)nc;
+	b->rdfa.nstates = (unsigned)n;
+	b->rdfa.ndense = (unsigned)nd;
+	b->rdfa.byte_class = d->byte_class;
+	b->rdfa.eof_class = d->eof_class >= 0 ? (unsigned)d->eof_class : RB_NONE;
+	b->rdfa.rare_row = rows;
 	if (n <= 65536) {
-		uint16_t *narrow = xcalloc(n * nc, sizeof *narrow);
+		uint16_t *narrow = xcalloc(n * nd + 1, sizeof *narrow);
 		const uint16_t **cols = xcalloc(256, sizeof *cols);
-		for (i = 0; i < n * nc; i++)
+		for (i = 0; i < n * nd; i++)
 			narrow[i] = (uint16_t)t[i];
 		free(t);
 		for (i = 0; i < 256; i++)
-			cols[i] = narrow + (size_t)b->dfa.byte_class[i] * n;
+			if (d->byte_class[i] < nd)
+				cols[i] = narrow + (size_t)d->byte_class[i] * n;
 		b->rdfa.trans = narrow;
 		b->rdfa.byte_col = (const uint16_t *const *)cols;
+		if (rare) {
+			uint16_t *r16 = xcalloc((size_t)nrows * nrare, sizeof *r16);
+			for (i = 0; i < (size_t)nrows * nrare; i++)
+				r16[i] = (uint16_t)rare[i];
+			free(rare);
+			b->rdfa.rare = r16;
+		}
 	} else {
 		const uint32_t **cols = xcalloc(256, sizeof *cols);
 		for (i = 0; i < 256; i++)
-			cols[i] = t + (size_t)b->dfa.byte_class[i] * n;
+			if (d->byte_class[i] < nd)
+				cols[i] = t + (size_t)d->byte_class[i] * n;
 		b->rdfa.trans32 = t;
 		b->rdfa.byte_col32 = (const uint32_t *const *)cols;
+		b->rdfa.rare32 = rare;
 	}
+	/* every cell, the end mark's included, as the automaton has it */
+	for (i = 0; i < n; i++)
+		for (k = 0; k < NSYM; k++) {
+			int c = k < 256 ? d->byte_class[k] : d->eof_class;
+			if (c < 0)
+				continue;
+			if (rdfa_step(&b->rdfa, i, (unsigned)k) != (size_t)d->trans[i * nc + (size_t)c]) {
+				diag_plain("internal error: the laid-out table differs from the automaton "
+				           "(state %zu, symbol %zu)", i, k);
+				i = n;
+				break;
+			}
+		}
+	free(deflt);
+	free(row_of);
 }
 
 /*
@@ -469,6 +537,8 @@ int build_tables(struct ruleset *rs, struct built *b)
 
 	order_dfa_by_examples(rs, b);
 	lay_out_dfa(b);
+	if (diag_errors != before)
+		return diag_errors - before;
 	/* the accept lists one after another in one pool, found by offset:
 	 * a head (how many atoms, which marks), then the atoms */
 	accept_at = xcalloc((size_t)(b->dfa.nstates - b->dfa.first_accept) + 1, sizeof *accept_at);
@@ -495,13 +565,9 @@ int build_tables(struct ruleset *rs, struct built *b)
 		}
 		v[0] = (uint16_t)(head | n);
 	}
-	b->rdfa.byte_class = b->dfa.byte_class;
 	b->rdfa.codes_marked = 1;
-	b->rdfa.nclasses = (unsigned)b->dfa.nclasses;
-	b->rdfa.nstates = (unsigned)b->dfa.nstates;
 	b->rdfa.start = (unsigned)b->dfa.start;
 	b->rdfa.first_accept = (unsigned)b->dfa.first_accept;
-	b->rdfa.eof_class = b->dfa.eof_class >= 0 ? (unsigned)b->dfa.eof_class : RB_NONE;
 	b->rdfa.accept = accept;
 	b->rdfa.accept_at = accept_at;
 	b->t.dfa = &b->rdfa;

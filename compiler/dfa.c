@@ -161,11 +161,14 @@ static void compute_classes(const struct nfa *n, struct dfa *d, int *class_of)
 		for (sym = 0; sym < nsyms; sym++)
 			if (charset_has(&n->sets.v[i], sym))
 				sig[sym * words + i / 64] |= (uint64_t)1 << (i % 64);
-	/* classes numbered by their smallest symbol, which makes them canonical */
+	/* classes numbered by their smallest symbol, which makes them
+	 * canonical; a byte of 128 and up never shares a class with an ASCII
+	 * byte, so that the runtime can take every such byte the same way */
 	for (sym = 0; sym < nsyms; sym++) {
 		class_of[sym] = -1;
 		for (j = 0; j < nclasses; j++)
-			if (memcmp(&sig[first[j] * words], &sig[sym * words],
+			if ((first[j] >= 128 && first[j] < 256) == (sym >= 128 && sym < 256) &&
+			    memcmp(&sig[first[j] * words], &sig[sym * words],
 			           (size_t)words * sizeof *sig) == 0) {
 				class_of[sym] = j;
 				break;
@@ -174,6 +177,27 @@ static void compute_classes(const struct nfa *n, struct dfa *d, int *class_of)
 			first[nclasses] = sym;
 			class_of[sym] = nclasses++;
 		}
+	}
+	/* then those with an ASCII byte or the end mark first, those of bytes
+	 * of 128 and up alone after them: the runtime gives only the first
+	 * kind a column of their own (ASCII text never reads the others) */
+	{
+		int *renum = xmalloc(NSYM * sizeof *renum), *f2 = xmalloc(NSYM * sizeof *f2), k = 0, pass;
+		for (pass = 0; pass < 2; pass++)
+			for (j = 0; j < nclasses; j++)
+				if ((first[j] >= 128 && first[j] < 256) == pass) {
+					renum[j] = k;
+					f2[k++] = first[j];
+				}
+		for (j = 0; j < nclasses; j++)
+			first[j] = f2[j];
+		for (sym = 0; sym < nsyms; sym++)
+			class_of[sym] = renum[class_of[sym]];
+		for (d->ndense = 0; d->ndense < nclasses; d->ndense++)
+			if (first[d->ndense] >= 128 && first[d->ndense] < 256)
+				break;
+		free(renum);
+		free(f2);
 	}
 	if (!n->uses_eof)
 		class_of[SYM_EOF] = -1;
@@ -596,6 +620,37 @@ int dfa_count_states(const struct nfa *n, int max_states)
 {
 	struct dfa d;
 	return build(n, max_states, &d, 1);
+}
+
+int dfa_rare_rows(const struct dfa *d, int *deflt, int *row_of)
+{
+	int nrare = d->nclasses - d->ndense, n = d->nstates, c, s, nrows = 1;
+	int *count;
+	if (nrare <= 0 || n <= 0)
+		return 0;
+	count = xcalloc((size_t)n, sizeof *count);
+	for (c = d->ndense; c < d->nclasses; c++) {
+		int best = 0;
+		for (s = 0; s < n; s++)
+			count[s] = 0;
+		/* the most common target, the smallest state on a tie */
+		for (s = 0; s < n; s++) {
+			int to = d->trans[s * d->nclasses + c];
+			if (++count[to] > count[best] || (count[to] == count[best] && to < best))
+				best = to;
+		}
+		deflt[c - d->ndense] = best;
+	}
+	free(count);
+	for (s = 0; s < n; s++) {
+		row_of[s] = 0;
+		for (c = d->ndense; c < d->nclasses; c++)
+			if (d->trans[s * d->nclasses + c] != deflt[c - d->ndense]) {
+				row_of[s] = nrows++;
+				break;
+			}
+	}
+	return nrows > 65535 ? 0 : nrows;
 }
 
 void dfa_free(struct dfa *d)

@@ -10,6 +10,9 @@
 
 struct dfa {
 	int nclasses;            /* symbol classes, the end mark's included */
+	int ndense;              /* classes below it hold an ASCII byte or the
+	                          * end mark; those from it, only bytes of 128
+	                          * and up */
 	uint8_t byte_class[256];
 	int eof_class;           /* -1 when no pattern looks at the end */
 	int class_rep[NSYM];     /* smallest symbol of each class */
@@ -42,6 +45,17 @@ int dfa_count_states(const struct nfa *n, int max_states);
  * cache lines.
  */
 void dfa_order_by_use(struct dfa *d, const long *visits);
+
+/*
+ * The classes from d->ndense on are "rare": the runtime has no column for
+ * them but, for each, the state most states go to (DEFAULT[c - ndense])
+ * and, for the few states that go elsewhere on any of them, a row of
+ * their own.  Sets ROW_OF[s] to the row of state s (0, the row of the
+ * defaults, for the rest; rows in state order) and returns the number of
+ * rows with the defaults' row; 0 when there are no rare classes or too
+ * many rows for 16-bit row numbers (then every class has a column).
+ */
+int dfa_rare_rows(const struct dfa *d, int *deflt, int *row_of);
 
 void dfa_free(struct dfa *d);
 

@@ -398,25 +398,86 @@ static void class_name(const struct dfa *d, int c, char *buf, size_t n)
 		snprintf(buf, n, "B_%02x", d->class_rep[c]);
 }
 
+/*
+ * The rare classes' part: a row of each one's usual next state, a row
+ * for every state that goes elsewhere on any of them (written as the
+ * usual row plus the differences, and named after its state, so that a
+ * changed rule moves no other line), and each state's row.
+ */
+static void emit_rare(struct emitter *e, struct sbuf *o, const int *deflt, const int *row_of,
+                      const char *state_type)
+{
+	const struct dfa *d = &e->b->dfa;
+	int i, c, nd = d->ndense;
+	char cn[32];
+	pf(o, "/* rows of the rare classes: their usual next states first, then\n"
+	      " * one for each state that goes elsewhere on one of them */\nenum {\n\tRARE_USUAL,\n");
+	for (i = 0; i < d->nstates; i++)
+		if (row_of[i])
+			pf(o, "\tRR_%s,\n", state_name(e, i) + 2);
+	pf(o, "\tRB_NRAREROWS\n};\n"
+	      "#define AT_RARE(R, C) ((R) * (RB_NBYTECLASSES - RB_NDENSE) + (C) - RB_NDENSE)\n"
+	      "#define RARE_USUAL_ROW(R)");
+	for (c = nd; c < d->nclasses; c++) {
+		class_name(d, c, cn, sizeof cn);
+		pf(o, "%s[AT_RARE(R, %s)] = %s",
+		   c == nd ? " \\\n\t" : (c - nd) % 4 == 0 ? ", \\\n\t" : ", ", cn,
+		   state_name(e, deflt[c - nd]));
+	}
+	pf(o, "\n\nstatic const %s rare[RB_NRAREROWS * (RB_NBYTECLASSES - RB_NDENSE)] = {\n"
+	      "\tRARE_USUAL_ROW(RARE_USUAL),\n", state_type);
+	for (i = 0; i < d->nstates; i++) {
+		if (!row_of[i])
+			continue;
+		pf(o, "\tRARE_USUAL_ROW(RR_%s)", state_name(e, i) + 2);
+		for (c = nd; c < d->nclasses; c++) {
+			int to = d->trans[i * d->nclasses + c];
+			if (to == deflt[c - nd])
+				continue;
+			class_name(d, c, cn, sizeof cn);
+			pf(o, ", [AT_RARE(RR_%s, %s)] = ", state_name(e, i) + 2, cn);
+			pf(o, "%s", state_name(e, to));
+		}
+		pf(o, ",\n");
+	}
+	pf(o, "};\n\n/* the row of each state (RARE_USUAL unless listed) */\n"
+	      "static const uint16_t rare_row[RB_NSTATES] = {\n");
+	for (i = 0; i < d->nstates; i++)
+		if (row_of[i]) {
+			pf(o, "\t[%s] = ", state_name(e, i));
+			pf(o, "RR_%s,\n", state_name(e, i) + 2);
+		}
+	pf(o, "};\n\n");
+}
+
 static void emit_match(struct emitter *e, struct sbuf *o)
 {
 	const struct dfa *d = &e->b->dfa;
 	int wide = d->nstates > 65536;
 	const char *state_type = wide ? "uint32_t" : "uint16_t";
 	int baseline = d->idle >= 0 ? d->idle : d->start, i, c;
+	int *deflt = xcalloc((size_t)d->nclasses + 1, sizeof *deflt);
+	int *row_of = xcalloc((size_t)d->nstates + 1, sizeof *row_of);
+	int nrows = dfa_rare_rows(d, deflt, row_of), nd = nrows ? d->ndense : d->nclasses;
 	char cn[32];
 	banner(o, "match.c - the DFA that finds every text pattern in one pass.");
 	pf(o, "#include \"ids.h\"\n\n");
 	pf(o, "/* the table is stored column by column (all states for one symbol\n"
 	      " * class, then the next), and written state by state: a hub's row\n"
-	      " * plus the differences */\n");
+	      " * plus the differences; the classes of bytes of 128 and up alone\n"
+	      " * have no column but, after it, a row of their usual next states\n"
+	      " * and rows for the few states that go elsewhere on one */\n");
 	pf(o, "#if defined(__clang__)\n#pragma clang diagnostic ignored \"-Winitializer-overrides\"\n"
 	      "#elif defined(__GNUC__)\n#pragma GCC diagnostic ignored \"-Woverride-init\"\n#endif\n\n");
-	pf(o, "/* symbol classes, named after their smallest byte */\nenum {\n");
+	pf(o, "/* symbol classes, named after their smallest byte; those from\n"
+	      " * RB_NDENSE on (bytes of 128 and up only) have no column */\nenum {\n");
 	for (c = 0; c < d->nclasses; c++) {
 		int sym;
 		class_name(d, c, cn, sizeof cn);
-		pf(o, "\t%s, /*", cn);
+		if (c == nd)
+			pf(o, "\tRB_NDENSE,\n\t%s = RB_NDENSE, /*", cn);
+		else
+			pf(o, "\t%s, /*", cn);
 		for (sym = 0; sym < NSYM; sym++) {
 			int in = sym < 256 ? d->byte_class[sym] == c : d->eof_class == c;
 			if (!in)
@@ -430,7 +491,10 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 		}
 		pf(o, " */\n");
 	}
-	pf(o, "\tRB_NBYTECLASSES\n};\n\n");
+	if (nd == d->nclasses)
+		pf(o, "\tRB_NDENSE,\n\tRB_NBYTECLASSES = RB_NDENSE\n};\n\n");
+	else
+		pf(o, "\tRB_NBYTECLASSES\n};\n\n");
 	pf(o, "static const uint8_t byte_class[256] = {\n");
 	for (i = 0; i < 256; i++) {
 		class_name(d, d->byte_class[i], cn, sizeof cn);
@@ -486,19 +550,19 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 			if (!hub[i])
 				continue;
 			pf(o, "#define ROW_%s(S)", state_name(e, i));
-			for (c = 0; c < d->nclasses; c++) {
+			for (c = 0; c < nd; c++) {
 				class_name(d, c, cn, sizeof cn);
 				pf(o, "%s[AT(%s, S)] = %s", c == 0 ? " \\\n\t" : c % 4 == 0 ? ", \\\n\t" : ", ",
 				   cn, state_name(e, d->trans[i * d->nclasses + c]));
 			}
 			pf(o, "\n");
 		}
-		pf(o, "\nstatic const %s trans[RB_NBYTECLASSES * RB_NSTATES] = {\n", state_type);
+		pf(o, "\nstatic const %s trans[RB_NDENSE * RB_NSTATES] = {\n", state_type);
 		for (i = 0; i < d->nstates; i++) {
 			int b = hub[i] ? i : base_of[i];
 			pf(o, "\tROW_%s(", state_name(e, b));
 			pf(o, "%s)", state_name(e, i));
-			for (c = 0; c < d->nclasses; c++) {
+			for (c = 0; c < nd; c++) {
 				int to = d->trans[i * d->nclasses + c];
 				if (to == d->trans[b * d->nclasses + c])
 					continue;
@@ -513,6 +577,8 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 		free(hub);
 		free(base_of);
 	}
+	if (nrows)
+		emit_rare(e, o, deflt, row_of, state_type);
 	/*
 	 * The accept lists, one after another in one array, each found by
 	 * its offset (a named constant, so that a changed list moves no other
@@ -566,7 +632,10 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 	      "static const %s *const byte_col[256] = {\n", state_type);
 	for (i = 0; i < 256; i++) {
 		class_name(d, d->byte_class[i], cn, sizeof cn);
-		pf(o, "%s&trans[AT(%s, 0)],%s", i % 4 == 0 ? "\t" : " ", cn, i % 4 == 3 ? "\n" : "");
+		if (d->byte_class[i] < nd)
+			pf(o, "%s&trans[AT(%s, 0)],%s", i % 4 == 0 ? "\t" : " ", cn, i % 4 == 3 ? "\n" : "");
+		else
+			pf(o, "%sNULL,%s", i % 4 == 0 ? "\t" : " ", i % 4 == 3 ? "\n" : "");
 	}
 	pf(o, "};\n\n");
 	pf(o, "RB_OBJECT const struct rb_dfa rb_gen_dfa = {\n\tbyte_class, %s, %s, "
@@ -575,9 +644,15 @@ static void emit_match(struct emitter *e, struct sbuf *o)
 	   state_name(e, d->start));
 	if (d->eof_class >= 0) {
 		class_name(d, d->eof_class, cn, sizeof cn);
-		pf(o, "%s, accept, accept_at, 1\n};\n", cn);
+		pf(o, "%s, accept, accept_at, 1,\n\t", cn);
 	} else
-		pf(o, "RB_NONE, accept, accept_at, 1\n};\n");
+		pf(o, "RB_NONE, accept, accept_at, 1,\n\t");
+	if (!nrows)
+		pf(o, "RB_NDENSE, NULL, NULL, NULL\n};\n");
+	else
+		pf(o, "RB_NDENSE, rare_row, %s\n};\n", wide ? "NULL, rare" : "rare, NULL");
+	free(deflt);
+	free(row_of);
 }
 
 static void rule_list(struct emitter *e, struct sbuf *o, const char *name, const intvec *v)

@@ -811,5 +811,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:c1d032145b4d0a9d"
+	"rebound-rules-1:c9bf5cd5678d4b09"
 };

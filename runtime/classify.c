@@ -326,16 +326,32 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
 #define SPLIT_NEAR 12  /* how far from that point a blank is looked for
                         * (SPLIT_AHEAD + 2 * SPLIT_NEAR < SPLIT_TRAIL) */
 
+/* the next state on byte X: from its column, or, in the loops for texts
+ * with bytes of 128 and up (mixed), from the rare classes' rows for a
+ * byte without one (a constant test the others compile away) */
+#define NEXT(X, S)                                                            \
+	(mixed && !col[X] ? rare_next(S, X) : (size_t)col[X][S])
+/* Most states (all but the few with a row of their own) go to the rare
+ * class's usual state: a branch, not a select, so that on a run of such
+ * bytes the next step need not wait for the state's row to be read. */
+#if defined(__GNUC__)
+#define RB_LIKELY(X) __builtin_expect(!!(X), 1)
+#else
+#define RB_LIKELY(X) (X)
+#endif
+#define rare_next(S, X)                                                       \
+	(RB_LIKELY(rare_row[S] == 0) ? (size_t)rare[rare_class[X] - ndense]   \
+	                             : (size_t)rare[rare_row[S] * nrare + rare_class[X] - ndense])
 #define DFA_STEP(K)                                                           \
-	s = col[p[K]][s];                                                     \
+	s = NEXT(p[K], s);                                                    \
 	if (s >= acc) {                                                       \
 		p += (K) + 1;                                                 \
 		goto accepting;                                               \
 	}
 /* one step of each chain, noting accepting states without a branch */
 #define DFA_PAIR(K)                                                           \
-	a = col[text[i + (K)]][a];                                            \
-	b = col[q[i + (K)]][b];                                               \
+	a = NEXT(text[i + (K)], a);                                           \
+	b = NEXT(q[i + (K)], b);                                              \
 	ha[na] = (uint64_t)(i + (K)) << 32 | a;                               \
 	na += a >= acc;                                                       \
 	hb[nb] = (uint64_t)(m + i + (K)) << 32 | b;                           \
@@ -400,18 +416,66 @@ static size_t cut_point(const unsigned char *text, size_t n)
 #endif
 }
 
+/*
+ * Does the text hold a byte of 128 or more?  Only such a text can step on
+ * a rare class (see struct rb_dfa), so the others take the loops below,
+ * which read every step from a column.  With SSE2, 32 bytes a round;
+ * else a word of eight at a time.
+ */
+static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
+{
+	size_t i;
+	uint64_t w, v;
+#if defined(__SSE2__)
+	if (n >= 16) {
+		/* 32 bytes a round; the last 16 and at most one block of 16
+		 * before them are left, read whole, overlapping */
+		const unsigned char *p = text, *last = text + n - 16;
+		__m128i any = _mm_loadu_si128((const __m128i *)(const void *)last);
+		for (; p + 32 <= text + n; p += 32)
+			any = _mm_or_si128(any, _mm_or_si128(
+			        _mm_loadu_si128((const __m128i *)(const void *)p),
+			        _mm_loadu_si128((const __m128i *)(const void *)(p + 16))));
+		any = _mm_or_si128(any, _mm_loadu_si128((const __m128i *)(const void *)(p < last ? p : last)));
+		return _mm_movemask_epi8(any) != 0;
+	}
+#else
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, text + i, 8);
+		if (w & 0x8080808080808080u)
+			return 1;
+	}
+	text += i;
+	n -= i;
+#endif
+	if (n >= 8) { /* 8 to 15 bytes: the first eight and the last eight */
+		memcpy(&w, text, 8);
+		memcpy(&v, text + n - 8, 8);
+		return ((w | v) & 0x8080808080808080u) != 0;
+	}
+	for (i = 0; i < n; i++)
+		if (text[i] & 0x80)
+			return 1;
+	return 0;
+}
+
 #if defined(__GNUC__)
 #define SCAN_ATTR __attribute__((noinline)) /* a function of its own in profiles */
 #else
 #define SCAN_ATTR
 #endif
-#define DEFINE_SCAN(NAME, T, COLS, TRANS)                                      \
+#define DEFINE_CHAINS(NAME, T, COLS, RARE, MIXED)                             \
 	/* one chain over bytes [from, to) from state S; the state after */    \
 	SCAN_ATTR static size_t NAME##_run(struct state *st, const unsigned char *text, \
 	                                   size_t from, size_t to, size_t s)   \
 	{                                                                     \
 		const struct rb_dfa *d = st->t->dfa;                          \
 		const T *const *col = d->COLS;                                \
+		const T *rare = d->RARE;                                      \
+		size_t nrare = d->nclasses - d->ndense, ndense = d->ndense;   \
+		const uint16_t *rare_row = d->rare_row;                       \
+		const uint8_t *rare_class = d->byte_class;                    \
+		const int mixed = MIXED;                                      \
 		const unsigned char *p = text + from, *end = text + to;       \
 		const unsigned char *last8 = to - from >= 7 ? end - 7 : p;    \
 		size_t acc = d->first_accept;                                 \
@@ -443,6 +507,11 @@ static size_t cut_point(const unsigned char *text, size_t n)
 	{                                                                     \
 		const struct rb_dfa *d = st->t->dfa;                          \
 		const T *const *col = d->COLS;                                \
+		const T *rare = d->RARE;                                      \
+		size_t nrare = d->nclasses - d->ndense, ndense = d->ndense;   \
+		const uint16_t *rare_row = d->rare_row;                       \
+		const uint8_t *rare_class = d->byte_class;                    \
+		const int mixed = MIXED;                                      \
 		const unsigned char *q = text + m;                            \
 		size_t acc = d->first_accept, i = 0, k;                       \
 		size_t half = n - m;                                          \
@@ -501,20 +570,28 @@ static size_t cut_point(const unsigned char *text, size_t n)
 					return b;                             \
 				}                                             \
 			}                                                     \
-			a = col[text[k]][a];                                  \
+			a = NEXT(text[k], a);                                 \
 			if (a >= acc)                                         \
 				hit(st, rb_accept_list(d, a), k);             \
 		}                                                             \
 		return NAME##_run(st, text, k, n, a);                         \
 	}                                                                     \
+
+#define DEFINE_SCAN(NAME, T, COLS, TRANS, RARE)                               \
+	DEFINE_CHAINS(NAME, T, COLS, RARE, 0)                                 \
+	DEFINE_CHAINS(NAME##_mixed, T, COLS, RARE, 1)                         \
 	static void NAME(struct state *st, const unsigned char *text, size_t n) \
 	{                                                                     \
 		const struct rb_dfa *d = st->t->dfa;                          \
-		size_t s, acc = d->first_accept, m;                           \
-		if (n >= SPLIT_MIN) {                                         \
-			m = cut_point(text, n);                               \
-			s = NAME##_two(st, text, m, n);                       \
-		} else                                                        \
+		size_t s, acc = d->first_accept;                              \
+		if (d->rare_row && has_high_byte(text, n)) {                  \
+			if (n >= SPLIT_MIN)                                   \
+				s = NAME##_mixed_two(st, text, cut_point(text, n), n); \
+			else                                                  \
+				s = NAME##_mixed_run(st, text, 0, n, d->start); \
+		} else if (n >= SPLIT_MIN)                                    \
+			s = NAME##_two(st, text, cut_point(text, n), n);      \
+		else                                                          \
 			s = NAME##_run(st, text, 0, n, d->start);             \
 		if (d->eof_class != RB_NONE) {                                \
 			s = d->TRANS[(size_t)d->eof_class * d->nstates + s];  \
@@ -523,8 +600,8 @@ static size_t cut_point(const unsigned char *text, size_t n)
 		}                                                             \
 	}
 
-DEFINE_SCAN(scan16, uint16_t, byte_col, trans)
-DEFINE_SCAN(scan32, uint32_t, byte_col32, trans32)
+DEFINE_SCAN(scan16, uint16_t, byte_col, trans, rare)
+DEFINE_SCAN(scan32, uint32_t, byte_col32, trans32, rare32)
 
 static void run_dfa(struct state *st, const unsigned char *text, size_t n)
 {

@@ -147,17 +147,32 @@ struct rb_suffix {
 #define RB_ACC_HEAD(NATOMS, REPLY, STATUS)                                    \
 	((NATOMS) | ((REPLY) ? RB_ACC_REPLY : 0u) | ((STATUS) ? RB_ACC_STATUS : 0u))
 #define RB_ACC_SLACK 8
+/*
+ * The transitions.  Classes below ndense (those with an ASCII byte, and
+ * the end mark's) have a column each: byte_col[b][s] is the next state.
+ * The "rare" classes from ndense on hold only bytes of 128 and up, their
+ * byte_col entries are NULL, and the next state on one, C, is
+ * rare[rare_row[s] * (nclasses - ndense) + C - ndense]: row 0 holds each
+ * rare class's most common next state, and only the few states that go
+ * elsewhere on some rare class have a row of their own.  So a run over
+ * ASCII text never touches them, and the pages of the table a run brings
+ * in are those of the dense columns.
+ */
 struct rb_dfa {
 	const uint8_t *byte_class;         /* [256] */
 	const uint16_t *const *byte_col;   /* [256] */
 	const uint32_t *const *byte_col32; /* [256] */
-	const uint16_t *trans;             /* [nclasses][nstates] */
-	const uint32_t *trans32;           /* [nclasses][nstates] */
+	const uint16_t *trans;             /* [ndense][nstates] */
+	const uint32_t *trans32;           /* [ndense][nstates] */
 	unsigned nclasses, nstates, start, first_accept;
 	unsigned eof_class;
 	const uint16_t *accept;    /* the lists, one after another */
 	const uint32_t *accept_at; /* [nstates - first_accept + 1] */
 	unsigned codes_marked;
+	unsigned ndense;           /* nclasses when there are no rare classes */
+	const uint16_t *rare_row;  /* [nstates], or NULL with no rare classes */
+	const uint16_t *rare;      /* [rows][nclasses - ndense] */
+	const uint32_t *rare32;    /* the same with 32-bit state numbers */
 };
 
 /* The head of what accepting state S (>= first_accept) ends. */
