@@ -64,6 +64,7 @@ static const struct rebound_provider providers[RB_NPROVIDERS + 1] = {
 	[PV_trendmicro] = { "trendmicro", "Trend Micro Email Security" },
 	[PV_messagelabs] = { "messagelabs", "Broadcom / Symantec Email Security.cloud (MessageLabs)" },
 	[PV_rackspace] = { "rackspace", "Rackspace Email" },
+	[PV_vade] = { "vade", "Vade Secure" },
 	[PV_aws_ses] = { "aws-ses", "Amazon SES" },
 	[RB_NPROVIDERS] = { NULL, NULL }
 };
@@ -137,6 +138,7 @@ static const struct rb_suffix hosts[] = {
 	{ "tmes.trendmicro.com", 19, PV_trendmicro },
 	{ "messagelabs.com", 15, PV_messagelabs },
 	{ "emailsrvr.com", 13, PV_rackspace },
+	{ "vadesecure.com", 14, PV_vade },
 	{ "amazonses.com", 13, PV_aws_ses },
 	{ "amazonaws.com", 13, PV_aws_ses },
 	{ NULL, 0, RB_NONE }
@@ -803,7 +805,7 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	rb_gen_rules, RB_NRULES,
 	rb_gen_classes, RB_NCLASSES,
 	providers, RB_NPROVIDERS,
-	hosts, 70,
+	hosts, 71,
 	domains, 100,
 	profile_names, profile_descriptions, 3,
 	status_buckets, 153, status_first,
@@ -811,5 +813,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:c9bf5cd5678d4b09"
+	"rebound-rules-1:fe139b97bde8f1d3"
 };
