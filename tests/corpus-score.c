@@ -39,13 +39,13 @@
 #include "rebound.h"
 
 /* Floors of the TAP test, in per cent, just under the figures measured
- * when they were set (found 99.6, status 99.7, reason 85.6, suppress
- * 90.0); raise them as the figures rise.  The issue's goals are 98, 97,
+ * when they were set (found 99.6, status 99.7, reason 87.4, suppress
+ * 91.1); raise them as the figures rise.  The issue's goals are 98, 97,
  * 93 and 95; doc/parsing.md says what keeps the last two short. */
 #define FLOOR_FOUND 99.5
 #define FLOOR_STATUS 99.5
-#define FLOOR_REASON 86.0
-#define FLOOR_SUPPRESS 89.5
+#define FLOOR_REASON 87.0
+#define FLOOR_SUPPRESS 90.8
 
 #define MAX_EXPECT 64
 #define MAX_GOT 64

@@ -25,7 +25,7 @@
 #include "rebound.h"
 #include "tap.h"
 
-#define GOAL 0.818
+#define GOAL 0.832
 #define MAXR 64
 
 struct tally {
