@@ -125,8 +125,8 @@ RB_OBJECT const struct rebound_class rb_gen_classes[RB_NCLASSES + 1] = {
 	},
 	[CL_domain_blocklisted] = {
 		"domain_blocklisted",
-		"The sending domain, or a domain linked in the message, is on a blocklist.",
-		"Find the listing (DBL, URIBL, SURBL), fix its cause and request removal; keep the recipient.",
+		"The sending domain is on a domain blocklist; lists of domains found in links (SURBL, URIBL) are a content verdict instead.",
+		"Find the listing (e.g. Spamhaus DBL), fix its cause and request removal; keep the recipient.",
 		"blocked", "spam-related", "", "General", 51,
 		REBOUND_TYPE_BY_CODE, REBOUND_BLAME_SENDER, REBOUND_ACTION_FIX_REPUTATION, REBOUND_CATEGORY_IP_BLACKLISTED
 	},

@@ -813,5 +813,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:ed4b8d7aab4d601a"
+	"rebound-rules-1:94dea0a0214cf8ae"
 };
