@@ -65,6 +65,7 @@ static const struct rebound_provider providers[RB_NPROVIDERS + 1] = {
 	[PV_messagelabs] = { "messagelabs", "Broadcom / Symantec Email Security.cloud (MessageLabs)" },
 	[PV_rackspace] = { "rackspace", "Rackspace Email" },
 	[PV_vade] = { "vade", "Vade Secure" },
+	[PV_sophos] = { "sophos", "Sophos Email" },
 	[PV_aws_ses] = { "aws-ses", "Amazon SES" },
 	[RB_NPROVIDERS] = { NULL, NULL }
 };
@@ -139,6 +140,7 @@ static const struct rb_suffix hosts[] = {
 	{ "messagelabs.com", 15, PV_messagelabs },
 	{ "emailsrvr.com", 13, PV_rackspace },
 	{ "vadesecure.com", 14, PV_vade },
+	{ "sophos.com", 10, PV_sophos },
 	{ "amazonses.com", 13, PV_aws_ses },
 	{ "amazonaws.com", 13, PV_aws_ses },
 	{ NULL, 0, RB_NONE }
@@ -805,7 +807,7 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	rb_gen_rules, RB_NRULES,
 	rb_gen_classes, RB_NCLASSES,
 	providers, RB_NPROVIDERS,
-	hosts, 71,
+	hosts, 72,
 	domains, 100,
 	profile_names, profile_descriptions, 3,
 	status_buckets, 153, status_first,
@@ -813,5 +815,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:94dea0a0214cf8ae"
+	"rebound-rules-1:9b5af9ae07049b5c"
 };
