@@ -4,6 +4,7 @@
  *   rebound classify [OPTIONS] [TEXT...]   classify replies (or stdin lines)
  *   rebound explain  [OPTIONS] [TEXT...]   show every rule that applies
  *   rebound parse    [OPTIONS] PATH...      read whole bounce messages (parse.c)
+ *   rebound log      [OPTIONS] [FILE...]    read MTA logs (maillog.c)
  *   rebound list classes|rules|providers|profiles
  *
  * Exit status: 0 success, 1 input could not be read, 2 usage error.
@@ -14,6 +15,7 @@
 #include <string.h>
 #include "cli.h"
 #include "lines.h"
+#include "maillog.h"
 #include "output.h"
 #include "parse.h"
 
@@ -26,6 +28,8 @@ static void usage(FILE *f)
 	      "  explain [TEXT]...    show every rule that applies, the winner, and advice\n"
 	      "  parse PATH...        read bounce messages (files, -, maildirs, mboxes);\n"
 	      "                       one record per recipient ('rebound parse --help')\n"
+	      "  log [FILE]...        read Postfix, Sendmail, Exim or qmail logs; one record\n"
+	      "                       per failed or deferred recipient ('rebound log --help')\n"
 	      "  list WHAT            list classes, rules, providers or profiles\n\n"
 	      "Options of classify and explain:\n"
 	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"
@@ -333,6 +337,8 @@ int main(int argc, char **argv)
 		return cmd_classify(argc - 1, argv + 1, 1);
 	if (strcmp(cmd, "parse") == 0)
 		return cmd_parse(argc - 1, argv + 1);
+	if (strcmp(cmd, "log") == 0)
+		return cmd_log(argc - 1, argv + 1);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(argc - 1, argv + 1);
 	fprintf(stderr, "rebound: unknown command '%s' (try 'rebound --help')\n", cmd);

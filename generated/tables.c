@@ -815,5 +815,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:9b5af9ae07049b5c"
+	"rebound-rules-1:cbca74b5f8147dd5"
 };

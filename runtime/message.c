@@ -228,17 +228,32 @@ static int msg_decided_by_codes(const struct rebound_result *res)
 static const struct rebound_rule msg_delayed_rule = {"message-delayed", "runtime/message.c", 0,
                                                      NULL};
 
-/* A failed record with a temporary status whose text says only that the
-   path to the server failed (a timeout, a refused or lost connection)
-   ended because the retry period ran out: the network error is why it
-   was retried, the expiry is why it failed.  A cause that would persist
-   (a mail loop, a DNS answer that says no) keeps its own class. */
-static int msg_gave_up_on_network(const struct rebound_result *res, rbp_span action)
+/* Once a queue gives up on a recipient, its last temporary reply tells
+   why only when it names a cause that would persist; a failed connection
+   (timeout, refused, lost) or a reply with nothing beyond its codes was
+   merely retried, and the expiry is why the message failed. */
+static int msg_expiry_explains(const struct rebound_result *res)
 {
-	if (rbp_prefix(action.ptr, action.len, "expired"))
-		return 1; /* not in RFC 3464, but some relays (SendGrid) write it */
-	return rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4 &&
-	       res->cls == rebound_class_find("network_error");
+	return msg_decided_by_codes(res) || res->cls == rebound_class_find("network_error");
+}
+
+static void msg_set_expired(struct rebound_result *res)
+{
+	const struct rebound_class *c = rebound_class_find("expired");
+	if (!c) /* a rule base without the class keeps the text's answer */
+		return;
+	res->cls = c;
+	res->type = REBOUND_TYPE_SOFT;
+	res->rule = &msg_delayed_rule;
+	res->retry_after = 0;
+}
+
+int rebound_settle_expired(struct rebound_result *res)
+{
+	if (!res || !res->cls || !msg_expiry_explains(res))
+		return 0;
+	msg_set_expired(res);
+	return res->cls == rebound_class_find("expired");
 }
 
 static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, rbp_span action)
@@ -246,19 +261,16 @@ static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, 
 	unsigned k;
 	/* A recipient the report calls delayed, or failed with a temporary
 	   status, has been retried past the first attempts; when the text
-	   names no cause, that history is the answer. */
-	if (kind == REBOUND_KIND_DSN &&
-	    ((msg_decided_by_codes(res) &&
-	      (rbp_prefix(action.ptr, action.len, "delayed") ||
-	       (rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4))) ||
-	     msg_gave_up_on_network(res, action))) {
-		const struct rebound_class *c = rebound_class_find("expired");
-		if (c) {
-			res->cls = c;
-			res->type = REBOUND_TYPE_SOFT;
-			res->rule = &msg_delayed_rule;
+	   names no cause, that history is the answer.  "expired" is not in
+	   RFC 3464, but some relays (SendGrid) write it. */
+	if (kind == REBOUND_KIND_DSN) {
+		int delayed = rbp_prefix(action.ptr, action.len, "delayed");
+		int failed_soft = rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4;
+		if (rbp_prefix(action.ptr, action.len, "expired") ||
+		    (delayed && msg_decided_by_codes(res)) || (failed_soft && msg_expiry_explains(res))) {
+			msg_set_expired(res);
+			return;
 		}
-		return;
 	}
 	for (k = 0; k < sizeof msg_kind_classes / sizeof msg_kind_classes[0]; k++) {
 		const struct rebound_class *c;

@@ -406,6 +406,18 @@ REBOUND_API int rebound_parse(const char *msg, size_t len, const struct rebound_
 REBOUND_API int rebound_mbox_next(const char *buf, size_t len, size_t *pos,
                                   struct rebound_span *msg);
 
+/*
+ * For a recipient that a queue retried until it gave up (a DSN's
+ * "failed" with a 4.x.x status, a mail log's expiry), given RES, the
+ * classification of its last temporary reply: when that reply names no
+ * cause beyond its codes, or only a failed connection, the expiry is the
+ * reason, and RES becomes class "expired" (rule "message-delayed");
+ * a cause that persists (a full mailbox, a block, a DNS answer) keeps its
+ * class.  Returns 1 if RES changed.  rebound_parse applies the same
+ * reading to DSN records.
+ */
+REBOUND_API int rebound_settle_expired(struct rebound_result *res);
+
 /* The name of a kind, e.g. "dsn", "not-bounce"; a static string,
  * "unknown" for a value out of range. */
 REBOUND_API const char *rebound_kind_name(enum rebound_kind k);

@@ -1,0 +1,892 @@
+/*
+ * maillog.c - "rebound log": read the delivery lines of MTA logs and
+ * classify each recipient whose delivery failed, was deferred or expired.
+ *
+ * Postfix (smtp, lmtp, local, virtual, pipe, error; "status=..."),
+ * Sendmail ("stat=..."), Exim's main log ("**", "==", "=>" and "->"
+ * lines) and qmail-send ("starting delivery N ... to remote ADDR", then
+ * "delivery N: failure|deferral|success: ...") are recognised line by
+ * line; every other line is skipped.  Postfix reports an expiry once per
+ * message ("status=expired, returned to sender"), so the last deferral of
+ * each recipient of a queued message is kept until the message leaves
+ * the queue, and the expiry is reported for each of them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "lines.h"
+#include "maillog.h"
+#include "output.h"
+
+/* Queued messages whose deferrals are kept for a later expiry; beyond
+ * this many, the oldest are forgotten (their deferrals were reported). */
+#define LOG_MAX_QUEUED 100000u
+/* qmail deliveries in progress; qmail runs at most a few hundred at once. */
+#define LOG_QMAIL_SLOTS 1024u
+
+enum outcome { OUT_FAILED, OUT_DELAYED, OUT_EXPIRED, OUT_DELIVERED };
+static const char *const outcome_names[] = {"failed", "delayed", "expired", "delivered"};
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+/* One delivery as a log line tells it. */
+struct event {
+	const char *mta;
+	enum outcome outcome;
+	struct span date, host, queue_id, recipients, original, relay, dsn, text;
+};
+
+/* ---- small span helpers ------------------------------------------------ */
+
+static struct span span_of(const char *p, size_t n)
+{
+	struct span s;
+	s.p = p;
+	s.n = n;
+	return s;
+}
+
+/* The first NEEDLE in S (memmem is not in C or POSIX). */
+static const char *find_bytes(const char *p, size_t n, const char *needle, size_t k)
+{
+	const char *end;
+	if (!p || !k)
+		return p;
+	end = p + n;
+	while ((size_t)(end - p) >= k && (p = memchr(p, needle[0], (size_t)(end - p) - k + 1))) {
+		if (memcmp(p, needle, k) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+static const char *find(struct span s, const char *needle)
+{
+	return find_bytes(s.p, s.n, needle, strlen(needle));
+}
+
+static struct span after(struct span s, const char *at)
+{
+	return span_of(at, (size_t)(s.p + s.n - at));
+}
+
+static int starts(struct span s, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return s.n >= k && memcmp(s.p, prefix, k) == 0;
+}
+
+static struct span trim(struct span s)
+{
+	while (s.n && (s.p[0] == ' ' || s.p[0] == '\t'))
+		s.p++, s.n--;
+	while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
+		s.n--;
+	return s;
+}
+
+/* The text up to the first byte of STOP (or the end). */
+static struct span until(struct span s, const char *stop)
+{
+	size_t i;
+	for (i = 0; i < s.n && !strchr(stop, s.p[i]); i++)
+		;
+	return span_of(s.p, i);
+}
+
+/* The value of "NAME" in a ", "-separated list of name=value fields
+ * (Postfix, Sendmail), which ends at the next ", " or the end. */
+static struct span field(struct span s, const char *name)
+{
+	const char *at = s.p;
+	size_t k = strlen(name);
+	while ((at = find_bytes(at, (size_t)(s.p + s.n - at), name, k)) != NULL) {
+		if (at == s.p || at[-1] == ' ') {
+			struct span v = after(s, at + k);
+			const char *end = find(v, ", ");
+			return end ? span_of(v.p, (size_t)(end - v.p)) : v;
+		}
+		at += k;
+	}
+	return span_of(NULL, 0);
+}
+
+/* An address without the angle brackets around it. */
+static struct span bare_address(struct span s)
+{
+	s = trim(s);
+	if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>')
+		s.p++, s.n -= 2;
+	return s;
+}
+
+/* A relay or host field without its "[address]:port" or "." tail. */
+static struct span host_name(struct span s)
+{
+	s = until(s, "[ ");
+	if (s.n && s.p[s.n - 1] == '.')
+		s.n--;
+	if (s.n == 4 && memcmp(s.p, "none", 4) == 0)
+		s.n = 0;
+	return s;
+}
+
+/* ---- syslog framing ------------------------------------------------------ */
+
+/* "DATE HOST PROGRAM[PID]: QUEUEID: ...": the date (whatever form it
+ * has) and the host are what stands before the program tag, which stands
+ * before AT, the start of the queue id. */
+static void syslog_frame(struct span line, const char *at, struct span *date, struct span *host)
+{
+	const char *p = at, *host_end;
+	while (p > line.p && p[-1] == ' ')
+		p--;
+	while (p > line.p && p[-1] != ' ')
+		p--; /* the program tag */
+	while (p > line.p && p[-1] == ' ')
+		p--;
+	host_end = p;
+	while (p > line.p && p[-1] != ' ')
+		p--;
+	*host = span_of(p, (size_t)(host_end - p));
+	*date = trim(span_of(line.p, (size_t)(p - line.p)));
+}
+
+/* ---- Postfix and Sendmail ------------------------------------------------- */
+
+/* "QUEUEID: to=<a>, ..., status=bounced (text)" and friends. */
+static int read_postfix_or_sendmail(struct span line, struct event *ev)
+{
+	const char *to = find(line, ": to=");
+	struct span rest, fields, status;
+	const char *q;
+	if (!to)
+		return 0;
+	q = to;
+	while (q > line.p && q[-1] != ' ')
+		q--;
+	ev->queue_id = span_of(q, (size_t)(to - q));
+	syslog_frame(line, q, &ev->date, &ev->host);
+	fields = after(line, to + 2);
+	rest = field(fields, "to=");
+	ev->recipients = rest;
+	if ((status = field(fields, "status=")).n) {
+		/* Postfix: the word, then the reason in parentheses to the end */
+		const char *open = find(after(fields, status.p), " (");
+		ev->mta = "postfix";
+		ev->original = bare_address(field(fields, "orig_to="));
+		ev->relay = host_name(field(fields, "relay="));
+		ev->dsn = field(fields, "dsn=");
+		status = until(status, " ,");
+		if (open) {
+			struct span t = after(fields, open + 2);
+			if (t.n && t.p[t.n - 1] == ')')
+				t.n--;
+			ev->text = t;
+		}
+		if (starts(status, "bounced") || starts(status, "undeliverable"))
+			ev->outcome = OUT_FAILED;
+		else if (starts(status, "deferred"))
+			ev->outcome = OUT_DELAYED;
+		else if (starts(status, "sent") || starts(status, "deliverable"))
+			ev->outcome = OUT_DELIVERED;
+		else
+			return 0;
+		return 1;
+	}
+	if ((status = field(fields, "stat=")).n) {
+		/* Sendmail: stat= is the last field and may hold ", " itself */
+		const char *stat = status.p;
+		ev->mta = "sendmail";
+		ev->relay = host_name(field(fields, "relay="));
+		ev->dsn = field(fields, "dsn=");
+		ev->text = trim(after(fields, stat));
+		if (starts(ev->text, "Sent"))
+			ev->outcome = OUT_DELIVERED;
+		else if (starts(ev->text, "Deferred")) {
+			ev->outcome = OUT_DELAYED;
+			ev->text.p += 8, ev->text.n -= 8;
+			if (starts(ev->text, ": "))
+				ev->text.p += 2, ev->text.n -= 2;
+		} else
+			ev->outcome = OUT_FAILED;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- Exim ------------------------------------------------------------------ */
+
+/* An Exim message id: two '-' between runs of letters and digits. */
+static int exim_id(struct span w)
+{
+	size_t i, dashes = 0;
+	if (w.n < 14 || w.n > 24)
+		return 0;
+	for (i = 0; i < w.n; i++) {
+		char c = w.p[i];
+		if (c == '-')
+			dashes++;
+		else if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+			return 0;
+	}
+	return dashes == 2 && w.p[0] != '-' && w.p[w.n - 1] != '-';
+}
+
+/* "DATE TIME [+ZONE] [[PID]] ID ** addr [<orig>] R=.. T=.. H=host [ip]: text" */
+static int read_exim(struct span line, struct event *ev)
+{
+	static const struct {
+		const char *mark;
+		enum outcome outcome;
+	} marks[] = {{" ** ", OUT_FAILED}, {" == ", OUT_DELAYED}, {" => ", OUT_DELIVERED},
+	             {" -> ", OUT_DELIVERED}};
+	size_t k;
+	for (k = 0; k < sizeof marks / sizeof marks[0]; k++) {
+		const char *m = find(line, marks[k].mark), *id, *p;
+		struct span rest, w, h;
+		int quoted = 0;
+		if (!m)
+			continue;
+		id = m;
+		while (id > line.p && id[-1] != ' ')
+			id--;
+		if (!exim_id(span_of(id, (size_t)(m - id))))
+			continue;
+		ev->mta = "exim";
+		ev->outcome = marks[k].outcome;
+		ev->queue_id = span_of(id, (size_t)(m - id));
+		ev->date = trim(span_of(line.p, (size_t)(id - line.p)));
+		rest = after(line, m + 4);
+		w = until(rest, " ");
+		if (w.n && w.p[w.n - 1] == ':')
+			w.n--; /* "** addr: reason" */
+		ev->recipients = w;
+		rest = after(rest, w.p + w.n);
+		if (starts(trim(rest), "<")) {
+			struct span o = trim(rest);
+			ev->original = until(span_of(o.p + 1, o.n - 1), ">");
+		}
+		if ((h.p = find(rest, " H=")) != NULL)
+			ev->relay = host_name(after(rest, h.p + 3));
+		/* the text follows the first ": " outside quotes */
+		for (p = rest.p; p + 1 < rest.p + rest.n; p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else if (!quoted && p[0] == ':' && p[1] == ' ') {
+				ev->text = trim(after(rest, p + 2));
+				break;
+			}
+		}
+		if (ev->outcome == OUT_DELIVERED && (h.p = find(rest, " C=\"")) != NULL)
+			ev->text = until(after(rest, h.p + 4), "\"");
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- qmail ----------------------------------------------------------------- */
+
+struct qmail_slot {
+	unsigned long delivery;
+	char *recipient, *msg;
+};
+
+/* "starting delivery N: msg M to remote ADDR" or "... to local ADDR" */
+static int qmail_start(struct span line, struct qmail_slot *slots)
+{
+	const char *s = find(line, "starting delivery "), *to;
+	size_t skip = 11; /* " to remote " */
+	unsigned long n;
+	struct span addr, msg;
+	struct qmail_slot *slot;
+	if (!s)
+		return 0;
+	if (!(to = find(after(line, s), " to remote ")) &&
+	    (skip = 10, !(to = find(after(line, s), " to local "))))
+		return 0;
+	n = strtoul(s + 18, NULL, 10);
+	addr = trim(after(line, to + skip));
+	msg = find(line, ": msg ") ? until(after(line, find(line, ": msg ") + 6), " ") : span_of("", 0);
+	slot = &slots[n % LOG_QMAIL_SLOTS];
+	free(slot->recipient);
+	free(slot->msg);
+	slot->delivery = n;
+	slot->recipient = strndup(addr.p, addr.n);
+	slot->msg = strndup(msg.p, msg.n);
+	return 1;
+}
+
+/* "delivery N: failure: TEXT"; qmail writes spaces as '_' and line
+ * breaks as '/', which SCRATCH gets back. */
+static int read_qmail(struct span line, struct event *ev, struct qmail_slot *slots, char *scratch)
+{
+	static const struct {
+		const char *word;
+		enum outcome outcome;
+	} words[] = {{": failure: ", OUT_FAILED}, {": deferral: ", OUT_DELAYED},
+	             {": success: ", OUT_DELIVERED}};
+	const char *d = find(line, "delivery ");
+	size_t k, i;
+	unsigned long n;
+	char *end;
+	if (!d || (d > line.p && d[-1] != ' '))
+		return 0;
+	n = strtoul(d + 9, &end, 10);
+	for (k = 0; k < sizeof words / sizeof words[0]; k++) {
+		struct span t;
+		struct qmail_slot *slot = &slots[n % LOG_QMAIL_SLOTS];
+		size_t w = strlen(words[k].word);
+		if ((size_t)(line.p + line.n - end) < w || memcmp(end, words[k].word, w) != 0)
+			continue;
+		if (!slot->recipient || !slot->msg || slot->delivery != n)
+			return 0; /* its start was not in this log */
+		t = after(line, end + w);
+		for (i = 0; i < t.n; i++)
+			scratch[i] = t.p[i] == '_' ? ' ' : t.p[i] == '/' ? ' ' : t.p[i];
+		ev->mta = "qmail";
+		ev->outcome = words[k].outcome;
+		ev->date = trim(span_of(line.p, (size_t)(d - line.p)));
+		ev->recipients = span_of(slot->recipient, strlen(slot->recipient));
+		ev->queue_id = span_of(slot->msg, strlen(slot->msg));
+		ev->text = trim(span_of(scratch, t.n));
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- Postfix's queue: deferrals kept until expiry or removal ---------------- */
+
+struct deferral {
+	struct deferral *next;
+	char *recipient, *relay, *dsn, *text;
+};
+
+struct queued {
+	struct queued *next, *older, *newer;
+	char *id;
+	struct deferral *deferrals;
+};
+
+struct queue {
+	struct queued **slots;
+	size_t nslots, count;
+	struct queued *oldest, *newest;
+};
+
+static size_t queue_hash(struct span id, size_t nslots)
+{
+	size_t h = 5381, i;
+	for (i = 0; i < id.n; i++)
+		h = h * 33 + (unsigned char)id.p[i];
+	return h & (nslots - 1);
+}
+
+static struct queued **queue_find(struct queue *q, struct span id)
+{
+	struct queued **e = &q->slots[queue_hash(id, q->nslots)];
+	for (; *e; e = &(*e)->next)
+		if (strlen((*e)->id) == id.n && memcmp((*e)->id, id.p, id.n) == 0)
+			break;
+	return e;
+}
+
+static void deferrals_free(struct deferral *d)
+{
+	while (d) {
+		struct deferral *next = d->next;
+		free(d->recipient), free(d->relay), free(d->dsn), free(d->text);
+		free(d);
+		d = next;
+	}
+}
+
+/* Take the message out of the table; the caller owns it. */
+static struct queued *queue_take(struct queue *q, struct span id)
+{
+	struct queued **e, *m;
+	if (!q->slots)
+		return NULL;
+	e = queue_find(q, id);
+	if (!(m = *e))
+		return NULL;
+	*e = m->next;
+	if (m->older)
+		m->older->newer = m->newer;
+	else
+		q->oldest = m->newer;
+	if (m->newer)
+		m->newer->older = m->older;
+	else
+		q->newest = m->older;
+	q->count--;
+	return m;
+}
+
+static void queued_free(struct queued *m)
+{
+	if (m) {
+		deferrals_free(m->deferrals);
+		free(m->id);
+		free(m);
+	}
+}
+
+static char *dup_span(struct span s) { return strndup(s.p ? s.p : "", s.n); }
+
+/* Keep EV, a deferral of one recipient, as that recipient's latest. */
+static int queue_keep(struct queue *q, const struct event *ev, struct span recipient)
+{
+	struct queued **e, *m;
+	struct deferral *d;
+	if (!q->slots) {
+		q->nslots = 1u << 16;
+		if (!(q->slots = calloc(q->nslots, sizeof *q->slots)))
+			return -1;
+	}
+	e = queue_find(q, ev->queue_id);
+	if (!(m = *e)) {
+		if (q->count >= LOG_MAX_QUEUED)
+			queued_free(queue_take(q, span_of(q->oldest->id, strlen(q->oldest->id))));
+		e = queue_find(q, ev->queue_id);
+		if (!(m = calloc(1, sizeof *m)) || !(m->id = dup_span(ev->queue_id))) {
+			free(m);
+			return -1;
+		}
+		*e = m;
+		m->older = q->newest;
+		if (q->newest)
+			q->newest->newer = m;
+		else
+			q->oldest = m;
+		q->newest = m;
+		q->count++;
+	}
+	for (d = m->deferrals; d; d = d->next)
+		if (strlen(d->recipient) == recipient.n && memcmp(d->recipient, recipient.p, recipient.n) == 0)
+			break;
+	if (!d) {
+		struct deferral **tail = &m->deferrals;
+		if (!(d = calloc(1, sizeof *d)) || !(d->recipient = dup_span(recipient))) {
+			free(d);
+			return -1;
+		}
+		while (*tail) /* in the log's order */
+			tail = &(*tail)->next;
+		*tail = d;
+	} else {
+		free(d->relay), free(d->dsn), free(d->text);
+	}
+	d->relay = dup_span(ev->relay);
+	d->dsn = dup_span(ev->dsn);
+	d->text = dup_span(ev->text);
+	return d->relay && d->dsn && d->text ? 0 : -1;
+}
+
+static void queue_free(struct queue *q)
+{
+	while (q->oldest)
+		queued_free(queue_take(q, span_of(q->oldest->id, strlen(q->oldest->id))));
+	free(q->slots);
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+struct log_run {
+	struct rebound_query q;
+	struct out o;
+	enum format format;
+	int final_only, with_delivered, status;
+	struct queue queue;
+	struct qmail_slot qmail[LOG_QMAIL_SLOTS];
+	unsigned long skipped;
+};
+
+static void json_key(struct out *o, const char *key)
+{
+	out_str(o, ",\"");
+	out_str(o, key);
+	out_str(o, "\":");
+}
+
+static void json_span(struct out *o, const char *key, struct span s)
+{
+	json_key(o, key);
+	if (s.n)
+		out_json_string(o, s.p, s.n);
+	else
+		out_str(o, "null");
+}
+
+static void json_cstr(struct out *o, const char *key, const char *s)
+{
+	json_span(o, key, span_of(s, s ? strlen(s) : 0));
+}
+
+static void tsv_span(struct out *o, struct span s)
+{
+	if (s.n)
+		out_tsv_field(o, s.p, s.n);
+	out_char(o, '\t');
+}
+
+static void tsv_cstr(struct out *o, const char *s) { tsv_span(o, span_of(s, strlen(s))); }
+
+static const char log_tsv_header[] =
+	"file\tline\tmta\tqueue_id\tevent\trecipient\toriginal_recipient\tstatus\treply\ttype\t"
+	"class\tblame\tnext_action\tprovider\trule\tsisimai\tbounce_code\tremote_mta\tdate\t"
+	"diagnostic\n";
+
+/* One record: where, which delivery, and the verdict on its text. */
+static void write_record(struct log_run *run, const char *path, unsigned long lineno,
+                         const struct event *ev, struct span recipient,
+                         const struct rebound_result *r)
+{
+	struct out *o = &run->o;
+	const struct rebound_class *c = r->cls;
+	struct span status = r->status[0] ? span_of(r->status, strlen(r->status)) : ev->dsn;
+	const char *event = outcome_names[ev->outcome];
+	if (run->format == FORMAT_JSON) {
+		out_str(o, "{\"file\":");
+		out_json_string(o, path, strlen(path));
+		json_key(o, "line");
+		out_uint(o, lineno);
+		json_cstr(o, "mta", ev->mta);
+		json_span(o, "queue_id", ev->queue_id);
+		json_cstr(o, "event", event);
+		json_span(o, "recipient", recipient);
+		json_span(o, "original_recipient", ev->original);
+		json_span(o, "status", status);
+		json_key(o, "reply");
+		if (r->reply)
+			out_uint(o, r->reply);
+		else
+			out_str(o, "null");
+		json_cstr(o, "type", rebound_type_name(r->type));
+		json_cstr(o, "class", c->name);
+		json_cstr(o, "blame", rebound_blame_name(c->blame));
+		json_cstr(o, "next_action", rebound_action_name(c->action));
+		json_cstr(o, "provider", r->provider ? r->provider->id : NULL);
+		json_cstr(o, "rule", r->rule->id);
+		json_cstr(o, "sisimai", c->sisimai);
+		json_key(o, "bounce_code");
+		if (c->bounce_code)
+			out_uint(o, (unsigned long)c->bounce_code);
+		else
+			out_str(o, "null");
+		json_span(o, "remote_mta", ev->relay);
+		json_span(o, "reporting_mta", ev->host);
+		json_span(o, "date", ev->date);
+		json_span(o, "diagnostic", ev->text);
+		out_str(o, "}\n");
+	} else if (run->format == FORMAT_TSV) {
+		tsv_cstr(o, path);
+		out_uint(o, lineno);
+		out_char(o, '\t');
+		tsv_cstr(o, ev->mta);
+		tsv_span(o, ev->queue_id);
+		tsv_cstr(o, event);
+		tsv_span(o, recipient);
+		tsv_span(o, ev->original);
+		tsv_span(o, status);
+		if (r->reply)
+			out_uint(o, r->reply);
+		out_char(o, '\t');
+		tsv_cstr(o, rebound_type_name(r->type));
+		tsv_cstr(o, c->name);
+		tsv_cstr(o, rebound_blame_name(c->blame));
+		tsv_cstr(o, rebound_action_name(c->action));
+		tsv_cstr(o, r->provider ? r->provider->id : "");
+		tsv_cstr(o, r->rule->id);
+		tsv_cstr(o, c->sisimai);
+		if (c->bounce_code)
+			out_uint(o, (unsigned long)c->bounce_code);
+		out_char(o, '\t');
+		tsv_span(o, ev->relay);
+		tsv_span(o, ev->date);
+		if (ev->text.n)
+			out_tsv_field(o, ev->text.p, ev->text.n);
+		out_char(o, '\n');
+	} else {
+		out_str(o, path);
+		out_char(o, ':');
+		out_uint(o, lineno);
+		out_str(o, ": ");
+		out_str(o, event);
+		out_char(o, ' ');
+		if (recipient.n)
+			out_bytes(o, recipient.p, recipient.n);
+		else
+			out_str(o, "(no recipient)");
+		out_str(o, "  ");
+		out_classify(o, FORMAT_TEXT, "", 0, r);
+	}
+}
+
+/* The next address of a recipient list ("<a>,<b>" or "a, b"). */
+static int next_address(struct span list, size_t *pos, struct span *addr)
+{
+	while (*pos < list.n && (list.p[*pos] == ',' || list.p[*pos] == ' '))
+		(*pos)++;
+	if (*pos >= list.n)
+		return 0;
+	*addr = until(after(list, list.p + *pos), ",");
+	*pos += addr->n;
+	*addr = bare_address(*addr);
+	return 1;
+}
+
+/* Classify TEXT with what the log says around it: the relay, the
+ * recipient's domain and the DSN status. */
+static void classify_event(struct log_run *run, const struct event *ev, struct span recipient,
+                           struct rebound_result *r)
+{
+	char relay[256], rcpt[512], dsn[16];
+	struct rebound_query q = run->q;
+	snprintf(relay, sizeof relay, "%.*s", (int)ev->relay.n, ev->relay.p ? ev->relay.p : "");
+	snprintf(rcpt, sizeof rcpt, "%.*s", (int)recipient.n, recipient.p ? recipient.p : "");
+	snprintf(dsn, sizeof dsn, "%.*s", (int)ev->dsn.n, ev->dsn.p ? ev->dsn.p : "");
+	q.remote_host = *relay ? relay : NULL;
+	q.recipient_domain = *rcpt ? rcpt : NULL;
+	q.status = *dsn ? dsn : NULL;
+	rebound_classify(ev->text.p ? ev->text.p : "", ev->text.n, &q, r);
+	if (ev->outcome == OUT_DELIVERED) {
+		const struct rebound_class *c = rebound_class_find("delivered");
+		static const struct rebound_rule delivered = {"log-delivered", "cli/maillog.c", 0, NULL};
+		if (c && r->type != REBOUND_TYPE_SUCCESS) {
+			r->cls = c;
+			r->type = REBOUND_TYPE_SUCCESS;
+			r->rule = &delivered;
+			r->retry_after = 0;
+		}
+	} else if (ev->outcome == OUT_EXPIRED)
+		rebound_settle_expired(r);
+}
+
+static void report(struct log_run *run, const char *path, unsigned long lineno,
+                   const struct event *ev)
+{
+	struct span addr;
+	size_t pos = 0;
+	while (next_address(ev->recipients, &pos, &addr)) {
+		struct rebound_result r;
+		if (ev->mta && strcmp(ev->mta, "postfix") == 0 && ev->outcome == OUT_DELAYED &&
+		    queue_keep(&run->queue, ev, addr) < 0) {
+			fprintf(stderr, "rebound: %s:%lu: %s\n", path, lineno, strerror(ENOMEM));
+			run->status = 1;
+		}
+		if ((ev->outcome == OUT_DELAYED && run->final_only) ||
+		    (ev->outcome == OUT_DELIVERED && !run->with_delivered))
+			continue;
+		classify_event(run, ev, addr, &r);
+		write_record(run, path, lineno, ev, addr, &r);
+	}
+}
+
+/* Postfix's queue manager: "QUEUEID: from=<s>, status=expired, ..." reports
+ * every kept deferral as expired; "QUEUEID: removed" forgets them. */
+static int read_postfix_queue(struct log_run *run, const char *path, unsigned long lineno,
+                              struct span line)
+{
+	const char *m = find(line, ": removed");
+	const char *x = find(line, ", status=expired");
+	const char *end = m ? m : x ? find(line, ": from=") : NULL;
+	const char *q;
+	struct span id, date, host;
+	struct queued *msg;
+	struct deferral *d;
+	if (!end || (m && m + 9 != line.p + line.n))
+		return 0;
+	q = end;
+	while (q > line.p && q[-1] != ' ')
+		q--;
+	id = span_of(q, (size_t)(end - q));
+	msg = queue_take(&run->queue, id);
+	if (!x || !msg) {
+		queued_free(msg);
+		return 1;
+	}
+	syslog_frame(line, q, &date, &host);
+	for (d = msg->deferrals; d; d = d->next) {
+		struct event ev;
+		struct rebound_result r;
+		memset(&ev, 0, sizeof ev);
+		ev.mta = "postfix";
+		ev.outcome = OUT_EXPIRED;
+		ev.queue_id = id;
+		ev.host = host;
+		ev.date = date;
+		ev.relay = span_of(d->relay, strlen(d->relay));
+		ev.dsn = span_of(d->dsn, strlen(d->dsn));
+		ev.text = span_of(d->text, strlen(d->text));
+		ev.recipients = span_of(d->recipient, strlen(d->recipient));
+		classify_event(run, &ev, ev.recipients, &r);
+		write_record(run, path, lineno, &ev, ev.recipients, &r);
+	}
+	queued_free(msg);
+	return 1;
+}
+
+static void read_line(struct log_run *run, const char *path, unsigned long lineno,
+                      const char *text, size_t len, char *scratch)
+{
+	struct span line = span_of(text, len);
+	struct event ev;
+	memset(&ev, 0, sizeof ev);
+	if (read_postfix_or_sendmail(line, &ev) || read_exim(line, &ev) ||
+	    read_qmail(line, &ev, run->qmail, scratch))
+		report(run, path, lineno, &ev);
+	else if (!read_postfix_queue(run, path, lineno, line) && !qmail_start(line, run->qmail))
+		run->skipped++;
+}
+
+static void log_usage(FILE *f)
+{
+	fputs("usage: rebound log [OPTION]... [FILE]...\n"
+	      "Read MTA logs and classify every delivery that failed, was deferred or\n"
+	      "expired: one record per recipient.  Postfix, Sendmail, Exim (main log)\n"
+	      "and qmail-send lines are recognised; other lines are skipped.  Without\n"
+	      "FILE, or with '-', standard input is read.\n\n"
+	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"
+	      "  -f, --format FMT     text, tsv or json (JSON Lines); default text\n"
+	      "      --final          leave out deferrals (only failures and expiries)\n"
+	      "      --delivered      also report successful deliveries\n"
+	      "  -h, --help           show this help\n\n"
+	      "Exit status: 0 every file was read, 1 a file could not be read or the\n"
+	      "output could not be written (the other files are still read), 2 usage error.\n",
+	      f);
+}
+
+static void read_stream(struct log_run *run, const char *path, FILE *f, char *scratch)
+{
+	struct lines in;
+	const char *text;
+	size_t len;
+	lines_init(&in, f);
+	while (!run->o.failed && lines_next(&in, &text, &len)) {
+		char *s = scratch;
+		/* qmail's text is rewritten into scratch; a longer line is
+		   rewritten into a buffer of its own */
+		if (len > REBOUND_MAX_TEXT && !(s = malloc(len))) {
+			fprintf(stderr, "rebound: %s:%lu: %s\n", path, in.lineno, strerror(ENOMEM));
+			run->status = 1;
+			continue;
+		}
+		read_line(run, path, in.lineno, text, len, s);
+		if (s != scratch)
+			free(s);
+	}
+	if (in.error) {
+		fprintf(stderr, "rebound: %s: line %lu: %s\n", path, in.lineno + 1, strerror(errno));
+		run->status = 1;
+	}
+	lines_free(&in);
+}
+
+int cmd_log(int argc, char **argv)
+{
+	struct log_run *run;
+	struct rebound_result probe;
+	char *scratch;
+	int i, nfiles = 0, only_files = 0, err, rc;
+	const char *v;
+
+	run = calloc(1, sizeof *run);
+	scratch = malloc(REBOUND_MAX_TEXT);
+	if (!run || !scratch) {
+		fprintf(stderr, "rebound: %s\n", strerror(ENOMEM));
+		free(run);
+		free(scratch);
+		return 1;
+	}
+	run->format = FORMAT_TEXT;
+	/* the options first, so that a usage error reads no input */
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_files || a[0] != '-' || !a[1]) {
+			nfiles++;
+			continue;
+		}
+		if (strcmp(a, "--") == 0)
+			only_files = 1;
+		else if ((v = option_value(argc, argv, &i, "--profile", "-p")))
+			run->q.profile = v;
+		else if ((v = option_value(argc, argv, &i, "--format", "-f"))) {
+			if (parse_format(v, &run->format) < 0) {
+				fprintf(stderr, "rebound: unknown format '%s' (use text, tsv or json)\n", v);
+				rc = 2;
+				goto out;
+			}
+		} else if (strcmp(a, "--final") == 0)
+			run->final_only = 1;
+		else if (strcmp(a, "--delivered") == 0)
+			run->with_delivered = 1;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			log_usage(stdout);
+			rc = 0;
+			goto out;
+		} else {
+			fprintf(stderr, "rebound: unknown option '%s'\n", a);
+			rc = 2;
+			goto out;
+		}
+	}
+	err = rebound_classify("", 0, &run->q, &probe);
+	if (err < 0) {
+		fprintf(stderr, "rebound: unknown profile '%s' (see 'rebound list profiles')\n",
+		        run->q.profile);
+		rc = 2;
+		goto out;
+	}
+	out_init(&run->o, stdout);
+	if (run->format == FORMAT_TSV)
+		out_str(&run->o, log_tsv_header);
+	if (!nfiles)
+		read_stream(run, "-", stdin, scratch);
+	only_files = 0;
+	for (i = 1; i < argc && !run->o.failed; i++) {
+		const char *a = argv[i];
+		FILE *f;
+		if (!only_files && a[0] == '-' && a[1]) {
+			if (strcmp(a, "--") == 0)
+				only_files = 1;
+			else if (strcmp(a, "-p") == 0 || strcmp(a, "-f") == 0 ||
+			         strcmp(a, "--profile") == 0 || strcmp(a, "--format") == 0)
+				i++; /* skip the option's value */
+			continue;
+		}
+		if (strcmp(a, "-") == 0) {
+			read_stream(run, "-", stdin, scratch);
+			continue;
+		}
+		if (!(f = fopen(a, "r"))) {
+			fprintf(stderr, "rebound: %s: %s\n", a, strerror(errno));
+			run->status = 1;
+			continue;
+		}
+		read_stream(run, a, f, scratch);
+		fclose(f);
+	}
+	out_flush(&run->o);
+	if (run->o.failed || fflush(stdout) != 0) {
+		fprintf(stderr, "rebound: cannot write output: %s\n", strerror(errno));
+		run->status = 1;
+	}
+	rc = run->status ? 1 : 0;
+	free(run->o.buf);
+out:
+	queue_free(&run->queue);
+	for (i = 0; i < (int)LOG_QMAIL_SLOTS; i++) {
+		free(run->qmail[i].recipient);
+		free(run->qmail[i].msg);
+	}
+	free(run);
+	free(scratch);
+	return rc;
+}

@@ -1,0 +1,79 @@
+#!/bin/sh
+# t-log.sh - "rebound log": delivery lines of Postfix, Sendmail, Exim and
+# qmail logs become one classified record per recipient (tests/logs/).
+. "${srcdir:-.}/tests/tap.sh"
+[ -x "$REBOUND" ] || skip_all "rebound not built"
+logs="$srcdir/tests/logs"
+tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+
+# every sample log gives exactly the records expect.tsv lists, in order
+for f in postfix.log sendmail.log qmail-send.log exim_mainlog; do
+	"$REBOUND" log --delivered -f tsv "$logs/$f" >"$tmp/out"
+	ok $? "$f is read"
+	tail -n +2 "$tmp/out" | awk -F'\t' -v OFS='\t' -v f="$f" '{ print f, $2, $5, $6, $11 }' >"$tmp/got"
+	awk -F'\t' -v f="$f" '$1 == f' "$logs/expect.tsv" >"$tmp/want"
+	[ -s "$tmp/want" ] && cmp -s "$tmp/got" "$tmp/want"
+	ok $? "$f: the records of expect.tsv (line, event, recipient, class)"
+	[ $? -eq 0 ] || diff "$tmp/want" "$tmp/got" | sed 's/^/# /'
+done
+
+"$REBOUND" log -f json "$logs/postfix.log" >"$tmp/out"
+for key in file line mta queue_id event recipient original_recipient status reply type class \
+	blame next_action provider rule sisimai bounce_code remote_mta reporting_mta date diagnostic; do
+	grep -q "\"$key\":" "$tmp/out"; ok $? "JSON has key '$key'"
+done
+grep -q '"queue_id":"8CCC0002D","event":"failed","recipient":"frank@outlook.com","original_recipient":"frank@alias.example","status":"5.7.1","reply":550' "$tmp/out"
+ok $? "Postfix: queue id, orig_to, dsn and reply code"
+grep '"recipient":"frank@outlook.com"' "$tmp/out" | grep -q '"blame":"sender".*"remote_mta":"outlook-com.olc.protection.outlook.com","reporting_mta":"mx1","date":"2026-11-22T10:03:00.123456+00:00"'
+ok $? "Postfix: a block of the sender's IP blames the sender; relay host, log host and ISO date"
+grep '"recipient":"carol@gmail.com"' "$tmp/out" | grep -q '"provider":"gmail"'
+ok $? "the relay and the text find the provider"
+! grep -q '"event":"delivered"' "$tmp/out"; ok $? "deliveries are left out unless --delivered"
+! grep -q 'NOQUEUE' "$tmp/out"; ok $? "the server's own refusals of incoming mail are not deliveries"
+
+"$REBOUND" log -f json "$logs/exim_mainlog" >"$tmp/out"
+grep -q '"recipient":"uma@example.biz","original_recipient":"uma@alias.example"' "$tmp/out"
+ok $? "Exim: the original address after the recipient"
+grep '"recipient":"pat@example.org"' "$tmp/out" | grep -q '"remote_mta":"mx.example.org"'
+ok $? "Exim: H= is the remote host, a quoted DN= does not end the fields"
+
+"$REBOUND" log --final -f tsv "$logs/postfix.log" "$logs/exim_mainlog" >"$tmp/out"
+! cut -f5 "$tmp/out" | grep -q delayed; ok $? "--final leaves deferrals out"
+[ "$(cut -f5 "$tmp/out" | grep -c expired)" -eq 2 ]; ok $? "--final keeps the expiries"
+
+# the expiry reports the last deferral of each recipient of the message
+printf '%s\n' \
+	'Nov 22 10:00:00 h postfix/smtp[1]: AAA111: to=<a@example.org>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.9]:25: Connection refused)' \
+	'Nov 22 11:00:00 h postfix/smtp[1]: AAA111: to=<a@example.org>, relay=mx.example.org[192.0.2.9]:25, delay=1, dsn=4.7.1, status=deferred (host mx.example.org[192.0.2.9] said: 451 4.7.1 Greylisted, please try again later (in reply to RCPT TO command))' \
+	'Nov 22 12:00:00 h postfix/qmgr[2]: AAA111: from=<s@example.net>, status=expired, returned to sender' \
+	'Nov 22 12:00:01 h postfix/qmgr[2]: BBB222: removed' \
+	'Nov 22 12:00:02 h postfix/smtp[1]: BBB222: to=<b@example.org>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.9]:25: Connection refused)' \
+	'Nov 22 12:00:03 h postfix/qmgr[2]: BBB222: removed' \
+	'Nov 22 12:00:04 h postfix/qmgr[2]: BBB222: from=<s@example.net>, status=expired, returned to sender' |
+	"$REBOUND" log --final -f tsv >"$tmp/out"
+[ "$(tail -n +2 "$tmp/out" | wc -l)" -eq 1 ] && tail -n +2 "$tmp/out" | cut -f2,5,6,11 | grep -q '^3	expired	a@example.org	greylisted$'
+ok $? "an expiry reports each recipient once, with its last deferral; a removed message is forgotten"
+
+# input that is no log, binary bytes and a very long line
+printf 'hello\n\000\377\376 to= status=\n: to=\nstatus=bounced (\n1a-b-c ** \ndelivery 5: failure: x\n' >"$tmp/junk"
+head -c 3000000 /dev/zero | tr '\0' 'x' >>"$tmp/junk"
+printf '\nNov 22 10:00:00 h postfix/smtp[1]: CCC333: to=<c@example.org>, relay=none, dsn=5.1.1, status=bounced (%s 550 5.1.1 user unknown)\n' \
+	"$(head -c 100000 /dev/zero | tr '\0' 'y')" >>"$tmp/junk"
+"$REBOUND" log -f tsv "$tmp/junk" >"$tmp/out" 2>"$tmp/err"
+ok $? "junk, NUL bytes and long lines: exit 0"
+[ "$(tail -n +2 "$tmp/out" | wc -l)" -eq 1 ] && tail -n +2 "$tmp/out" | cut -f6 | grep -qx 'c@example.org'
+ok $? "only the real delivery line of it gives a record"
+
+"$REBOUND" log "$tmp/nosuch" "$logs/sendmail.log" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ]; ok $? "an unreadable file: exit 1"
+grep -q "nosuch" "$tmp/err"; ok $? "the unreadable file is named on stderr"
+grep -q 'vic@example.com' "$tmp/out"; ok $? "the other files are still read"
+
+"$REBOUND" log - <"$logs/sendmail.log" >"$tmp/a" && "$REBOUND" log <"$logs/sendmail.log" >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b" && grep -q '^-:2: failed vic@example.com' "$tmp/a"
+ok $? "standard input, named '-' or not"
+"$REBOUND" log --profile nosuch "$logs/postfix.log" >/dev/null 2>&1; [ $? -eq 2 ]
+ok $? "an unknown profile is a usage error"
+"$REBOUND" log --help | grep -q 'Postfix'; ok $? "--help names the formats read"
+
+done_testing
