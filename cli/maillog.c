@@ -1,15 +1,18 @@
 /*
- * maillog.c - "rebound log": read the delivery lines of MTA logs and
+ * maillog.c - "rebound log": read the delivery records of MTA logs and
  * classify each recipient whose delivery failed, was deferred or expired.
  *
- * Postfix (smtp, lmtp, local, virtual, pipe, error; "status=..."),
- * Sendmail ("stat=..."), Exim's main log ("**", "==", "=>" and "->"
- * lines) and qmail-send ("starting delivery N ... to remote ADDR", then
- * "delivery N: failure|deferral|success: ...") are recognised line by
- * line; every other line is skipped.  Postfix reports an expiry once per
- * message ("status=expired, returned to sender"), so the last deferral of
- * each recipient of a queued message is kept until the message leaves
- * the queue, and the expiry is reported for each of them.
+ * Recognised line by line, every other line skipped: Postfix (smtp,
+ * lmtp, local, virtual, pipe, error; "status=..."), Sendmail ("stat=..."),
+ * Exim's main log ("**", "==", "=>" and "->" lines), qmail-send
+ * ("starting delivery N ... to remote ADDR", then "delivery N:
+ * failure|deferral|success: ..."), PowerMTA accounting files (CSV whose
+ * header line names the columns) and KumoMTA's JSON log records.
+ *
+ * Postfix reports an expiry once per message ("status=expired, returned
+ * to sender"), so the last deferral of each recipient of a queued message
+ * is kept until the message leaves the queue, and is reported then as
+ * expired unless the recipient's fate was logged in between.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,8 +29,9 @@
 /* qmail deliveries in progress; qmail runs at most a few hundred at once. */
 #define LOG_QMAIL_SLOTS 1024u
 
-enum outcome { OUT_FAILED, OUT_DELAYED, OUT_EXPIRED, OUT_DELIVERED };
-static const char *const outcome_names[] = {"failed", "delayed", "expired", "delivered"};
+enum outcome { OUT_FAILED, OUT_DELAYED, OUT_EXPIRED, OUT_DELIVERED, OUT_COMPLAINT };
+static const char *const outcome_names[] = {"failed", "delayed", "expired", "delivered",
+                                            "complaint"};
 
 struct span {
 	const char *p;
@@ -39,6 +43,7 @@ struct event {
 	const char *mta;
 	enum outcome outcome;
 	struct span date, host, queue_id, recipients, original, relay, dsn, text;
+	unsigned reply; /* a reply code logged apart from the text (KumoMTA) */
 };
 
 /* ---- small span helpers ------------------------------------------------ */
@@ -95,7 +100,8 @@ static struct span trim(struct span s)
 static struct span until(struct span s, const char *stop)
 {
 	size_t i;
-	for (i = 0; i < s.n && !strchr(stop, s.p[i]); i++)
+	/* strchr finds the terminator: a NUL byte never stops */
+	for (i = 0; i < s.n && (!s.p[i] || !strchr(stop, s.p[i])); i++)
 		;
 	return span_of(s.p, i);
 }
@@ -106,6 +112,8 @@ static struct span field(struct span s, const char *name)
 {
 	const char *at = s.p;
 	size_t k = strlen(name);
+	if (!s.n)
+		return span_of(NULL, 0);
 	while ((at = find_bytes(at, (size_t)(s.p + s.n - at), name, k)) != NULL) {
 		if (at == s.p || at[-1] == ' ') {
 			struct span v = after(s, at + k);
@@ -194,6 +202,8 @@ static int read_postfix_or_sendmail(struct span line, struct event *ev)
 			ev->outcome = OUT_FAILED;
 		else if (starts(status, "deferred"))
 			ev->outcome = OUT_DELAYED;
+		else if (starts(status, "expired"))
+			ev->outcome = OUT_EXPIRED;
 		else if (starts(status, "sent") || starts(status, "deliverable"))
 			ev->outcome = OUT_DELIVERED;
 		else
@@ -361,6 +371,336 @@ static int read_qmail(struct span line, struct event *ev, struct qmail_slot *slo
 	return 0;
 }
 
+/* ---- PowerMTA accounting files (CSV) ---------------------------------------- */
+
+/* The columns of an accounting file, from its header line; -1 if absent. */
+struct pmta_columns {
+	int ok, type, time, rcpt, orcpt, action, status, diag, mta, job;
+};
+
+#define PMTA_MAX_FIELDS 256
+
+/* Split a CSV record into at most PMTA_MAX_FIELDS fields; quoted fields
+ * lose their quotes and doubled quotes into SCRATCH.  Returns the count,
+ * or -1 for a quote that never closes. */
+static int csv_split(struct span line, struct span *f, char *scratch)
+{
+	size_t i = 0;
+	int n = 0;
+	for (;;) {
+		struct span v = span_of(line.p + i, 0);
+		if (i < line.n && line.p[i] == '"') {
+			char *out = scratch;
+			for (i++;; i++) {
+				if (i >= line.n)
+					return -1;
+				if (line.p[i] == '"') {
+					if (i + 1 < line.n && line.p[i + 1] == '"')
+						i++;
+					else
+						break;
+				}
+				*scratch++ = line.p[i];
+			}
+			i++;
+			v = span_of(out, (size_t)(scratch - out));
+		} else {
+			while (i < line.n && line.p[i] != ',')
+				i++;
+			v.n = (size_t)(line.p + i - v.p);
+		}
+		if (n < PMTA_MAX_FIELDS)
+			f[n++] = v;
+		if (i >= line.n || line.p[i] != ',')
+			return n;
+		i++;
+	}
+}
+
+static int pmta_column(const struct span *f, int n, const char *name)
+{
+	int k;
+	for (k = 0; k < n; k++)
+		if (f[k].n == strlen(name) && memcmp(f[k].p, name, f[k].n) == 0)
+			return k;
+	return -1;
+}
+
+/* A header line ("type,timeLogged,...,rcpt,...,dsnDiag,...") sets the
+ * columns of the records after it. */
+static int pmta_header(struct span line, struct pmta_columns *c, char *scratch)
+{
+	struct span f[PMTA_MAX_FIELDS];
+	int n;
+	if (!starts(line, "type,") || !find(line, "rcpt") || (n = csv_split(line, f, scratch)) < 0)
+		return 0;
+	c->type = pmta_column(f, n, "type");
+	c->time = pmta_column(f, n, "timeLogged");
+	c->rcpt = pmta_column(f, n, "rcpt");
+	c->orcpt = pmta_column(f, n, "orcpt");
+	c->action = pmta_column(f, n, "dsnAction");
+	c->status = pmta_column(f, n, "dsnStatus");
+	c->diag = pmta_column(f, n, "dsnDiag");
+	c->mta = pmta_column(f, n, "dsnMta");
+	c->job = pmta_column(f, n, "jobId");
+	c->ok = c->rcpt >= 0;
+	return 1;
+}
+
+static struct span pmta_field(const struct span *f, int n, int col)
+{
+	return col >= 0 && col < n ? f[col] : span_of(NULL, 0);
+}
+
+/* "b" bounced, "t"/"tq" deferred, "d" delivered, "rb"/"rs" a bounce or
+ * status a DSN reported later, "f" a feedback report. */
+static int read_pmta(struct span line, const struct pmta_columns *c, struct event *ev,
+                     char *scratch)
+{
+	struct span f[PMTA_MAX_FIELDS], type, action, diag;
+	int n;
+	if (!c->ok || (n = csv_split(line, f, scratch)) < 0)
+		return 0;
+	type = pmta_field(f, n, c->type);
+	action = pmta_field(f, n, c->action);
+	if (type.n == 1 && type.p[0] == 'b')
+		ev->outcome = OUT_FAILED;
+	else if ((type.n == 1 && type.p[0] == 't') || (type.n == 2 && starts(type, "tq")))
+		ev->outcome = OUT_DELAYED;
+	else if (type.n == 1 && type.p[0] == 'd')
+		ev->outcome = OUT_DELIVERED;
+	else if (type.n == 1 && type.p[0] == 'f')
+		ev->outcome = OUT_COMPLAINT;
+	else if (type.n == 2 && type.p[0] == 'r' && (type.p[1] == 'b' || type.p[1] == 's'))
+		ev->outcome = starts(action, "delayed")                              ? OUT_DELAYED
+		              : starts(action, "failed") || type.p[1] == 'b'          ? OUT_FAILED
+		                                                                     : OUT_DELIVERED;
+	else
+		return 0;
+	ev->mta = "powermta";
+	ev->date = pmta_field(f, n, c->time);
+	ev->recipients = pmta_field(f, n, c->rcpt);
+	ev->original = bare_address(pmta_field(f, n, c->orcpt));
+	if (starts(ev->original, "rfc822;"))
+		ev->original = trim(span_of(ev->original.p + 7, ev->original.n - 7));
+	ev->queue_id = pmta_field(f, n, c->job);
+	ev->dsn = pmta_field(f, n, c->status);
+	/* "smtp;550 5.1.1 ..." and "dns;mx.example.org (192.0.2.1)" name their
+	   kind before the value */
+	diag = pmta_field(f, n, c->diag);
+	if (find(diag, ";") && find(diag, ";") - diag.p < 12)
+		diag = after(diag, find(diag, ";") + 1);
+	ev->text = trim(diag);
+	ev->relay = pmta_field(f, n, c->mta);
+	if (find(ev->relay, ";") && find(ev->relay, ";") - ev->relay.p < 12)
+		ev->relay = after(ev->relay, find(ev->relay, ";") + 1);
+	ev->relay = host_name(until(trim(ev->relay), " ("));
+	return ev->recipients.n > 0;
+}
+
+/* ---- KumoMTA log records (JSON Lines) ------------------------------------------ */
+
+static const char *json_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* The end of the JSON value at P (a string, number, literal, or a whole
+ * object or array, skipped by counting brackets outside strings). */
+static const char *json_value_end(const char *p, const char *end)
+{
+	size_t depth = 0;
+	int in_string = 0;
+	for (; p < end; p++) {
+		if (in_string) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"') {
+				in_string = 0;
+				if (!depth)
+					return p + 1;
+			}
+		} else if (*p == '"')
+			in_string = 1;
+		else if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']') {
+			if (!depth)
+				return p; /* the end of the enclosing value */
+			if (!--depth)
+				return p + 1;
+		} else if (!depth && (*p == ',' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+			return p;
+	}
+	return depth || in_string ? NULL : p;
+}
+
+/* The value of member KEY of the object OBJ (which starts with '{'). */
+static struct span json_member(struct span obj, const char *key)
+{
+	const char *p, *end;
+	size_t k = strlen(key);
+	if (!obj.n || obj.p[0] != '{')
+		return span_of(NULL, 0);
+	end = obj.p + obj.n;
+	for (p = obj.p + 1;;) {
+		const char *name, *name_end, *v, *v_end;
+		p = json_ws(p, end);
+		if (p >= end || *p != '"')
+			return span_of(NULL, 0);
+		name = p + 1;
+		if (!(name_end = json_value_end(p, end)))
+			return span_of(NULL, 0);
+		p = json_ws(name_end, end);
+		if (p >= end || *p != ':')
+			return span_of(NULL, 0);
+		v = json_ws(p + 1, end);
+		if (!(v_end = json_value_end(v, end)) || v_end == v)
+			return span_of(NULL, 0);
+		if ((size_t)(name_end - 1 - name) == k && memcmp(name, key, k) == 0)
+			return span_of(v, (size_t)(v_end - v));
+		p = json_ws(v_end, end);
+		if (p >= end || *p != ',')
+			return span_of(NULL, 0);
+		p++;
+	}
+}
+
+static size_t utf8_put(unsigned long cp, char *out)
+{
+	if (cp < 0x80)
+		return out[0] = (char)cp, 1;
+	if (cp < 0x800)
+		return out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F)), 2;
+	if (cp < 0x10000)
+		return out[0] = (char)(0xE0 | cp >> 12), out[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+		       out[2] = (char)(0x80 | (cp & 0x3F)), 3;
+	return out[0] = (char)(0xF0 | cp >> 18), out[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+	       out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), out[3] = (char)(0x80 | (cp & 0x3F)), 4;
+}
+
+static int hex4(const char *p, const char *end, unsigned long *v)
+{
+	int i;
+	*v = 0;
+	if (end - p < 4)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+		             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+		             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+		                                    : 16u;
+		if (d > 15)
+			return 0;
+		*v = *v << 4 | d;
+	}
+	return 1;
+}
+
+/* A JSON string's text, unescaped into *OUT, which moves past it (the
+ * text never takes more room than its escaped form).  Anything else
+ * (null, a number) gives an empty span. */
+static struct span json_text(struct span v, char **out)
+{
+	const char *p, *end;
+	char *start = *out, *o = *out;
+	if (v.n < 2 || v.p[0] != '"')
+		return span_of(NULL, 0);
+	p = v.p + 1;
+	end = v.p + v.n - 1;
+	while (p < end) {
+		unsigned long cp, lo;
+		if (*p != '\\') {
+			*o++ = *p++;
+			continue;
+		}
+		if (++p >= end)
+			break;
+		switch (*p) {
+		case 'n': *o++ = '\n'; p++; break;
+		case 'r': *o++ = '\r'; p++; break;
+		case 't': *o++ = '\t'; p++; break;
+		case 'b': *o++ = '\b'; p++; break;
+		case 'f': *o++ = '\f'; p++; break;
+		case 'u':
+			if (!hex4(p + 1, end, &cp)) {
+				*o++ = *p++;
+				break;
+			}
+			p += 5;
+			if (cp >= 0xD800 && cp < 0xDC00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
+			    hex4(p + 2, end, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				p += 6;
+			} else if (cp >= 0xD800 && cp < 0xE000)
+				cp = 0xFFFD; /* a lone surrogate */
+			o += utf8_put(cp, o);
+			break;
+		default: *o++ = *p++; break; /* \" \\ \/ and the unknown */
+		}
+	}
+	*out = o;
+	return span_of(start, (size_t)(o - start));
+}
+
+static unsigned long json_uint(struct span v)
+{
+	unsigned long n = 0;
+	size_t i;
+	for (i = 0; i < v.n && v.p[i] >= '0' && v.p[i] <= '9' && n < 100000000ul; i++)
+		n = n * 10 + (unsigned long)(v.p[i] - '0');
+	return n;
+}
+
+/* One record of KumoMTA's log: {"type":"Bounce","recipient":...,"response":{...}} */
+static int read_kumo(struct span line, struct event *ev, char *scratch)
+{
+	static const struct {
+		const char *type;
+		enum outcome outcome;
+	} types[] = {{"\"Bounce\"", OUT_FAILED},        {"\"OOB\"", OUT_FAILED},
+	             {"\"AdminBounce\"", OUT_FAILED},   {"\"TransientFailure\"", OUT_DELAYED},
+	             {"\"Expiration\"", OUT_EXPIRED},   {"\"Delivery\"", OUT_DELIVERED},
+	             {"\"Feedback\"", OUT_COMPLAINT}};
+	struct span obj = trim(line), type, response, code, peer;
+	char *out = scratch;
+	size_t k;
+	if (!starts(obj, "{") || !(type = json_member(obj, "type")).n)
+		return 0;
+	for (k = 0; k < sizeof types / sizeof types[0]; k++)
+		if (type.n == strlen(types[k].type) && memcmp(type.p, types[k].type, type.n) == 0)
+			break;
+	if (k == sizeof types / sizeof types[0])
+		return 0;
+	ev->mta = "kumomta";
+	ev->outcome = types[k].outcome;
+	ev->recipients = json_text(json_member(obj, "recipient"), &out);
+	ev->queue_id = json_text(json_member(obj, "id"), &out);
+	ev->date = json_member(obj, "timestamp");
+	if (ev->date.n && ev->date.p[0] == '"')
+		ev->date = json_text(ev->date, &out);
+	response = json_member(obj, "response");
+	ev->reply = (unsigned)json_uint(json_member(response, "code"));
+	ev->text = json_text(json_member(response, "content"), &out);
+	code = json_member(response, "enhanced_code");
+	if (code.n && code.p[0] == '{') {
+		unsigned long c = json_uint(json_member(code, "class")),
+		              s = json_uint(json_member(code, "subject")),
+		              d = json_uint(json_member(code, "detail"));
+		if (c >= 2 && c <= 5 && s < 1000 && d < 1000) {
+			int w = snprintf(out, 16, "%lu.%lu.%lu", c, s, d);
+			ev->dsn = span_of(out, (size_t)w);
+			out += w;
+		}
+	}
+	peer = json_member(obj, "peer_address");
+	ev->relay = host_name(json_text(json_member(peer, "name"), &out));
+	return ev->recipients.n > 0;
+}
+
 /* ---- Postfix's queue: deferrals kept until expiry or removal ---------------- */
 
 struct deferral {
@@ -372,6 +712,9 @@ struct queued {
 	struct queued *next, *older, *newer;
 	char *id;
 	struct deferral *deferrals;
+	/* where the queue manager said the message expired, if it did */
+	char *expired_in, *expired_date, *expired_host;
+	unsigned long expired_line;
 };
 
 struct queue {
@@ -434,8 +777,32 @@ static void queued_free(struct queued *m)
 	if (m) {
 		deferrals_free(m->deferrals);
 		free(m->id);
+		free(m->expired_in), free(m->expired_date), free(m->expired_host);
 		free(m);
 	}
+}
+
+static struct queued *queue_get(struct queue *q, struct span id)
+{
+	return q->slots ? *queue_find(q, id) : NULL;
+}
+
+/* Take RECIPIENT's kept deferral out of message ID; the caller frees it. */
+static struct deferral *queue_take_deferral(struct queue *q, struct span id, struct span recipient)
+{
+	struct queued *m = queue_get(q, id);
+	struct deferral **d;
+	if (!m)
+		return NULL;
+	for (d = &m->deferrals; *d; d = &(*d)->next)
+		if (strlen((*d)->recipient) == recipient.n &&
+		    memcmp((*d)->recipient, recipient.p, recipient.n) == 0) {
+			struct deferral *found = *d;
+			*d = found->next;
+			found->next = NULL;
+			return found;
+		}
+	return NULL;
 }
 
 static char *dup_span(struct span s) { return strndup(s.p ? s.p : "", s.n); }
@@ -505,6 +872,7 @@ struct log_run {
 	int final_only, with_delivered, status;
 	struct queue queue;
 	struct qmail_slot qmail[LOG_QMAIL_SLOTS];
+	struct pmta_columns pmta; /* of the file being read */
 	unsigned long skipped;
 };
 
@@ -637,9 +1005,26 @@ static int next_address(struct span list, size_t *pos, struct span *addr)
 	if (*pos >= list.n)
 		return 0;
 	*addr = until(after(list, list.p + *pos), ",");
-	*pos += addr->n;
+	*pos += addr->n ? addr->n : 1;
 	*addr = bare_address(*addr);
 	return 1;
+}
+
+static const struct rebound_rule log_delivered = {"log-delivered", "cli/maillog.c", 0, NULL};
+static const struct rebound_rule log_feedback = {"log-feedback", "cli/maillog.c", 0, NULL};
+
+/* The log's record type outranks a text of another type: a delivery is a
+ * success and a feedback report a complaint, whatever their text says. */
+static void settle(struct rebound_result *r, const char *cls, enum rebound_type type,
+                   const struct rebound_rule *rule)
+{
+	const struct rebound_class *c = rebound_class_find(cls);
+	if (!c || r->type == type)
+		return;
+	r->cls = c;
+	r->type = type;
+	r->rule = rule;
+	r->retry_after = 0;
 }
 
 /* Classify TEXT with what the log says around it: the relay, the
@@ -651,22 +1036,32 @@ static void classify_event(struct log_run *run, const struct event *ev, struct s
 	struct rebound_query q = run->q;
 	snprintf(relay, sizeof relay, "%.*s", (int)ev->relay.n, ev->relay.p ? ev->relay.p : "");
 	snprintf(rcpt, sizeof rcpt, "%.*s", (int)recipient.n, recipient.p ? recipient.p : "");
-	snprintf(dsn, sizeof dsn, "%.*s", (int)ev->dsn.n, ev->dsn.p ? ev->dsn.p : "");
+	/* PowerMTA adds the status's meaning: "5.1.1 (bad destination ...)" */
+	snprintf(dsn, sizeof dsn, "%.*s", (int)until(ev->dsn, " ").n, ev->dsn.p ? ev->dsn.p : "");
 	q.remote_host = *relay ? relay : NULL;
 	q.recipient_domain = *rcpt ? rcpt : NULL;
 	q.status = *dsn ? dsn : NULL;
+	q.reply = ev->reply;
 	rebound_classify(ev->text.p ? ev->text.p : "", ev->text.n, &q, r);
-	if (ev->outcome == OUT_DELIVERED) {
-		const struct rebound_class *c = rebound_class_find("delivered");
-		static const struct rebound_rule delivered = {"log-delivered", "cli/maillog.c", 0, NULL};
-		if (c && r->type != REBOUND_TYPE_SUCCESS) {
-			r->cls = c;
-			r->type = REBOUND_TYPE_SUCCESS;
-			r->rule = &delivered;
-			r->retry_after = 0;
-		}
-	} else if (ev->outcome == OUT_EXPIRED)
-		rebound_settle_expired(r);
+	if (ev->outcome == OUT_DELIVERED)
+		settle(r, "delivered", REBOUND_TYPE_SUCCESS, &log_delivered);
+	else if (ev->outcome == OUT_COMPLAINT)
+		settle(r, "complaint", REBOUND_TYPE_COMPLAINT, &log_feedback);
+	else if (ev->outcome == OUT_EXPIRED || (ev->outcome == OUT_FAILED && r->status_class == 4))
+		rebound_settle_expired(r); /* a failure with a temporary status gave up */
+}
+
+/* The event with a kept deferral's reply in place of a text the line
+ * lacks ("status=expired, returned to sender" gives no reason). */
+static struct event with_deferral(const struct event *ev, const struct deferral *d)
+{
+	struct event e = *ev;
+	if (!e.text.n) {
+		e.text = span_of(d->text, strlen(d->text));
+		e.dsn = span_of(d->dsn, strlen(d->dsn));
+		e.relay = span_of(d->relay, strlen(d->relay));
+	}
+	return e;
 }
 
 static void report(struct log_run *run, const char *path, unsigned long lineno,
@@ -674,23 +1069,57 @@ static void report(struct log_run *run, const char *path, unsigned long lineno,
 {
 	struct span addr;
 	size_t pos = 0;
+	int postfix = ev->mta && strcmp(ev->mta, "postfix") == 0;
 	while (next_address(ev->recipients, &pos, &addr)) {
 		struct rebound_result r;
-		if (ev->mta && strcmp(ev->mta, "postfix") == 0 && ev->outcome == OUT_DELAYED &&
-		    queue_keep(&run->queue, ev, addr) < 0) {
-			fprintf(stderr, "rebound: %s:%lu: %s\n", path, lineno, strerror(ENOMEM));
-			run->status = 1;
+		struct event e = *ev;
+		struct deferral *d = NULL;
+		if (postfix && ev->outcome == OUT_DELAYED) {
+			if (queue_keep(&run->queue, ev, addr) < 0) {
+				fprintf(stderr, "rebound: %s:%lu: %s\n", path, lineno, strerror(ENOMEM));
+				run->status = 1;
+			}
+		} else if (postfix) {
+			/* the recipient's fate is known: a later expiry of the
+			   message is not about it */
+			d = queue_take_deferral(&run->queue, ev->queue_id, addr);
+			if (d && ev->outcome == OUT_EXPIRED)
+				e = with_deferral(ev, d);
 		}
-		if ((ev->outcome == OUT_DELAYED && run->final_only) ||
-		    (ev->outcome == OUT_DELIVERED && !run->with_delivered))
-			continue;
-		classify_event(run, ev, addr, &r);
-		write_record(run, path, lineno, ev, addr, &r);
+		if (!(ev->outcome == OUT_DELAYED && run->final_only) &&
+		    !(ev->outcome == OUT_DELIVERED && !run->with_delivered)) {
+			classify_event(run, &e, addr, &r);
+			write_record(run, path, lineno, &e, addr, &r);
+		}
+		deferrals_free(d);
 	}
 }
 
-/* Postfix's queue manager: "QUEUEID: from=<s>, status=expired, ..." reports
- * every kept deferral as expired; "QUEUEID: removed" forgets them. */
+/* Every recipient of message M whose last word was a deferral, as expired. */
+static void report_expired(struct log_run *run, const struct queued *m)
+{
+	struct deferral *d;
+	for (d = m->deferrals; d; d = d->next) {
+		struct event ev;
+		struct rebound_result r;
+		memset(&ev, 0, sizeof ev);
+		ev.mta = "postfix";
+		ev.outcome = OUT_EXPIRED;
+		ev.queue_id = span_of(m->id, strlen(m->id));
+		ev.host = span_of(m->expired_host, strlen(m->expired_host));
+		ev.date = span_of(m->expired_date, strlen(m->expired_date));
+		ev.recipients = span_of(d->recipient, strlen(d->recipient));
+		ev = with_deferral(&ev, d);
+		classify_event(run, &ev, ev.recipients, &r);
+		write_record(run, m->expired_in, m->expired_line, &ev, ev.recipients, &r);
+	}
+}
+
+/* Postfix's queue manager: "QUEUEID: from=<s>, status=expired, returned to
+ * sender" marks the message; when it leaves the queue ("QUEUEID: removed")
+ * its recipients still deferred are reported as expired.  Waiting for the
+ * removal lets per-recipient lines logged in between ("to=<r>, ...,
+ * status=expired") speak for their recipients first. */
 static int read_postfix_queue(struct log_run *run, const char *path, unsigned long lineno,
                               struct span line)
 {
@@ -700,37 +1129,43 @@ static int read_postfix_queue(struct log_run *run, const char *path, unsigned lo
 	const char *q;
 	struct span id, date, host;
 	struct queued *msg;
-	struct deferral *d;
 	if (!end || (m && m + 9 != line.p + line.n))
 		return 0;
 	q = end;
 	while (q > line.p && q[-1] != ' ')
 		q--;
 	id = span_of(q, (size_t)(end - q));
-	msg = queue_take(&run->queue, id);
-	if (!x || !msg) {
+	if (m) {
+		msg = queue_take(&run->queue, id);
+		if (msg && msg->expired_in)
+			report_expired(run, msg);
 		queued_free(msg);
 		return 1;
 	}
-	syslog_frame(line, q, &date, &host);
-	for (d = msg->deferrals; d; d = d->next) {
-		struct event ev;
-		struct rebound_result r;
-		memset(&ev, 0, sizeof ev);
-		ev.mta = "postfix";
-		ev.outcome = OUT_EXPIRED;
-		ev.queue_id = id;
-		ev.host = host;
-		ev.date = date;
-		ev.relay = span_of(d->relay, strlen(d->relay));
-		ev.dsn = span_of(d->dsn, strlen(d->dsn));
-		ev.text = span_of(d->text, strlen(d->text));
-		ev.recipients = span_of(d->recipient, strlen(d->recipient));
-		classify_event(run, &ev, ev.recipients, &r);
-		write_record(run, path, lineno, &ev, ev.recipients, &r);
+	if ((msg = queue_get(&run->queue, id)) != NULL) {
+		syslog_frame(line, q, &date, &host);
+		free(msg->expired_in), free(msg->expired_date), free(msg->expired_host);
+		msg->expired_in = strdup(path);
+		msg->expired_date = dup_span(date);
+		msg->expired_host = dup_span(host);
+		msg->expired_line = lineno;
+		if (!msg->expired_in || !msg->expired_date || !msg->expired_host) {
+			free(msg->expired_in);
+			msg->expired_in = NULL;
+			fprintf(stderr, "rebound: %s:%lu: %s\n", path, lineno, strerror(ENOMEM));
+			run->status = 1;
+		}
 	}
-	queued_free(msg);
 	return 1;
+}
+
+/* At the end of the input: expired messages whose removal was not logged. */
+static void report_pending_expiries(struct log_run *run)
+{
+	struct queued *m;
+	for (m = run->queue.oldest; m && !run->o.failed; m = m->newer)
+		if (m->expired_in)
+			report_expired(run, m);
 }
 
 static void read_line(struct log_run *run, const char *path, unsigned long lineno,
@@ -739,7 +1174,10 @@ static void read_line(struct log_run *run, const char *path, unsigned long linen
 	struct span line = span_of(text, len);
 	struct event ev;
 	memset(&ev, 0, sizeof ev);
-	if (read_postfix_or_sendmail(line, &ev) || read_exim(line, &ev) ||
+	if (pmta_header(line, &run->pmta, scratch))
+		return;
+	if (read_pmta(line, &run->pmta, &ev, scratch) || read_kumo(line, &ev, scratch) ||
+	    read_postfix_or_sendmail(line, &ev) || read_exim(line, &ev) ||
 	    read_qmail(line, &ev, run->qmail, scratch))
 		report(run, path, lineno, &ev);
 	else if (!read_postfix_queue(run, path, lineno, line) && !qmail_start(line, run->qmail))
@@ -750,9 +1188,10 @@ static void log_usage(FILE *f)
 {
 	fputs("usage: rebound log [OPTION]... [FILE]...\n"
 	      "Read MTA logs and classify every delivery that failed, was deferred or\n"
-	      "expired: one record per recipient.  Postfix, Sendmail, Exim (main log)\n"
-	      "and qmail-send lines are recognised; other lines are skipped.  Without\n"
-	      "FILE, or with '-', standard input is read.\n\n"
+	      "expired: one record per recipient.  Postfix, Sendmail, Exim (main log),\n"
+	      "qmail-send, PowerMTA accounting (CSV with its header line) and KumoMTA\n"
+	      "(JSON records) are recognised; other lines are skipped.  Without FILE,\n"
+	      "or with '-', standard input is read.\n\n"
 	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"
 	      "  -f, --format FMT     text, tsv or json (JSON Lines); default text\n"
 	      "      --final          leave out deferrals (only failures and expiries)\n"
@@ -769,6 +1208,7 @@ static void read_stream(struct log_run *run, const char *path, FILE *f, char *sc
 	const char *text;
 	size_t len;
 	lines_init(&in, f);
+	memset(&run->pmta, 0, sizeof run->pmta); /* each file has its own header */
 	while (!run->o.failed && lines_next(&in, &text, &len)) {
 		char *s = scratch;
 		/* qmail's text is rewritten into scratch; a longer line is
@@ -873,6 +1313,7 @@ int cmd_log(int argc, char **argv)
 		read_stream(run, a, f, scratch);
 		fclose(f);
 	}
+	report_pending_expiries(run);
 	out_flush(&run->o);
 	if (run->o.failed || fflush(stdout) != 0) {
 		fprintf(stderr, "rebound: cannot write output: %s\n", strerror(errno));

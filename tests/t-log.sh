@@ -7,7 +7,7 @@ logs="$srcdir/tests/logs"
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 # every sample log gives exactly the records expect.tsv lists, in order
-for f in postfix.log sendmail.log qmail-send.log exim_mainlog; do
+for f in postfix.log sendmail.log qmail-send.log exim_mainlog powermta-acct.csv kumomta.jsonl; do
 	"$REBOUND" log --delivered -f tsv "$logs/$f" >"$tmp/out"
 	ok $? "$f is read"
 	tail -n +2 "$tmp/out" | awk -F'\t' -v OFS='\t' -v f="$f" '{ print f, $2, $5, $6, $11 }' >"$tmp/got"
@@ -41,6 +41,25 @@ ok $? "Exim: H= is the remote host, a quoted DN= does not end the fields"
 ! cut -f5 "$tmp/out" | grep -q delayed; ok $? "--final leaves deferrals out"
 [ "$(cut -f5 "$tmp/out" | grep -c expired)" -eq 2 ]; ok $? "--final keeps the expiries"
 
+"$REBOUND" log -f json "$logs/powermta-acct.csv" >"$tmp/out"
+grep -q '"mta":"powermta","queue_id":"job-42","event":"failed","recipient":"bea@gmail.com","original_recipient":"bea@gmail.com","status":"5.1.1"' "$tmp/out"
+ok $? "PowerMTA: columns found by the header, rfc822; and the status's gloss dropped"
+grep '"recipient":"bea@gmail.com"' "$tmp/out" | grep -q '"remote_mta":"gmail-smtp-in.l.google.com"'
+ok $? "PowerMTA: the host of dsnMta"
+grep '"recipient":"fay@example.net"' "$tmp/out" | grep -q '"class":"expired"'
+ok $? "PowerMTA: a bounce with a temporary status that names only a timeout has expired"
+printf 'b,x@example.org,550 5.1.1 no such user\n' | "$REBOUND" log >"$tmp/out"
+[ ! -s "$tmp/out" ]; ok $? "PowerMTA: no record without a header line to name the columns"
+
+"$REBOUND" log -f json "$logs/kumomta.jsonl" >"$tmp/out"
+grep -q '"mta":"kumomta","queue_id":"2e98076abbbc11ed940250ebf67f93be","event":"failed","recipient":"hal@gmail.com","original_recipient":null,"status":"5.7.26","reply":550' "$tmp/out"
+ok $? "KumoMTA: id, recipient, reply code and enhanced code from the response object"
+grep -q 'DmarcRejection é b2si999' "$tmp/out"; ok $? "KumoMTA: JSON escapes in the content are decoded"
+grep '"recipient":"kit@example.com"' "$tmp/out" | grep -q '"event":"complaint","recipient":"kit@example.com".*"class":"complaint"'
+ok $? "KumoMTA: a feedback record is a complaint"
+! grep -q '"line":1,' "$tmp/out" && ! grep -q '"line":7,' "$tmp/out"
+ok $? "KumoMTA: receptions and a broken record give nothing"
+
 # the expiry reports the last deferral of each recipient of the message
 printf '%s\n' \
 	'Nov 22 10:00:00 h postfix/smtp[1]: AAA111: to=<a@example.org>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.9]:25: Connection refused)' \
@@ -54,6 +73,19 @@ printf '%s\n' \
 [ "$(tail -n +2 "$tmp/out" | wc -l)" -eq 1 ] && tail -n +2 "$tmp/out" | cut -f2,5,6,11 | grep -q '^3	expired	a@example.org	greylisted$'
 ok $? "an expiry reports each recipient once, with its last deferral; a removed message is forgotten"
 
+printf '%s\n' \
+	'Nov 22 10:00:00 h postfix/smtp[1]: DDD444: to=<d1@example.org>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.9]:25: Connection refused)' \
+	'Nov 22 10:00:00 h postfix/smtp[1]: DDD444: to=<d2@example.org>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.9]:25: Connection refused)' \
+	'Nov 22 10:00:00 h postfix/smtp[1]: DDD444: to=<d3@example.org>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.9]:25: Connection refused)' \
+	'Nov 22 11:00:00 h postfix/smtp[1]: DDD444: to=<d2@example.org>, relay=mx.example.org[192.0.2.9]:25, delay=1, dsn=2.0.0, status=sent (250 2.0.0 Ok)' \
+	'Nov 27 10:00:00 h postfix/qmgr[2]: DDD444: from=<s@example.net>, status=expired, returned to sender' \
+	'Nov 27 10:00:00 h postfix/error[3]: DDD444: to=<d3@example.org>, relay=none, delay=432000, dsn=4.4.1, status=expired, returned to sender' |
+	"$REBOUND" log --final -f tsv >"$tmp/out"
+tail -n +2 "$tmp/out" | cut -f2,5,6,11 >"$tmp/got"
+printf '6\texpired\td3@example.org\texpired\n5\texpired\td1@example.org\texpired\n' >"$tmp/want"
+cmp -s "$tmp/got" "$tmp/want"
+ok $? "a per-recipient expiry speaks for itself, a delivered recipient is not expired, an unlogged removal is settled at the end"
+
 # input that is no log, binary bytes and a very long line
 printf 'hello\n\000\377\376 to= status=\n: to=\nstatus=bounced (\n1a-b-c ** \ndelivery 5: failure: x\n' >"$tmp/junk"
 head -c 3000000 /dev/zero | tr '\0' 'x' >>"$tmp/junk"
@@ -63,6 +95,13 @@ printf '\nNov 22 10:00:00 h postfix/smtp[1]: CCC333: to=<c@example.org>, relay=n
 ok $? "junk, NUL bytes and long lines: exit 0"
 [ "$(tail -n +2 "$tmp/out" | wc -l)" -eq 1 ] && tail -n +2 "$tmp/out" | cut -f6 | grep -qx 'c@example.org'
 ok $? "only the real delivery line of it gives a record"
+
+# a NUL byte inside an address once stopped the address list from moving on
+printf 'Nov 22 10:00:00 h postfix/smtp[1]: EEE555: to=<a\000b@example.org>,<c@example.org>, relay=none, dsn=5.1.1, status=bounced (550 5.1.1 user unknown)\n' >"$tmp/nul"
+if command -v timeout >/dev/null 2>&1; then t="timeout 20"; else t=; fi
+$t "$REBOUND" log -f tsv "$tmp/nul" >"$tmp/out"
+ok $? "a NUL byte in an address: the line ends, exit 0"
+tail -n +2 "$tmp/out" | cut -f6 | grep -qx 'c@example.org'; ok $? "the addresses after it are still read"
 
 "$REBOUND" log "$tmp/nosuch" "$logs/sendmail.log" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ]; ok $? "an unreadable file: exit 1"
