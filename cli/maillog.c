@@ -301,11 +301,35 @@ static int read_exim(struct span line, struct event *ev)
 	return 0;
 }
 
+/* ---- copies kept from line to line ------------------------------------------ */
+
+/* A copy of a span: any bytes, NUL included, and a NUL after them. */
+struct copy {
+	char *p;
+	size_t n;
+};
+
+static int copy_set(struct copy *c, struct span s)
+{
+	free(c->p);
+	c->n = s.n;
+	if ((c->p = malloc(s.n + 1)) == NULL)
+		return -1;
+	if (s.n)
+		memcpy(c->p, s.p, s.n);
+	c->p[s.n] = '\0';
+	return 0;
+}
+
+static struct span copy_span(struct copy c) { return span_of(c.p, c.n); }
+
+static int same(struct copy c, struct span s) { return c.n == s.n && !memcmp(c.p, s.p, s.n); }
+
 /* ---- qmail ----------------------------------------------------------------- */
 
 struct qmail_slot {
 	unsigned long delivery;
-	char *recipient, *msg;
+	struct copy recipient, msg;
 };
 
 /* "starting delivery N: msg M to remote ADDR" or "... to local ADDR" */
@@ -325,11 +349,11 @@ static int qmail_start(struct span line, struct qmail_slot *slots)
 	addr = trim(after(line, to + skip));
 	msg = find(line, ": msg ") ? until(after(line, find(line, ": msg ") + 6), " ") : span_of("", 0);
 	slot = &slots[n % LOG_QMAIL_SLOTS];
-	free(slot->recipient);
-	free(slot->msg);
 	slot->delivery = n;
-	slot->recipient = strndup(addr.p, addr.n);
-	slot->msg = strndup(msg.p, msg.n);
+	if (copy_set(&slot->recipient, addr) | copy_set(&slot->msg, msg)) {
+		free(slot->recipient.p);
+		slot->recipient.p = NULL; /* the delivery goes unreported */
+	}
 	return 1;
 }
 
@@ -355,7 +379,7 @@ static int read_qmail(struct span line, struct event *ev, struct qmail_slot *slo
 		size_t w = strlen(words[k].word);
 		if ((size_t)(line.p + line.n - end) < w || memcmp(end, words[k].word, w) != 0)
 			continue;
-		if (!slot->recipient || !slot->msg || slot->delivery != n)
+		if (!slot->recipient.p || !slot->msg.p || slot->delivery != n)
 			return 0; /* its start was not in this log */
 		t = after(line, end + w);
 		for (i = 0; i < t.n; i++)
@@ -363,8 +387,8 @@ static int read_qmail(struct span line, struct event *ev, struct qmail_slot *slo
 		ev->mta = "qmail";
 		ev->outcome = words[k].outcome;
 		ev->date = trim(span_of(line.p, (size_t)(d - line.p)));
-		ev->recipients = span_of(slot->recipient, strlen(slot->recipient));
-		ev->queue_id = span_of(slot->msg, strlen(slot->msg));
+		ev->recipients = copy_span(slot->recipient);
+		ev->queue_id = copy_span(slot->msg);
 		ev->text = trim(span_of(scratch, t.n));
 		return 1;
 	}
@@ -705,15 +729,15 @@ static int read_kumo(struct span line, struct event *ev, char *scratch)
 
 struct deferral {
 	struct deferral *next;
-	char *recipient, *relay, *dsn, *text;
+	struct copy recipient, relay, dsn, text;
 };
 
 struct queued {
 	struct queued *next, *older, *newer;
-	char *id;
+	struct copy id;
 	struct deferral *deferrals;
 	/* where the queue manager said the message expired, if it did */
-	char *expired_in, *expired_date, *expired_host;
+	struct copy expired_in, expired_date, expired_host;
 	unsigned long expired_line;
 };
 
@@ -734,9 +758,8 @@ static size_t queue_hash(struct span id, size_t nslots)
 static struct queued **queue_find(struct queue *q, struct span id)
 {
 	struct queued **e = &q->slots[queue_hash(id, q->nslots)];
-	for (; *e; e = &(*e)->next)
-		if (strlen((*e)->id) == id.n && memcmp((*e)->id, id.p, id.n) == 0)
-			break;
+	while (*e && !same((*e)->id, id))
+		e = &(*e)->next;
 	return e;
 }
 
@@ -744,21 +767,26 @@ static void deferrals_free(struct deferral *d)
 {
 	while (d) {
 		struct deferral *next = d->next;
-		free(d->recipient), free(d->relay), free(d->dsn), free(d->text);
+		free(d->recipient.p), free(d->relay.p), free(d->dsn.p), free(d->text.p);
 		free(d);
 		d = next;
 	}
 }
 
-/* Take the message out of the table; the caller owns it. */
-static struct queued *queue_take(struct queue *q, struct span id)
+static void queued_free(struct queued *m)
 {
-	struct queued **e, *m;
-	if (!q->slots)
-		return NULL;
-	e = queue_find(q, id);
-	if (!(m = *e))
-		return NULL;
+	if (m) {
+		deferrals_free(m->deferrals);
+		free(m->id.p);
+		free(m->expired_in.p), free(m->expired_date.p), free(m->expired_host.p);
+		free(m);
+	}
+}
+
+/* Take M out of the table and the age list; the caller owns it. */
+static struct queued *queue_unlink(struct queue *q, struct queued *m)
+{
+	struct queued **e = queue_find(q, copy_span(m->id));
 	*e = m->next;
 	if (m->older)
 		m->older->newer = m->newer;
@@ -772,19 +800,15 @@ static struct queued *queue_take(struct queue *q, struct span id)
 	return m;
 }
 
-static void queued_free(struct queued *m)
-{
-	if (m) {
-		deferrals_free(m->deferrals);
-		free(m->id);
-		free(m->expired_in), free(m->expired_date), free(m->expired_host);
-		free(m);
-	}
-}
-
 static struct queued *queue_get(struct queue *q, struct span id)
 {
 	return q->slots ? *queue_find(q, id) : NULL;
+}
+
+static struct queued *queue_take(struct queue *q, struct span id)
+{
+	struct queued *m = queue_get(q, id);
+	return m ? queue_unlink(q, m) : NULL;
 }
 
 /* Take RECIPIENT's kept deferral out of message ID; the caller frees it. */
@@ -792,11 +816,8 @@ static struct deferral *queue_take_deferral(struct queue *q, struct span id, str
 {
 	struct queued *m = queue_get(q, id);
 	struct deferral **d;
-	if (!m)
-		return NULL;
-	for (d = &m->deferrals; *d; d = &(*d)->next)
-		if (strlen((*d)->recipient) == recipient.n &&
-		    memcmp((*d)->recipient, recipient.p, recipient.n) == 0) {
+	for (d = m ? &m->deferrals : NULL; d && *d; d = &(*d)->next)
+		if (same((*d)->recipient, recipient)) {
 			struct deferral *found = *d;
 			*d = found->next;
 			found->next = NULL;
@@ -805,27 +826,24 @@ static struct deferral *queue_take_deferral(struct queue *q, struct span id, str
 	return NULL;
 }
 
-static char *dup_span(struct span s) { return strndup(s.p ? s.p : "", s.n); }
-
 /* Keep EV, a deferral of one recipient, as that recipient's latest. */
 static int queue_keep(struct queue *q, const struct event *ev, struct span recipient)
 {
 	struct queued **e, *m;
-	struct deferral *d;
+	struct deferral *d, **tail;
 	if (!q->slots) {
 		q->nslots = 1u << 16;
 		if (!(q->slots = calloc(q->nslots, sizeof *q->slots)))
 			return -1;
 	}
-	e = queue_find(q, ev->queue_id);
-	if (!(m = *e)) {
+	if (!(m = *queue_find(q, ev->queue_id))) {
 		if (q->count >= LOG_MAX_QUEUED)
-			queued_free(queue_take(q, span_of(q->oldest->id, strlen(q->oldest->id))));
-		e = queue_find(q, ev->queue_id);
-		if (!(m = calloc(1, sizeof *m)) || !(m->id = dup_span(ev->queue_id))) {
+			queued_free(queue_unlink(q, q->oldest));
+		if (!(m = calloc(1, sizeof *m)) || copy_set(&m->id, ev->queue_id) < 0) {
 			free(m);
 			return -1;
 		}
+		e = queue_find(q, ev->queue_id);
 		*e = m;
 		m->older = q->newest;
 		if (q->newest)
@@ -835,31 +853,23 @@ static int queue_keep(struct queue *q, const struct event *ev, struct span recip
 		q->newest = m;
 		q->count++;
 	}
-	for (d = m->deferrals; d; d = d->next)
-		if (strlen(d->recipient) == recipient.n && memcmp(d->recipient, recipient.p, recipient.n) == 0)
-			break;
-	if (!d) {
-		struct deferral **tail = &m->deferrals;
-		if (!(d = calloc(1, sizeof *d)) || !(d->recipient = dup_span(recipient))) {
+	for (tail = &m->deferrals; *tail && !same((*tail)->recipient, recipient);)
+		tail = &(*tail)->next; /* kept in the log's order */
+	if (!(d = *tail)) {
+		if (!(d = calloc(1, sizeof *d)) || copy_set(&d->recipient, recipient) < 0) {
 			free(d);
 			return -1;
 		}
-		while (*tail) /* in the log's order */
-			tail = &(*tail)->next;
 		*tail = d;
-	} else {
-		free(d->relay), free(d->dsn), free(d->text);
 	}
-	d->relay = dup_span(ev->relay);
-	d->dsn = dup_span(ev->dsn);
-	d->text = dup_span(ev->text);
-	return d->relay && d->dsn && d->text ? 0 : -1;
+	return copy_set(&d->relay, ev->relay) | copy_set(&d->dsn, ev->dsn) |
+	       copy_set(&d->text, ev->text);
 }
 
 static void queue_free(struct queue *q)
 {
 	while (q->oldest)
-		queued_free(queue_take(q, span_of(q->oldest->id, strlen(q->oldest->id))));
+		queued_free(queue_unlink(q, q->oldest));
 	free(q->slots);
 }
 
@@ -1057,9 +1067,9 @@ static struct event with_deferral(const struct event *ev, const struct deferral 
 {
 	struct event e = *ev;
 	if (!e.text.n) {
-		e.text = span_of(d->text, strlen(d->text));
-		e.dsn = span_of(d->dsn, strlen(d->dsn));
-		e.relay = span_of(d->relay, strlen(d->relay));
+		e.text = copy_span(d->text);
+		e.dsn = copy_span(d->dsn);
+		e.relay = copy_span(d->relay);
 	}
 	return e;
 }
@@ -1105,13 +1115,12 @@ static void report_expired(struct log_run *run, const struct queued *m)
 		memset(&ev, 0, sizeof ev);
 		ev.mta = "postfix";
 		ev.outcome = OUT_EXPIRED;
-		ev.queue_id = span_of(m->id, strlen(m->id));
-		ev.host = span_of(m->expired_host, strlen(m->expired_host));
-		ev.date = span_of(m->expired_date, strlen(m->expired_date));
-		ev.recipients = span_of(d->recipient, strlen(d->recipient));
+		ev.queue_id = copy_span(m->id);
+		ev.host = copy_span(m->expired_host);
+		ev.date = copy_span(m->expired_date);
 		ev = with_deferral(&ev, d);
-		classify_event(run, &ev, ev.recipients, &r);
-		write_record(run, m->expired_in, m->expired_line, &ev, ev.recipients, &r);
+		classify_event(run, &ev, copy_span(d->recipient), &r);
+		write_record(run, m->expired_in.p, m->expired_line, &ev, copy_span(d->recipient), &r);
 	}
 }
 
@@ -1137,21 +1146,18 @@ static int read_postfix_queue(struct log_run *run, const char *path, unsigned lo
 	id = span_of(q, (size_t)(end - q));
 	if (m) {
 		msg = queue_take(&run->queue, id);
-		if (msg && msg->expired_in)
+		if (msg && msg->expired_in.p)
 			report_expired(run, msg);
 		queued_free(msg);
 		return 1;
 	}
 	if ((msg = queue_get(&run->queue, id)) != NULL) {
 		syslog_frame(line, q, &date, &host);
-		free(msg->expired_in), free(msg->expired_date), free(msg->expired_host);
-		msg->expired_in = strdup(path);
-		msg->expired_date = dup_span(date);
-		msg->expired_host = dup_span(host);
 		msg->expired_line = lineno;
-		if (!msg->expired_in || !msg->expired_date || !msg->expired_host) {
-			free(msg->expired_in);
-			msg->expired_in = NULL;
+		if (copy_set(&msg->expired_in, span_of(path, strlen(path))) |
+		    copy_set(&msg->expired_date, date) | copy_set(&msg->expired_host, host)) {
+			free(msg->expired_in.p);
+			msg->expired_in.p = NULL;
 			fprintf(stderr, "rebound: %s:%lu: %s\n", path, lineno, strerror(ENOMEM));
 			run->status = 1;
 		}
@@ -1164,7 +1170,7 @@ static void report_pending_expiries(struct log_run *run)
 {
 	struct queued *m;
 	for (m = run->queue.oldest; m && !run->o.failed; m = m->newer)
-		if (m->expired_in)
+		if (m->expired_in.p)
 			report_expired(run, m);
 }
 
@@ -1227,6 +1233,18 @@ static void read_stream(struct log_run *run, const char *path, FILE *f, char *sc
 		run->status = 1;
 	}
 	lines_free(&in);
+}
+
+static void log_run_free(struct log_run *run)
+{
+	size_t k;
+	queue_free(&run->queue);
+	for (k = 0; k < LOG_QMAIL_SLOTS; k++) {
+		free(run->qmail[k].recipient.p);
+		free(run->qmail[k].msg.p);
+	}
+	free(run->o.buf);
+	free(run);
 }
 
 int cmd_log(int argc, char **argv)
@@ -1320,14 +1338,8 @@ int cmd_log(int argc, char **argv)
 		run->status = 1;
 	}
 	rc = run->status ? 1 : 0;
-	free(run->o.buf);
 out:
-	queue_free(&run->queue);
-	for (i = 0; i < (int)LOG_QMAIL_SLOTS; i++) {
-		free(run->qmail[i].recipient);
-		free(run->qmail[i].msg);
-	}
-	free(run);
+	log_run_free(run);
 	free(scratch);
 	return rc;
 }

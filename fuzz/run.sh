@@ -2,7 +2,7 @@
 # fuzz/run.sh - build rebound's libFuzzer harnesses with clang, straight
 # from the sources (no libtool), and run each for a bounded time.
 #
-#   sh fuzz/run.sh [classify] [compile] [parse]     (default: all three)
+#   sh fuzz/run.sh [classify] [compile] [parse] [log]     (default: all four)
 #
 # Environment:
 #   FUZZ_SECONDS  seconds per harness (default 60)
@@ -29,7 +29,7 @@ seconds=${FUZZ_SECONDS:-60}
 out=${FUZZ_OUT:-$PWD/fuzz-out}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-names=${*:-classify compile parse}
+names=${*:-classify compile parse log}
 
 mkdir -p "$out" || exit 2
 out=$(cd "$out" && pwd)
@@ -110,6 +110,16 @@ build_parse() {
 		generated/classes.c generated/rules.c generated/match.c generated/tables.c)
 }
 
+# "rebound log": the reader is included whole (fuzz_log.c), with the CLI's
+# line reader and output, over the whole runtime.
+build_log() {
+	(cd "$top" && "$cc" $HARNESS_CFLAGS -D_POSIX_C_SOURCE=200809L -Iruntime -Icli \
+		-c -o "$out/fuzz_log.o" fuzz/fuzz_log.c &&
+	 "$cc" $CFLAGS -D_POSIX_C_SOURCE=200809L -Iruntime -Igenerated -Icli -o "$out/fuzz_log" \
+		"$out/fuzz_log.o" cli/lines.c cli/output.c runtime/*.c \
+		generated/classes.c generated/rules.c generated/match.c generated/tables.c)
+}
+
 # The phrases of the rule base make a good dictionary for the classifier:
 # the DFA is a table walk, which coverage feedback cannot see into.
 make_classify_dict() {
@@ -166,8 +176,8 @@ run_one() {
 
 for name in $names; do
 	case $name in
-	classify|compile|parse) ;;
-	*) say "unknown harness '$name' (classify, compile or parse)"; exit 2 ;;
+	classify|compile|parse|log) ;;
+	*) say "unknown harness '$name' (classify, compile, parse or log)"; exit 2 ;;
 	esac
 	say "$name: building"
 	"build_$name" >"$out/build-$name.log" 2>&1
@@ -193,6 +203,8 @@ for name in $names; do
 			-dict="$top/fuzz/compile.dict" ;;
 	parse)
 		run_one parse -max_len=131072 -timeout=30 ;;
+	log)
+		run_one log -max_len=16384 -timeout=30 ;;
 	esac
 done
 

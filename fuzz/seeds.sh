@@ -3,7 +3,7 @@
 #
 #   sh fuzz/seeds.sh OUT [SHARED]
 #
-# Writes OUT/classify, OUT/compile and OUT/parse from the repository
+# Writes OUT/classify, OUT/compile, OUT/parse and OUT/log from the repository
 # (rules.d/, tests/, fuzz/seeds/) and, when present, SHARED (default
 # ../shared next to the source tree): the spec's reply lines, the
 # corpus's diagnostic lines and its messages.  Nothing is committed:
@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
 shared=${2:-${SHARED:-$top/../shared}}
 
-for d in classify compile parse; do
+for d in classify compile parse log; do
 	rm -rf "$out/$d"
 	mkdir -p "$out/$d"
 done
@@ -94,6 +94,11 @@ if [ $# -ge 2 ] && [ -f "$1" ]; then
 	{ echo 'From a@example.org Mon Jan  1 00:00:00 2024'; cat "$1"; echo
 	  echo 'From b@example.org Mon Jan  1 00:00:00 2024'; cat "$2"; } >"$p/two.mbox"
 fi
-for d in classify compile parse; do
+# ---- log ----------------------------------------------------------------------
+for f in "$top"/tests/logs/*; do
+	case $f in */expect.tsv) ;; *) cp "$f" "$out/log/" ;; esac
+done
+
+for d in classify compile parse log; do
 	printf 'seeds: %s: %s files\n' "$d" "$(ls "$out/$d" | wc -l | tr -d ' ')"
 done

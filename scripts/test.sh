@@ -185,9 +185,9 @@ if has fuzz; then
 		FUZZ_SECONDS=${FUZZ_SECONDS:-30} FUZZ_OUT=$top/_build/fuzz-out FUZZ_INSTALL=no \
 			sh fuzz/run.sh >_build/fuzz.out 2>&1
 		status=$?
-		p=$(grep -Ec '^(classify|compile|parse): .* exit 0$' _build/fuzz.out)
-		f=$(grep -Ec '^(classify|compile|parse): .*FAILED$' _build/fuzz.out)
-		grep -E '^(classify|compile|parse): ' _build/fuzz.out
+		p=$(grep -Ec '^(classify|compile|parse|log): .* exit 0$' _build/fuzz.out)
+		f=$(grep -Ec '^(classify|compile|parse|log): .*FAILED$' _build/fuzz.out)
+		grep -E '^(classify|compile|parse|log): ' _build/fuzz.out
 		if [ "$f" -gt 0 ] || { [ "$status" -ne 0 ] && [ "$p" -eq 0 ]; }; then
 			grep -E '^fuzz: |^  \|' _build/fuzz.out | head -n 60
 			[ "$f" -eq 0 ] && f=1
