@@ -1,8 +1,10 @@
 #!/bin/sh
 # quickstart.sh - set up a fresh Debian machine, build rebound and
-# classify the bundled examples.
+# classify the bundled examples (reply lines, and two sample mail logs).
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/build.sh
 echo "== rebound classify < examples/replies.txt"
 ./_build/rebound classify <examples/replies.txt
+echo "== rebound log --final tests/logs/postfix.log tests/logs/exim_mainlog"
+./_build/rebound log --final tests/logs/postfix.log tests/logs/exim_mainlog
