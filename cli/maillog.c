@@ -886,20 +886,10 @@ struct log_run {
 	unsigned long skipped;
 };
 
-static void json_key(struct out *o, const char *key)
-{
-	out_str(o, ",\"");
-	out_str(o, key);
-	out_str(o, "\":");
-}
-
 static void json_span(struct out *o, const char *key, struct span s)
 {
-	json_key(o, key);
-	if (s.n)
-		out_json_string(o, s.p, s.n);
-	else
-		out_str(o, "null");
+	out_json_key(o, key);
+	out_json_or_null(o, s.p, s.n);
 }
 
 static void json_cstr(struct out *o, const char *key, const char *s)
@@ -907,14 +897,8 @@ static void json_cstr(struct out *o, const char *key, const char *s)
 	json_span(o, key, span_of(s, s ? strlen(s) : 0));
 }
 
-static void tsv_span(struct out *o, struct span s)
-{
-	if (s.n)
-		out_tsv_field(o, s.p, s.n);
-	out_char(o, '\t');
-}
-
-static void tsv_cstr(struct out *o, const char *s) { tsv_span(o, span_of(s, strlen(s))); }
+static void tsv_span(struct out *o, struct span s) { out_tsv_cell(o, s.p, s.n); }
+static void tsv_cstr(struct out *o, const char *s) { out_tsv_cell(o, s, strlen(s)); }
 
 static const char log_tsv_header[] =
 	"file\tline\tmta\tqueue_id\tevent\trecipient\toriginal_recipient\tstatus\treply\ttype\t"
@@ -933,7 +917,7 @@ static void write_record(struct log_run *run, const char *path, unsigned long li
 	if (run->format == FORMAT_JSON) {
 		out_str(o, "{\"file\":");
 		out_json_string(o, path, strlen(path));
-		json_key(o, "line");
+		out_json_key(o, "line");
 		out_uint(o, lineno);
 		json_cstr(o, "mta", ev->mta);
 		json_span(o, "queue_id", ev->queue_id);
@@ -941,7 +925,7 @@ static void write_record(struct log_run *run, const char *path, unsigned long li
 		json_span(o, "recipient", recipient);
 		json_span(o, "original_recipient", ev->original);
 		json_span(o, "status", status);
-		json_key(o, "reply");
+		out_json_key(o, "reply");
 		if (r->reply)
 			out_uint(o, r->reply);
 		else
@@ -953,7 +937,7 @@ static void write_record(struct log_run *run, const char *path, unsigned long li
 		json_cstr(o, "provider", r->provider ? r->provider->id : NULL);
 		json_cstr(o, "rule", r->rule->id);
 		json_cstr(o, "sisimai", c->sisimai);
-		json_key(o, "bounce_code");
+		out_json_key(o, "bounce_code");
 		if (c->bounce_code)
 			out_uint(o, (unsigned long)c->bounce_code);
 		else

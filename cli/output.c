@@ -279,20 +279,31 @@ static const char *ses_type(const struct rebound_result *r)
 	}
 }
 
-static void json_key(struct out *o, const char *k)
+void out_json_key(struct out *o, const char *key)
 {
-	out_char(o, ',');
-	out_char(o, '"');
-	out_str(o, k);
+	out_str(o, ",\"");
+	out_str(o, key);
 	out_str(o, "\":");
+}
+
+void out_json_or_null(struct out *o, const char *s, size_t n)
+{
+	if (n)
+		out_json_string(o, s, n);
+	else
+		out_str(o, "null");
+}
+
+void out_tsv_cell(struct out *o, const char *s, size_t n)
+{
+	if (n) /* an absent field's pointer may be NULL */
+		out_tsv_field(o, s, n);
+	out_char(o, '\t');
 }
 
 static void json_str_or_null(struct out *o, const char *s)
 {
-	if (s && *s)
-		out_json_string(o, s, strlen(s));
-	else
-		out_str(o, "null");
+	out_json_or_null(o, s, s ? strlen(s) : 0);
 }
 
 /*
@@ -306,38 +317,38 @@ static void format_fixed(struct out *o, enum format f, const struct rebound_resu
 {
 	const struct rebound_class *c = r->cls;
 	if (f == FORMAT_JSON) {
-		json_key(o, "type");
+		out_json_key(o, "type");
 		json_str_or_null(o, rebound_type_name(r->type));
-		json_key(o, "class");
+		out_json_key(o, "class");
 		json_str_or_null(o, c->name);
-		json_key(o, "blame");
+		out_json_key(o, "blame");
 		json_str_or_null(o, rebound_blame_name(c->blame));
-		json_key(o, "action");
+		out_json_key(o, "action");
 		json_str_or_null(o, rebound_action_name(c->action));
-		json_key(o, "category");
+		out_json_key(o, "category");
 		json_str_or_null(o, c->category ? rebound_category_name(c->category) : NULL);
-		json_key(o, "provider");
+		out_json_key(o, "provider");
 		json_str_or_null(o, r->provider ? r->provider->id : NULL);
-		json_key(o, "rule");
+		out_json_key(o, "rule");
 		json_str_or_null(o, r->rule->id);
-		json_key(o, "rule_file");
+		out_json_key(o, "rule_file");
 		json_str_or_null(o, r->rule->file);
-		json_key(o, "rule_line");
+		out_json_key(o, "rule_line");
 		out_uint(o, r->rule->line);
-		json_key(o, "sisimai");
+		out_json_key(o, "sisimai");
 		json_str_or_null(o, c->sisimai);
-		json_key(o, "bounce_code");
+		out_json_key(o, "bounce_code");
 		if (c->bounce_code)
 			out_uint(o, (unsigned long)c->bounce_code);
 		else
 			out_str(o, "null");
-		json_key(o, "powermta");
+		out_json_key(o, "powermta");
 		json_str_or_null(o, c->powermta);
-		json_key(o, "ses_type");
+		out_json_key(o, "ses_type");
 		json_str_or_null(o, ses_type(r));
-		json_key(o, "ses_subtype");
+		out_json_key(o, "ses_subtype");
 		json_str_or_null(o, c->ses_subtype);
-		json_key(o, "retry_after");
+		out_json_key(o, "retry_after");
 		out_uint(o, r->retry_after);
 		return;
 	}

@@ -25,6 +25,13 @@ void out_json_string(struct out *o, const char *s, size_t n);
 /* Text for one TSV field: tabs, newlines and backslashes escaped. */
 void out_tsv_field(struct out *o, const char *s, size_t n);
 
+/* ,"KEY": -- the name of a JSON record's member after its first one. */
+void out_json_key(struct out *o, const char *key);
+/* N bytes at S as a JSON string, or null when N is 0. */
+void out_json_or_null(struct out *o, const char *s, size_t n);
+/* One TSV cell: N bytes at S, escaped, then a tab. */
+void out_tsv_cell(struct out *o, const char *s, size_t n);
+
 int parse_format(const char *s, enum format *f);
 
 /* The TSV header for classify output. */

@@ -575,34 +575,21 @@ static void write_flags(struct out *o, unsigned flags, int json)
 		}
 }
 
-static void json_key(struct out *o, const char *key)
-{
-	out_str(o, ",\"");
-	out_str(o, key);
-	out_str(o, "\":");
-}
-
 static void json_span(struct out *o, const char *key, struct rebound_span s)
 {
-	json_key(o, key);
-	if (s.len)
-		out_json_string(o, s.ptr, s.len);
-	else
-		out_str(o, "null");
+	out_json_key(o, key);
+	out_json_or_null(o, s.ptr, s.len);
 }
 
 static void json_cstr(struct out *o, const char *key, const char *s)
 {
-	json_key(o, key);
-	if (s && *s)
-		out_json_string(o, s, strlen(s));
-	else
-		out_str(o, "null");
+	out_json_key(o, key);
+	out_json_or_null(o, s, s ? strlen(s) : 0);
 }
 
 static void json_uint(struct out *o, const char *key, unsigned long v)
 {
-	json_key(o, key);
+	out_json_key(o, key);
 	if (v)
 		out_uint(o, v);
 	else
@@ -631,7 +618,7 @@ static void write_json(struct writer *w, const struct rebound_record *rec, int b
 	out_str(o, "{\"file\":");
 	out_json_string(o, w->path, strlen(w->path));
 	if (w->message) {
-		json_key(o, "message");
+		out_json_key(o, "message");
 		out_uint(o, w->message);
 	}
 	json_cstr(o, "kind", rebound_kind_name(rec->kind));
@@ -654,7 +641,7 @@ static void write_json(struct writer *w, const struct rebound_record *rec, int b
 	json_span(o, "date", rec->date);
 	json_span(o, "subject", rec->subject);
 	json_span(o, "feedback_type", rec->feedback_type);
-	json_key(o, "flags");
+	out_json_key(o, "flags");
 	out_char(o, '[');
 	write_flags(o, rec->flags, 1);
 	out_str(o, "]}\n");
@@ -665,18 +652,8 @@ static const char tsv_header[] =
 	"blame\tnext_action\tprovider\trule\tsisimai\tbounce_code\tremote_mta\tdate\t"
 	"feedback_type\tflags\tdiagnostic\n";
 
-static void tsv_span(struct out *o, struct rebound_span s)
-{
-	if (s.len) /* an absent field's pointer may be NULL */
-		out_tsv_field(o, s.ptr, s.len);
-	out_char(o, '\t');
-}
-
-static void tsv_str(struct out *o, const char *s)
-{
-	out_tsv_field(o, s, strlen(s));
-	out_char(o, '\t');
-}
+static void tsv_span(struct out *o, struct rebound_span s) { out_tsv_cell(o, s.ptr, s.len); }
+static void tsv_str(struct out *o, const char *s) { out_tsv_cell(o, s, strlen(s)); }
 
 static void write_tsv(struct writer *w, const struct rebound_record *rec, int bounce)
 {
