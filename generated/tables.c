@@ -815,5 +815,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:cbca74b5f8147dd5"
+	"rebound-rules-1:5d0f7379b439a41a"
 };

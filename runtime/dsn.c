@@ -85,10 +85,32 @@ static rbp_span dsn_status_code(rbp_span v)
 	return v;
 }
 
+/* Does address A have a domain with a dot in it (an Internet domain,
+ * not a host's local name)? */
+static int dsn_dotted_domain(rbp_span a)
+{
+	const char *at = memchr(a.ptr, '@', a.len);
+	return at && memchr(at, '.', a.len - (size_t)(at - a.ptr)) != NULL;
+}
+
+/* FIELD's address in *OUT, if it holds a usable one (OUT is left alone
+ * otherwise). */
+static int dsn_usable(rbp_span field, rbp_span *out)
+{
+	rbp_span a;
+	if (!field.len)
+		return 0;
+	a = rbp_clean_address(field);
+	if (!rbp_is_address(a))
+		return 0;
+	*out = a;
+	return 1;
+}
+
 static int dsn_flush(struct dsn_group *g, int strict, struct rbp_rcpts *t)
 {
 	struct rbp_rcpt *r;
-	rbp_span addr;
+	rbp_span addr, other;
 	int has_rcpt = g->final.len || g->original.len || g->actual.len;
 	int ok, resolved;
 	if (!g->per_recipient)
@@ -101,20 +123,15 @@ static int dsn_flush(struct dsn_group *g, int strict, struct rbp_rcpts *t)
 		return 0;
 	addr = rbp_clean_address(g->final);
 	resolved = rbp_is_address(addr);
-	if (!resolved && g->original.len) {
-		rbp_span a = rbp_clean_address(g->original);
-		if (rbp_is_address(a)) {
-			addr = a;
-			resolved = 1;
-		}
-	}
-	if (!resolved && g->actual.len) {
-		rbp_span a = rbp_clean_address(g->actual);
-		if (rbp_is_address(a)) {
-			addr = a;
-			resolved = 1;
-		}
-	}
+	/* an internal hop's name for the mailbox ("@store.lmtp:123@lmtp-daemon"
+	   after a source route): the address the sender used says more */
+	if (resolved && !dsn_dotted_domain(addr) && dsn_usable(g->original, &other) &&
+	    dsn_dotted_domain(other))
+		addr = other;
+	/* a recipient field that is no address (masked, empty) falls back to
+	   the others; 2 says so, for a notice to correct */
+	if (!resolved && (dsn_usable(g->original, &addr) || dsn_usable(g->actual, &addr)))
+		resolved = 2;
 	r = rbp_rcpt_find(t, addr);
 	if (r && r->kind == REBOUND_KIND_DSN) {
 		/* the same recipient again (another attempt): fill what is missing */

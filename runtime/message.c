@@ -877,8 +877,10 @@ static int msg_report_reports(struct msg *m)
 		struct rbp_rcpt *n = rbp_rcpt_find(&m->notice, r->addr);
 		if (!n && m->reports.n == m->notice.n && (m->reports.n == 1 || !r->resolved))
 			n = &m->notice.v[i];
-		if (n && !r->resolved && n->resolved) {
-			/* the report's recipient field is broken; the notice names it */
+		if (n && (!r->resolved || r->resolved == 2) && n->resolved &&
+		    !rbp_same_ci(n->addr, r->addr)) {
+			/* the report's recipient field is broken (or masked, and the
+			   address came from Original-Recipient); the notice names it */
 			rbp_rcpt_set_addr(r, n->addr);
 			r->resolved = 1;
 			r->flags &= ~REBOUND_RECORD_NO_RECIPIENT;

@@ -790,6 +790,64 @@ static int mime_after_boundary(struct mime_walk *w, struct mime_hit h, size_t *p
 	}
 }
 
+/* A delivery-status part whose own header lines were pushed into its
+ * body by a rewriting relay ("Content-Transfer-Encoding: base64" among
+ * the fields about the message, the recipients' fields encoded after
+ * them): where the encoded rest starts, or 0.  Only the first block is
+ * looked at. */
+static size_t mime_inner_base64(rbp_span body)
+{
+	size_t pos = 0, found = 0;
+	rbp_span line;
+	while (rbp_next_line(body.ptr, body.len, &pos, &line)) {
+		rbp_span name = rbp_mkspan(line.ptr, rbp_name_end(line.ptr, line.len));
+		if (!rbp_trim(line).len)
+			return found ? pos : 0;
+		if (name.len < line.len && line.ptr[name.len] == ':' &&
+		    rbp_is_ci(name, "content-transfer-encoding") &&
+		    rbp_is_ci(rbp_trim(rbp_mkspan(line.ptr + name.len + 1, line.len - name.len - 1)),
+		              "base64"))
+			found = 1;
+	}
+	return 0;
+}
+
+/* A message whose header lost its Content-Type (a relay dropped it)
+ * while its body is still a delivery report: the first "--" line among
+ * the first lines of the body is its boundary, if the body closes it
+ * later and holds a report part.  A plain-text notice that quotes a
+ * returned MIME message has no report part, so it stays text. */
+#define MIME_SNIFF_LINES 40
+static int mime_sniff_boundary(const char *s, size_t n, rbp_span *boundary)
+{
+	size_t pos = 0, i;
+	unsigned lines = 0;
+	rbp_span line, b = {NULL, 0};
+	while (!b.len && lines++ < MIME_SNIFF_LINES && rbp_next_line(s, n, &pos, &line)) {
+		if (line.len < 3 || line.ptr[0] != '-' || line.ptr[1] != '-')
+			continue;
+		b = rbp_mkspan(line.ptr + 2, line.len - 2);
+		while (b.len && rbp_blank((unsigned char)b.ptr[b.len - 1]))
+			b.len--;
+		if (!b.len || b.len > 70)
+			return 0;
+		for (i = 0; i < b.len; i++)
+			if (rbp_space((unsigned char)b.ptr[i]))
+				return 0;
+	}
+	if (!b.len || (rbp_find(s + pos, n - pos, "message/delivery-status", NULL) == RBP_NOT_FOUND &&
+	               rbp_find(s + pos, n - pos, "message/feedback-report", NULL) == RBP_NOT_FOUND))
+		return 0;
+	while (rbp_next_line(s, n, &pos, &line))
+		if (line.len >= b.len + 4 && line.ptr[0] == '-' && line.ptr[1] == '-' &&
+		    memcmp(line.ptr + 2, b.ptr, b.len) == 0 && line.ptr[b.len + 2] == '-' &&
+		    line.ptr[b.len + 3] == '-') {
+			*boundary = b;
+			return 1;
+		}
+	return 0;
+}
+
 void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_mime *m)
 {
 	struct mime_walk w;
@@ -842,6 +900,10 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		memset(&ct, 0, sizeof ct);
 		if (mime_field_at(headers, at[0], &v))
 			mime_parse_ctype(v, &ct);
+		else if (pos == 0 && mime_sniff_boundary(msg + body_off, len - body_off, &ct.boundary)) {
+			ct.type = rbp_mkspan("multipart", 9);
+			ct.subtype = rbp_mkspan("report", 6);
+		}
 		if (ct.type.len == 0 && digest) {
 			ct.type = rbp_mkspan("message", 7);
 			ct.subtype = rbp_mkspan("rfc822", 6);
@@ -906,6 +968,12 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		mime_add_part(&w, body, kind, enclosed, 0, encoding);
 		if (m->nparts > k)
 			mime_charset_part(&w, &m->parts[k], ct.charset);
+		if (kind == RBP_PART_DSN && encoding == MIME_IDENTITY) {
+			size_t inner = mime_inner_base64(body);
+			if (inner && inner < body.len)
+				mime_add_part(&w, rbp_mkspan(body.ptr + inner, body.len - inner), RBP_PART_DSN,
+				              enclosed, 0, MIME_BASE64);
+		}
 		if (!found) {
 			if (w.top)
 				m->flags |= REBOUND_RECORD_MALFORMED;

@@ -286,6 +286,27 @@ static int ndr_recipient_line(const struct rbp_ndr_format *f, rbp_span line, rbp
 	return 0;
 }
 
+/* Without the section headings that open TEXT ("----- Transcript of
+ * session follows -----"): they say where the error is, not what it
+ * is, and they would hide the reply code that starts the text. */
+static rbp_span ndr_skip_heading(rbp_span text)
+{
+	unsigned k;
+	for (k = 0; k < 3 && text.len > 6 && text.ptr[0] == '-' && text.ptr[1] == '-' &&
+	            text.ptr[2] == '-'; k++) {
+		size_t pos = 0;
+		rbp_span line, rest;
+		rbp_next_line(text.ptr, text.len, &pos, &line);
+		line = rbp_trim(line);
+		rest = rbp_trim(rbp_mkspan(text.ptr + pos, text.len - pos));
+		if (line.len < 6 || line.ptr[line.len - 1] != '-' || line.ptr[line.len - 2] != '-' ||
+		    line.ptr[line.len - 3] != '-' || !rest.len)
+			break;
+		text = rest;
+	}
+	return text;
+}
+
 /* Grow a recipient's error text to the end of LINE. */
 static void ndr_extend(struct rbp_rcpt *r, rbp_span line)
 {
@@ -539,7 +560,7 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 	for (i = first; i < t->n; i++) {
 		struct rbp_rcpt *r = &t->v[i];
 		ndr_apply_diag_after(f, r);
-		r->diag = rbp_trim(r->diag);
+		r->diag = ndr_skip_heading(rbp_trim(r->diag));
 		/* nothing next to the address: the whole section is all we have */
 		if (!r->diag.len)
 			r->diag = rbp_trim(s->section);

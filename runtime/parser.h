@@ -259,7 +259,8 @@ struct rbp_rcpt {
 	rbp_span addr;        /* bare address, or a local part to resolve */
 	rbp_span original, action, status, diag, remote_mta, date, feedback_type;
 	unsigned char kind;   /* enum rebound_kind */
-	unsigned char resolved; /* 0: ADDR is not yet a full address */
+	unsigned char resolved; /* 0: ADDR is not yet a full address; 2: a DSN's
+	                          Original-Recipient, the final one being none */
 	unsigned flags;       /* REBOUND_RECORD_* for this recipient */
 	uint32_t key;         /* rbp_addr_key(addr), once KEYED */
 	unsigned char keyed;  /* KEY is set; rbp_rcpt_set_addr clears it */
