@@ -3,8 +3,8 @@
  * small output buffer.
  *
  * The reader is rebound's own (cli/lines.c, linked in by bench/run.sh):
- * fread into a 1 MiB buffer that doubles for longer lines, memchr for the
- * end of each line, a CR before the LF dropped.  With the same reader
+ * fread into a 1 MiB buffer that doubles for longer lines, the ends of
+ * many lines found at a time, a CR before the LF dropped.  With the same reader
  * everywhere, differences between the programs come from the matching,
  * not from the input handling, and peak RSS reflects the engine rather
  * than a whole file held in memory.

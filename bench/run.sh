@@ -196,7 +196,7 @@ fi
 PROGS=$RES/programs.txt
 : > "$PROGS"
 prog() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$PROGS"; }
-prog floor-lines "$C1M" "floor: find lines (memchr)" "$BIN/floor-lines"
+prog floor-lines "$C1M" "floor: find lines" "$BIN/floor-lines"
 prog floor-dfa "$C1M" "floor: + 1 table step/byte" "$BIN/floor-dfa"
 prog api "$C1M" "rebound_classify() loop" "$BIN/classify-api"
 prog cli-tsv "$C1M" "rebound classify -f tsv" "$REBOUND classify --format tsv"
@@ -801,7 +801,7 @@ if ! skipped profile && [ -s "$RES/cg-cli-tsv.big" ]; then
 				printf "%.0f", v / n
 			}' "$RES/cg-$2.split"
 	}
-	for p in "input:reading lines (lines_next, memchr, fread)" \
+	for p in "input:reading lines (lines_next, fread)" \
 		"dfa:DFA loop (scan16*, one load per byte)" \
 		"mark:noting matches and code marks (hit, hits)" \
 		"codes:reply/status codes at the marks (rb_codes_at)" \

@@ -9,10 +9,15 @@
 extern "C" { /* the benchmarks' C++ contender reads lines with it too */
 #endif
 
+#define LINES_AHEAD 128 /* line ends found ahead, at most */
+
 struct lines {
 	FILE *f;
 	char *buf;
 	size_t cap, start, end;
+	size_t seen;          /* [start, seen) has been searched for LFs */
+	unsigned qi, nq;      /* the LFs found and not yet used: q[qi..nq) */
+	size_t q[LINES_AHEAD]; /* their places in buf */
 	int eof, error;
 	unsigned long lineno;
 };

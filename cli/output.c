@@ -425,14 +425,23 @@ static unsigned fixed_slot(const struct rebound_result *r)
 
 #define FIXED_PAD 16 /* bytes a record may be read past its end */
 
-/* Append the bytes a cached record holds: a record is a few dozen bytes,
- * copied in blocks of FIXED_PAD while the buffer has room for a whole
- * block's overrun. */
+#define FIXED_SHORT 128 /* records up to this long are copied whole at once */
+
+/* Append the bytes a cached record holds: a record is a few dozen bytes.
+ * One of up to FIXED_SHORT is copied as FIXED_SHORT bytes (its text has
+ * that room), a fixed copy with no loop whose end depends on the record;
+ * longer ones in blocks of FIXED_PAD; both while the buffer has room for
+ * the overrun. */
 static void out_cached(struct out *o, const struct fixed *e)
 {
+	const char *s = e->text;
+	if (!o->failed && e->len <= FIXED_SHORT && o->cap - o->n >= FIXED_SHORT) {
+		memcpy(o->buf + o->n, s, FIXED_SHORT);
+		o->n += e->len;
+		return;
+	}
 	if (!o->failed && o->cap - o->n >= e->len + FIXED_PAD) {
 		char *d = o->buf + o->n;
-		const char *s = e->text;
 		size_t i;
 		for (i = 0; i < e->len; i += FIXED_PAD)
 			memcpy(d + i, s + i, FIXED_PAD);
@@ -452,8 +461,8 @@ static void out_fixed(struct out *o, enum format f, const struct rebound_result 
 	const struct fixed *e;
 	if (fixed_slots[f])
 		for (e = fixed_slots[f][fixed_slot(r)]; e; e = e->next)
-			if (e->rule == r->rule && e->provider == r->provider &&
-			    e->type == (int)r->type) {
+			if ((e->rule == r->rule) & (e->provider == r->provider) &
+			    (e->type == (int)r->type)) {
 				out_cached(o, e);
 				return;
 			}
@@ -477,7 +486,8 @@ static void out_fixed_new(struct out *o, enum format f, const struct rebound_res
 	tmp.failed = tmp.buf == NULL;
 	if (!tmp.failed)
 		format_fixed(&tmp, f, r);
-	e = tmp.failed ? NULL : calloc(1, sizeof *e + tmp.n + FIXED_PAD);
+	e = tmp.failed ? NULL
+	               : calloc(1, sizeof *e + (tmp.n < FIXED_SHORT ? FIXED_SHORT : tmp.n + FIXED_PAD));
 	if (e) {
 		e->rule = r->rule;
 		e->provider = r->provider;

@@ -217,6 +217,25 @@ static void cs_iso2022jp(const unsigned char *s, size_t n, struct cs_out *w)
 	while (i < n) {
 		unsigned char c = s[i];
 		unsigned cp;
+		if (mode == CS_ASCII && !shifted) {
+			/* a run of plain ASCII (most of such a message: its
+			 * headers and the runs between escapes) is copied as
+			 * it is, as far as it fits, not put byte by byte */
+			size_t j = i, room = w->cap - w->o;
+			while (j < n && s[j] < 0x80 && s[j] != 0x1B && s[j] != 0x0E && s[j] != 0x0F)
+				j++;
+			if (j > i) {
+				size_t len = j - i < room ? j - i : room;
+				memcpy(w->p + w->o, s + i, len);
+				w->o += len;
+				if (len < j - i) {
+					w->cut = 1;
+					return;
+				}
+				i = j;
+				continue;
+			}
+		}
 		if (c == 0x1B) {
 			size_t len = cs_escape(s + i, n - i, &mode);
 			if (len) {

@@ -46,9 +46,11 @@ static unsigned lowest_bit(uint64_t m)
 struct state {
 	const struct rb_tables *t;
 	unsigned nlisted; /* MAX_LISTED + 1 once the bit set is in use */
-	unsigned ncodes;  /* all marks seen, even past MAX_CODES */
 	unsigned profile;  /* 0 default, else index + 1 */
 	unsigned provider; /* RB_NONE if none */
+	/* not next to nlisted: GCC would pack the two counts of hits() into
+	 * one vector register, and unpack them on every hit */
+	unsigned ncodes;  /* all marks seen, even past MAX_CODES */
 	struct rb_codes codes;
 	uint16_t listed[MAX_LISTED + 8]; /* room to copy eight past the end */
 	uint32_t code_at[CODE_SLOTS];
@@ -255,8 +257,10 @@ static void hit(struct state *st, const uint16_t *a, size_t pos)
 }
 
 /* hit() for each of N accepting steps held as place << 32 | state, from
- * the first at or after FROM: one call for a whole list keeps the call's
- * cost out of the per-hit work. */
+ * the first at or after FROM (a list is in order of place): one call for
+ * a whole list keeps the call's cost out of the per-hit work.  The usual
+ * case is note_hit's, with the two counts in locals: the compiler must
+ * otherwise reload them after every store into the lists. */
 #if defined(__GNUC__)
 __attribute__((noinline)) /* out of the scan loops' register work */
 #endif
@@ -265,10 +269,31 @@ static void hits(struct state *st, const uint64_t *h, size_t n, size_t from)
 	const struct rb_dfa *d = st->t->dfa;
 	const uint16_t *pool = d->accept;
 	const uint32_t *at = d->accept_at;
-	size_t k, acc = d->first_accept;
-	for (k = 0; k < n; k++)
-		if ((size_t)(h[k] >> 32) >= from)
-			note_hit(st, pool + at[(uint32_t)h[k] - acc], (size_t)(h[k] >> 32));
+	size_t k = 0, acc = d->first_accept;
+	unsigned nl = st->nlisted, c = st->ncodes;
+	while (k < n && (size_t)(h[k] >> 32) < from)
+		k++;
+	for (; k < n; k++) {
+		const uint16_t *a = pool + at[(uint32_t)h[k] - acc];
+		size_t pos = (size_t)(h[k] >> 32);
+		unsigned head = *a, na = head & RB_ACC_ATOMS;
+		if (na > 8 || nl + na > MAX_LISTED) {
+			st->nlisted = nl;
+			st->ncodes = c;
+			hit(st, a, pos);
+			nl = st->nlisted;
+			c = st->ncodes;
+			continue;
+		}
+		memcpy(&st->listed[nl], a + 1, 8 * sizeof *a);
+		nl += na;
+		st->code_at[c & (CODE_SLOTS - 1)] = (uint32_t)(pos - 3);
+		c += head / RB_ACC_REPLY & 1u;
+		st->code_at[c & (CODE_SLOTS - 1)] = (uint32_t)(pos - 2);
+		c += head / RB_ACC_STATUS;
+	}
+	st->nlisted = nl;
+	st->ncodes = c;
 }
 
 /* The next matched atom after *cursor, or RB_NONE: from the list while it
@@ -308,10 +333,12 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
  * work of both chains): every step writes its state and place to a list
  * and moves the end of the list on only when the state accepts.
  *
- * The second half starts in the state a blank leads to from the start,
- * which may not be the true one.  Its first states are kept; the first
- * half, which the loop takes a few bytes past the cut, is then carried
- * on until it reaches the state the second had at the same place.  The automaton is deterministic, so from
+ * The second half starts (at the blank's cut, or up to seven bytes
+ * before it, so that both halves are whole eights) in the state a blank
+ * leads to from the start, which may not be the true one.  Its first
+ * states are kept; the first half, which the loop takes a few bytes
+ * past the cut, is then carried on until it reaches the state the
+ * second had at the same place.  The automaton is deterministic, so from
  * there on both have the same states, and the second half's matches
  * from there on stand; those before are dropped for the first half's.
  * When the two do not meet within SPLIT_TRAIL bytes, or the second half
@@ -428,10 +455,27 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 	uint64_t w, v;
 #if defined(__SSE2__)
 	if (n >= 16) {
-		/* 32 bytes a round; the last 16 and at most one block of 16
-		 * before them are left, read whole, overlapping */
 		const unsigned char *p = text, *last = text + n - 16;
 		__m128i any = _mm_loadu_si128((const __m128i *)(const void *)last);
+		if (n <= 128) {
+			/* most replies: eight blocks of 16, each where it starts
+			 * or at the last one, whichever is first; no loop whose
+			 * end depends on the length */
+#define HIGH_BLOCK(K)                                                         \
+	any = _mm_or_si128(any, _mm_loadu_si128((const __m128i *)(const void *)(  \
+	                                text + ((K) * 16 < n - 16 ? (K) * 16 : n - 16))))
+			HIGH_BLOCK(0);
+			HIGH_BLOCK(1);
+			HIGH_BLOCK(2);
+			HIGH_BLOCK(3);
+			HIGH_BLOCK(4);
+			HIGH_BLOCK(5);
+			HIGH_BLOCK(6);
+#undef HIGH_BLOCK
+			return _mm_movemask_epi8(any) != 0;
+		}
+		/* 32 bytes a round; the last 16 and at most one block of 16
+		 * before them are left, read whole, overlapping */
 		for (; p + 32 <= text + n; p += 32)
 			any = _mm_or_si128(any, _mm_or_si128(
 			        _mm_loadu_si128((const __m128i *)(const void *)p),
@@ -459,8 +503,13 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 	return 0;
 }
 
-#if defined(__GNUC__)
-#define SCAN_ATTR __attribute__((noinline)) /* a function of its own in profiles */
+#if defined(__GNUC__) && !defined(__clang__)
+/* a function of its own in profiles; and GCC would otherwise pack the
+ * second chain's kept states into a vector, through the stack, on the
+ * chain of loads */
+#define SCAN_ATTR __attribute__((noinline, optimize("no-tree-slp-vectorize")))
+#elif defined(__GNUC__)
+#define SCAN_ATTR __attribute__((noinline))
 #else
 #define SCAN_ATTR
 #endif
@@ -501,10 +550,16 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 		}                                                             \
 	}                                                                     \
 	/* two chains, over [0, n - m) and [m, n), side by side, then the    \
-	 * meeting; the state after the text */                               \
+	 * meeting; the state after the text.  M is the blank's cut moved    \
+	 * back so that the halves are whole eights (forward when back is    \
+	 * before the text): the second chain then starts a few bytes off,   \
+	 * which the meeting makes good, and no loop of single pair steps    \
+	 * (with its end mispredicted) is left. */                           \
 	SCAN_ATTR static size_t NAME##_two(struct state *st, const unsigned char *text, \
-	                                   size_t m, size_t n)                 \
+	                                   size_t cut, size_t n)               \
 	{                                                                     \
+		const size_t whole = (n - cut + 7) & ~(size_t)7;              \
+		const size_t m = n - (whole <= n ? whole : whole - 8);        \
 		const struct rb_dfa *d = st->t->dfa;                          \
 		const T *const *col = d->COLS;                                \
 		const T *rare = d->RARE;                                      \
@@ -551,10 +606,6 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 			DFA_PAIR(6)                                              \
 			DFA_PAIR(7)                                              \
 			i += 8;                                               \
-		}                                                             \
-		for (; i < half; i++) {                                       \
-			trail[i < SPLIT_TRAIL ? i : SPLIT_TRAIL] = (T)b;      \
-			DFA_PAIR(0)                                           \
 		}                                                             \
 		hits(st, ha, na, 0);                                          \
 		/* the first half on to the cut, if it stopped short of it,  \
@@ -640,7 +691,11 @@ static unsigned provider_by_suffix(const struct rb_suffix *v, unsigned n, const 
 		len--;
 	/* the longest suffix wins, so "mail.yahoo.co.jp" can differ from "yahoo.com" */
 	for (i = 0; i < n; i++)
-		if (v[i].len > best_len && has_suffix(name, len, &v[i])) {
+		/* the suffix's first byte first: it rules out most of them
+		 * (bytes that are not letters are told apart by has_suffix) */
+		if (v[i].len > best_len && v[i].len <= len &&
+		    ((unsigned char)name[len - v[i].len] | 0x20u) == (unsigned char)v[i].suffix[0] &&
+		    has_suffix(name, len, &v[i])) {
 			best = v[i].provider;
 			best_len = v[i].len;
 		}
@@ -675,15 +730,26 @@ static const struct rebound_class undetermined_class = {
 };
 static const struct rebound_rule no_rule = {"(none)", "", 0, NULL};
 
+/* The type a class of type "by code" takes, by the first digit of the
+ * reply code, else of the status: a table, so that the result can be
+ * selected without a branch. */
+static const unsigned char type_by_digit[10] = {
+	REBOUND_TYPE_SOFT, REBOUND_TYPE_SOFT, REBOUND_TYPE_SUCCESS, REBOUND_TYPE_INFO,
+	REBOUND_TYPE_SOFT, REBOUND_TYPE_HARD, REBOUND_TYPE_SOFT, REBOUND_TYPE_SOFT,
+	REBOUND_TYPE_SOFT, REBOUND_TYPE_SOFT
+};
+/* A if MASK is all ones, B if it is zero: a select written so that the
+ * compiler keeps it one (a branch on which texts name a provider, or
+ * have a code, is mispredicted often). */
+static unsigned mask_pick(unsigned mask, unsigned a, unsigned b)
+{
+	return (a & mask) | (b & ~mask);
+}
+
 static enum rebound_type type_from_code(const struct rb_codes *c)
 {
-	unsigned digit = c->reply ? c->reply / 100 : c->cls;
-	switch (digit) {
-	case 2: return REBOUND_TYPE_SUCCESS;
-	case 3: return REBOUND_TYPE_INFO;
-	case 5: return REBOUND_TYPE_HARD;
-	default: return REBOUND_TYPE_SOFT;
-	}
+	unsigned digit = c->reply / 100 | mask_pick(0u - (unsigned)(c->reply == 0), c->cls, 0);
+	return (enum rebound_type)type_by_digit[digit % 10];
 }
 
 static int retype_holds(const struct state *st, const struct rb_retype *x, unsigned cls)
@@ -723,15 +789,18 @@ static void merge_query_codes(struct rb_codes *c, const struct rebound_query *q,
 	}
 }
 
-/* The last three decimal digits of X, without leading zeros. */
+/* The last three decimal digits of X, without leading zeros.  Whether a
+ * number has one digit or two is written without a branch (the tens
+ * are written, then overwritten by the units when there are none). */
 static char *put_number(char *o, unsigned x)
 {
+	unsigned two;
 	if (x >= 100)
 		*o++ = (char)('0' + x / 100 % 10);
-	if (x >= 10)
-		*o++ = (char)('0' + x / 10 % 10);
-	*o++ = (char)('0' + x % 10);
-	return o;
+	two = x >= 10;
+	o[0] = (char)('0' + x / 10 % 10);
+	o[two] = (char)('0' + x % 10);
+	return o + 1 + two;
 }
 
 void rb_format_status(char *buf, const struct rb_codes *c)
@@ -770,11 +839,74 @@ static void put4(uint16_t *v, unsigned a, unsigned b, unsigned c, unsigned d)
 	v[3] = (uint16_t)d;
 }
 
+/* Sort V[0..7]: nineteen exchanges, in six rounds of independent ones. */
+static void sort8(uint16_t *v)
+{
+	unsigned a = v[0], b = v[1], c = v[2], d = v[3];
+	unsigned e = v[4], f = v[5], g = v[6], h = v[7];
+	ORDER(a, c);
+	ORDER(b, d);
+	ORDER(e, g);
+	ORDER(f, h);
+	ORDER(a, e);
+	ORDER(b, f);
+	ORDER(c, g);
+	ORDER(d, h);
+	ORDER(a, b);
+	ORDER(c, d);
+	ORDER(e, f);
+	ORDER(g, h);
+	ORDER(c, e);
+	ORDER(d, f);
+	ORDER(b, e);
+	ORDER(d, g);
+	ORDER(b, c);
+	ORDER(d, e);
+	ORDER(f, g);
+	put4(v, a, b, c, d);
+	put4(v + 4, e, f, g, h);
+}
+
+/* V[0..7] and V[8..15] each sorted: merge them (Batcher's odd-even
+ * merge, 25 exchanges, in registers). */
+static void merge16(uint16_t *v)
+{
+	unsigned x[16], i;
+	for (i = 0; i < 16; i++)
+		x[i] = v[i];
+	ORDER(x[0], x[8]);
+	ORDER(x[4], x[12]);
+	ORDER(x[4], x[8]);
+	ORDER(x[2], x[10]);
+	ORDER(x[6], x[14]);
+	ORDER(x[6], x[10]);
+	ORDER(x[2], x[4]);
+	ORDER(x[6], x[8]);
+	ORDER(x[10], x[12]);
+	ORDER(x[1], x[9]);
+	ORDER(x[5], x[13]);
+	ORDER(x[5], x[9]);
+	ORDER(x[3], x[11]);
+	ORDER(x[7], x[15]);
+	ORDER(x[7], x[11]);
+	ORDER(x[3], x[5]);
+	ORDER(x[7], x[9]);
+	ORDER(x[11], x[13]);
+	ORDER(x[1], x[2]);
+	ORDER(x[3], x[4]);
+	ORDER(x[5], x[6]);
+	ORDER(x[7], x[8]);
+	ORDER(x[9], x[10]);
+	ORDER(x[11], x[12]);
+	ORDER(x[13], x[14]);
+	for (i = 0; i < 16; i++)
+		v[i] = (uint16_t)x[i];
+}
+
 /*
  * Sort the N rule numbers of V (V has room for whole eights, the rest
- * RB_NONE).  A reply names a few: up to four are sorted by a fixed
- * network of exchanges, up to eight by a larger one, whose outcome is not
- * a branch to mispredict.
+ * RB_NONE).  A reply names a few: up to sixteen are sorted by fixed
+ * networks of exchanges, whose outcome is not a branch to mispredict.
  */
 static void sort_rules(uint16_t *v, unsigned n)
 {
@@ -789,31 +921,12 @@ static void sort_rules(uint16_t *v, unsigned n)
 		put4(v, a, b, c, d);
 		return;
 	}
-	if (n <= 8) {
-		/* nineteen exchanges, in six rounds of independent ones */
-		unsigned a = v[0], b = v[1], c = v[2], d = v[3];
-		unsigned e = v[4], f = v[5], g = v[6], h = v[7];
-		ORDER(a, c);
-		ORDER(b, d);
-		ORDER(e, g);
-		ORDER(f, h);
-		ORDER(a, e);
-		ORDER(b, f);
-		ORDER(c, g);
-		ORDER(d, h);
-		ORDER(a, b);
-		ORDER(c, d);
-		ORDER(e, f);
-		ORDER(g, h);
-		ORDER(c, e);
-		ORDER(d, f);
-		ORDER(b, e);
-		ORDER(d, g);
-		ORDER(b, c);
-		ORDER(d, e);
-		ORDER(f, g);
-		put4(v, a, b, c, d);
-		put4(v + 4, e, f, g, h);
+	if (n <= 16) {
+		sort8(v);
+		if (n > 8) {
+			sort8(v + 8);
+			merge16(v);
+		}
 		return;
 	}
 	for (i = 1; i < n; i++) {
@@ -823,6 +936,9 @@ static void sort_rules(uint16_t *v, unsigned n)
 		v[k] = x;
 	}
 }
+
+static const uint16_t no_rules[8] = {RB_NONE, RB_NONE, RB_NONE, RB_NONE,
+                                      RB_NONE, RB_NONE, RB_NONE, RB_NONE};
 
 int rb_classify(const struct rb_tables *t, const char *text, size_t len,
                 const struct rebound_query *q, struct rebound_result *out,
@@ -885,9 +1001,9 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 			cand[ncand] = (uint16_t)rule;
 			ncand += rule != RB_NONE;
 		}
-		/* whole fours for the loops below, eight for sort_rules */
-		for (i = 0; i < 7; i++)
-			cand[ncand + i] = RB_NONE;
+		/* whole fours for the loops below, eight for sort_rules: one
+		 * copy of eight, not a loop of seven */
+		memcpy(&cand[ncand], no_rules, sizeof no_rules);
 	} else {
 		unsigned cur = 0, a;
 		while ((a = next_atom(&st, &cur)) != RB_NONE)
@@ -905,11 +1021,13 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 			out->provider_source = REBOUND_PROVIDER_FROM_QUERY;
 		}
 	}
-	if (st.provider == RB_NONE && marker != RB_NONE) {
-		st.provider = marker;
-		out->provider_source = REBOUND_PROVIDER_FROM_MARKER;
+	{
+		unsigned by_marker = 0u - (unsigned)((st.provider == RB_NONE) & (marker != RB_NONE));
+		st.provider = mask_pick(by_marker, marker, st.provider);
+		out->provider_source = (enum rebound_provider_source)mask_pick(
+		        by_marker, REBOUND_PROVIDER_FROM_MARKER, (unsigned)out->provider_source);
 	}
-	if (st.provider == RB_NONE && q && (q->remote_host || q->recipient_domain)) {
+	if (q && (q->remote_host || q->recipient_domain) && st.provider == RB_NONE) {
 		st.provider = provider_by_suffix(t->hosts, t->nhosts, q->remote_host);
 		if (st.provider != RB_NONE)
 			out->provider_source = REBOUND_PROVIDER_FROM_HOST;
@@ -939,7 +1057,11 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 		}
 	} else if (ncand) {
 		unsigned least = RB_NONE;
-		for (i = 0; i < ncand; i += 4) {
+		/* the first eight in any case (the padding is RB_NONE), so
+		 * that the loop's end is a branch only past eight */
+		for (i = 0; i < 8; i++)
+			least = less_of(cand[i], least);
+		for (; i < ncand; i += 4) {
 			least = less_of(cand[i], least);
 			least = less_of(cand[i + 1], least);
 			least = less_of(cand[i + 2], least);
@@ -981,10 +1103,14 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 	out->status_subject = st.codes.subject;
 	out->status_detail = st.codes.detail;
 	rb_format_status(out->status, &st.codes);
-	if (st.provider != RB_NONE)
-		out->provider = &t->providers[st.provider];
-	else
-		out->provider_source = REBOUND_PROVIDER_NONE;
+	{
+		/* (the source is still NONE when no provider was found) */
+		unsigned found = st.provider != RB_NONE;
+		const struct rebound_provider *p[2];
+		p[0] = NULL;
+		p[1] = t->providers + mask_pick(0u - found, st.provider, 0);
+		out->provider = p[found];
+	}
 	if (len == 0 && st.codes.reply == 0 && st.codes.cls == 0)
 		flags |= REBOUND_F_EMPTY;
 	out->flags = flags;
@@ -1004,8 +1130,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 				break;
 			}
 	}
-	if (type == REBOUND_TYPE_BY_CODE)
-		type = type_from_code(&st.codes);
-	out->type = type;
+	out->type = (enum rebound_type)mask_pick(0u - (unsigned)(type == REBOUND_TYPE_BY_CODE),
+	                                    (unsigned)type_from_code(&st.codes), (unsigned)type);
 	return err;
 }

@@ -10,6 +10,15 @@
 #include <string.h>
 #include "internal.h"
 
+/* Inlined into the two entry points at the end of the file, so that
+ * each has its own copy, with the choice between marks and scanning
+ * made once and no call per candidate place. */
+#if defined(__GNUC__)
+#define CODES_INLINE __attribute__((always_inline)) inline
+#else
+#define CODES_INLINE inline
+#endif
+
 /* Does any of the 8 bytes of X lie in '0'..'9'?  (A classic word-wide
  * range test; bytes of 0x80 and above never count.) */
 #define ONES 0x0101010101010101ull
@@ -107,7 +116,7 @@ static size_t status_at(const unsigned char *p, size_t n, size_t i, struct rb_co
 }
 
 /* A reply code "NNN" at p[i], first digit 2 to 5, standing alone. */
-static int reply_at(const unsigned char *p, size_t n, size_t i, unsigned *code)
+static CODES_INLINE int reply_at(const unsigned char *p, size_t n, size_t i, unsigned *code)
 {
 	if (i + 3 > n || p[i] < '2' || p[i] > '5' || !is_digit(p[i + 1]) || !is_digit(p[i + 2]))
 		return 0;
@@ -150,7 +159,7 @@ struct cursor {
 };
 
 /* The next candidate position at or after c->i, or c->len. */
-static size_t next_candidate(struct cursor *c)
+static CODES_INLINE size_t next_candidate(struct cursor *c)
 {
 	if (c->at) {
 		while (c->k < c->n) {
@@ -176,7 +185,7 @@ static size_t next_candidate(struct cursor *c)
  * three-digit number elsewhere is only taken when nothing better turns
  * up, since such numbers also appear as sizes and counts.
  */
-static void find_codes(struct cursor *cur, struct rb_codes *out)
+static CODES_INLINE void find_codes(struct cursor *cur, struct rb_codes *out)
 {
 	const unsigned char *p = cur->p;
 	size_t len = cur->len, i = 0, start;
