@@ -14,6 +14,7 @@
  *   rules.d/35-smtp-stage.rules
  *   rules.d/36-deferrals.rules
  *   rules.d/37-japanese.rules
+ *   rules.d/38-chinese.rules
  *   rules.d/40-provider-gmail.rules
  *   rules.d/41-provider-microsoft.rules
  *   rules.d/42-provider-yahoo.rules
@@ -815,5 +816,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:5d0f7379b439a41a"
+	"rebound-rules-1:aa80ee1ac0cc4396"
 };
