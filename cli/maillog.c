@@ -172,7 +172,7 @@ static void syslog_frame(struct span line, const char *at, struct span *date, st
 static int read_postfix_or_sendmail(struct span line, struct event *ev)
 {
 	const char *to = find(line, ": to=");
-	struct span rest, fields, status;
+	struct span fields, status;
 	const char *q;
 	if (!to)
 		return 0;
@@ -182,8 +182,7 @@ static int read_postfix_or_sendmail(struct span line, struct event *ev)
 	ev->queue_id = span_of(q, (size_t)(to - q));
 	syslog_frame(line, q, &ev->date, &ev->host);
 	fields = after(line, to + 2);
-	rest = field(fields, "to=");
-	ev->recipients = rest;
+	ev->recipients = field(fields, "to=");
 	if ((status = field(fields, "status=")).n) {
 		/* Postfix: the word, then the reason in parentheses to the end */
 		const char *open = find(after(fields, status.p), " (");
@@ -883,7 +882,7 @@ struct log_run {
 	struct queue queue;
 	struct qmail_slot qmail[LOG_QMAIL_SLOTS];
 	struct pmta_columns pmta; /* of the file being read */
-	unsigned long skipped;
+	unsigned long known; /* lines of the current file that were recognised */
 };
 
 static void json_span(struct out *o, const char *key, struct span s)
@@ -1164,14 +1163,17 @@ static void read_line(struct log_run *run, const char *path, unsigned long linen
 	struct span line = span_of(text, len);
 	struct event ev;
 	memset(&ev, 0, sizeof ev);
-	if (pmta_header(line, &run->pmta, scratch))
+	if (pmta_header(line, &run->pmta, scratch)) {
+		run->known++;
 		return;
+	}
 	if (read_pmta(line, &run->pmta, &ev, scratch) || read_kumo(line, &ev, scratch) ||
 	    read_postfix_or_sendmail(line, &ev) || read_exim(line, &ev) ||
 	    read_qmail(line, &ev, run->qmail, scratch))
 		report(run, path, lineno, &ev);
 	else if (!read_postfix_queue(run, path, lineno, line) && !qmail_start(line, run->qmail))
-		run->skipped++;
+		return;
+	run->known++;
 }
 
 static void log_usage(FILE *f)
@@ -1199,6 +1201,7 @@ static void read_stream(struct log_run *run, const char *path, FILE *f, char *sc
 	size_t len;
 	lines_init(&in, f);
 	memset(&run->pmta, 0, sizeof run->pmta); /* each file has its own header */
+	run->known = 0;
 	while (!run->o.failed && lines_next(&in, &text, &len)) {
 		char *s = scratch;
 		/* qmail's text is rewritten into scratch; a longer line is
@@ -1216,6 +1219,12 @@ static void read_stream(struct log_run *run, const char *path, FILE *f, char *sc
 		fprintf(stderr, "rebound: %s: line %lu: %s\n", path, in.lineno + 1, strerror(errno));
 		run->status = 1;
 	}
+	/* say so when a whole file was in no format this reader knows, rather
+	   than print nothing (not an error: a quiet log has no deliveries) */
+	if (!in.error && in.lineno && !run->known)
+		fprintf(stderr, "rebound: %s: none of its %lu lines is a delivery record of a known"
+		                " format (see 'rebound log --help')\n",
+		        path, in.lineno);
 	lines_free(&in);
 }
 

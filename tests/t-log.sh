@@ -103,6 +103,13 @@ $t "$REBOUND" log -f tsv "$tmp/nul" >"$tmp/out"
 ok $? "a NUL byte in an address: the line ends, exit 0"
 tail -n +2 "$tmp/out" | cut -f6 | grep -qx 'c@example.org'; ok $? "the addresses after it are still read"
 
+printf 'hello\nworld\n' | "$REBOUND" log >"$tmp/out" 2>"$tmp/err"
+ok $? "a file in no known format: exit 0"
+[ ! -s "$tmp/out" ] && grep -q "none of its 2 lines is a delivery record" "$tmp/err"
+ok $? "a file in no known format is named on stderr instead of passing in silence"
+"$REBOUND" log "$logs/qmail-send.log" >/dev/null 2>"$tmp/err"
+[ ! -s "$tmp/err" ]; ok $? "a log whose lines are known says nothing on stderr"
+
 "$REBOUND" log "$tmp/nosuch" "$logs/sendmail.log" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ]; ok $? "an unreadable file: exit 1"
 grep -q "nosuch" "$tmp/err"; ok $? "the unreadable file is named on stderr"
