@@ -13,6 +13,7 @@
 /* for the entry types readdir gives (DT_REG, DT_DIR); without them
    every entry is stat'ed */
 #define _DEFAULT_SOURCE 1
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -43,6 +44,8 @@ static void parse_usage(FILE *f)
 	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"
 	      "      --provider ID    assume this provider instead of detecting it\n"
 	      "  -f, --format FMT     text, tsv or json (JSON Lines); default text\n"
+	      "  -H, --header NAME    add the field NAME of the returned message to each\n"
+	      "                       record (JSON \"headers\", a TSV column); repeatable\n"
 	      "      --progress       always show progress on standard error\n"
 	      "      --no-progress    never show it (default: when standard error is a\n"
 	      "                       terminal and the input is large)\n"
@@ -537,11 +540,16 @@ static void progress_end(struct progress *p)
 
 /* ---- writing records -------------------------------------------------- */
 
+/* Most --header options */
+#define MAX_HEADERS 16
+
 struct writer {
 	struct out *o;
 	enum format format;
 	const char *path;
 	unsigned long message; /* index in an mbox, 0 when the file is one message */
+	const char *const *headers; /* --header names */
+	unsigned nheaders;
 };
 
 static const struct {
@@ -609,6 +617,51 @@ static struct rebound_span record_status(const struct rebound_record *rec)
 	return rec->status;
 }
 
+/* The address of the returned message's From field: what is inside
+ * <...>, else the first word. */
+static struct rebound_span record_sender(const struct rebound_record *rec)
+{
+	struct rebound_span v, none = {NULL, 0};
+	const char *lt, *gt;
+	size_t i;
+	if (!rebound_header_field(rec->returned_headers, "From", &v))
+		return none;
+	lt = memchr(v.ptr, '<', v.len);
+	gt = lt ? memchr(lt, '>', v.len - (size_t)(lt - v.ptr)) : NULL;
+	if (gt) {
+		v.ptr = lt + 1;
+		v.len = (size_t)(gt - lt - 1);
+		return v;
+	}
+	for (i = 0; i < v.len && !isspace((unsigned char)v.ptr[i]); i++)
+		;
+	v.len = i;
+	return v;
+}
+
+/* A --header value of the returned message, its folds undone into BUF. */
+static struct rebound_span record_header(const struct rebound_record *rec, const char *name,
+                                         char *buf, size_t cap)
+{
+	struct rebound_span v, none = {NULL, 0};
+	size_t i, n = 0;
+	if (!rebound_header_field(rec->returned_headers, name, &v))
+		return none;
+	for (i = 0; i < v.len && n < cap; i++) {
+		unsigned char c = (unsigned char)v.ptr[i];
+		if (c == '\r' || c == '\n') {
+			/* a fold: its line end and leading blanks become one space */
+			while (i + 1 < v.len && isspace((unsigned char)v.ptr[i + 1]))
+				i++;
+			c = ' ';
+		}
+		buf[n++] = (char)c;
+	}
+	v.ptr = buf;
+	v.len = n;
+	return v;
+}
+
 static void write_json(struct writer *w, const struct rebound_record *rec, int bounce)
 {
 	struct out *o = w->o;
@@ -640,7 +693,22 @@ static void write_json(struct writer *w, const struct rebound_record *rec, int b
 	json_cstr(o, "rule", bounce ? r->rule->id : NULL);
 	json_span(o, "date", rec->date);
 	json_span(o, "subject", rec->subject);
+	json_span(o, "message_id", rec->message_id);
+	json_span(o, "sender", record_sender(rec));
 	json_span(o, "feedback_type", rec->feedback_type);
+	if (w->nheaders) {
+		unsigned k;
+		char buf[REBOUND_MAX_FIELD];
+		out_json_key(o, "headers");
+		for (k = 0; k < w->nheaders; k++) {
+			out_char(o, k ? ',' : '{');
+			out_json_string(o, w->headers[k], strlen(w->headers[k]));
+			out_char(o, ':');
+			struct rebound_span v = record_header(rec, w->headers[k], buf, sizeof buf);
+			out_json_or_null(o, v.ptr, v.len);
+		}
+		out_char(o, '}');
+	}
 	out_json_key(o, "flags");
 	out_char(o, '[');
 	write_flags(o, rec->flags, 1);
@@ -650,7 +718,7 @@ static void write_json(struct writer *w, const struct rebound_record *rec, int b
 static const char tsv_header[] =
 	"file\tmessage\tkind\trecipient\toriginal_recipient\taction\tstatus\treply\ttype\tclass\t"
 	"blame\tnext_action\tprovider\trule\tsisimai\tbounce_code\tremote_mta\tdate\t"
-	"feedback_type\tflags\tdiagnostic\n";
+	"feedback_type\tmessage_id\tsender\tflags";
 
 static void tsv_span(struct out *o, struct rebound_span s) { out_tsv_cell(o, s.ptr, s.len); }
 static void tsv_str(struct out *o, const char *s) { out_tsv_cell(o, s, strlen(s)); }
@@ -660,6 +728,8 @@ static void write_tsv(struct writer *w, const struct rebound_record *rec, int bo
 	struct out *o = w->o;
 	const struct rebound_result *r = &rec->result;
 	const struct rebound_class *c = r->cls;
+	char buf[REBOUND_MAX_FIELD];
+	unsigned k;
 
 	tsv_str(o, w->path);
 	if (w->message)
@@ -686,8 +756,12 @@ static void write_tsv(struct writer *w, const struct rebound_record *rec, int bo
 	tsv_span(o, rec->remote_mta);
 	tsv_span(o, rec->date);
 	tsv_span(o, rec->feedback_type);
+	tsv_span(o, rec->message_id);
+	tsv_span(o, record_sender(rec));
 	write_flags(o, rec->flags, 0);
 	out_char(o, '\t');
+	for (k = 0; k < w->nheaders; k++)
+		tsv_span(o, record_header(rec, w->headers[k], buf, sizeof buf));
 	if (rec->diagnostic.len)
 		out_tsv_field(o, rec->diagnostic.ptr, rec->diagnostic.len);
 	out_char(o, '\n');
@@ -749,6 +823,8 @@ struct parse_run {
 	struct reuse file; /* the buffer small files are read into */
 	struct dircache dir;
 	enum format format;
+	const char *headers[MAX_HEADERS];
+	unsigned nheaders;
 	int status;
 };
 
@@ -779,6 +855,8 @@ static void parse_message(struct parse_run *run, const char *path, const char *m
 	w.format = run->format;
 	w.path = path;
 	w.message = message;
+	w.headers = run->headers;
+	w.nheaders = run->nheaders;
 	rc = rebound_parse(msg, len, &run->q, run->scratch, run->scratch_cap, on_record, &w);
 	if (rc < 0) {
 		report_error(path, rebound_strerror(rc));
@@ -907,6 +985,14 @@ int cmd_parse(int argc, char **argv)
 				free(paths);
 				return 2;
 			}
+		} else if ((v = option_value(argc, argv, &i, "--header", "-H"))) {
+			if (run.nheaders == MAX_HEADERS || !*v || strchr(v, ':')) {
+				fprintf(stderr, "rebound: --header takes a field name without ':', "
+				                "at most %d times\n", MAX_HEADERS);
+				free(paths);
+				return 2;
+			}
+			run.headers[run.nheaders++] = v;
 		} else if (strcmp(a, "--progress") == 0)
 			progress = 1;
 		else if (strcmp(a, "--no-progress") == 0)
@@ -955,8 +1041,14 @@ int cmd_parse(int argc, char **argv)
 	run.progress.last = progress == 1 ? -1.0 : run.progress.start;
 
 	out_init(&run.o, stdout);
-	if (run.format == FORMAT_TSV)
+	if (run.format == FORMAT_TSV) {
 		out_str(&run.o, tsv_header);
+		for (k = 0; k < run.nheaders; k++) {
+			out_str(&run.o, "\theader:");
+			out_tsv_field(&run.o, run.headers[k], strlen(run.headers[k]));
+		}
+		out_str(&run.o, "\tdiagnostic\n");
+	}
 	parse_inputs(&run, &in, progress == 1);
 	progress_end(&run.progress);
 	out_flush(&run.o);

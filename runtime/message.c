@@ -9,6 +9,7 @@
  * lacks), in plain text, HTML, or quoted in a forward; a DSN inside an
  * attached message; the X-Failed-Recipients field; auto-reply markers.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include "parser.h"
@@ -47,6 +48,7 @@ struct msg {
 	int has_from;
 	int reports_pasted;       /* m->reports came from DSN fields in a text */
 	rbp_span orig_headers;    /* headers of the returned message, if any */
+	rbp_span message_id;      /* its Message-ID */
 	unsigned nfeedback_parts; /* message/feedback-report parts */
 	int bounce_headers;       /* From or Subject say "bounce" */
 	unsigned flags;           /* message-wide REBOUND_RECORD_* */
@@ -344,6 +346,33 @@ static void msg_unwrap_codes(rbp_span d, struct rebound_result *res)
 	}
 }
 
+/* A message id in a field's value: the first <...>, else the first word. */
+static rbp_span msg_id_in(rbp_span v)
+{
+	size_t i, j;
+	for (i = 0; i < v.len && v.ptr[i] != '<'; i++)
+		;
+	for (j = i; j < v.len && v.ptr[j] != '>'; j++)
+		;
+	if (j < v.len)
+		return rbp_mkspan(v.ptr + i, j + 1 - i);
+	v = rbp_trim(v);
+	for (j = 0; j < v.len && !rbp_blank((unsigned char)v.ptr[j]) && v.ptr[j] != '\r' &&
+	            v.ptr[j] != '\n';
+	     j++)
+		;
+	return rbp_mkspan(v.ptr, j);
+}
+
+/* The message an auto-reply answers: its In-Reply-To. */
+static rbp_span msg_replied_to(const struct msg *m)
+{
+	rbp_span v;
+	if (rbp_get_field(m->mime.headers, "in-reply-to", &v))
+		return msg_id_in(v);
+	return rbp_mkspan(NULL, 0);
+}
+
 static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kind kind,
                        unsigned extra_flags)
 {
@@ -358,6 +387,12 @@ static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kin
 	memset(&rec, 0, sizeof rec);
 	rec.kind = kind;
 	rec.subject = m->subject;
+	rec.returned_headers = m->orig_headers;
+	rec.message_id = kind == REBOUND_KIND_AUTOREPLY ? msg_replied_to(m) : m->message_id;
+	if (rec.message_id.len > REBOUND_MAX_FIELD) {
+		rec.message_id.len = REBOUND_MAX_FIELD;
+		flags |= REBOUND_RECORD_TRUNCATED;
+	}
 	rec.reporting_mta = msg_join(m->rep.reporting_mta, fb, REBOUND_MAX_FIELD, &flags);
 	fb += REBOUND_MAX_FIELD;
 	rec.date = msg_join(m->rep.arrival_date.len ? m->rep.arrival_date : m->date, fb,
@@ -671,6 +706,99 @@ static void msg_find_original_headers(struct msg *m)
 			return;
 		}
 }
+
+/* Fields every sent message has: a block of fields with two of them is
+ * taken for a message's header.  Bit k of a mask stands for usual[k]. */
+static const char *const msg_usual_fields[] = {"message-id", "date", "from", "subject", "received"};
+static const unsigned char msg_usual_lens[] = {10, 4, 4, 7, 8};
+#define MSG_HAS_ID 1u
+
+/* Which of the usual fields start a line of BLOCK, in one pass; *ID_AT
+ * is set to where the Message-ID field starts. */
+static unsigned msg_usual_mask(rbp_span block, size_t *id_at)
+{
+	size_t pos = 0, k;
+	unsigned mask = 0;
+	rbp_span line;
+	while (rbp_next_line(block.ptr, block.len, &pos, &line)) {
+		unsigned char c;
+		if (!line.len)
+			continue;
+		c = rbp_lower((unsigned char)line.ptr[0]);
+		for (k = 0; k < sizeof msg_usual_lens; k++) {
+			const char *f = msg_usual_fields[k];
+			size_t n = msg_usual_lens[k];
+			if ((unsigned char)f[0] == c && line.len > n && line.ptr[n] == ':' &&
+			    rbp_is_ci(rbp_mkspan(line.ptr, n), f)) {
+				if (k == 0 && !(mask & MSG_HAS_ID))
+					*id_at = (size_t)(line.ptr - block.ptr);
+				mask |= 1u << k;
+				break;
+			}
+		}
+	}
+	return mask;
+}
+
+static unsigned msg_popcount(unsigned x)
+{
+	unsigned n = 0;
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+/* Lines after a notice's section where a pasted copy is looked for first */
+#define MSG_PASTED_LEAD 8
+
+/*
+ * The header block of a returned message pasted into the notice's text
+ * (qmail, Exim, Zoho, Google Groups and others put it after the error
+ * section, with or without a line that introduces it): the first block
+ * of fields with a Message-ID among those of a sent message (*FIRST is
+ * set to the first block without one; *ID to the Message-ID), starting on one of the first
+ * MAX_LINES lines.  Each block is passed over whole, so the search
+ * stays linear; it looks at the first REBOUND_MAX_NDR_SCAN bytes.
+ */
+static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_lines,
+                                   rbp_span *first, rbp_span *id)
+{
+	size_t pos = 0;
+	unsigned lines = 0;
+	rbp_span line, none = {NULL, 0};
+	if (text.len > *budget)
+		text.len = *budget;
+	*budget -= text.len;
+	while (pos < text.len && lines++ < max_lines) {
+		size_t body;
+		rbp_span block;
+		block.ptr = text.ptr + pos;
+		/* a field name starts with a letter; most lines of prose do not
+		   start a block, and this spares them the full test */
+		block.len = (unsigned)(rbp_lower((unsigned char)text.ptr[pos]) - 'a') < 26u
+		                    ? rbp_header_block(block.ptr, text.len - pos, &body)
+		                    : 0;
+		if (block.len) {
+			size_t id_at = 0;
+			unsigned mask = msg_usual_mask(block, &id_at);
+			if (msg_popcount(mask) >= 2) {
+				if (mask & MSG_HAS_ID) {
+					rbp_span name;
+					if (rbp_next_field(block, &id_at, &name, id))
+						*id = msg_id_in(*id);
+					return block;
+				}
+				if (!first->len)
+					*first = block;
+			}
+			pos += block.len;
+		}
+		if (!rbp_next_line(text.ptr, text.len, &pos, &line))
+			break;
+	}
+	return none;
+}
+
 
 /* The first readable text part of the notice itself. */
 static rbp_span msg_first_text(const struct msg *m)
@@ -1005,9 +1133,41 @@ static int msg_report_autoreply(struct msg *m)
 	return 1;
 }
 
+/*
+ * The headers of a returned message that came as text: looked for in
+ * the part the notice was read from, from its error section on, then
+ * in the other text parts of the notice itself (some servers attach
+ * them as a text file).
+ */
+static rbp_span msg_pasted_returned(const struct msg *m, rbp_span *id)
+{
+	size_t budget = REBOUND_MAX_NDR_SCAN;
+	rbp_span area = msg_first_text(m), found, first = {NULL, 0};
+	unsigned i;
+	if (m->scan.format && m->scan.section.ptr && m->scan.after.ptr >= m->scan.section.ptr) {
+		/* most often the copy starts just after the line that ends the section */
+		found = msg_pasted_headers(m->scan.after, &budget, MSG_PASTED_LEAD, &first, id);
+		if (found.len)
+			return found;
+		budget = REBOUND_MAX_NDR_SCAN;
+		area = rbp_mkspan(m->scan.section.ptr, (size_t)(m->scan.after.ptr + m->scan.after.len -
+		                                                m->scan.section.ptr));
+	}
+	found = msg_pasted_headers(area, &budget, UINT_MAX, &first, id);
+	for (i = 0; i < m->mime.nparts && !found.len && budget; i++) {
+		const struct rbp_part *p = &m->mime.parts[i];
+		if (p->enclosed || p->kind != RBP_PART_TEXT || p->preamble ||
+		    (area.ptr >= p->body.ptr && area.ptr <= p->body.ptr + p->body.len))
+			continue;
+		found = msg_pasted_headers(p->body, &budget, UINT_MAX, &first, id);
+	}
+	return found.len ? found : first;
+}
+
 static void msg_run(struct msg *m)
 {
 	const rbp_span *v = m->mime.top;
+	rbp_span v_id;
 	unsigned got;
 	rbp_mime_walk(m->text, m->len, &m->arena, &m->mime);
 	m->flags |= m->mime.flags;
@@ -1025,6 +1185,11 @@ static void msg_run(struct msg *m)
 	}
 	msg_find_original_headers(m);
 	msg_collect(m);
+	if (m->orig_headers.len) {
+		if (rbp_get_field(m->orig_headers, "message-id", &v_id))
+			m->message_id = msg_id_in(v_id);
+	} else
+		m->orig_headers = msg_pasted_returned(m, &m->message_id);
 	if (msg_report_reports(m) || msg_report_feedback(m) || msg_report_notice(m) ||
 	    msg_report_failed_field(m) || msg_report_autoreply(m))
 		return;

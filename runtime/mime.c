@@ -983,3 +983,24 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 			return;
 	}
 }
+
+int rebound_header_field(struct rebound_span headers, const char *name, struct rebound_span *value)
+{
+	char lower[128];
+	size_t i, n;
+	rbp_span v;
+	if (!name || !value || (!headers.ptr && headers.len))
+		return 0;
+	n = strlen(name);
+	/* longer names do not occur in mail; a cap keeps the copy on the stack */
+	if (!n || n >= sizeof lower)
+		return 0;
+	for (i = 0; i < n; i++)
+		lower[i] = (char)rbp_lower((unsigned char)name[i]);
+	lower[n] = '\0';
+	if (!rbp_get_field(rbp_mkspan(headers.ptr, headers.len), lower, &v))
+		return 0;
+	value->ptr = v.ptr;
+	value->len = v.len;
+	return 1;
+}

@@ -342,6 +342,14 @@ struct rebound_record {
 	struct rebound_span date;               /* last attempt or arrival date */
 	struct rebound_span feedback_type;      /* ARF Feedback-Type: abuse, ... */
 	struct rebound_span subject;            /* the message's Subject, decoded */
+	struct rebound_span returned_headers;   /* header block of the message the
+	                                           report is about (the returned copy,
+	                                           a complaint's original), as sent:
+	                                           folded, not decoded; read it with
+	                                           rebound_header_field() */
+	struct rebound_span message_id;         /* that message's Message-ID, <...>
+	                                           included; for an auto-reply, the
+	                                           In-Reply-To of the reply */
 	unsigned flags;                         /* REBOUND_RECORD_* */
 	struct rebound_result result;           /* from rebound_classify(); for a
 	                                           feedback, auto-reply or delivered
@@ -417,6 +425,16 @@ REBOUND_API int rebound_mbox_next(const char *buf, size_t len, size_t *pos,
  * reading to DSN records.
  */
 REBOUND_API int rebound_settle_expired(struct rebound_result *res);
+
+/*
+ * The value of the first header field NAME (any case, no colon) in
+ * HEADERS, such as a record's returned_headers: *VALUE is set to the
+ * raw value, blanks around it removed, line ends of folded lines kept,
+ * pointing into HEADERS.  Returns 1 if the field is there, else 0
+ * (also for NULL arguments).
+ */
+REBOUND_API int rebound_header_field(struct rebound_span headers, const char *name,
+                                     struct rebound_span *value);
 
 /* The name of a kind, e.g. "dsn", "not-bounce"; a static string,
  * "unknown" for a value out of range. */

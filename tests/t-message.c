@@ -23,7 +23,8 @@ struct seen_record {
 	enum rebound_kind kind;
 	unsigned flags;
 	char recipient[TEXT_MAX], status[32], action[64], diagnostic[TEXT_MAX], remote_mta[TEXT_MAX],
-	    reporting_mta[TEXT_MAX], original[TEXT_MAX], feedback_type[64], subject[TEXT_MAX];
+	    reporting_mta[TEXT_MAX], original[TEXT_MAX], feedback_type[64], subject[TEXT_MAX],
+	    message_id[TEXT_MAX], returned_from[TEXT_MAX];
 	char result_status[12];
 	unsigned reply;
 	size_t diagnostic_len;
@@ -64,6 +65,13 @@ static int on_record(void *ctx, const struct rebound_record *r)
 		span_copy(x->original, sizeof x->original, r->original_recipient);
 		span_copy(x->feedback_type, sizeof x->feedback_type, r->feedback_type);
 		span_copy(x->subject, sizeof x->subject, r->subject);
+		span_copy(x->message_id, sizeof x->message_id, r->message_id);
+		x->returned_from[0] = '\0';
+		{
+			struct rebound_span from;
+			if (rebound_header_field(r->returned_headers, "FROM", &from))
+				span_copy(x->returned_from, sizeof x->returned_from, from);
+		}
 		memcpy(x->result_status, r->result.status, sizeof x->result_status);
 		x->reply = r->result.reply;
 		x->diagnostic_len = r->diagnostic.len;
@@ -395,6 +403,74 @@ static void test_exim_ndr(void)
 	ok(strstr(s.v[1].diagnostic, "retry timeout exceeded") != NULL &&
 	       strstr(s.v[0].diagnostic, "550 5.1.1") != NULL,
 	   "Exim notice: indented lines belong to their recipient");
+}
+
+/* The message a report is about: its headers, Message-ID and fields. */
+static void test_returned(void)
+{
+	struct seen s;
+	struct rebound_span v, hdr;
+	char name[200];
+	size_t len = 1 << 20, i;
+	char *msg;
+	static const char block[] = "Subject: Spring\r\nX-List:  alpha\r\n\tbeta  \r\nFrom: a@example.org\r\n";
+	static const char pasted[] =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: failure notice\n"
+		"\n"
+		"Hi. This is the qmail-send program at example.net.\n"
+		"I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+		"This is a permanent error; I've given up. Sorry it didn't work out.\n"
+		"\n"
+		"<kate@example.com>:\n"
+		"192.0.2.7 does not like recipient.\n"
+		"Remote host said: 550 5.1.1 no such user\n"
+		"\n"
+		"--- Below this line is a copy of the message.\n"
+		"\n"
+		"Return-Path: <list@example.org>\n"
+		"Received: (qmail 4242 invoked by uid 1000); 1 Apr 2025 10:00:00 -0000\n"
+		"Date: Tue, 1 Apr 2025 10:00:00 +0000\n"
+		"From: Example List <list@example.org>\n"
+		"To: kate@example.com\n"
+		"Message-ID:\n"
+		" <april-1@list.example.org>\n"
+		"\n"
+		"Hello.\n";
+
+	hdr.ptr = block;
+	hdr.len = sizeof block - 1;
+	ok(rebound_header_field(hdr, "x-LIST", &v) && v.len == 12 && memcmp(v.ptr, "alpha\r\n\tbeta", 12) == 0 &&
+	       rebound_header_field(hdr, "from", &v) && v.len == 13 &&
+	       !rebound_header_field(hdr, "X-Lis", &v) && !rebound_header_field(hdr, "", &v) &&
+	       !rebound_header_field(hdr, NULL, &v) && !rebound_header_field(hdr, "from", NULL),
+	   "rebound_header_field: any case, folds kept, blanks trimmed, whole names only");
+	memset(name, 'x', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	hdr.ptr = NULL;
+	ok(!rebound_header_field(hdr, "from", &v) && !rebound_header_field(hdr, name, &v),
+	   "rebound_header_field: no headers, a name longer than any field");
+
+	parse(pasted, &s);
+	ok(s.n == 1 && same(s.v[0].recipient, "kate@example.com") &&
+	       same(s.v[0].message_id, "<april-1@list.example.org>") &&
+	       same(s.v[0].returned_from, "Example List <list@example.org>"),
+	   "a copy pasted after a notice: its Message-ID (folded) and From");
+	parse(dsn_message, &s);
+	ok(s.n >= 1 && s.v[0].message_id[0] == '\0' && s.v[0].returned_from[0] != '\0',
+	   "a returned header part without a Message-ID: none made up");
+
+	/* a notice followed by a megabyte of fields that are no message's */
+	msg = malloc(len);
+	if (!msg)
+		exit(99);
+	memcpy(msg, pasted, sizeof pasted - 1);
+	for (i = sizeof pasted - 1; i + 8 <= len; i += 8)
+		memcpy(msg + i, "X-A: b\n\n" + (i / 8 % 2), 8);
+	for (; i < len; i++)
+		msg[i] = '\n';
+	ok(parse_n(msg, len, &s) >= 1, "a megabyte of header-like lines after a notice: a defined answer");
+	free(msg);
 }
 
 static void test_feedback(void)
@@ -1197,13 +1273,14 @@ int main(int argc, char **argv)
 		ndr_index_print(&x);
 		return !x.ok;
 	}
-	printf("1..65\n");
+	printf("1..70\n");
 	test_dsn();             /* 8 */
 	test_line_ends();       /* 2 */
 	test_encodings();       /* 2 */
 	test_pasted_dsn();      /* 1 */
 	test_postfix_ndr();     /* 2 */
 	test_exim_ndr();        /* 2 */
+	test_returned();        /* 5 */
 	test_feedback();        /* 2 */
 	test_autoreply();       /* 2 */
 	test_not_bounce();      /* 2 */
@@ -1221,7 +1298,7 @@ int main(int argc, char **argv)
 	test_wrapped_reply();   /* 2 */
 	test_ndr_index();       /* 1 */
 	free(scratch);
-	if (test_number != 65)
-		printf("# planned 65 tests, ran %d\n", test_number);
-	return failures || test_number != 65;
+	if (test_number != 70)
+		printf("# planned 70 tests, ran %d\n", test_number);
+	return failures || test_number != 70;
 }

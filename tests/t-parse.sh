@@ -133,7 +133,7 @@ ok $? "an mbox: each message parsed on its own"
 ok $? "--format tsv: exit 0"
 head -1 "$tmp/out" | grep -q '^file	message	kind	recipient	' ; ok $? "TSV: a header line"
 [ "$(wc -l <"$tmp/out")" -eq 4 ]; ok $? "TSV: header and one line per record"
-[ "$(awk -F'\t' '{print NF}' "$tmp/out" | sort -u)" = 21 ]; ok $? "TSV: the same number of columns on every line"
+[ "$(awk -F'\t' '{print NF}' "$tmp/out" | sort -u)" = 23 ]; ok $? "TSV: the same number of columns on every line"
 grep -q '	ana@example.com	Ana@Example.com	failed	5.1.1	550	hard	user_unknown	' "$tmp/out"
 ok $? "TSV: the fields of a recipient in their columns"
 "$REBOUND" parse "$msgs/dsn-two-recipients.eml" "$msgs/plain-letter.eml" >"$tmp/out"
@@ -142,6 +142,28 @@ grep -q 'dsn-two-recipients.eml: dsn ana@example.com 5.1.1  hard  *user_unknown 
 ok $? "text: kind, recipient, status and the verdict"
 grep -q 'plain-letter.eml: not-bounce$' "$tmp/out"; ok $? "text: a message that is no bounce says so"
 "$REBOUND" parse -f text "$tmp/box.mbox" | grep -q 'box.mbox#2: not-bounce'; ok $? "text: mbox messages numbered"
+
+# ---- the message that bounced ----------------------------------------------
+# Its Message-ID and sender, from a text/rfc822-headers part, from headers
+# pasted after a notice, and, for an auto-reply, from In-Reply-To.
+"$REBOUND" parse -f json "$msgs/dsn-two-recipients.eml" "$msgs/exim-notice.eml" \
+	"$msgs/out-of-office.eml" "$msgs/plain-letter.eml" >"$tmp/out"
+[ "$(field message_id <"$tmp/out" | tr '\n' ' ')" = \
+  '"<march-news-17@example.org>" "<march-news-17@example.org>" "<order-88@shop.example.org>" "<order-88@shop.example.org>" null ' ]
+ok $? "message_id of the returned message (MIME part, pasted copy), of the message an auto-reply answers"
+[ "$(field sender <"$tmp/out" | tr '\n' ' ')" = '"news@example.org" "news@example.org" "shop@example.org" null null ' ]
+ok $? "sender: the address of the returned message's From"
+"$REBOUND" parse -f json --header X-Campaign -H subject "$msgs/dsn-two-recipients.eml" "$msgs/exim-notice.eml" >"$tmp/out"
+head -1 "$tmp/out" | grep -q '"headers":{"X-Campaign":"march news","subject":"March news"}'
+ok $? "--header: named fields of the returned message, any case, folds undone"
+sed -n 3p "$tmp/out" | grep -q '"headers":{"X-Campaign":null,"subject":"Your order"}'
+ok $? "--header: a field the message lacks is null"
+"$REBOUND" parse -f tsv -H X-Campaign "$msgs/dsn-two-recipients.eml" >"$tmp/out"
+head -1 "$tmp/out" | grep -q '	flags	header:X-Campaign	diagnostic$' &&
+	sed -n 2p "$tmp/out" | grep -q '	march news	host mx1'
+ok $? "--header: a TSV column before the diagnostic"
+"$REBOUND" parse -H 'X-Campaign:' "$msgs/dsn-two-recipients.eml" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "without ':'" "$tmp/err"; ok $? "--header with a colon: usage error"
 
 # ---- errors and exit codes ----------------------------------------------
 "$REBOUND" parse -f json "$tmp/no-such-file" "$msgs/plain-letter.eml" >"$tmp/out" 2>"$tmp/err"
