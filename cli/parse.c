@@ -617,28 +617,6 @@ static struct rebound_span record_status(const struct rebound_record *rec)
 	return rec->status;
 }
 
-/* The address of the returned message's From field: what is inside
- * <...>, else the first word. */
-static struct rebound_span record_sender(const struct rebound_record *rec)
-{
-	struct rebound_span v, none = {NULL, 0};
-	const char *lt, *gt;
-	size_t i;
-	if (!rebound_header_field(rec->returned_headers, "From", &v))
-		return none;
-	lt = memchr(v.ptr, '<', v.len);
-	gt = lt ? memchr(lt, '>', v.len - (size_t)(lt - v.ptr)) : NULL;
-	if (gt) {
-		v.ptr = lt + 1;
-		v.len = (size_t)(gt - lt - 1);
-		return v;
-	}
-	for (i = 0; i < v.len && !isspace((unsigned char)v.ptr[i]); i++)
-		;
-	v.len = i;
-	return v;
-}
-
 /* A --header value of the returned message, its folds undone into BUF. */
 static struct rebound_span record_header(const struct rebound_record *rec, const char *name,
                                          char *buf, size_t cap)
@@ -694,7 +672,7 @@ static void write_json(struct writer *w, const struct rebound_record *rec, int b
 	json_span(o, "date", rec->date);
 	json_span(o, "subject", rec->subject);
 	json_span(o, "message_id", rec->message_id);
-	json_span(o, "sender", record_sender(rec));
+	json_span(o, "sender", rec->sender);
 	json_span(o, "feedback_type", rec->feedback_type);
 	if (w->nheaders) {
 		unsigned k;
@@ -757,7 +735,7 @@ static void write_tsv(struct writer *w, const struct rebound_record *rec, int bo
 	tsv_span(o, rec->date);
 	tsv_span(o, rec->feedback_type);
 	tsv_span(o, rec->message_id);
-	tsv_span(o, record_sender(rec));
+	tsv_span(o, rec->sender);
 	write_flags(o, rec->flags, 0);
 	out_char(o, '\t');
 	for (k = 0; k < w->nheaders; k++)

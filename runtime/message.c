@@ -49,6 +49,7 @@ struct msg {
 	int reports_pasted;       /* m->reports came from DSN fields in a text */
 	rbp_span orig_headers;    /* headers of the returned message, if any */
 	rbp_span message_id;      /* its Message-ID */
+	rbp_span sender;          /* the address of its From field */
 	unsigned nfeedback_parts; /* message/feedback-report parts */
 	int bounce_headers;       /* From or Subject say "bounce" */
 	unsigned flags;           /* message-wide REBOUND_RECORD_* */
@@ -364,6 +365,18 @@ static rbp_span msg_id_in(rbp_span v)
 	return rbp_mkspan(v.ptr, j);
 }
 
+/* The address of a From field: the one in <...> (a display name may
+ * look like an address too), else the first. */
+static rbp_span msg_from_address(rbp_span v)
+{
+	rbp_span a = {NULL, 0};
+	const char *lt = memchr(v.ptr, '<', v.len);
+	if (!(lt && rbp_address_at(v.ptr, v.len, (size_t)(lt - v.ptr), &a)) &&
+	    !rbp_find_address(v.ptr, v.len, &a))
+		return rbp_mkspan(NULL, 0);
+	return a.len <= REBOUND_MAX_FIELD ? a : rbp_mkspan(NULL, 0);
+}
+
 /* The message an auto-reply answers: its In-Reply-To. */
 static rbp_span msg_replied_to(const struct msg *m)
 {
@@ -389,6 +402,7 @@ static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kin
 	rec.subject = m->subject;
 	rec.returned_headers = m->orig_headers;
 	rec.message_id = kind == REBOUND_KIND_AUTOREPLY ? msg_replied_to(m) : m->message_id;
+	rec.sender = m->sender;
 	if (rec.message_id.len > REBOUND_MAX_FIELD) {
 		rec.message_id.len = REBOUND_MAX_FIELD;
 		flags |= REBOUND_RECORD_TRUNCATED;
@@ -1190,6 +1204,8 @@ static void msg_run(struct msg *m)
 			m->message_id = msg_id_in(v_id);
 	} else
 		m->orig_headers = msg_pasted_returned(m, &m->message_id);
+	if (m->orig_headers.len && rbp_get_field(m->orig_headers, "from", &v_id))
+		m->sender = msg_from_address(v_id);
 	if (msg_report_reports(m) || msg_report_feedback(m) || msg_report_notice(m) ||
 	    msg_report_failed_field(m) || msg_report_autoreply(m))
 		return;

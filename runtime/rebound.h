@@ -350,6 +350,8 @@ struct rebound_record {
 	struct rebound_span message_id;         /* that message's Message-ID, <...>
 	                                           included; for an auto-reply, the
 	                                           In-Reply-To of the reply */
+	struct rebound_span sender;             /* the address of that message's
+	                                           From field */
 	unsigned flags;                         /* REBOUND_RECORD_* */
 	struct rebound_result result;           /* from rebound_classify(); for a
 	                                           feedback, auto-reply or delivered

@@ -24,7 +24,7 @@ struct seen_record {
 	unsigned flags;
 	char recipient[TEXT_MAX], status[32], action[64], diagnostic[TEXT_MAX], remote_mta[TEXT_MAX],
 	    reporting_mta[TEXT_MAX], original[TEXT_MAX], feedback_type[64], subject[TEXT_MAX],
-	    message_id[TEXT_MAX], returned_from[TEXT_MAX];
+	    message_id[TEXT_MAX], returned_from[TEXT_MAX], sender[TEXT_MAX];
 	char result_status[12];
 	unsigned reply;
 	size_t diagnostic_len;
@@ -66,6 +66,7 @@ static int on_record(void *ctx, const struct rebound_record *r)
 		span_copy(x->feedback_type, sizeof x->feedback_type, r->feedback_type);
 		span_copy(x->subject, sizeof x->subject, r->subject);
 		span_copy(x->message_id, sizeof x->message_id, r->message_id);
+		span_copy(x->sender, sizeof x->sender, r->sender);
 		x->returned_from[0] = '\0';
 		{
 			struct rebound_span from;
@@ -431,7 +432,8 @@ static void test_returned(void)
 		"Return-Path: <list@example.org>\n"
 		"Received: (qmail 4242 invoked by uid 1000); 1 Apr 2025 10:00:00 -0000\n"
 		"Date: Tue, 1 Apr 2025 10:00:00 +0000\n"
-		"From: Example List <list@example.org>\n"
+		"From: news@desk.example.org\n"
+		" <list@example.org>\n"
 		"To: kate@example.com\n"
 		"Message-ID:\n"
 		" <april-1@list.example.org>\n"
@@ -454,10 +456,11 @@ static void test_returned(void)
 	parse(pasted, &s);
 	ok(s.n == 1 && same(s.v[0].recipient, "kate@example.com") &&
 	       same(s.v[0].message_id, "<april-1@list.example.org>") &&
-	       same(s.v[0].returned_from, "Example List <list@example.org>"),
-	   "a copy pasted after a notice: its Message-ID (folded) and From");
+	       same(s.v[0].returned_from, "news@desk.example.org\n <list@example.org>") &&
+	       same(s.v[0].sender, "list@example.org"),
+	   "a copy pasted after a notice: its Message-ID and From (folded); the sender in <>");
 	parse(dsn_message, &s);
-	ok(s.n >= 1 && s.v[0].message_id[0] == '\0' && s.v[0].returned_from[0] != '\0',
+	ok(s.n >= 1 && s.v[0].message_id[0] == '\0' && same(s.v[0].sender, "sender@example.org"),
 	   "a returned header part without a Message-ID: none made up");
 
 	/* a notice followed by a megabyte of fields that are no message's */
