@@ -62,6 +62,16 @@ static int on_record(void *ctx, const struct rebound_record *r)
 	touch(s, r->feedback_type, REBOUND_MAX_FIELD);
 	/* the subject has no stated limit (it is at most the message); read it all */
 	touch(s, r->subject, (size_t)-1);
+	touch(s, r->returned_headers, (size_t)-1);
+	touch(s, r->message_id, REBOUND_MAX_FIELD);
+	touch(s, r->sender, REBOUND_MAX_FIELD);
+	{
+		/* a field of the returned headers lies inside them */
+		struct rebound_span v;
+		if (rebound_header_field(r->returned_headers, "message-id", &v))
+			CHECK(v.ptr >= r->returned_headers.ptr &&
+			      v.ptr + v.len <= r->returned_headers.ptr + r->returned_headers.len);
+	}
 	CHECK(res->cls != NULL && res->rule != NULL);
 	CHECK(res->type != REBOUND_TYPE_BY_CODE && (unsigned)res->type <= REBOUND_TYPE_COMPLAINT);
 	CHECK(memchr(res->status, '\0', sizeof res->status) != NULL);
