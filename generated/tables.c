@@ -816,5 +816,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:aa80ee1ac0cc4396"
+	"rebound-rules-1:f8d65aa556d7d890"
 };
