@@ -769,10 +769,11 @@ static unsigned msg_popcount(unsigned x)
  * The header block of a returned message pasted into the notice's text
  * (qmail, Exim, Zoho, Google Groups and others put it after the error
  * section, with or without a line that introduces it): the first block
- * of fields with a Message-ID among those of a sent message (*FIRST is
- * set to the first block without one; *ID to the Message-ID), starting on one of the first
- * MAX_LINES lines.  Each block is passed over whole, so the search
- * stays linear; it looks at the first REBOUND_MAX_NDR_SCAN bytes.
+ * of fields with a Message-ID among those of a sent message, starting on
+ * one of the first MAX_LINES lines; *ID is set to its Message-ID, and
+ * *FIRST to the first such block without one.  Each block is passed
+ * over whole, so the search stays linear; it reads at most *BUDGET
+ * bytes and takes them off.
  */
 static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_lines,
                                    rbp_span *first, rbp_span *id)
@@ -812,7 +813,6 @@ static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_l
 	}
 	return none;
 }
-
 
 /* The first readable text part of the notice itself. */
 static rbp_span msg_first_text(const struct msg *m)
