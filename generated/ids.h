@@ -1345,6 +1345,7 @@ enum rb_atom_id {
 	A_user_unknown_89,
 	A_user_unknown_90,
 	A_user_unknown_91,
+	A_user_unknown_92,
 	A_ja_user_unknown_0,
 	A_ja_user_unknown_1,
 	A_ja_user_unknown_2,

@@ -56,11 +56,30 @@ static const char *const autoreply_subjects[] = {
 	NULL,
 };
 
+/* Words by which an automatic message calls itself an auto-reply
+ * anywhere in its subject ("Selwyn Autoreply"); believed only when
+ * Auto-Submitted says the message is automatic. */
+static const char *const autoreply_subject_words[] = {
+	"autoreply", "auto-reply", "auto reply", "automatic reply", "out of office",
+	"out of the office", NULL,
+};
+
+/* Does SUBJECT start with one of the auto-reply subjects? */
+static int autoreply_subject_starts(rbp_span subject)
+{
+	const char *const *s;
+	for (s = autoreply_subjects; *s; s++)
+		if (rbp_prefix(subject.ptr, subject.len, *s))
+			return 1;
+	return 0;
+}
+
 int rbp_is_autoreply(rbp_span headers, rbp_span subject)
 {
 	size_t pos = 0, k;
 	rbp_span name, value;
 	const char *const *s;
+	int automatic = 0;
 
 	while (rbp_next_field(headers, &pos, &name, &value)) {
 		for (s = autoreply_fields; *s; s++)
@@ -73,15 +92,20 @@ int rbp_is_autoreply(rbp_span headers, rbp_span subject)
 			    rbp_find(value.ptr, value.len, autoreply_values[k].value, NULL) != RBP_NOT_FOUND)
 				return 1;
 		}
+		if (rbp_is_ci(name, "auto-submitted") && !rbp_is_ci(rbp_trim(value), "no"))
+			automatic = 1;
 	}
 	subject = rbp_trim(subject);
-	/* "[Auto-Reply] ..." */
+	if (automatic)
+		for (s = autoreply_subject_words; *s; s++)
+			if (rbp_find(subject.ptr, subject.len, *s, NULL) != RBP_NOT_FOUND)
+				return 1;
+	/* "[Auto-Reply] ...", then a mailing list's tag before the subject of
+	   a reply sent to the list: "[Users] AUTO: ... is out of the office" */
 	if (subject.len && (subject.ptr[0] == '[' || subject.ptr[0] == '(')) {
-		subject.ptr++;
-		subject.len--;
-	}
-	for (s = autoreply_subjects; *s; s++)
-		if (rbp_prefix(subject.ptr, subject.len, *s))
+		if (autoreply_subject_starts(rbp_mkspan(subject.ptr + 1, subject.len - 1)))
 			return 1;
-	return 0;
+		subject = rbp_after_list_tag(subject);
+	}
+	return autoreply_subject_starts(subject);
 }

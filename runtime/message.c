@@ -852,6 +852,28 @@ static int msg_from_mail_system(rbp_span from)
 	       rbp_find(from.ptr, from.len, "postmaster@", NULL) != RBP_NOT_FOUND;
 }
 
+/* Is the message a person's reply (In-Reply-To, and "Re:" or its
+ * like opening the subject, after a mailing list's "[tag]")?  A bounce
+ * quoted in a reply is one the writer is talking about, not one that
+ * came back to the sender of this message. */
+static int msg_is_reply(const struct msg *m)
+{
+	static const char *const prefixes[] = {"re:", "re :", "aw:", "sv:", "vs:", "antw:", "odp:",
+	                                       NULL};
+	const char *const *s;
+	rbp_span subject = rbp_after_list_tag(m->subject), name, v;
+	size_t pos = 0;
+	int in_reply = 0;
+	while (!in_reply && rbp_next_field(m->mime.headers, &pos, &name, &v))
+		in_reply = rbp_is_ci(name, "in-reply-to");
+	if (!in_reply)
+		return 0;
+	for (s = prefixes; *s; s++)
+		if (rbp_prefix(subject.ptr, subject.len, *s))
+			return 1;
+	return 0;
+}
+
 /* Read every source of recipients into m->reports and m->notice. */
 static void msg_collect(struct msg *m)
 {
@@ -889,6 +911,9 @@ static void msg_collect(struct msg *m)
 	   like a bounce */
 	from = m->from;
 	m->bounce_headers = m->mime.is_report || rbp_ndr_bounce_headers(from, m->subject);
+	/* a person's reply, with nothing that says bounce, quotes what it answers */
+	if (!m->bounce_headers && !msg_from_mail_system(from) && msg_is_reply(m))
+		return;
 	m->scan.budget = REBOUND_MAX_NDR_SCAN;
 	for (i = 0; i < m->mime.nparts && m->scan.budget; i++) {
 		const struct rbp_part *p = &m->mime.parts[i];

@@ -765,6 +765,24 @@ static unsigned mime_encoding_of(rbp_span headers, size_t at)
 	return MIME_IDENTITY;
 }
 
+/* Does the start of BODY hold a delimiter line of BOUNDARY?  RFC 2045
+ * allows no transfer encoding on a multipart, yet some servers (Coremail)
+ * label one base64 while writing its parts plainly; the delimiter shows
+ * which is true.  Only the first bytes are looked at, where the first
+ * delimiter follows a short preamble, so the check stays cheap. */
+static int mime_plain_multipart(const char *body, size_t n, rbp_span boundary)
+{
+	size_t pos = 0;
+	rbp_span line;
+	if (n > 32768)
+		n = 32768;
+	while (rbp_next_line(body, n, &pos, &line))
+		if (line.len >= boundary.len + 2 && line.ptr[0] == '-' && line.ptr[1] == '-' &&
+		    memcmp(line.ptr + 2, boundary.ptr, boundary.len) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * After a boundary line H: pop what it closes and find where the next
  * entity starts.  Returns 0 when the message is over.
@@ -910,6 +928,9 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		}
 		encoding = mime_encoding_of(headers, at[1]);
 		pos += body_off;
+		if (encoding != MIME_IDENTITY && rbp_is_ci(ct.type, "multipart") && ct.boundary.len &&
+		    mime_plain_multipart(msg + pos, len - pos, ct.boundary))
+			encoding = MIME_IDENTITY;
 
 		if (rbp_is_ci(ct.type, "multipart") && ct.boundary.len && encoding == MIME_IDENTITY) {
 			if (w.top < REBOUND_MAX_MIME_DEPTH && depth + 1 < REBOUND_MAX_MIME_DEPTH) {

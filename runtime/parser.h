@@ -175,6 +175,10 @@ static inline rbp_span rbp_trim(rbp_span s)
 	return s;
 }
 
+/* SUBJECT after a mailing list's "[tag]" that opens it ("[users] Re:
+ * ..."), trimmed; SUBJECT itself when it opens with no such tag. */
+REBOUND_PRIVATE rbp_span rbp_after_list_tag(rbp_span subject);
+
 /* An address (local@domain) starting exactly at S[I], optionally
  * wrapped in <> or quotes.  Returns the offset after it (and after a
  * closing bracket or quote) or 0. */

@@ -35,6 +35,19 @@ size_t rbp_prefix(const char *s, size_t n, const char *pat)
 	return i;
 }
 
+rbp_span rbp_after_list_tag(rbp_span subject)
+{
+	const char *close;
+	subject = rbp_trim(subject);
+	if (!subject.len || subject.ptr[0] != '[')
+		return subject;
+	/* a tag is short; a bracket further on belongs to the subject */
+	close = memchr(subject.ptr, ']', subject.len < 64 ? subject.len : 64);
+	if (!close)
+		return subject;
+	return rbp_trim(rbp_mkspan(close + 1, (size_t)(subject.ptr + subject.len - close - 1)));
+}
+
 size_t rbp_find(const char *s, size_t n, const char *pat, size_t *end)
 {
 	size_t m = strlen(pat), i = 0, last;
