@@ -18,10 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli.h"
 #include "lines.h"
 #include "maillog.h"
 #include "output.h"
+#include "summary.h"
 
 /* Queued messages whose deferrals are kept for a later expiry; beyond
  * this many, the oldest are forgotten (their deferrals were reported). */
@@ -882,6 +884,7 @@ struct log_run {
 	struct queue queue;
 	struct qmail_slot qmail[LOG_QMAIL_SLOTS];
 	struct pmta_columns pmta; /* of the file being read */
+	struct summary *summary;  /* with --summary: the records are folded into it */
 	unsigned long known; /* lines of the current file that were recognised */
 };
 
@@ -990,6 +993,23 @@ static void write_record(struct log_run *run, const char *path, unsigned long li
 	}
 }
 
+/* The record of one recipient, or with --summary its event counted. */
+static void emit(struct log_run *run, const char *path, unsigned long lineno,
+                 const struct event *ev, struct span recipient, const struct rebound_result *r)
+{
+	static const enum summary_event events[] = {SUMMARY_FAILED, SUMMARY_DELAYED, SUMMARY_EXPIRED,
+	                                            SUMMARY_DELIVERED, SUMMARY_COMPLAINT};
+	if (!run->summary) {
+		write_record(run, path, lineno, ev, recipient, r);
+		return;
+	}
+	if (summary_add(run->summary, recipient.p, recipient.n, events[ev->outcome], r, ev->date.p,
+	                ev->date.n, ev->queue_id.p, ev->queue_id.n, path, lineno) < 0) {
+		fprintf(stderr, "rebound: %s:%lu: %s\n", path, lineno, strerror(ENOMEM));
+		run->status = 1;
+	}
+}
+
 /* The next address of a recipient list ("<a>,<b>" or "a, b"). */
 static int next_address(struct span list, size_t *pos, struct span *addr)
 {
@@ -1079,10 +1099,10 @@ static void report(struct log_run *run, const char *path, unsigned long lineno,
 			if (d && ev->outcome == OUT_EXPIRED)
 				e = with_deferral(ev, d);
 		}
-		if (!(ev->outcome == OUT_DELAYED && run->final_only) &&
-		    !(ev->outcome == OUT_DELIVERED && !run->with_delivered)) {
+		if (run->summary || (!(ev->outcome == OUT_DELAYED && run->final_only) &&
+		                     !(ev->outcome == OUT_DELIVERED && !run->with_delivered))) {
 			classify_event(run, &e, addr, &r);
-			write_record(run, path, lineno, &e, addr, &r);
+			emit(run, path, lineno, &e, addr, &r);
 		}
 		deferrals_free(d);
 	}
@@ -1103,7 +1123,7 @@ static void report_expired(struct log_run *run, const struct queued *m)
 		ev.date = copy_span(m->expired_date);
 		ev = with_deferral(&ev, d);
 		classify_event(run, &ev, copy_span(d->recipient), &r);
-		write_record(run, m->expired_in.p, m->expired_line, &ev, copy_span(d->recipient), &r);
+		emit(run, m->expired_in.p, m->expired_line, &ev, copy_span(d->recipient), &r);
 	}
 }
 
@@ -1188,6 +1208,15 @@ static void log_usage(FILE *f)
 	      "  -f, --format FMT     text, tsv or json (JSON Lines); default text\n"
 	      "      --final          leave out deferrals (only failures and expiries)\n"
 	      "      --delivered      also report successful deliveries\n"
+	      "      --summary        one line per recipient instead: its events counted and\n"
+	      "                       a decision (suppress, fix-sender, back-off, retry, ok,\n"
+	      "                       review); every event counts, --final and --delivered\n"
+	      "                       are ignored\n"
+	      "      --soft-limit N   with --summary, suppress after N messages failing\n"
+	      "                       softly for the mailbox's sake (default 5) ...\n"
+	      "      --soft-days D    ... that span at least D days (default 3)\n"
+	      "      --as-of DATE     the date syslog dates without a year are read before\n"
+	      "                       (default: now)\n"
 	      "  -h, --help           show this help\n\n"
 	      "Exit status: 0 every file was read, 1 a file could not be read or the\n"
 	      "output could not be written (the other files are still read), 2 usage error.\n",
@@ -1201,6 +1230,8 @@ static void read_stream(struct log_run *run, const char *path, FILE *f, char *sc
 	size_t len;
 	lines_init(&in, f);
 	memset(&run->pmta, 0, sizeof run->pmta); /* each file has its own header */
+	if (run->summary)
+		summary_begin_input(run->summary);
 	run->known = 0;
 	while (!run->o.failed && lines_next(&in, &text, &len)) {
 		char *s = scratch;
@@ -1232,6 +1263,7 @@ static void log_run_free(struct log_run *run)
 {
 	size_t k;
 	queue_free(&run->queue);
+	summary_free(run->summary);
 	for (k = 0; k < LOG_QMAIL_SLOTS; k++) {
 		free(run->qmail[k].recipient.p);
 		free(run->qmail[k].msg.p);
@@ -1245,7 +1277,9 @@ int cmd_log(int argc, char **argv)
 	struct log_run *run;
 	struct rebound_result probe;
 	char *scratch;
-	int i, nfiles = 0, only_files = 0, err, rc;
+	int i, nfiles = 0, only_files = 0, err, rc, summary = 0;
+	unsigned soft_limit = SUMMARY_SOFT_LIMIT, soft_days = SUMMARY_SOFT_DAYS;
+	long long as_of = (long long)time(NULL);
 	const char *v;
 
 	run = calloc(1, sizeof *run);
@@ -1278,7 +1312,14 @@ int cmd_log(int argc, char **argv)
 			run->final_only = 1;
 		else if (strcmp(a, "--delivered") == 0)
 			run->with_delivered = 1;
-		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		else if (strcmp(a, "--summary") == 0)
+			summary = 1;
+		else if ((err = summary_option(argc, argv, &i, &soft_limit, &soft_days, &as_of)) != 0) {
+			if (err < 0) {
+				rc = 2;
+				goto out;
+			}
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			log_usage(stdout);
 			rc = 0;
 			goto out;
@@ -1295,8 +1336,13 @@ int cmd_log(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	if (summary && !(run->summary = summary_new(soft_limit, soft_days, as_of))) {
+		fprintf(stderr, "rebound: %s\n", strerror(ENOMEM));
+		rc = 1;
+		goto out;
+	}
 	out_init(&run->o, stdout);
-	if (run->format == FORMAT_TSV)
+	if (run->format == FORMAT_TSV && !run->summary)
 		out_str(&run->o, log_tsv_header);
 	if (!nfiles)
 		read_stream(run, "-", stdin, scratch);
@@ -1308,7 +1354,9 @@ int cmd_log(int argc, char **argv)
 			if (strcmp(a, "--") == 0)
 				only_files = 1;
 			else if (strcmp(a, "-p") == 0 || strcmp(a, "-f") == 0 ||
-			         strcmp(a, "--profile") == 0 || strcmp(a, "--format") == 0)
+			         strcmp(a, "--profile") == 0 || strcmp(a, "--format") == 0 ||
+			         strcmp(a, "--soft-limit") == 0 || strcmp(a, "--soft-days") == 0 ||
+			         strcmp(a, "--as-of") == 0)
 				i++; /* skip the option's value */
 			continue;
 		}
@@ -1325,6 +1373,8 @@ int cmd_log(int argc, char **argv)
 		fclose(f);
 	}
 	report_pending_expiries(run);
+	if (run->summary)
+		summary_write(run->summary, &run->o, run->format);
 	out_flush(&run->o);
 	if (run->o.failed || fflush(stdout) != 0) {
 		fprintf(stderr, "rebound: cannot write output: %s\n", strerror(errno));

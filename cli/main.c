@@ -31,6 +31,8 @@ static void usage(FILE *f)
 	      "  log [FILE]...        read the logs of Postfix, Sendmail, Exim, qmail, PowerMTA\n"
 	      "                       or KumoMTA; one record per failed or deferred recipient\n"
 	      "                       ('rebound log --help')\n"
+	      "                       parse and log --summary: one line per recipient with a\n"
+	      "                       decision (suppress, back-off, retry, fix-sender, ok)\n"
 	      "  list WHAT            list classes, rules, providers or profiles\n\n"
 	      "Options of classify and explain:\n"
 	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"

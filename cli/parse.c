@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "output.h"
 #include "parse.h"
+#include "summary.h"
 
 /* Directory levels followed below a path given on the command line. */
 #define PARSE_MAX_DEPTH 64
@@ -46,6 +47,12 @@ static void parse_usage(FILE *f)
 	      "  -f, --format FMT     text, tsv or json (JSON Lines); default text\n"
 	      "  -H, --header NAME    add the field NAME of the returned message to each\n"
 	      "                       record (JSON \"headers\", a TSV column); repeatable\n"
+	      "      --summary        one line per recipient instead: its events counted and\n"
+	      "                       a decision (suppress, fix-sender, back-off, retry, ok,\n"
+	      "                       review), as 'rebound log --summary' gives\n"
+	      "      --soft-limit N   with --summary, suppress after N messages failing\n"
+	      "                       softly for the mailbox's sake (default 5) ...\n"
+	      "      --soft-days D    ... that span at least D days (default 3)\n"
 	      "      --progress       always show progress on standard error\n"
 	      "      --no-progress    never show it (default: when standard error is a\n"
 	      "                       terminal and the input is large)\n"
@@ -550,6 +557,8 @@ struct writer {
 	unsigned long message; /* index in an mbox, 0 when the file is one message */
 	const char *const *headers; /* --header names */
 	unsigned nheaders;
+	struct summary *summary; /* with --summary: the records are folded into it */
+	int nomem;
 };
 
 static const struct {
@@ -776,11 +785,39 @@ static void write_text(struct writer *w, const struct rebound_record *rec, int b
 	out_classify(o, FORMAT_TEXT, "", 0, &rec->result);
 }
 
+/* A record as an event of the summary; a message that is no bounce is
+ * none. */
+static void add_to_summary(struct writer *w, const struct rebound_record *rec)
+{
+	enum summary_event ev;
+	switch (rec->kind) {
+	case REBOUND_KIND_NOT_BOUNCE: return;
+	case REBOUND_KIND_FEEDBACK: ev = SUMMARY_COMPLAINT; break;
+	case REBOUND_KIND_AUTOREPLY: ev = SUMMARY_AUTOREPLY; break;
+	case REBOUND_KIND_DELIVERED: ev = SUMMARY_DELIVERED; break;
+	default:
+		ev = rec->action.len >= 7 && memcmp(rec->action.ptr, "delayed", 7) == 0   ? SUMMARY_DELAYED
+		     : rec->action.len >= 7 && memcmp(rec->action.ptr, "expired", 7) == 0 ? SUMMARY_EXPIRED
+		                                                                         : SUMMARY_FAILED;
+	}
+	/* notices about one sent message (a delay, then its failure) share
+	   the Message-ID of the copy they return; without one, each notice
+	   stands for a message of its own */
+	if (summary_add(w->summary, rec->recipient.ptr, rec->recipient.len, ev, &rec->result,
+	                rec->date.ptr, rec->date.len, rec->message_id.ptr, rec->message_id.len,
+	                w->path, w->message) < 0)
+		w->nomem = 1;
+}
+
 static int on_record(void *ctx, const struct rebound_record *rec)
 {
 	struct writer *w = ctx;
 	/* a message that is no bounce gets no verdict fields */
 	int bounce = rec->kind != REBOUND_KIND_NOT_BOUNCE;
+	if (w->summary) {
+		add_to_summary(w, rec);
+		return w->nomem;
+	}
 	if (w->format == FORMAT_JSON)
 		write_json(w, rec, bounce);
 	else if (w->format == FORMAT_TSV)
@@ -804,6 +841,7 @@ struct parse_run {
 	const char *headers[MAX_HEADERS];
 	unsigned nheaders;
 	int status;
+	struct summary *summary;
 };
 
 /* Parse one message of a file; MESSAGE is its mbox index or 0. */
@@ -835,7 +873,15 @@ static void parse_message(struct parse_run *run, const char *path, const char *m
 	w.message = message;
 	w.headers = run->headers;
 	w.nheaders = run->nheaders;
+	w.summary = run->summary;
+	w.nomem = 0;
+	if (run->summary)
+		summary_begin_input(run->summary); /* messages are not in time order */
 	rc = rebound_parse(msg, len, &run->q, run->scratch, run->scratch_cap, on_record, &w);
+	if (w.nomem) {
+		report_error(path, strerror(ENOMEM));
+		run->status = 1;
+	}
 	if (rc < 0) {
 		report_error(path, rebound_strerror(rc));
 		run->status = 1;
@@ -932,7 +978,9 @@ int cmd_parse(int argc, char **argv)
 	struct inputs in;
 	struct rebound_result probe;
 	char **paths;
-	int i, npaths = 0, progress = -1, only_paths = 0, err;
+	int i, npaths = 0, progress = -1, only_paths = 0, err, summary = 0;
+	unsigned soft_limit = SUMMARY_SOFT_LIMIT, soft_days = SUMMARY_SOFT_DAYS;
+	long long as_of = (long long)time(NULL);
 	size_t k;
 	const char *v;
 
@@ -971,6 +1019,13 @@ int cmd_parse(int argc, char **argv)
 				return 2;
 			}
 			run.headers[run.nheaders++] = v;
+		} else if (strcmp(a, "--summary") == 0)
+			summary = 1;
+		else if ((err = summary_option(argc, argv, &i, &soft_limit, &soft_days, &as_of)) != 0) {
+			if (err < 0) {
+				free(paths);
+				return 2;
+			}
 		} else if (strcmp(a, "--progress") == 0)
 			progress = 1;
 		else if (strcmp(a, "--no-progress") == 0)
@@ -1004,6 +1059,11 @@ int cmd_parse(int argc, char **argv)
 	/* the progress line needs the number and sizes of the files first;
 	   without it (the usual case when the output goes to a program) the
 	   named paths are looked up only when read */
+	if (summary && !(run.summary = summary_new(soft_limit, soft_days, as_of))) {
+		fprintf(stderr, "rebound: %s\n", strerror(ENOMEM));
+		free(paths);
+		return 1;
+	}
 	collect_inputs(&in, paths, npaths, !(progress == 1 || (progress < 0 && isatty(2))));
 	free(paths);
 	run.status = in.failed;
@@ -1019,7 +1079,7 @@ int cmd_parse(int argc, char **argv)
 	run.progress.last = progress == 1 ? -1.0 : run.progress.start;
 
 	out_init(&run.o, stdout);
-	if (run.format == FORMAT_TSV) {
+	if (run.format == FORMAT_TSV && !run.summary) {
 		out_str(&run.o, tsv_header);
 		for (k = 0; k < run.nheaders; k++) {
 			out_str(&run.o, "\theader:");
@@ -1029,11 +1089,14 @@ int cmd_parse(int argc, char **argv)
 	}
 	parse_inputs(&run, &in, progress == 1);
 	progress_end(&run.progress);
+	if (run.summary)
+		summary_write(run.summary, &run.o, run.format);
 	out_flush(&run.o);
 	if (run.o.failed || fflush(stdout) != 0) {
 		fprintf(stderr, "rebound: cannot write output: %s\n", strerror(errno));
 		run.status = 1;
 	}
+	summary_free(run.summary);
 	free(run.o.buf);
 	free(run.scratch);
 	free(run.file.buf);
