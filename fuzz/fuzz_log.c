@@ -6,7 +6,9 @@
  * static functions run exactly as in the command: lines are read from
  * the input through fmemopen, records go to a memory-only buffer, and
  * the queue of Postfix deferrals is settled and freed at the end.  The
- * length picks the output format and whether deliveries are reported.
+ * length picks the output format, whether deliveries are reported and
+ * whether the records are folded into a per-recipient summary (whose
+ * date reading then sees every date the logs hold).
  */
 #include <stdint.h>
 #include "maillog.c"
@@ -39,9 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run->format = formats[size % 3];
 		run->with_delivered = (size >> 2) & 1;
 		run->final_only = (size >> 3) & 1;
+		/* a fixed "now", so that a reproducer replays the same way */
+		if ((size >> 4) & 1)
+			run->summary = summary_new(1 + (unsigned)(size >> 5) % 6, (unsigned)(size >> 8) % 4,
+			                           1795000000LL);
 		out_init(&run->o, NULL);
 		read_stream(run, "fuzz", in, scratch);
 		report_pending_expiries(run);
+		if (run->summary)
+			summary_write(run->summary, &run->o, run->format);
 		if (!run->o.failed && run->o.n && run->o.buf[run->o.n - 1] != '\n')
 			abort(); /* every record ends its line */
 	}
