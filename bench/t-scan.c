@@ -1,9 +1,10 @@
 /*
- * t-scan.c - the classifier's two-chain DFA scan finds what one chain
- * from the start finds: the same atoms in the same order and the same
- * code marks, on every text of tests/replies.tsv and on texts made at
- * random from pieces of them (phrases cut across the middle, many
- * matches, lengths around the point where a text is cut in two), for
+ * t-scan.c - the classifier's DFA scan in two, three or four chains
+ * finds what one chain from the start finds: the same atoms in the same
+ * order and the same code marks, on every text of tests/replies.tsv and
+ * on texts made at random from pieces of them (phrases cut across the
+ * cuts, many matches, lengths around the points where a text is cut in
+ * two, three or four, and where a long one is taken in pieces), for
  * 16-bit state numbers and, with the same automaton widened, for 32-bit
  * ones.  Texts with bytes of 128 and up (the rule files' own phrases, and
  * replies with such bytes put in) take the loop that reads the rare
@@ -97,7 +98,7 @@ static int same_state(const struct state *a, const struct state *b)
 	return 1;
 }
 
-static unsigned long checked, failed, split;
+static unsigned long checked, failed, split, by_chains[5], pieces;
 
 static void check(const struct rb_tables *t, const char *text, size_t n)
 {
@@ -109,6 +110,8 @@ static void check(const struct rb_tables *t, const char *text, size_t n)
 	scan_one(&b, (const unsigned char *)text, n);
 	checked++;
 	split += n >= SPLIT_MIN;
+	by_chains[n >= SPLIT_FOUR ? 4 : n >= SPLIT_THREE ? 3 : n >= SPLIT_MIN ? 2 : 1]++;
+	pieces += n > SPLIT_PIECE + SPLIT_FOUR;
 	if (!same_state(&a, &b)) {
 		if (failed++ < 5)
 			diag("differs (%u/%u atoms, %u/%u marks): %.*s", a.nlisted, b.nlisted, a.ncodes,
@@ -202,11 +205,17 @@ static void check_all(const struct rb_tables *t, const struct texts *r, const ch
 	size_t i, k;
 	unsigned long before = failed;
 
-	checked = split = 0;
+	checked = split = pieces = 0;
+	memset(by_chains, 0, sizeof by_chains);
 	for (i = 0; i < r->n; i++) {
 		check(t, r->v[i], r->len[i]);
-		/* every prefix near the length at which texts are cut in two */
+		/* every prefix near the lengths at which texts are cut in
+		 * two, three and four */
 		for (k = SPLIT_MIN - 2; k <= SPLIT_MIN + 2 && k <= r->len[i]; k++)
+			check(t, r->v[i], k);
+		for (k = SPLIT_THREE - 2; k <= SPLIT_THREE + 2 && k <= r->len[i]; k++)
+			check(t, r->v[i], k);
+		for (k = SPLIT_FOUR - 2; k <= SPLIT_FOUR + 2 && k <= r->len[i]; k++)
 			check(t, r->v[i], k);
 	}
 	/* pieces of replies joined: phrases across the cut, long texts */
@@ -224,6 +233,9 @@ static void check_all(const struct rb_tables *t, const struct texts *r, const ch
 				buf[n++] = ' ';
 		}
 		check(t, buf, n);
+		/* and where a long text is taken a piece at a time */
+		for (k = SPLIT_PIECE + SPLIT_FOUR - 1; k <= SPLIT_PIECE + SPLIT_FOUR + 1 && k <= n; k++)
+			check(t, buf, k);
 	}
 	/* replies with bytes of 128 and up put in at random (the loop for
 	 * such texts, with the defaults of the rare classes) */
@@ -244,8 +256,10 @@ static void check_all(const struct rb_tables *t, const struct texts *r, const ch
 		}
 		check(t, buf, n);
 	}
-	ok(failed == before && split > 0, "%s: two-chain scan equals one chain on %lu texts (%lu cut in two)",
-	   what, checked, split);
+	ok(failed == before && by_chains[2] > 0 && by_chains[3] > 0 && by_chains[4] > 0 && pieces > 0,
+	   "%s: the scan in chains equals one chain on %lu texts (%lu in two chains, %lu in three, "
+	   "%lu in four, %lu of them in pieces)",
+	   what, checked, by_chains[2], by_chains[3], by_chains[4], pieces);
 }
 
 int main(void)

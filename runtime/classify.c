@@ -344,14 +344,30 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
  * When the two do not meet within SPLIT_TRAIL bytes, or the second half
  * has more matches than it holds, the first half carries on to the end:
  * at most half of the text is stepped twice.
+ *
+ * Longer texts are cut in three or four (a quarter of replies are over
+ * 120 bytes), and there the chains keep no list: each step only writes
+ * its state to the chain's trail, at a place that does not depend on a
+ * state.  A store whose place depends on the chain (the end of a list)
+ * holds back the loads after it, and with four chains that cost a
+ * fifth of the loop's time.  The meetings and the accepting steps are
+ * then found in the trails, eight states at a time (see DEFINE_MULTI).
  */
 #define SPLIT_MIN 32   /* shorter texts are stepped in one chain */
+#define SPLIT_THREE 96 /* from here three chains, from their trails */
+#define SPLIT_FOUR 160 /* from here four */
+#define SPLIT_PIECE 800 /* longer texts are taken a piece at a time */
+#define SPLIT_CAP 320  /* the most bytes a chain of three or four takes */
 #define SPLIT_TRAIL 32 /* states of the second half kept for the meeting
                        * (a multiple of 8, at most SPLIT_HELD - 8) */
 #define SPLIT_HELD 64  /* accepting steps held per half (a multiple of 8) */
 #define SPLIT_AHEAD 6  /* bytes the first chain takes past the cut */
 #define SPLIT_NEAR 12  /* how far from that point a blank is looked for
                         * (SPLIT_AHEAD + 2 * SPLIT_NEAR < SPLIT_TRAIL) */
+/* a chain of four over the longest piece, or of three, within its trail */
+_Static_assert(SPLIT_CAP >= (SPLIT_PIECE + SPLIT_FOUR + 3 * SPLIT_AHEAD + 3) / 4 + SPLIT_NEAR + 7 &&
+                       SPLIT_CAP >= (SPLIT_FOUR + 2 * SPLIT_AHEAD + 2) / 3 + SPLIT_NEAR + 7,
+               "SPLIT_CAP too small");
 
 /* the next state on byte X: from its column, or, in the loops for texts
  * with bytes of 128 and up (mixed), from the rare classes' rows for a
@@ -387,6 +403,16 @@ static unsigned next_atom(const struct state *st, unsigned *cursor)
 #define DFA_PAIR_KEPT(K, T)                                                   \
 	trail[i + (K)] = (T)b;                                                \
 	DFA_PAIR(K)
+/* Step K of a round of chain J (when there is one: kch is the number of
+ * chains, chain_t the type of a state): the state goes to the chain's
+ * trail at its place, and nothing else is on the chain of loads (no
+ * test, and no store to a place that depends on a state). */
+#define CHAIN_STEP(J, K)                                                      \
+	if (kch > (J)) {                                                      \
+		s##J = NEXT(q##J[i + (K)], s##J);                             \
+		tr[J][i + (K)] = (chain_t)s##J;                               \
+	}
+#define CHAINS_STEP(K) CHAIN_STEP(0, K) CHAIN_STEP(1, K) CHAIN_STEP(2, K) CHAIN_STEP(3, K)
 #if defined(__SSE2__) && SPLIT_NEAR <= 16
 /* Index of the highest set bit of a non-zero word. */
 static unsigned highest_bit(unsigned m)
@@ -403,20 +429,23 @@ static unsigned highest_bit(unsigned m)
 #endif
 
 /*
- * Where to cut a text of N >= SPLIT_MIN bytes: after the blank nearest
- * the point M that lets the first half go SPLIT_AHEAD bytes past the cut
- * in the loop, where the two chains mostly meet; within SPLIT_NEAR bytes
- * either way, the later one on a tie; M itself when there is none.  With
- * SSE2 the blanks of both sides are found at once, without a branch on
- * each byte (where the blanks are is anyone's guess).
+ * Where to cut a text of N >= SPLIT_MIN bytes near the point M: after
+ * the blank nearest M within SPLIT_NEAR bytes either way, the later one
+ * on a tie; M itself when there is none (M is first moved, if need be,
+ * so that the window lies within the text).  With SSE2 the blanks of
+ * both sides are found at once, without a branch on each byte (where
+ * the blanks are is anyone's guess).
  */
-static size_t cut_point(const unsigned char *text, size_t n)
+static size_t cut_near(const unsigned char *text, size_t n, size_t m)
 {
-	size_t m = (n - SPLIT_AHEAD) / 2, k;
+	size_t k;
+	/* the window must lie within the text */
+	m = m < SPLIT_NEAR ? SPLIT_NEAR : m;
+	m = m + 15 > n ? n - 15 : m;
 #if defined(__SSE2__) && SPLIT_NEAR <= 16
 	/* bit j of before: text[m - SPLIT_NEAR + j] is a blank (cut at
 	 * m - (SPLIT_NEAR - 1 - j)); bit j of after: text[m - 1 + j] is (cut
-	 * at m + j); both loads stay within the text (m >= 13, m + 14 < n) */
+	 * at m + j); both loads stay within the text (m >= 12, m + 15 <= n) */
 	const __m128i blank = _mm_set1_epi8(' ');
 	unsigned before = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
 	        _mm_loadu_si128((const __m128i *)(const void *)(text + m - SPLIT_NEAR)), blank));
@@ -441,6 +470,39 @@ static size_t cut_point(const unsigned char *text, size_t n)
 			return text[m + k - 1] == ' ' ? m + k : m - k;
 	return m;
 #endif
+}
+
+/* Where to cut a text in two: near the point that lets the first half
+ * go SPLIT_AHEAD bytes past the cut in the loop, where the two chains
+ * mostly meet. */
+static size_t cut_point(const unsigned char *text, size_t n)
+{
+	return cut_near(text, n, (n - SPLIT_AHEAD) / 2);
+}
+
+/*
+ * Where the K chains of a text of N bytes start (M[0] = 0), and how many
+ * bytes each steps (the same for all, whole eights): the last chain ends
+ * at the end of the text and starts up to seven bytes before a blank,
+ * the ones between start at the blanks nearest to even shares of the
+ * text before it, and each chain but the last is taken about SPLIT_AHEAD
+ * bytes past the start of the next, where the two mostly meet.  A chain
+ * may start before the one before it ends or after it (the meeting makes
+ * either good): every chain lies within the text.
+ */
+static ALWAYS_INLINE size_t place_chains(const unsigned char *text, size_t n, size_t k, size_t *m)
+{
+	/* a chain's length before the rounding */
+	const size_t share = (n + (k - 1) * SPLIT_AHEAD + k - 1) / k;
+	size_t len = (n - cut_near(text, n, n - share) + 7) & ~(size_t)7, j, c;
+	len -= len > n ? 8 : 0;
+	m[0] = 0;
+	m[k - 1] = n - len;
+	for (j = 1; j + 1 < k; j++) {
+		c = cut_near(text, n, j * m[k - 1] / (k - 1));
+		m[j] = c < m[k - 1] ? c : m[k - 1];
+	}
+	return len;
 }
 
 /*
@@ -503,6 +565,105 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 	return 0;
 }
 
+/*
+ * The trails of the chains: which of 64 states accept (bit k for
+ * V[k] >= ACC, ACC > 0), and the first place where two trails hold the
+ * same state.  With SSE2, eight or four states at once, without a
+ * branch on each.
+ */
+static uint64_t accepting16(const uint16_t *v, size_t acc)
+{
+	uint64_t m = 0;
+	unsigned k;
+#if defined(__SSE2__)
+	/* ACC - V saturates to 0 where V >= ACC (ACC < 65,536 in every
+	 * lane) */
+	const __m128i a = _mm_shuffle_epi32(_mm_shufflelo_epi16(_mm_cvtsi32_si128((int)acc), 0), 0);
+	const __m128i zero = _mm_setzero_si128();
+	for (k = 0; k < 64; k += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + k));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(v + k + 8));
+		x = _mm_cmpeq_epi16(_mm_subs_epu16(a, x), zero);
+		y = _mm_cmpeq_epi16(_mm_subs_epu16(a, y), zero);
+		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_packs_epi16(x, y)) << k;
+	}
+#else
+	for (k = 0; k < 64; k++)
+		m |= (uint64_t)(v[k] >= acc) << k;
+#endif
+	return m;
+}
+
+static uint64_t accepting32(const uint32_t *v, size_t acc)
+{
+	uint64_t m = 0;
+	unsigned k;
+#if defined(__SSE2__)
+	/* V > ACC - 1, compared as signed: no table has 2^31 states */
+	const __m128i a = _mm_set1_epi32((int)(acc - 1));
+	for (k = 0; k < 64; k += 16) {
+		__m128i w[4], x, y;
+		unsigned b;
+		for (b = 0; b < 4; b++)
+			w[b] = _mm_cmpgt_epi32(_mm_loadu_si128((const __m128i *)(const void *)(v + k + 4 * b)), a);
+		x = _mm_packs_epi32(w[0], w[1]);
+		y = _mm_packs_epi32(w[2], w[3]);
+		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_packs_epi16(x, y)) << k;
+	}
+#else
+	for (k = 0; k < 64; k++)
+		m |= (uint64_t)(v[k] >= acc) << k;
+#endif
+	return m;
+}
+
+/* The first K < N with A[K] == B[K], else N, for entries of W bytes
+ * (2 or 4); A and B hold N rounded up to a multiple of 16 / W.  With
+ * SSE2 the bytes are compared 16 at a time, and an entry is the same
+ * where all its W bytes are. */
+static ALWAYS_INLINE size_t first_same(const void *pa, const void *pb, size_t n, size_t w)
+{
+	const unsigned char *a = pa, *b = pb;
+	size_t k;
+#if defined(__SSE2__)
+	const size_t per = 16 / w;
+	for (k = 0; k < n; k += per) {
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		        _mm_loadu_si128((const __m128i *)(const void *)(a + k * w)),
+		        _mm_loadu_si128((const __m128i *)(const void *)(b + k * w))));
+		eq &= eq >> 1;
+		eq &= w == 4 ? (eq >> 2) & 0x1111u : 0x5555u;
+		eq &= (1u << w * (n - k < per ? n - k : per)) - 1;
+		if (eq)
+			return k + lowest_bit(eq) / w;
+	}
+	return n;
+#else
+	for (k = 0; k < n && memcmp(a + k * w, b + k * w, w) != 0; k++)
+		;
+	return k;
+#endif
+}
+
+/* The hits of trail entries [X, XE) of a chain, entry K at place
+ * BASE + K: the accepting ones found 64 at a time, then noted one by
+ * one (the trail holds 64 entries past XE). */
+#define DEFINE_NOTE_TRAIL(NAME, T, ACCEPTING)                                 \
+	static void NAME(struct state *st, const T *tr, size_t x, size_t xe, size_t base) \
+	{                                                                     \
+		const struct rb_dfa *d = st->t->dfa;                          \
+		for (; x < xe; x += 64) {                                     \
+			uint64_t m = ACCEPTING(tr + x, d->first_accept);      \
+			m &= ~(uint64_t)0 >> (64 - (xe - x < 64 ? xe - x : 64)); \
+			for (; m; m &= m - 1) {                               \
+				size_t k = x + lowest_bit(m);                 \
+				note_hit(st, rb_accept_list(d, tr[k]), base + k); \
+			}                                                     \
+		}                                                             \
+	}
+DEFINE_NOTE_TRAIL(note_trail16, uint16_t, accepting16)
+DEFINE_NOTE_TRAIL(note_trail32, uint32_t, accepting32)
+
 #if defined(__GNUC__) && !defined(__clang__)
 /* a function of its own in profiles; and GCC would otherwise pack the
  * second chain's kept states into a vector, through the stack, on the
@@ -513,18 +674,21 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 #else
 #define SCAN_ATTR
 #endif
-#define DEFINE_CHAINS(NAME, T, COLS, RARE, MIXED)                             \
+/* what NEXT needs, in every scan loop */
+#define SCAN_LOCALS(T, COLS, RARE, MIXED)                                     \
+	const struct rb_dfa *d = st->t->dfa;                                  \
+	const T *const *col = d->COLS;                                        \
+	const T *rare = d->RARE;                                              \
+	size_t nrare = d->nclasses - d->ndense, ndense = d->ndense;           \
+	const uint16_t *rare_row = d->rare_row;                               \
+	const uint8_t *rare_class = d->byte_class;                            \
+	const int mixed = MIXED;
+#define DEFINE_CHAINS(NAME, T, COLS, RARE, MIXED, NOTE)                       \
 	/* one chain over bytes [from, to) from state S; the state after */    \
 	SCAN_ATTR static size_t NAME##_run(struct state *st, const unsigned char *text, \
 	                                   size_t from, size_t to, size_t s)   \
 	{                                                                     \
-		const struct rb_dfa *d = st->t->dfa;                          \
-		const T *const *col = d->COLS;                                \
-		const T *rare = d->RARE;                                      \
-		size_t nrare = d->nclasses - d->ndense, ndense = d->ndense;   \
-		const uint16_t *rare_row = d->rare_row;                       \
-		const uint8_t *rare_class = d->byte_class;                    \
-		const int mixed = MIXED;                                      \
+		SCAN_LOCALS(T, COLS, RARE, MIXED)                             \
 		const unsigned char *p = text + from, *end = text + to;       \
 		const unsigned char *last8 = to - from >= 7 ? end - 7 : p;    \
 		size_t acc = d->first_accept;                                 \
@@ -560,13 +724,7 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 	{                                                                     \
 		const size_t whole = (n - cut + 7) & ~(size_t)7;              \
 		const size_t m = n - (whole <= n ? whole : whole - 8);        \
-		const struct rb_dfa *d = st->t->dfa;                          \
-		const T *const *col = d->COLS;                                \
-		const T *rare = d->RARE;                                      \
-		size_t nrare = d->nclasses - d->ndense, ndense = d->ndense;   \
-		const uint16_t *rare_row = d->rare_row;                       \
-		const uint8_t *rare_class = d->byte_class;                    \
-		const int mixed = MIXED;                                      \
+		SCAN_LOCALS(T, COLS, RARE, MIXED)                             \
 		const unsigned char *q = text + m;                            \
 		size_t acc = d->first_accept, i = 0, k;                       \
 		size_t half = n - m;                                          \
@@ -627,23 +785,112 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 		}                                                             \
 		return NAME##_run(st, text, k, n, a);                         \
 	}                                                                     \
+	DEFINE_MULTI(NAME, T, COLS, RARE, MIXED, 3, NOTE)                     \
+	DEFINE_MULTI(NAME, T, COLS, RARE, MIXED, 4, NOTE)
+/* KCH chains side by side over bytes [FROM, TO) of the text, the first
+ * from state S (see place_chains), then the meetings; the state after
+ * TO.  NOTE is note_trail for type T. */
+#define DEFINE_MULTI(NAME, T, COLS, RARE, MIXED, KCH, NOTE)                   \
+	SCAN_ATTR static size_t NAME##_k##KCH(struct state *st, const unsigned char *text, \
+	                                      size_t from, size_t to, size_t s) \
+	{                                                                     \
+		SCAN_LOCALS(T, COLS, RARE, MIXED)                             \
+		typedef T chain_t;                                            \
+		enum { kch = KCH };                                           \
+		const unsigned char *t = text + from;                         \
+		const size_t n = to - from;                                   \
+		size_t m[KCH];                                                \
+		const size_t len = place_chains(t, n, KCH, m);                \
+		const unsigned char *q0 = t, *q1 = t + m[1 % KCH],            \
+		                    *q2 = t + m[2 % KCH], *q3 = t + m[3 % KCH]; \
+		size_t acc = d->first_accept, i, j, pos = 0, cur = s, at = 0; \
+		size_t s0 = s, s1 = col[' '][d->start], s2 = s1, s3 = s1;     \
+		int src = 0;                                                  \
+		/* each chain's states, and room for the SIMD reads past them \
+		 * (what they read there is masked off) */                \
+		T tr[KCH][SPLIT_CAP + 64];                                    \
+		for (i = 0; i < len; i += 8) {                                \
+			CHAINS_STEP(0)                                        \
+			CHAINS_STEP(1)                                        \
+			CHAINS_STEP(2)                                        \
+			CHAINS_STEP(3)                                        \
+			CHAINS_STEP(4)                                        \
+			CHAINS_STEP(5)                                        \
+			CHAINS_STEP(6)                                        \
+			CHAINS_STEP(7)                                        \
+		}                                                             \
+		/* Chain SRC holds the true states from byte AT on (the      \
+		 * first from the start); the next takes over after the     \
+		 * first byte where the two have the same state (from there \
+		 * on they are the same: the automaton is deterministic).   \
+		 * When they do not meet where both ran, SRC's hits are     \
+		 * noted and its last state (CUR, after POS bytes) is       \
+		 * stepped on alone (SRC < 0) until it meets a later chain  \
+		 * or the end: each byte is stepped at most twice. */        \
+		for (j = 1; j < KCH; j++) {                                   \
+			if (src >= 0) {                                       \
+				const size_t ms = m[src];                     \
+				size_t lo = at > m[j] ? at : m[j];            \
+				size_t hi = (ms < m[j] ? ms : m[j]) + len, b; \
+				b = lo < hi ? lo + first_same(&tr[src][lo - ms], &tr[j][lo - m[j]], hi - lo, sizeof(T)) : hi; \
+				if (b < hi) {                                 \
+					NOTE(st, tr[src], at - ms, b + 1 - ms, from + ms); \
+					at = b + 1;                           \
+					src = (int)j;                         \
+					continue;                             \
+				}                                             \
+				NOTE(st, tr[src], at - ms, len, from + ms);   \
+				cur = tr[src][len - 1];                       \
+				pos = ms + len;                               \
+				src = -1;                                     \
+			}                                                     \
+			for (; pos < m[j] + len; pos++) {                     \
+				cur = NEXT(t[pos], cur);                      \
+				if (cur >= acc)                               \
+					hit(st, rb_accept_list(d, cur), from + pos); \
+				if (pos >= m[j] && cur == tr[j][pos - m[j]]) { \
+					at = pos + 1;                         \
+					src = (int)j;                         \
+					break;                                \
+				}                                             \
+			}                                                     \
+		}                                                             \
+		if (src < 0)                                                  \
+			return cur;                                           \
+		NOTE(st, tr[src], at - m[src], len, from + m[src]);           \
+		return tr[src][len - 1];                                      \
+	}
 
-#define DEFINE_SCAN(NAME, T, COLS, TRANS, RARE)                               \
-	DEFINE_CHAINS(NAME, T, COLS, RARE, 0)                                 \
-	DEFINE_CHAINS(NAME##_mixed, T, COLS, RARE, 1)                         \
+/* Texts of SPLIT_THREE bytes and more in three or four chains, a piece
+ * of SPLIT_PIECE bytes at a time while more than SPLIT_PIECE +
+ * SPLIT_FOUR are left (so the last piece has four chains too); shorter
+ * ones in two, or in one below SPLIT_MIN. */
+#define DEFINE_SCAN(NAME, T, COLS, TRANS, RARE, NOTE)                         \
+	DEFINE_CHAINS(NAME, T, COLS, RARE, 0, NOTE)                           \
+	DEFINE_CHAINS(NAME##_mixed, T, COLS, RARE, 1, NOTE)                   \
 	static void NAME(struct state *st, const unsigned char *text, size_t n) \
 	{                                                                     \
 		const struct rb_dfa *d = st->t->dfa;                          \
-		size_t s, acc = d->first_accept;                              \
+		size_t s = d->start, acc = d->first_accept, from = 0;         \
 		if (d->rare_row && has_high_byte(text, n)) {                  \
-			if (n >= SPLIT_MIN)                                   \
+			if (n >= SPLIT_THREE) {                               \
+				for (; n - from > SPLIT_PIECE + SPLIT_FOUR; from += SPLIT_PIECE) \
+					s = NAME##_mixed_k4(st, text, from, from + SPLIT_PIECE, s); \
+				s = n - from >= SPLIT_FOUR ? NAME##_mixed_k4(st, text, from, n, s) \
+				                           : NAME##_mixed_k3(st, text, from, n, s); \
+			} else if (n >= SPLIT_MIN)                            \
 				s = NAME##_mixed_two(st, text, cut_point(text, n), n); \
 			else                                                  \
-				s = NAME##_mixed_run(st, text, 0, n, d->start); \
+				s = NAME##_mixed_run(st, text, 0, n, s);      \
+		} else if (n >= SPLIT_THREE) {                                \
+			for (; n - from > SPLIT_PIECE + SPLIT_FOUR; from += SPLIT_PIECE) \
+				s = NAME##_k4(st, text, from, from + SPLIT_PIECE, s); \
+			s = n - from >= SPLIT_FOUR ? NAME##_k4(st, text, from, n, s) \
+			                           : NAME##_k3(st, text, from, n, s); \
 		} else if (n >= SPLIT_MIN)                                    \
 			s = NAME##_two(st, text, cut_point(text, n), n);      \
 		else                                                          \
-			s = NAME##_run(st, text, 0, n, d->start);             \
+			s = NAME##_run(st, text, 0, n, s);                    \
 		if (d->eof_class != RB_NONE) {                                \
 			s = d->TRANS[(size_t)d->eof_class * d->nstates + s];  \
 			if (s >= acc)                                         \
@@ -651,8 +898,8 @@ static ALWAYS_INLINE int has_high_byte(const unsigned char *text, size_t n)
 		}                                                             \
 	}
 
-DEFINE_SCAN(scan16, uint16_t, byte_col, trans, rare)
-DEFINE_SCAN(scan32, uint32_t, byte_col32, trans32, rare32)
+DEFINE_SCAN(scan16, uint16_t, byte_col, trans, rare, note_trail16)
+DEFINE_SCAN(scan32, uint32_t, byte_col32, trans32, rare32, note_trail32)
 
 static void run_dfa(struct state *st, const unsigned char *text, size_t n)
 {
