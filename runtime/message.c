@@ -722,45 +722,10 @@ static void msg_find_original_headers(struct msg *m)
 }
 
 /* Fields every sent message has: a block of fields with two of them is
- * taken for a message's header.  Bit k of a mask stands for usual[k]. */
+ * taken for a message's header.  The first is the Message-ID. */
 static const char *const msg_usual_fields[] = {"message-id", "date", "from", "subject", "received"};
 static const unsigned char msg_usual_lens[] = {10, 4, 4, 7, 8};
-#define MSG_HAS_ID 1u
-
-/* Which of the usual fields start a line of BLOCK, in one pass; *ID_AT
- * is set to where the Message-ID field starts. */
-static unsigned msg_usual_mask(rbp_span block, size_t *id_at)
-{
-	size_t pos = 0, k;
-	unsigned mask = 0;
-	rbp_span line;
-	while (rbp_next_line(block.ptr, block.len, &pos, &line)) {
-		unsigned char c;
-		if (!line.len)
-			continue;
-		c = rbp_lower((unsigned char)line.ptr[0]);
-		for (k = 0; k < sizeof msg_usual_lens; k++) {
-			const char *f = msg_usual_fields[k];
-			size_t n = msg_usual_lens[k];
-			if ((unsigned char)f[0] == c && line.len > n && line.ptr[n] == ':' &&
-			    rbp_is_ci(rbp_mkspan(line.ptr, n), f)) {
-				if (k == 0 && !(mask & MSG_HAS_ID))
-					*id_at = (size_t)(line.ptr - block.ptr);
-				mask |= 1u << k;
-				break;
-			}
-		}
-	}
-	return mask;
-}
-
-static unsigned msg_popcount(unsigned x)
-{
-	unsigned n = 0;
-	for (; x; x &= x - 1)
-		n++;
-	return n;
-}
+#define MSG_USUAL 5
 
 /* Lines after a notice's section where a pasted copy is looked for first */
 #define MSG_PASTED_LEAD 8
@@ -785,21 +750,23 @@ static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_l
 		text.len = *budget;
 	*budget -= text.len;
 	while (pos < text.len && lines++ < max_lines) {
-		size_t body;
+		size_t body, at[MSG_USUAL];
+		unsigned k, usual = 0;
 		rbp_span block;
 		block.ptr = text.ptr + pos;
 		/* a field name starts with a letter; most lines of prose do not
 		   start a block, and this spares them the full test */
 		block.len = (unsigned)(rbp_lower((unsigned char)text.ptr[pos]) - 'a') < 26u
-		                    ? rbp_header_block(block.ptr, text.len - pos, &body)
+		                    ? rbp_header_block_at(block.ptr, text.len - pos, &body,
+		                                          msg_usual_fields, msg_usual_lens, MSG_USUAL, at)
 		                    : 0;
 		if (block.len) {
-			size_t id_at = 0;
-			unsigned mask = msg_usual_mask(block, &id_at);
-			if (msg_popcount(mask) >= 2) {
-				if (mask & MSG_HAS_ID) {
+			for (k = 0; k < MSG_USUAL; k++)
+				usual += at[k] != RBP_NO_FIELD;
+			if (usual >= 2) {
+				if (at[0] != RBP_NO_FIELD) {
 					rbp_span name;
-					if (rbp_next_field(block, &id_at, &name, id))
+					if (rbp_next_field(block, &at[0], &name, id))
 						*id = msg_id_in(*id);
 					return block;
 				}
@@ -861,16 +828,11 @@ static int msg_is_reply(const struct msg *m)
 	static const char *const prefixes[] = {"re:", "re :", "aw:", "sv:", "vs:", "antw:", "odp:",
 	                                       NULL};
 	const char *const *s;
-	rbp_span subject = rbp_after_list_tag(m->subject), name, v;
-	size_t pos = 0;
-	int in_reply = 0;
-	while (!in_reply && rbp_next_field(m->mime.headers, &pos, &name, &v))
-		in_reply = rbp_is_ci(name, "in-reply-to");
-	if (!in_reply)
-		return 0;
+	rbp_span subject = rbp_after_list_tag(m->subject), v;
+	/* the subject first: it is at hand, the header block must be read */
 	for (s = prefixes; *s; s++)
 		if (rbp_prefix(subject.ptr, subject.len, *s))
-			return 1;
+			return rbp_get_field(m->mime.headers, "in-reply-to", &v);
 	return 0;
 }
 

@@ -44,7 +44,7 @@ static int mime_all_blank(rbp_span line)
 	return 1;
 }
 
-#define MIME_NO_FIELD ((size_t)-1)
+#define MIME_NO_FIELD RBP_NO_FIELD
 
 /* rbp_header_block, noting on the way where the first field of each of
  * the COUNT lower-case NAMES (of LENS bytes) starts (AT[k];
@@ -95,6 +95,12 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 size_t rbp_header_block(const char *s, size_t n, size_t *body)
 {
 	return mime_header_block(s, n, body, NULL, NULL, 0, NULL);
+}
+
+size_t rbp_header_block_at(const char *s, size_t n, size_t *body, const char *const *names,
+                           const unsigned char *lens, unsigned count, size_t *at)
+{
+	return mime_header_block(s, n, body, names, lens, count, at);
 }
 
 int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)

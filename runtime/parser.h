@@ -210,6 +210,12 @@ REBOUND_PRIVATE rbp_span rbp_clean_address(rbp_span v);
  * empty line that ends it) and sets *BODY to where the body starts.
  * The block also ends at a line that is neither a field nor a fold. */
 REBOUND_PRIVATE size_t rbp_header_block(const char *s, size_t n, size_t *body);
+/* The same, noting where the first field of each of the COUNT lower-case
+ * NAMES (of LENS bytes) starts: AT[k], or RBP_NO_FIELD when absent. */
+#define RBP_NO_FIELD ((size_t)-1)
+REBOUND_PRIVATE size_t rbp_header_block_at(const char *s, size_t n, size_t *body,
+                                           const char *const *names, const unsigned char *lens,
+                                           unsigned count, size_t *at);
 /* Iterate header fields of a block: *POS starts at 0.  VALUE is raw
  * (may hold line ends of folded lines).  Returns 0 at the end. */
 REBOUND_PRIVATE int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value);
