@@ -7,7 +7,8 @@
  * Exim's main log ("**", "==", "=>" and "->" lines), qmail-send
  * ("starting delivery N ... to remote ADDR", then "delivery N:
  * failure|deferral|success: ..."), PowerMTA accounting files (CSV whose
- * header line names the columns) and KumoMTA's JSON log records.
+ * header line names the columns), KumoMTA's JSON log records, and
+ * Microsoft Exchange's logs and exports (maillog_exchange.c).
  *
  * Postfix reports an expiry once per message ("status=expired, returned
  * to sender"), so the last deferral of each recipient of a queued message
@@ -22,6 +23,7 @@
 #include "cli.h"
 #include "lines.h"
 #include "maillog.h"
+#include "maillog_exchange.h"
 #include "output.h"
 #include "summary.h"
 
@@ -885,6 +887,7 @@ struct log_run {
 	struct qmail_slot qmail[LOG_QMAIL_SLOTS];
 	struct pmta_columns pmta; /* of the file being read */
 	struct summary *summary;  /* with --summary: the records are folded into it */
+	struct xlog_columns xlog; /* an Exchange log's, likewise */
 	unsigned long known; /* lines of the current file that were recognised */
 };
 
@@ -1177,12 +1180,42 @@ static void report_pending_expiries(struct log_run *run)
 			report_expired(run, m);
 }
 
+/* Exchange's deliveries (maillog_exchange.c) go the way of every other. */
+struct xlog_at {
+	struct log_run *run;
+	const char *path;
+	unsigned long lineno;
+};
+
+static void xlog_report(void *ctx, const struct xlog_delivery *d)
+{
+	static const enum outcome outcomes[] = {OUT_FAILED, OUT_DELAYED, OUT_EXPIRED, OUT_DELIVERED};
+	const struct xlog_at *at = ctx;
+	struct event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.mta = d->mta;
+	ev.outcome = outcomes[d->outcome];
+	ev.date = span_of(d->date.p, d->date.n);
+	ev.queue_id = span_of(d->queue_id.p, d->queue_id.n);
+	ev.recipients = span_of(d->recipient.p, d->recipient.n);
+	ev.relay = span_of(d->relay.p, d->relay.n);
+	ev.host = span_of(d->host.p, d->host.n);
+	ev.text = span_of(d->text.p, d->text.n);
+	report(at->run, at->path, at->lineno, &ev);
+}
+
 static void read_line(struct log_run *run, const char *path, unsigned long lineno,
                       const char *text, size_t len, char *scratch)
 {
 	struct span line = span_of(text, len);
 	struct event ev;
+	struct xlog_at at;
 	memset(&ev, 0, sizeof ev);
+	at.run = run, at.path = path, at.lineno = lineno;
+	if (xlog_line(&run->xlog, text, len, scratch, xlog_report, &at)) {
+		run->known++;
+		return;
+	}
 	if (pmta_header(line, &run->pmta, scratch)) {
 		run->known++;
 		return;
@@ -1201,8 +1234,11 @@ static void log_usage(FILE *f)
 	fputs("usage: rebound log [OPTION]... [FILE]...\n"
 	      "Read MTA logs and classify every delivery that failed, was deferred or\n"
 	      "expired: one record per recipient.  Postfix, Sendmail, Exim (main log),\n"
-	      "qmail-send, PowerMTA accounting (CSV with its header line) and KumoMTA\n"
-	      "(JSON records) are recognised; other lines are skipped.  Without FILE,\n"
+	      "qmail-send, PowerMTA accounting (CSV with its header line), KumoMTA\n"
+	      "(JSON records), Exchange Server's message tracking logs (MSGTRK*.LOG)\n"
+	      "and Exchange Online's message trace exports (extended report,\n"
+	      "Get-MessageTrace, Get-MessageTraceDetail; CSV in UTF-8) are\n"
+	      "recognised; other lines are skipped.  Without FILE,\n"
 	      "or with '-', standard input is read.\n\n"
 	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"
 	      "  -f, --format FMT     text, tsv or json (JSON Lines); default text\n"
@@ -1232,6 +1268,7 @@ static void read_stream(struct log_run *run, const char *path, FILE *f, char *sc
 	memset(&run->pmta, 0, sizeof run->pmta); /* each file has its own header */
 	if (run->summary)
 		summary_begin_input(run->summary);
+	memset(&run->xlog, 0, sizeof run->xlog);
 	run->known = 0;
 	while (!run->o.failed && lines_next(&in, &text, &len)) {
 		char *s = scratch;

@@ -2,16 +2,18 @@
  * fuzz_log.c - libFuzzer harness for "rebound log" (cli/maillog.c).
  *
  * The input is a log file, so every sample log is a seed and every
- * reproducer a plain log.  The reader is included whole, so that its
- * static functions run exactly as in the command: lines are read from
- * the input through fmemopen, records go to a memory-only buffer, and
- * the queue of Postfix deferrals is settled and freed at the end.  The
- * length picks the output format, whether deliveries are reported and
- * whether the records are folded into a per-recipient summary (whose
- * date reading then sees every date the logs hold).
+ * reproducer a plain log.  The reader and its Exchange part are included
+ * whole, so that their static functions run exactly as in the command:
+ * lines are read from the input through fmemopen, records go to a
+ * memory-only buffer, and the queue of Postfix deferrals is settled and
+ * freed at the end.  The length picks the output format, whether
+ * deliveries are reported and whether the records are folded into a
+ * per-recipient summary (whose date reading then sees every date the
+ * logs hold).
  */
 #include <stdint.h>
 #include "maillog.c"
+#include "maillog_exchange.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,9 @@ logs="$srcdir/tests/logs"
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 # every sample log gives exactly the records expect.tsv lists, in order
-for f in postfix.log sendmail.log qmail-send.log exim_mainlog powermta-acct.csv kumomta.jsonl; do
+for f in postfix.log sendmail.log qmail-send.log exim_mainlog powermta-acct.csv kumomta.jsonl \
+	exchange-msgtrk.log exchange-msgtrk-2010.log m365-extended-report.csv m365-message-trace.csv \
+	m365-message-trace-detail.csv; do
 	"$REBOUND" log --delivered -f tsv "$logs/$f" >"$tmp/out"
 	ok $? "$f is read"
 	tail -n +2 "$tmp/out" | awk -F'\t' -v OFS='\t' -v f="$f" '{ print f, $2, $5, $6, $11 }' >"$tmp/got"
@@ -59,6 +61,46 @@ grep '"recipient":"kit@example.com"' "$tmp/out" | grep -q '"event":"complaint","
 ok $? "KumoMTA: a feedback record is a complaint"
 ! grep -q '"line":1,' "$tmp/out" && ! grep -q '"line":7,' "$tmp/out"
 ok $? "KumoMTA: receptions and a broken record give nothing"
+
+# Exchange: the columns come from the header, several recipients share a line
+"$REBOUND" log -f json "$logs/exchange-msgtrk.log" >"$tmp/out"
+grep -q '"mta":"exchange","queue_id":"<m1@example.com>","event":"failed","recipient":"ann@example.org","original_recipient":null,"status":"5.1.1","reply":550' "$tmp/out"
+ok $? "Exchange: message id, recipient and the reply of recipient-status"
+grep '"recipient":"ann@example.org"' "$tmp/out" | grep -q '"remote_mta":null,"reporting_mta":"exch1","date":"2026-11-22T10:00:01.300Z"'
+ok $? "Exchange: a routing failure is the logging server's own, with its date"
+grep '"recipient":"eli@example.net"' "$tmp/out" | grep -q '"remote_mta":"mx2.example.net".*"diagnostic":"452 4.2.2 Mailbox full"}'
+ok $? "Exchange: the LED and FQDN of a bracketed status, the second recipient's own"
+grep '"recipient":"gus@example.com"' "$tmp/out" | grep -q '"diagnostic":"550 5.2.2 <gus@example.com>: mailbox full"'
+ok $? "Exchange: a status with '; ' inside it does not split the recipients' statuses"
+! grep -q 'sender@example.com' "$tmp/out"; ok $? "Exchange: the DSN sent back to the sender is no failure of its own"
+sed 's/$/\r/' "$logs/exchange-msgtrk.log" | "$REBOUND" log -f json >"$tmp/crlf"
+sed 's/"file":"[^"]*"/"file":"-"/' "$tmp/out" >"$tmp/lf"
+cmp -s "$tmp/lf" "$tmp/crlf"; ok $? "Exchange: CRLF line ends (as Windows writes them) read the same"
+"$REBOUND" log -f tsv "$logs/m365-message-trace-detail.csv" >"$tmp/out"
+grep -q '	exchange-online	0b1c0000-0000-4000-8000-0000000000b3	delayed	ros@example.net	.*	mx.example.net	11/22/2026 10:10:00 AM	451 4.7.650 ' "$tmp/out"
+ok $? "Get-MessageTraceDetail: trace id, the reply and host of the Detail's reason"
+"$REBOUND" log --final -f tsv "$logs/exchange-msgtrk.log" "$logs/m365-message-trace-detail.csv" >"$tmp/out"
+! cut -f5 "$tmp/out" | grep -q delayed && [ "$(cut -f5 "$tmp/out" | grep -c expired)" -eq 2 ]
+ok $? "Exchange: --final leaves DEFER out and keeps the QUEUE.Expired failures"
+F='date-time,server-hostname,source,event-id,message-id,recipient-address,recipient-status'
+printf '2026-11-22T10:00:00.000Z,h,SMTP,FAIL,<a@example.com>,x@example.org,550 5.1.1 unknown\n' >"$tmp/x1"
+"$REBOUND" log "$tmp/x1" >"$tmp/out" 2>/dev/null; [ ! -s "$tmp/out" ]
+ok $? "Exchange: no record without a header line to name the columns"
+printf '#Software: Microsoft Exchange Server\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n2026-11-22T10:00:00.000Z,c,s,0,192.0.2.1:25,192.0.2.2:1234,*,550 5.1.1 x@example.org unknown,\n' >"$tmp/x2"
+"$REBOUND" log "$tmp/x2" >"$tmp/out" 2>"$tmp/err"; [ ! -s "$tmp/out" ] && grep -q 'none of its 3 lines' "$tmp/err"
+ok $? "Exchange: a protocol log's #Fields line is not a tracking log's, and the file is named as unknown"
+printf '#Fields: %s\n%s\n%s\n%s\n%s\n' "$F" \
+	'2026-11-22T10:00:00.000Z,h,SMTP,FAIL,<a@example.com>,"x@example.org;y@example.org",550 5.1.1 unknown' \
+	'2026-11-22T10:00:00.000Z,h,SMTP,FAIL,"<b@example.com>,z@example.org,"550 5.1.1 unknown' \
+	',,,,,,' '2026-11-22T10:00:00.000Z,h,SMTP,RECEIVE,<c@example.com>,w@example.org,' >"$tmp/x3"
+"$REBOUND" log -f tsv "$tmp/x3" >"$tmp/out" 2>"$tmp/err"
+ok $? "Exchange: broken records, exit 0"
+[ "$(tail -n +2 "$tmp/out" | cut -f6 | tr '\n' ' ')" = "x@example.org y@example.org " ] && [ ! -s "$tmp/err" ]
+ok $? "Exchange: one status for two recipients is both's; a broken quote and an empty record give nothing"
+printf '#Fields: %s\n%s\n' "$F" \
+	'Nov 22 10:00:00 h postfix/smtp[1]: AAA1: to=<p@example.org>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.1, status=bounced (550 5.1.1 unknown)' |
+	"$REBOUND" log -f tsv | tail -n +2 | cut -f3,6 | grep -qx 'postfix	p@example.org'
+ok $? "Exchange: a line of another log with as many commas is still that log's"
 
 # the expiry reports the last deferral of each recipient of the message
 printf '%s\n' \
@@ -121,5 +163,6 @@ ok $? "standard input, named '-' or not"
 "$REBOUND" log --profile nosuch "$logs/postfix.log" >/dev/null 2>&1; [ $? -eq 2 ]
 ok $? "an unknown profile is a usage error"
 "$REBOUND" log --help | grep -q 'Postfix'; ok $? "--help names the formats read"
+"$REBOUND" log --help | grep -q 'Exchange'; ok $? "--help names Exchange"
 
 done_testing
