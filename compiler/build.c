@@ -482,6 +482,27 @@ static void fill_rule(struct ruleset *rs, struct built *b, const struct rule *R,
 	}
 }
 
+/* Sort the N suffixes of V by length, keeping the order of those of one
+ * length (the first of them wins a tie), and return where each length's
+ * group starts: the runtime then tries only the lengths a name allows. */
+static const uint16_t *suffixes_by_len(struct rb_suffix *v, unsigned n)
+{
+	uint16_t *first = xcalloc(RB_SUFFIX_LONG + 1, sizeof *first);
+	unsigned i, j, l;
+	for (i = 1; i < n; i++) {
+		struct rb_suffix s = v[i];
+		for (j = i; j > 0 && v[j - 1].len > s.len; j--)
+			v[j] = v[j - 1];
+		v[j] = s;
+	}
+	for (l = 0, i = 0; l <= RB_SUFFIX_LONG; l++) {
+		while (i < n && v[i].len < l)
+			i++;
+		first[l] = (uint16_t)i;
+	}
+	return first;
+}
+
 int build_tables(struct ruleset *rs, struct built *b)
 {
 	int before = diag_errors, r, i, g, k, p;
@@ -668,6 +689,8 @@ int build_tables(struct ruleset *rs, struct built *b)
 	b->t.nhosts = nh;
 	b->t.domains = b->domains;
 	b->t.ndomains = nd;
+	b->t.hosts_by_len = suffixes_by_len(b->hosts, nh);
+	b->t.domains_by_len = suffixes_by_len(b->domains, nd);
 
 	pnames = xcalloc((size_t)rs->profiles.n + 1, sizeof *pnames);
 	pdescs = xcalloc((size_t)rs->profiles.n + 1, sizeof *pdescs);

@@ -674,6 +674,16 @@ static uint64_t fnv(const char *s, size_t n, uint64_t h)
 	return h;
 }
 
+/* Where each length's group of suffixes starts (rb_tables) */
+static void emit_by_len(struct sbuf *o, const char *name, const uint16_t *first)
+{
+	int l;
+	pf(o, "static const uint16_t %s[RB_SUFFIX_LONG + 1] = {", name);
+	for (l = 0; l <= RB_SUFFIX_LONG; l++)
+		pf(o, "%s%u,", l % 16 ? " " : "\n\t", first[l]);
+	pf(o, "\n};\n\n");
+}
+
 static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 {
 	struct ruleset *rs = e->rs;
@@ -711,6 +721,8 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 		   mangle(t->providers[t->domains[i].provider].id));
 	}
 	pf(o, "\t{ NULL, 0, RB_NONE }\n};\n\n");
+	emit_by_len(o, "hosts_by_len", t->hosts_by_len);
+	emit_by_len(o, "domains_by_len", t->domains_by_len);
 
 	pf(o, "static const char *const profile_names[] = {");
 	for (i = 0; i < (int)t->nprofiles; i++) {
@@ -799,7 +811,8 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 	pf(o, "\nRB_OBJECT const struct rb_tables rb_builtin_tables = {\n");
 	pf(o, "\t&rb_gen_dfa,\n\trb_gen_atoms, RB_NATOMS,\n\trb_gen_rules, RB_NRULES,\n");
 	pf(o, "\trb_gen_classes, RB_NCLASSES,\n\tproviders, RB_NPROVIDERS,\n");
-	pf(o, "\thosts, %u,\n\tdomains, %u,\n", t->nhosts, t->ndomains);
+	pf(o, "\thosts, %u,\n\tdomains, %u,\n\thosts_by_len, domains_by_len,\n", t->nhosts,
+	   t->ndomains);
 	pf(o, "\tprofile_names, profile_descriptions, %u,\n", t->nprofiles);
 	pf(o, "\tstatus_buckets, %d, status_first,\n\t{", b->status_buckets.n);
 	for (i = 0; i < 6; i++)

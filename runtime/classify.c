@@ -927,26 +927,48 @@ static int has_suffix(const char *name, size_t len, const struct rb_suffix *s)
 	return 1;
 }
 
-static unsigned provider_by_suffix(const struct rb_suffix *v, unsigned n, const char *name)
+/* The first suffix of L bytes (0 < L < RB_SUFFIX_LONG) in V that NAME
+ * ends with, or NULL. */
+static const struct rb_suffix *suffix_of_len(const struct rb_suffix *v, const uint16_t *by_len,
+                                             const char *name, size_t len, size_t l)
 {
-	size_t len;
+	unsigned i;
+	for (i = by_len[l]; i < by_len[l + 1]; i++)
+		if (has_suffix(name, len, &v[i]))
+			return &v[i];
+	return NULL;
+}
+
+static unsigned provider_by_suffix(const struct rb_suffix *v, unsigned n, const uint16_t *by_len,
+                                   const char *name)
+{
+	size_t len, j;
 	unsigned i, best = RB_NONE, best_len = 0;
+	const struct rb_suffix *s;
 	if (!name || !*name)
 		return RB_NONE;
 	len = strlen(name);
 	while (len > 0 && (name[len - 1] == '.' || name[len - 1] == '>' || name[len - 1] == ' '))
 		len--;
-	/* the longest suffix wins, so "mail.yahoo.co.jp" can differ from "yahoo.com" */
-	for (i = 0; i < n; i++)
-		/* the suffix's first byte first: it rules out most of them
-		 * (bytes that are not letters are told apart by has_suffix) */
-		if (v[i].len > best_len && v[i].len <= len &&
-		    ((unsigned char)name[len - v[i].len] | 0x20u) == (unsigned char)v[i].suffix[0] &&
-		    has_suffix(name, len, &v[i])) {
+	/* the longest suffix wins, so "mail.yahoo.co.jp" can differ from
+	   "yahoo.com"; of one length, the first.  The long ones first */
+	for (i = by_len[RB_SUFFIX_LONG]; i < n; i++)
+		if (v[i].len > best_len && v[i].len <= len && has_suffix(name, len, &v[i])) {
 			best = v[i].provider;
 			best_len = v[i].len;
 		}
-	return best;
+	if (best != RB_NONE)
+		return best;
+	/* a suffix is the whole name or follows a '.' or '@' (has_suffix):
+	   only those lengths are tried, longest first */
+	if (len < RB_SUFFIX_LONG && (s = suffix_of_len(v, by_len, name, len, len)) != NULL)
+		return s->provider;
+	for (j = 0; j < len; j++)
+		if ((name[j] == '.' || name[j] == '@') && len - 1 - j > 0 &&
+		    len - 1 - j < RB_SUFFIX_LONG &&
+		    (s = suffix_of_len(v, by_len, name, len, len - 1 - j)) != NULL)
+			return s->provider;
+	return RB_NONE;
 }
 
 int rb_profile_index(const struct rb_tables *t, const char *name)
@@ -1275,11 +1297,12 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 		        by_marker, REBOUND_PROVIDER_FROM_MARKER, (unsigned)out->provider_source);
 	}
 	if (q && (q->remote_host || q->recipient_domain) && st.provider == RB_NONE) {
-		st.provider = provider_by_suffix(t->hosts, t->nhosts, q->remote_host);
+		st.provider = provider_by_suffix(t->hosts, t->nhosts, t->hosts_by_len, q->remote_host);
 		if (st.provider != RB_NONE)
 			out->provider_source = REBOUND_PROVIDER_FROM_HOST;
 		else {
-			st.provider = provider_by_suffix(t->domains, t->ndomains, q->recipient_domain);
+			st.provider = provider_by_suffix(t->domains, t->ndomains, t->domains_by_len,
+			                                 q->recipient_domain);
 			if (st.provider != RB_NONE)
 				out->provider_source = REBOUND_PROVIDER_FROM_DOMAIN;
 		}

@@ -109,6 +109,9 @@ struct rb_reply_bucket {
 	const uint16_t *rules;
 };
 
+/* Suffixes of this many bytes and more share one group (rb_tables) */
+#define RB_SUFFIX_LONG 64
+
 /* Host-name and domain suffixes that identify a provider. */
 struct rb_suffix {
 	const char *suffix; /* lowercase, e.g. "google.com" */
@@ -195,6 +198,9 @@ struct rb_tables {
 	unsigned nhosts;
 	const struct rb_suffix *domains;
 	unsigned ndomains;
+	/* hosts and domains are sorted by length (stably); entry [L] of each
+	   is the first suffix of L bytes or more (L <= RB_SUFFIX_LONG) */
+	const uint16_t *hosts_by_len, *domains_by_len;
 	const char *const *profile_names;
 	const char *const *profile_descriptions;
 	unsigned nprofiles;

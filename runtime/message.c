@@ -48,6 +48,7 @@ struct msg {
 	int has_from;
 	int reports_pasted;       /* m->reports came from DSN fields in a text */
 	rbp_span orig_headers;    /* headers of the returned message, if any */
+	size_t orig_at[2];        /* where its Message-ID and From start, or RBP_NO_FIELD */
 	rbp_span message_id;      /* its Message-ID */
 	rbp_span sender;          /* the address of its From field */
 	unsigned nfeedback_parts; /* message/feedback-report parts */
@@ -350,13 +351,10 @@ static void msg_unwrap_codes(rbp_span d, struct rebound_result *res)
 /* A message id in a field's value: the first <...>, else the first word. */
 static rbp_span msg_id_in(rbp_span v)
 {
-	size_t i, j;
-	for (i = 0; i < v.len && v.ptr[i] != '<'; i++)
-		;
-	for (j = i; j < v.len && v.ptr[j] != '>'; j++)
-		;
-	if (j < v.len)
-		return rbp_mkspan(v.ptr + i, j + 1 - i);
+	size_t j;
+	const char *lt = v.len ? memchr(v.ptr, '<', v.len) : NULL, *gt;
+	if (lt && (gt = memchr(lt, '>', (size_t)(v.ptr + v.len - lt))) != NULL)
+		return rbp_mkspan(lt, (size_t)(gt + 1 - lt));
 	v = rbp_trim(v);
 	for (j = 0; j < v.len && !rbp_blank((unsigned char)v.ptr[j]) && v.ptr[j] != '\r' &&
 	            v.ptr[j] != '\n';
@@ -478,10 +476,16 @@ static int msg_has_commands(const struct msg *m)
 	unsigned k;
 	for (k = 0; k < m->mime.nparts; k++) {
 		const struct rbp_part *p = &m->mime.parts[k];
-		if (!p->enclosed && p->kind == RBP_PART_TEXT &&
-		    rbp_find(p->body.ptr, p->body.len < MSG_TRANSCRIPT_SCAN ? p->body.len : MSG_TRANSCRIPT_SCAN,
-		             ">>> ", NULL) != RBP_NOT_FOUND)
-			return 1;
+		const char *s = p->body.ptr, *end, *gt;
+		if (p->enclosed || p->kind != RBP_PART_TEXT || !p->body.len)
+			continue;
+		end = s + (p->body.len < MSG_TRANSCRIPT_SCAN ? p->body.len : MSG_TRANSCRIPT_SCAN);
+		/* '>' is rare in a notice: memchr passes over the rest in wide steps */
+		while ((gt = memchr(s, '>', (size_t)(end - s))) != NULL) {
+			if (end - gt >= 4 && memcmp(gt, ">>> ", 4) == 0)
+				return 1;
+			s = gt + 1;
+		}
 	}
 	return 0;
 }
@@ -596,6 +600,11 @@ static int msg_original_to(const struct msg *m, rbp_span *v)
 static int msg_next_failed(const struct msg *m, size_t *pos, rbp_span *v)
 {
 	rbp_span name;
+	/* the walk noted where the first one starts, if any */
+	if (*pos < m->mime.failed_at)
+		*pos = m->mime.failed_at;
+	if (*pos >= m->mime.headers.len)
+		return 0;
 	while (rbp_next_field(m->mime.headers, pos, &name, v))
 		if (rbp_is_ci(name, "x-failed-recipients"))
 			return 1;
@@ -706,6 +715,10 @@ static int msg_unquote(struct msg *m, rbp_span text, rbp_span *out)
 	return 1;
 }
 
+/* The Message-ID and From fields, in the order of m->orig_at */
+static const char *const msg_orig_fields[] = {"message-id", "from"};
+static const unsigned char msg_orig_lens[] = {10, 4};
+
 static void msg_find_original_headers(struct msg *m)
 {
 	unsigned i;
@@ -713,12 +726,25 @@ static void msg_find_original_headers(struct msg *m)
 		if (m->mime.parts[i].kind == RBP_PART_HEADERS) {
 			size_t body;
 			rbp_span b = m->mime.parts[i].body;
-			/* an enclosed message's block was measured by the walk */
-			m->orig_headers = m->mime.parts[i].block
-			                          ? b
-			                          : rbp_mkspan(b.ptr, rbp_header_block(b.ptr, b.len, &body));
+			if (m->mime.parts[i].block) {
+				/* an enclosed message's block: measured, and its fields
+				   noted, by the walk (the first such part is this one) */
+				m->orig_headers = b;
+				m->orig_at[0] = m->mime.returned_at[0];
+				m->orig_at[1] = m->mime.returned_at[1];
+			} else
+				m->orig_headers = rbp_mkspan(
+					b.ptr, rbp_header_block_at(b.ptr, b.len, &body, msg_orig_fields,
+				                                   msg_orig_lens, 2, m->orig_at));
 			return;
 		}
+}
+
+/* The value of the field whose line starts at AT of BLOCK, if any. */
+static int msg_field_at(rbp_span block, size_t at, rbp_span *value)
+{
+	rbp_span name;
+	return at != RBP_NO_FIELD && rbp_next_field(block, &at, &name, value);
 }
 
 /* Fields every sent message has: a block of fields with two of them is
@@ -736,12 +762,25 @@ static const unsigned char msg_usual_lens[] = {10, 4, 4, 7, 8};
  * section, with or without a line that introduces it): the first block
  * of fields with a Message-ID among those of a sent message, starting on
  * one of the first MAX_LINES lines; *ID is set to its Message-ID, and
- * *FIRST to the first such block without one.  Each block is passed
- * over whole, so the search stays linear; it reads at most *BUDGET
- * bytes and takes them off.
+ * *FIRST to the first such block without one; FROM_AT[0] is where the
+ * From field of the block returned starts, FROM_AT[1] that of *FIRST
+ * (RBP_NO_FIELD: none).  Each block is passed over whole, so the search
+ * stays linear; it reads at most *BUDGET bytes and takes them off.
  */
+/* Do the N bytes at S open with a field name, blanks and ':'? (A name
+ * ends at the first control, so this stays on the first line.) */
+static int msg_starts_field(const char *s, size_t n)
+{
+	size_t i = rbp_name_end(s, n);
+	if (!i)
+		return 0;
+	while (i < n && rbp_blank((unsigned char)s[i]))
+		i++;
+	return i < n && s[i] == ':';
+}
+
 static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_lines,
-                                   rbp_span *first, rbp_span *id)
+                                   rbp_span *first, rbp_span *id, size_t *from_at)
 {
 	size_t pos = 0;
 	unsigned lines = 0;
@@ -754,9 +793,11 @@ static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_l
 		unsigned k, usual = 0;
 		rbp_span block;
 		block.ptr = text.ptr + pos;
-		/* a field name starts with a letter; most lines of prose do not
-		   start a block, and this spares them the full test */
-		block.len = (unsigned)(rbp_lower((unsigned char)text.ptr[pos]) - 'a') < 26u
+		/* a block starts with a field: a name (which begins with a
+		   letter), blanks, ':'; most lines of prose fail this before
+		   their end is looked for */
+		block.len = (unsigned)(rbp_lower((unsigned char)text.ptr[pos]) - 'a') < 26u &&
+		                            msg_starts_field(block.ptr, text.len - pos)
 		                    ? rbp_header_block_at(block.ptr, text.len - pos, &body,
 		                                          msg_usual_fields, msg_usual_lens, MSG_USUAL, at)
 		                    : 0;
@@ -768,10 +809,13 @@ static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_l
 					rbp_span name;
 					if (rbp_next_field(block, &at[0], &name, id))
 						*id = msg_id_in(*id);
+					from_at[0] = at[2];
 					return block;
 				}
-				if (!first->len)
+				if (!first->len) {
 					*first = block;
+					from_at[1] = at[2];
+				}
 			}
 			pos += block.len;
 		}
@@ -1140,28 +1184,31 @@ static int msg_report_autoreply(struct msg *m)
  * in the other text parts of the notice itself (some servers attach
  * them as a text file).
  */
-static rbp_span msg_pasted_returned(const struct msg *m, rbp_span *id)
+static rbp_span msg_pasted_returned(const struct msg *m, rbp_span *id, size_t *from_at)
 {
-	size_t budget = REBOUND_MAX_NDR_SCAN;
+	size_t budget = REBOUND_MAX_NDR_SCAN, at[2] = {RBP_NO_FIELD, RBP_NO_FIELD};
 	rbp_span area = msg_first_text(m), found, first = {NULL, 0};
 	unsigned i;
 	if (m->scan.format && m->scan.section.ptr && m->scan.after.ptr >= m->scan.section.ptr) {
 		/* most often the copy starts just after the line that ends the section */
-		found = msg_pasted_headers(m->scan.after, &budget, MSG_PASTED_LEAD, &first, id);
-		if (found.len)
+		found = msg_pasted_headers(m->scan.after, &budget, MSG_PASTED_LEAD, &first, id, at);
+		if (found.len) {
+			*from_at = at[0];
 			return found;
+		}
 		budget = REBOUND_MAX_NDR_SCAN;
 		area = rbp_mkspan(m->scan.section.ptr, (size_t)(m->scan.after.ptr + m->scan.after.len -
 		                                                m->scan.section.ptr));
 	}
-	found = msg_pasted_headers(area, &budget, UINT_MAX, &first, id);
+	found = msg_pasted_headers(area, &budget, UINT_MAX, &first, id, at);
 	for (i = 0; i < m->mime.nparts && !found.len && budget; i++) {
 		const struct rbp_part *p = &m->mime.parts[i];
 		if (p->enclosed || p->kind != RBP_PART_TEXT || p->preamble ||
 		    (area.ptr >= p->body.ptr && area.ptr <= p->body.ptr + p->body.len))
 			continue;
-		found = msg_pasted_headers(p->body, &budget, UINT_MAX, &first, id);
+		found = msg_pasted_headers(p->body, &budget, UINT_MAX, &first, id, at);
 	}
+	*from_at = found.len ? at[0] : at[1];
 	return found.len ? found : first;
 }
 
@@ -1184,14 +1231,15 @@ static void msg_run(struct msg *m)
 		m->from = v[2];
 		m->has_from = 1;
 	}
+	m->orig_at[0] = m->orig_at[1] = RBP_NO_FIELD;
 	msg_find_original_headers(m);
 	msg_collect(m);
 	if (m->orig_headers.len) {
-		if (rbp_get_field(m->orig_headers, "message-id", &v_id))
+		if (msg_field_at(m->orig_headers, m->orig_at[0], &v_id))
 			m->message_id = msg_id_in(v_id);
 	} else
-		m->orig_headers = msg_pasted_returned(m, &m->message_id);
-	if (m->orig_headers.len && rbp_get_field(m->orig_headers, "from", &v_id))
+		m->orig_headers = msg_pasted_returned(m, &m->message_id, &m->orig_at[1]);
+	if (m->orig_headers.len && msg_field_at(m->orig_headers, m->orig_at[1], &v_id))
 		m->sender = msg_from_address(v_id);
 	if (msg_report_reports(m) || msg_report_feedback(m) || msg_report_notice(m) ||
 	    msg_report_failed_field(m) || msg_report_autoreply(m))

@@ -56,9 +56,12 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 	size_t pos = 0, end = 0;
 	rbp_span line;
 	unsigned k;
+	uint32_t len_set = 0; /* bit L % 32: a name of L bytes is sought */
 	int first = 1;
-	for (k = 0; k < count; k++)
+	for (k = 0; k < count; k++) {
 		at[k] = MIME_NO_FIELD;
+		len_set |= (uint32_t)1 << (lens[k] & 31u);
+	}
 	while (1) {
 		size_t start = pos, nl;
 		unsigned char c;
@@ -80,6 +83,11 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 			*body = start;
 			return start;
 		}
+		first = 0;
+		end = pos;
+		/* most fields have a length no name sought has */
+		if (!(len_set >> (nl & 31u) & 1u))
+			continue;
 		c = rbp_lower((unsigned char)line.ptr[0]);
 		for (k = 0; k < count; k++)
 			if (lens[k] == nl && (unsigned char)names[k][0] == c && at[k] == MIME_NO_FIELD &&
@@ -87,14 +95,7 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 				at[k] = start;
 				break;
 			}
-		first = 0;
-		end = pos;
 	}
-}
-
-size_t rbp_header_block(const char *s, size_t n, size_t *body)
-{
-	return mime_header_block(s, n, body, NULL, NULL, 0, NULL);
 }
 
 size_t rbp_header_block_at(const char *s, size_t n, size_t *body, const char *const *names,
@@ -875,8 +876,8 @@ static int mime_sniff_boundary(const char *s, size_t n, rbp_span *boundary)
 void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_mime *m)
 {
 	struct mime_walk w;
-	size_t pos = 0, next_hlen = 0, next_body = 0, next_at[2] = {0, 0};
-	unsigned enclosed = 0, depth = 0, digest = 0;
+	size_t pos = 0, next_hlen = 0, next_body = 0, next_at[7] = {0, 0, 0, 0, 0, 0, 0};
+	unsigned enclosed = 0, depth = 0, digest = 0, enclosed_seen = 0;
 	int have_next = 0; /* the next entity's headers were read already */
 
 	w.msg = msg;
@@ -888,16 +889,20 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 	m->headers = rbp_mkspan(msg, 0);
 	m->is_report = 0;
 	m->top_found = 0;
+	m->returned_at[0] = m->returned_at[1] = MIME_NO_FIELD;
+	m->failed_at = MIME_NO_FIELD;
 
 	while (1) {
 		/* every entity's Content-Type and -Transfer-Encoding; the
 		   message's own fields the parser reports come with them */
 		static const char *const names[] = {"content-type", "content-transfer-encoding",
-		                                    "subject", "date", "from"};
+		                                    "subject", "date", "from", "x-failed-recipients",
+		                                    "message-id"};
 		static const unsigned char lens[] = {
 			sizeof "content-type" - 1, sizeof "content-transfer-encoding" - 1,
-			sizeof "subject" - 1, sizeof "date" - 1, sizeof "from" - 1};
-		size_t body_off, hlen, at[5];
+			sizeof "subject" - 1, sizeof "date" - 1, sizeof "from" - 1,
+			sizeof "x-failed-recipients" - 1, sizeof "message-id" - 1};
+		size_t body_off, hlen, at[7];
 		unsigned k;
 		rbp_span headers, v, body;
 		struct mime_ctype ct;
@@ -911,7 +916,7 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 			at[0] = next_at[0];
 			at[1] = next_at[1];
 		} else
-			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, lens, pos ? 2 : 5, at);
+			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, lens, pos ? 2 : 6, at);
 		have_next = 0;
 		headers = rbp_mkspan(msg + pos, hlen);
 		if (pos == 0) {
@@ -920,6 +925,7 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 			for (k = 0; k < 3; k++)
 				if (mime_field_at(headers, at[2 + k], &m->top[k]))
 					m->top_found |= 1u << k;
+			m->failed_at = at[5];
 		}
 		memset(&ct, 0, sizeof ct);
 		if (mime_field_at(headers, at[0], &v))
@@ -971,13 +977,22 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		    encoding == MIME_IDENTITY) {
 			if (depth + 1 < REBOUND_MAX_MIME_DEPTH) {
 				struct rbp_part *hp;
-				/* the enclosed message is the next entity; its headers are a part */
-				next_hlen = mime_header_block(msg + pos, len - pos, &next_body, names, lens, 2, next_at);
+				/* the enclosed message is the next entity; its headers are a
+				   part, and the first one's Message-ID and From are noted */
+				unsigned first = !enclosed_seen;
+				next_hlen = mime_header_block(msg + pos, len - pos, &next_body, names, lens,
+				                              first ? 7 : 2, next_at);
 				have_next = 1; /* the next round reads them from here */
 				hp = mime_add_part(&w, rbp_mkspan(msg + pos, next_hlen), RBP_PART_HEADERS,
 				                   enclosed + 1, 0, MIME_IDENTITY);
-				if (hp)
+				if (hp) {
 					hp->block = 1;
+					if (first) {
+						m->returned_at[0] = next_at[6];
+						m->returned_at[1] = next_at[4];
+						enclosed_seen = 1;
+					}
+				}
 				enclosed++;
 				depth++;
 				digest = 0;

@@ -94,13 +94,13 @@ static const char *ndr_pat(const struct rbp_ndr_index *x, unsigned e)
 	return list[x->pos[e]];
 }
 
-/* Does phrase PAT start at S (N bytes)?  rbp_prefix's answer, written
+/* Does phrase PAT (M bytes) start at S (N bytes)?  rbp_prefix's answer, written
  * out here because this runs for every candidate of every line. */
-static int ndr_at(const unsigned char *s, size_t n, const char *pat)
+static int ndr_at(const unsigned char *s, size_t n, const char *pat, size_t m)
 {
 	const unsigned char *p = (const unsigned char *)pat;
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-	size_t j = 0, m = strlen(pat);
+	size_t j = 0;
 	if (m > n)
 		return 0;
 	/* eight bytes at a time while the pattern has no '#' (a digit) */
@@ -179,7 +179,7 @@ static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigne
 		for (e = x->anchored[NDR_BUCKET(t)]; e; e = x->next[e - 1])
 			if (x->sig[e - 1] == t && ndr_wanted(x, e - 1, roles, fmt) &&
 			    ndr_at(s + ind + x->skip[e - 1], n - ind - x->skip[e - 1],
-			           ndr_pat(x, e - 1) + 1 + x->skip[e - 1]) &&
+			           ndr_pat(x, e - 1) + 1 + x->skip[e - 1], x->len[e - 1]) &&
 			    ndr_note(x, e - 1, h))
 				return;
 	}
@@ -205,7 +205,7 @@ static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigne
 		for (e = x->head[NDR_BUCKET(t)]; e; e = x->next[e - 1])
 			if (x->sig[e - 1] == t && ndr_wanted(x, e - 1, roles, fmt) &&
 			    ndr_at(s + at + x->skip[e - 1], n - at - x->skip[e - 1],
-			           ndr_pat(x, e - 1) + x->skip[e - 1]) &&
+			           ndr_pat(x, e - 1) + x->skip[e - 1], x->len[e - 1]) &&
 			    ndr_note(x, e - 1, h))
 				return;
 	}

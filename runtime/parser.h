@@ -208,10 +208,9 @@ REBOUND_PRIVATE rbp_span rbp_clean_address(rbp_span v);
 
 /* The header block at the start of S: returns its length (without the
  * empty line that ends it) and sets *BODY to where the body starts.
- * The block also ends at a line that is neither a field nor a fold. */
-REBOUND_PRIVATE size_t rbp_header_block(const char *s, size_t n, size_t *body);
-/* The same, noting where the first field of each of the COUNT lower-case
- * NAMES (of LENS bytes) starts: AT[k], or RBP_NO_FIELD when absent. */
+ * The block also ends at a line that is neither a field nor a fold.
+ * Where the first field of each of the COUNT lower-case NAMES (of LENS
+ * bytes) starts is noted: AT[k], or RBP_NO_FIELD when absent. */
 #define RBP_NO_FIELD ((size_t)-1)
 REBOUND_PRIVATE size_t rbp_header_block_at(const char *s, size_t n, size_t *body,
                                            const char *const *names, const unsigned char *lens,
@@ -253,6 +252,11 @@ struct rbp_mime {
 	unsigned top_found;   /* bit k: top[k] was there */
 	int is_report;        /* top-level multipart/report */
 	unsigned flags;       /* REBOUND_RECORD_MIME_LIMIT, _MALFORMED */
+	/* in the first enclosed message's header block (the first part with
+	   block set), where its Message-ID and From fields start, or
+	   RBP_NO_FIELD: noted while the walk measures that block */
+	size_t returned_at[2];
+	size_t failed_at; /* the first X-Failed-Recipients of headers, or RBP_NO_FIELD */
 };
 
 /* Text converted from a Japanese charset to UTF-8 (charset.h), in all
@@ -422,6 +426,7 @@ struct rbp_ndr_index {
 	unsigned char tag[RBP_NDR_INDEX_MAX];  /* its format's place in the table */
 	unsigned char pos[RBP_NDR_INDEX_MAX];  /* its place in its list of phrases */
 	unsigned char skip[RBP_NDR_INDEX_MAX]; /* bytes a match of SIG proves (0 or 3) */
+	unsigned char len[RBP_NDR_INDEX_MAX];  /* bytes left to compare after those */
 	uint32_t sig[RBP_NDR_INDEX_MAX];       /* its first three bytes, folded */
 	unsigned char shorts[RBP_NDR_INDEX_SHORT];
 	unsigned char window[2];              /* shortest unanchored phrase; 0: none */

@@ -1146,6 +1146,9 @@ static int ndr_index_add(struct rbp_ndr_index *x, const char *const *list, unsig
 		                                     c2 != '#'
 		                                 ? 3
 		                                 : 0);
+		if (strlen((const char *)q) - x->skip[e] > 255)
+			return 0;
+		x->len[e] = (unsigned char)(strlen((const char *)q) - x->skip[e]);
 		x->next[e] = slot[RBP_NDR_BUCKET(sig)];
 		slot[RBP_NDR_BUCKET(sig)] = (unsigned char)(e + 1);
 	}
@@ -1236,6 +1239,7 @@ static void ndr_index_print(const struct rbp_ndr_index *x)
 	print_bytes("tag", x->tag, RBP_NDR_INDEX_MAX);
 	print_bytes("pos", x->pos, RBP_NDR_INDEX_MAX);
 	print_bytes("skip", x->skip, RBP_NDR_INDEX_MAX);
+	print_bytes("len", x->len, RBP_NDR_INDEX_MAX);
 	printf("\t{ /* sig */");
 	for (i = 0; i < RBP_NDR_INDEX_MAX; i++)
 		printf("%s0x%06lxu,", i % 8 ? " " : "\n\t\t", (unsigned long)x->sig[i]);
@@ -1258,7 +1262,8 @@ static void test_ndr_index(void)
 	ndr_index_build(&x);
 	same_index = x.ok && SAME_ARRAY(&x, c, head) && SAME_ARRAY(&x, c, anchored) &&
 	             SAME_ARRAY(&x, c, next) && SAME_ARRAY(&x, c, role) && SAME_ARRAY(&x, c, tag) &&
-	             SAME_ARRAY(&x, c, pos) && SAME_ARRAY(&x, c, skip) && SAME_ARRAY(&x, c, sig) &&
+	             SAME_ARRAY(&x, c, pos) && SAME_ARRAY(&x, c, skip) && SAME_ARRAY(&x, c, len) &&
+	             SAME_ARRAY(&x, c, sig) &&
 	             SAME_ARRAY(&x, c, shorts) && SAME_ARRAY(&x, c, window) &&
 	             SAME_ARRAY(&x, c, shift) && x.n == c->n && x.nshorts == c->nshorts &&
 	             x.ok == c->ok;
