@@ -51,12 +51,6 @@ int summary_add(struct summary *s, const char *recipient, size_t n, enum summary
 void summary_write(struct summary *s, struct out *o, enum format f);
 void summary_free(struct summary *s);
 
-/* A date of a log or a message, in seconds since 1970 (UTC): RFC 5322,
- * ISO 8601 / RFC 3339, "YYYY-MM-DD HH:MM:SS[ zone]", syslog's "Mon DD
- * HH:MM:SS" (year from AS_OF), epoch seconds and TAI64N.  A time without
- * a zone is taken as UTC.  Returns 1 and sets *T, or 0 if unreadable. */
-int summary_date(const char *s, size_t n, long long as_of, long long *t);
-
 /* Parses the summary options at argv[*i] ("--soft-limit N", "--soft-days
  * D", "--as-of DATE"): 1 if one was taken (advancing *i), 0 if argv[*i]
  * is another option, -1 (after a message on stderr) for a bad value. */

@@ -116,7 +116,7 @@ build_log() {
 	(cd "$top" && "$cc" $HARNESS_CFLAGS -D_POSIX_C_SOURCE=200809L -Iruntime -Icli \
 		-c -o "$out/fuzz_log.o" fuzz/fuzz_log.c &&
 	 "$cc" $CFLAGS -D_POSIX_C_SOURCE=200809L -Iruntime -Igenerated -Icli -o "$out/fuzz_log" \
-		"$out/fuzz_log.o" cli/lines.c cli/output.c cli/summary.c runtime/*.c \
+		"$out/fuzz_log.o" cli/lines.c cli/output.c cli/summary.c cli/dates.c runtime/*.c \
 		generated/classes.c generated/rules.c generated/match.c generated/tables.c)
 }
 
