@@ -833,5 +833,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:73d5e47107cc5149"
+	"rebound-rules-1:660f0763249e2a40"
 };
