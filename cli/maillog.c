@@ -7,8 +7,10 @@
  * Exim's main log ("**", "==", "=>" and "->" lines), qmail-send
  * ("starting delivery N ... to remote ADDR", then "delivery N:
  * failure|deferral|success: ..."), PowerMTA accounting files (CSV whose
- * header line names the columns), KumoMTA's JSON log records, and
- * Microsoft Exchange's logs and exports (maillog_exchange.c).
+ * header line names the columns), KumoMTA's JSON log records, Microsoft
+ * Exchange's logs and exports (maillog_exchange.c), OpenSMTPD
+ * (maillog_smtpd.c), Haraka (maillog_haraka.c) and the event feeds of
+ * email service providers (maillog_esp.c, JSON read by logjson.c).
  *
  * Postfix reports an expiry once per message ("status=expired, returned
  * to sender"), so the last deferral of each recipient of a queued message
@@ -23,7 +25,12 @@
 #include "cli.h"
 #include "lines.h"
 #include "maillog.h"
+#include "logjson.h"
+#include "maillog_esp.h"
 #include "maillog_exchange.h"
+#include "maillog_haraka.h"
+#include "maillog_reader.h"
+#include "maillog_smtpd.h"
 #include "output.h"
 #include "summary.h"
 
@@ -37,17 +44,13 @@ enum outcome { OUT_FAILED, OUT_DELAYED, OUT_EXPIRED, OUT_DELIVERED, OUT_COMPLAIN
 static const char *const outcome_names[] = {"failed", "delayed", "expired", "delivered",
                                             "complaint"};
 
-struct span {
-	const char *p;
-	size_t n;
-};
-
 /* One delivery as a log line tells it. */
 struct event {
 	const char *mta;
 	enum outcome outcome;
 	struct span date, host, queue_id, recipients, original, relay, dsn, text;
-	unsigned reply; /* a reply code logged apart from the text (KumoMTA) */
+	struct span verdict; /* an ESP's own verdict on the bounce */
+	unsigned reply;      /* a reply code logged apart from the text (KumoMTA) */
 };
 
 /* ---- small span helpers ------------------------------------------------ */
@@ -527,161 +530,6 @@ static int read_pmta(struct span line, const struct pmta_columns *c, struct even
 
 /* ---- KumoMTA log records (JSON Lines) ------------------------------------------ */
 
-static const char *json_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/* The end of the JSON value at P (a string, number, literal, or a whole
- * object or array, skipped by counting brackets outside strings). */
-static const char *json_value_end(const char *p, const char *end)
-{
-	size_t depth = 0;
-	int in_string = 0;
-	for (; p < end; p++) {
-		if (in_string) {
-			if (*p == '\\')
-				p++;
-			else if (*p == '"') {
-				in_string = 0;
-				if (!depth)
-					return p + 1;
-			}
-		} else if (*p == '"')
-			in_string = 1;
-		else if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']') {
-			if (!depth)
-				return p; /* the end of the enclosing value */
-			if (!--depth)
-				return p + 1;
-		} else if (!depth && (*p == ',' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-			return p;
-	}
-	return depth || in_string ? NULL : p;
-}
-
-/* The value of member KEY of the object OBJ (which starts with '{'). */
-static struct span json_member(struct span obj, const char *key)
-{
-	const char *p, *end;
-	size_t k = strlen(key);
-	if (!obj.n || obj.p[0] != '{')
-		return span_of(NULL, 0);
-	end = obj.p + obj.n;
-	for (p = obj.p + 1;;) {
-		const char *name, *name_end, *v, *v_end;
-		p = json_ws(p, end);
-		if (p >= end || *p != '"')
-			return span_of(NULL, 0);
-		name = p + 1;
-		if (!(name_end = json_value_end(p, end)))
-			return span_of(NULL, 0);
-		p = json_ws(name_end, end);
-		if (p >= end || *p != ':')
-			return span_of(NULL, 0);
-		v = json_ws(p + 1, end);
-		if (!(v_end = json_value_end(v, end)) || v_end == v)
-			return span_of(NULL, 0);
-		if ((size_t)(name_end - 1 - name) == k && memcmp(name, key, k) == 0)
-			return span_of(v, (size_t)(v_end - v));
-		p = json_ws(v_end, end);
-		if (p >= end || *p != ',')
-			return span_of(NULL, 0);
-		p++;
-	}
-}
-
-static size_t utf8_put(unsigned long cp, char *out)
-{
-	if (cp < 0x80)
-		return out[0] = (char)cp, 1;
-	if (cp < 0x800)
-		return out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F)), 2;
-	if (cp < 0x10000)
-		return out[0] = (char)(0xE0 | cp >> 12), out[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-		       out[2] = (char)(0x80 | (cp & 0x3F)), 3;
-	return out[0] = (char)(0xF0 | cp >> 18), out[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-	       out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), out[3] = (char)(0x80 | (cp & 0x3F)), 4;
-}
-
-static int hex4(const char *p, const char *end, unsigned long *v)
-{
-	int i;
-	*v = 0;
-	if (end - p < 4)
-		return 0;
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
-		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
-		             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-		             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
-		                                    : 16u;
-		if (d > 15)
-			return 0;
-		*v = *v << 4 | d;
-	}
-	return 1;
-}
-
-/* A JSON string's text, unescaped into *OUT, which moves past it (the
- * text never takes more room than its escaped form).  Anything else
- * (null, a number) gives an empty span. */
-static struct span json_text(struct span v, char **out)
-{
-	const char *p, *end;
-	char *start = *out, *o = *out;
-	if (v.n < 2 || v.p[0] != '"')
-		return span_of(NULL, 0);
-	p = v.p + 1;
-	end = v.p + v.n - 1;
-	while (p < end) {
-		unsigned long cp, lo;
-		if (*p != '\\') {
-			*o++ = *p++;
-			continue;
-		}
-		if (++p >= end)
-			break;
-		switch (*p) {
-		case 'n': *o++ = '\n'; p++; break;
-		case 'r': *o++ = '\r'; p++; break;
-		case 't': *o++ = '\t'; p++; break;
-		case 'b': *o++ = '\b'; p++; break;
-		case 'f': *o++ = '\f'; p++; break;
-		case 'u':
-			if (!hex4(p + 1, end, &cp)) {
-				*o++ = *p++;
-				break;
-			}
-			p += 5;
-			if (cp >= 0xD800 && cp < 0xDC00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
-			    hex4(p + 2, end, &lo) && lo >= 0xDC00 && lo < 0xE000) {
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				p += 6;
-			} else if (cp >= 0xD800 && cp < 0xE000)
-				cp = 0xFFFD; /* a lone surrogate */
-			o += utf8_put(cp, o);
-			break;
-		default: *o++ = *p++; break; /* \" \\ \/ and the unknown */
-		}
-	}
-	*out = o;
-	return span_of(start, (size_t)(o - start));
-}
-
-static unsigned long json_uint(struct span v)
-{
-	unsigned long n = 0;
-	size_t i;
-	for (i = 0; i < v.n && v.p[i] >= '0' && v.p[i] <= '9' && n < 100000000ul; i++)
-		n = n * 10 + (unsigned long)(v.p[i] - '0');
-	return n;
-}
-
 /* One record of KumoMTA's log: {"type":"Bounce","recipient":...,"response":{...}} */
 static int read_kumo(struct span line, struct event *ev, char *scratch)
 {
@@ -695,7 +543,7 @@ static int read_kumo(struct span line, struct event *ev, char *scratch)
 	struct span obj = trim(line), type, response, code, peer;
 	char *out = scratch;
 	size_t k;
-	if (!starts(obj, "{") || !(type = json_member(obj, "type")).n)
+	if (!starts(obj, "{") || !(type = lj_member(obj, "type")).n)
 		return 0;
 	for (k = 0; k < sizeof types / sizeof types[0]; k++)
 		if (type.n == strlen(types[k].type) && memcmp(type.p, types[k].type, type.n) == 0)
@@ -704,27 +552,27 @@ static int read_kumo(struct span line, struct event *ev, char *scratch)
 		return 0;
 	ev->mta = "kumomta";
 	ev->outcome = types[k].outcome;
-	ev->recipients = json_text(json_member(obj, "recipient"), &out);
-	ev->queue_id = json_text(json_member(obj, "id"), &out);
-	ev->date = json_member(obj, "timestamp");
+	ev->recipients = lj_text(lj_member(obj, "recipient"), &out);
+	ev->queue_id = lj_text(lj_member(obj, "id"), &out);
+	ev->date = lj_member(obj, "timestamp");
 	if (ev->date.n && ev->date.p[0] == '"')
-		ev->date = json_text(ev->date, &out);
-	response = json_member(obj, "response");
-	ev->reply = (unsigned)json_uint(json_member(response, "code"));
-	ev->text = json_text(json_member(response, "content"), &out);
-	code = json_member(response, "enhanced_code");
+		ev->date = lj_text(ev->date, &out);
+	response = lj_member(obj, "response");
+	ev->reply = (unsigned)lj_uint(lj_member(response, "code"));
+	ev->text = lj_text(lj_member(response, "content"), &out);
+	code = lj_member(response, "enhanced_code");
 	if (code.n && code.p[0] == '{') {
-		unsigned long c = json_uint(json_member(code, "class")),
-		              s = json_uint(json_member(code, "subject")),
-		              d = json_uint(json_member(code, "detail"));
+		unsigned long c = lj_uint(lj_member(code, "class")),
+		              s = lj_uint(lj_member(code, "subject")),
+		              d = lj_uint(lj_member(code, "detail"));
 		if (c >= 2 && c <= 5 && s < 1000 && d < 1000) {
 			int w = snprintf(out, 16, "%lu.%lu.%lu", c, s, d);
 			ev->dsn = span_of(out, (size_t)w);
 			out += w;
 		}
 	}
-	peer = json_member(obj, "peer_address");
-	ev->relay = host_name(json_text(json_member(peer, "name"), &out));
+	peer = lj_member(obj, "peer_address");
+	ev->relay = host_name(lj_text(lj_member(peer, "name"), &out));
 	return ev->recipients.n > 0;
 }
 
@@ -888,6 +736,7 @@ struct log_run {
 	struct pmta_columns pmta; /* of the file being read */
 	struct summary *summary;  /* with --summary: the records are folded into it */
 	struct xlog_columns xlog; /* an Exchange log's, likewise */
+	struct esp_state esp;     /* JSON of an ESP's events gathered over lines */
 	unsigned long known; /* lines of the current file that were recognised */
 };
 
@@ -908,7 +757,7 @@ static void tsv_cstr(struct out *o, const char *s) { out_tsv_cell(o, s, strlen(s
 static const char log_tsv_header[] =
 	"file\tline\tmta\tqueue_id\tevent\trecipient\toriginal_recipient\tstatus\treply\ttype\t"
 	"class\tblame\tnext_action\tprovider\trule\tsisimai\tbounce_code\tremote_mta\tdate\t"
-	"diagnostic\n";
+	"esp_verdict\tdiagnostic\n";
 
 /* One record: where, which delivery, and the verdict on its text. */
 static void write_record(struct log_run *run, const char *path, unsigned long lineno,
@@ -950,6 +799,7 @@ static void write_record(struct log_run *run, const char *path, unsigned long li
 		json_span(o, "remote_mta", ev->relay);
 		json_span(o, "reporting_mta", ev->host);
 		json_span(o, "date", ev->date);
+		json_span(o, "esp_verdict", ev->verdict);
 		json_span(o, "diagnostic", ev->text);
 		out_str(o, "}\n");
 	} else if (run->format == FORMAT_TSV) {
@@ -977,6 +827,7 @@ static void write_record(struct log_run *run, const char *path, unsigned long li
 		out_char(o, '\t');
 		tsv_span(o, ev->relay);
 		tsv_span(o, ev->date);
+		tsv_span(o, ev->verdict);
 		if (ev->text.n)
 			out_tsv_field(o, ev->text.p, ev->text.n);
 		out_char(o, '\n');
@@ -991,6 +842,11 @@ static void write_record(struct log_run *run, const char *path, unsigned long li
 			out_bytes(o, recipient.p, recipient.n);
 		else
 			out_str(o, "(no recipient)");
+		if (ev->verdict.n) {
+			out_str(o, " (esp: ");
+			out_bytes(o, ev->verdict.p, ev->verdict.n);
+			out_char(o, ')');
+		}
 		out_str(o, "  ");
 		out_classify(o, FORMAT_TEXT, "", 0, r);
 	}
@@ -1204,15 +1060,45 @@ static void xlog_report(void *ctx, const struct xlog_delivery *d)
 	report(at->run, at->path, at->lineno, &ev);
 }
 
+/* So do those of the readers of maillog_reader.h; a record gathered over
+ * lines is told at its first. */
+static void mlog_report(void *ctx, const struct mlog_delivery *d)
+{
+	static const enum outcome outcomes[] = {OUT_FAILED, OUT_DELAYED, OUT_EXPIRED, OUT_DELIVERED,
+	                                        OUT_COMPLAINT};
+	const struct xlog_at *at = ctx;
+	struct event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.mta = d->mta;
+	ev.outcome = outcomes[d->outcome];
+	ev.date = d->date;
+	ev.queue_id = d->queue_id;
+	ev.recipients = d->recipient;
+	ev.original = d->original;
+	ev.relay = d->relay;
+	ev.host = d->host;
+	ev.dsn = d->dsn;
+	ev.text = d->text;
+	ev.verdict = d->verdict;
+	ev.reply = d->reply;
+	report(at->run, at->path, d->line ? d->line : at->lineno, &ev);
+}
+
 static void read_line(struct log_run *run, const char *path, unsigned long lineno,
                       const char *text, size_t len, char *scratch)
 {
 	struct span line = span_of(text, len);
 	struct event ev;
 	struct xlog_at at;
+	int esp;
 	memset(&ev, 0, sizeof ev);
 	at.run = run, at.path = path, at.lineno = lineno;
-	if (xlog_line(&run->xlog, text, len, scratch, xlog_report, &at)) {
+	if ((esp = esp_line(&run->esp, path, lineno, text, len, mlog_report, &at)) != ESP_NOT_MINE) {
+		run->known += esp == ESP_KNOWN; /* JSON of no known feed is not */
+		return;
+	}
+	if (xlog_line(&run->xlog, text, len, scratch, xlog_report, &at) ||
+	    smtpd_line(text, len, mlog_report, &at) || haraka_line(text, len, mlog_report, &at)) {
 		run->known++;
 		return;
 	}
@@ -1234,12 +1120,16 @@ static void log_usage(FILE *f)
 	fputs("usage: rebound log [OPTION]... [FILE]...\n"
 	      "Read MTA logs and classify every delivery that failed, was deferred or\n"
 	      "expired: one record per recipient.  Postfix, Sendmail, Exim (main log),\n"
-	      "qmail-send, PowerMTA accounting (CSV with its header line), KumoMTA\n"
-	      "(JSON records), Exchange Server's message tracking logs (MSGTRK*.LOG)\n"
-	      "and Exchange Online's message trace exports (extended report,\n"
-	      "Get-MessageTrace, Get-MessageTraceDetail; CSV in UTF-8) are\n"
-	      "recognised; other lines are skipped.  Without FILE,\n"
-	      "or with '-', standard input is read.\n\n"
+	      "qmail-send, OpenSMTPD, Haraka (outbound), PowerMTA accounting (CSV\n"
+	      "with its header line), KumoMTA (JSON records), Exchange Server's\n"
+	      "message tracking logs (MSGTRK*.LOG) and Exchange Online's message\n"
+	      "trace exports (extended report, Get-MessageTrace,\n"
+	      "Get-MessageTraceDetail; CSV in UTF-8) are recognised, and so are the\n"
+	      "bounce, delivery and complaint events of Amazon SES (also inside SNS\n"
+	      "notifications), SendGrid, Mailgun, Postmark and SparkPost, as JSON\n"
+	      "(one object per line, or arrays, or spread over lines); the ESP's own\n"
+	      "verdict is kept as esp_verdict.  Other lines are skipped, broken JSON\n"
+	      "is reported.  Without FILE, or with '-', standard input is read.\n\n"
 	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"
 	      "  -f, --format FMT     text, tsv or json (JSON Lines); default text\n"
 	      "      --final          leave out deferrals (only failures and expiries)\n"
@@ -1283,6 +1173,7 @@ static void read_stream(struct log_run *run, const char *path, FILE *f, char *sc
 		if (s != scratch)
 			free(s);
 	}
+	esp_end(&run->esp, path);
 	if (in.error) {
 		fprintf(stderr, "rebound: %s: line %lu: %s\n", path, in.lineno + 1, strerror(errno));
 		run->status = 1;
@@ -1300,6 +1191,7 @@ static void log_run_free(struct log_run *run)
 {
 	size_t k;
 	queue_free(&run->queue);
+	esp_free(&run->esp);
 	summary_free(run->summary);
 	for (k = 0; k < LOG_QMAIL_SLOTS; k++) {
 		free(run->qmail[k].recipient.p);

@@ -2,8 +2,9 @@
  * fuzz_log.c - libFuzzer harness for "rebound log" (cli/maillog.c).
  *
  * The input is a log file, so every sample log is a seed and every
- * reproducer a plain log.  The reader and its Exchange part are included
- * whole, so that their static functions run exactly as in the command:
+ * reproducer a plain log.  The reader and its parts in files of their own
+ * (Exchange, the ESP feeds and their JSON reader, Haraka, OpenSMTPD) are
+ * included whole, so that their static functions run exactly as in the command:
  * lines are read from the input through fmemopen, records go to a
  * memory-only buffer, and the queue of Postfix deferrals is settled and
  * freed at the end.  The length picks the output format, whether
@@ -13,7 +14,11 @@
  */
 #include <stdint.h>
 #include "maillog.c"
+#include "logjson.c"
+#include "maillog_esp.c"
 #include "maillog_exchange.c"
+#include "maillog_haraka.c"
+#include "maillog_smtpd.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

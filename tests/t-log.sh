@@ -9,8 +9,9 @@ tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 # every sample log gives exactly the records expect.tsv lists, in order
 for f in postfix.log sendmail.log qmail-send.log exim_mainlog powermta-acct.csv kumomta.jsonl \
 	exchange-msgtrk.log exchange-msgtrk-2010.log m365-extended-report.csv m365-message-trace.csv \
-	m365-message-trace-detail.csv; do
-	"$REBOUND" log --delivered -f tsv "$logs/$f" >"$tmp/out"
+	m365-message-trace-detail.csv opensmtpd.log haraka.log ses-events.jsonl sendgrid-events.json \
+	mailgun-events.jsonl postmark-bounces.json sparkpost-events.json; do
+	"$REBOUND" log --delivered -f tsv "$logs/$f" >"$tmp/out" 2>/dev/null
 	ok $? "$f is read"
 	tail -n +2 "$tmp/out" | awk -F'\t' -v OFS='\t' -v f="$f" '{ print f, $2, $5, $6, $11 }' >"$tmp/got"
 	awk -F'\t' -v f="$f" '$1 == f' "$logs/expect.tsv" >"$tmp/want"
@@ -77,7 +78,7 @@ sed 's/$/\r/' "$logs/exchange-msgtrk.log" | "$REBOUND" log -f json >"$tmp/crlf"
 sed 's/"file":"[^"]*"/"file":"-"/' "$tmp/out" >"$tmp/lf"
 cmp -s "$tmp/lf" "$tmp/crlf"; ok $? "Exchange: CRLF line ends (as Windows writes them) read the same"
 "$REBOUND" log -f tsv "$logs/m365-message-trace-detail.csv" >"$tmp/out"
-grep -q '	exchange-online	0b1c0000-0000-4000-8000-0000000000b3	delayed	ros@example.net	.*	mx.example.net	11/22/2026 10:10:00 AM	451 4.7.650 ' "$tmp/out"
+grep -q '	exchange-online	0b1c0000-0000-4000-8000-0000000000b3	delayed	ros@example.net	.*	mx.example.net	11/22/2026 10:10:00 AM		451 4.7.650 ' "$tmp/out"
 ok $? "Get-MessageTraceDetail: trace id, the reply and host of the Detail's reason"
 "$REBOUND" log --final -f tsv "$logs/exchange-msgtrk.log" "$logs/m365-message-trace-detail.csv" >"$tmp/out"
 ! cut -f5 "$tmp/out" | grep -q delayed && [ "$(cut -f5 "$tmp/out" | grep -c expired)" -eq 2 ]
@@ -164,5 +165,117 @@ ok $? "standard input, named '-' or not"
 ok $? "an unknown profile is a usage error"
 "$REBOUND" log --help | grep -q 'Postfix'; ok $? "--help names the formats read"
 "$REBOUND" log --help | grep -q 'Exchange'; ok $? "--help names Exchange"
+"$REBOUND" log --help | grep -q 'OpenSMTPD' && "$REBOUND" log --help | grep -q 'SendGrid'
+ok $? "--help names OpenSMTPD and the ESP feeds"
+
+# OpenSMTPD: the mta's quoted fields, the mda's bare ones, the queue's expiry
+"$REBOUND" log --delivered -f json "$logs/opensmtpd.log" >"$tmp/out" 2>"$tmp/err"
+grep -q '"line":3,"mta":"opensmtpd","queue_id":"5e3d1c2a0b9f7e11","event":"failed","recipient":"ann@example.org","original_recipient":null,"status":"5.1.1","reply":550' "$tmp/out"
+ok $? "OpenSMTPD: envelope id, recipient, status and reply of a PermFail"
+grep '"recipient":"ann@example.org"' "$tmp/out" | grep -q '"remote_mta":"mx.example.org","reporting_mta":"mx1","date":"Nov 22 10:00:05","esp_verdict":null,"diagnostic":"550 5.1.1 <ann@example.org>: Recipient'
+ok $? "OpenSMTPD: the relay's name, the syslog host and date, the text without its quotes"
+grep -q '"recipient":"fay@example.org","original_recipient":"fay.alias@example.net"' "$tmp/out"
+ok $? "OpenSMTPD: rcpt= is the original recipient when it is not the final one"
+grep '"recipient":"dan@mx1.example.net"' "$tmp/out" | grep -q '"event":"delayed".*"remote_mta":null.*"diagnostic":"Error (\\"mail.local'
+ok $? "OpenSMTPD: an mda line, its unquoted result and text"
+grep -q '"line":11,"mta":"opensmtpd","queue_id":"5e3d1c2a3c4d5e22","event":"expired","recipient":"bob@example.com"' "$tmp/out"
+ok $? "OpenSMTPD: the queue's Expire line is an expiry"
+grep -q '"line":14,"mta":"opensmtpd","queue_id":"1f2e3d4c5b6a7981","event":"failed","recipient":"iris@example.com","original_recipient":"iris.old@example.net".*"remote_mta":"mx.example.com","reporting_mta":"mx2"' "$tmp/out"
+ok $? "OpenSMTPD: the older 'relay: PermFail for' lines, their rcpt= and relay="
+! grep -q 'nobody@\|eve@\|"line":12,' "$tmp/out" && [ ! -s "$tmp/err" ]
+ok $? "OpenSMTPD: a refused incoming RCPT, a cut line and a removal give no record"
+
+# Haraka: only the RCPT replies name a recipient
+"$REBOUND" log -f json "$logs/haraka.log" >"$tmp/out" 2>"$tmp/err"
+grep -q '"line":3,"mta":"haraka","queue_id":"A1B2C3D4-0E0F-4A1B-9C2D-3E4F5A6B7C8D.1","event":"failed","recipient":"gus@example.org"' "$tmp/out"
+ok $? "Haraka: the transaction's uuid, a rejected recipient"
+grep '"recipient":"gus@example.org"' "$tmp/out" | grep -q '"reporting_mta":null,"date":"2026-11-22T10:00:02.300Z"'
+ok $? "Haraka: the date of log_timestamps"
+grep '"recipient":"ida@yahoo.com"' "$tmp/out" | grep -q '"event":"delayed".*"reporting_mta":"relay2","date":"Nov 22 10:00:04"'
+ok $? "Haraka: a deferred recipient, through syslog"
+[ "$(wc -l <"$tmp/out")" -eq 4 ] && [ ! -s "$tmp/err" ]
+ok $? "Haraka: lines without a recipient and a cut line give nothing, and '[NOTICE]' is not taken for JSON"
+
+# ESP event feeds: rebound's class beside the provider's verdict
+"$REBOUND" log --delivered -f json "$logs/ses-events.jsonl" >"$tmp/out" 2>"$tmp/err"
+ok $? "SES: broken lines do not stop the file, exit 0"
+grep -q '"line":1,"mta":"amazon-ses","queue_id":"0102019a5f6e7d8c-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d-000000","event":"failed","recipient":"lea@example.org","original_recipient":null,"status":"5.1.1","reply":550' "$tmp/out"
+ok $? "SES: the mail's message id, the bounced recipient's status and reply"
+grep '"recipient":"max@example.com"' "$tmp/out" | grep -q '"class":"spam_detected".*"remote_mta":"192.0.2.25","reporting_mta":"e226-55.smtp-out.eu-west-1.amazonses.com","date":"2026-11-22T10:00:02.417Z","esp_verdict":"Permanent/General"'
+ok $? "SES: each recipient its own diagnostic; the bounce type kept as esp_verdict"
+grep -q '"line":5,.*"recipient":"quin@example.org".*"class":"mailbox_full".*"esp_verdict":"Transient/MailboxFull"' "$tmp/out"
+ok $? "SES: a notification inside an SNS envelope's Message string"
+grep -q '"event":"complaint","recipient":"ned@example.com".*"esp_verdict":"abuse"' "$tmp/out"
+ok $? "SES: a complaint and its feedback type"
+grep -q '"event":"delayed","recipient":"pam@example.net".*"esp_verdict":"MailboxFull"' "$tmp/out"
+ok $? "SES: a DeliveryDelay event is a deferral"
+grep -q '"line":9,.*"recipient":"samé@example.org"' "$tmp/out"
+ok $? "SES: \\u escapes are decoded, and the line after two broken ones is read"
+grep -qx 'rebound: .*ses-events.jsonl:7: JSON string broken by the end of the line; skipped' "$tmp/err" &&
+	grep -qx 'rebound: .*ses-events.jsonl:8: not well-formed JSON; skipped' "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 2 ]
+ok $? "SES: a cut line and a malformed one are named with file and line on stderr"
+! grep -q 'rex@example.com' "$tmp/out"; ok $? "SES: a Send event is no failure"
+printf '%s\n' '{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"a@example.org","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 no such user"},{"emailAddress":"b@example.org","status":"5.2.2"}]}}' |
+	"$REBOUND" log -f tsv | tail -n +2 | cut -f6,8,11,21 >"$tmp/got"
+printf 'a@example.org\t5.1.1\tuser_unknown\tsmtp; 550 5.1.1 no such user\nb@example.org\t5.2.2\tmailbox_full\t\n' >"$tmp/want"
+cmp -s "$tmp/got" "$tmp/want"; ok $? "SES: a recipient without a diagnostic has its own status and no one else's text"
+
+"$REBOUND" log -f tsv "$logs/sendgrid-events.json" >"$tmp/out" 2>"$tmp/err"
+head -1 "$tmp/out" | grep -q '	date	esp_verdict	diagnostic$'; ok $? "TSV: an esp_verdict column before the diagnostic"
+tail -n +2 "$tmp/out" | cut -f2,5,6,11,20 >"$tmp/got"
+printf '%s\t%s\t%s\t%s\t%s\n' 11 failed uma@example.org user_unknown 'bounce/Invalid Address' \
+	23 failed vic@example.net ip_blocklisted blocked/Reputation 35 delayed wes@yahoo.com reputation_throttled deferred \
+	45 failed xia@example.com undetermined dropped 64 complaint yul@example.org complaint spamreport >"$tmp/want"
+cmp -s "$tmp/got" "$tmp/want" && [ ! -s "$tmp/err" ]
+ok $? "SendGrid: a pretty-printed array, each event at its first line, with its type and classification"
+"$REBOUND" log -f json "$logs/mailgun-events.jsonl" >"$tmp/out"
+grep -q '"queue_id":"20261122100000.1.A1B2C3D4E5F60718@mg.example.net","event":"failed","recipient":"zed@example.com","original_recipient":null,"status":"5.1.1","reply":550' "$tmp/out" &&
+	grep '"recipient":"zed@example.com"' "$tmp/out" | grep -q '"remote_mta":"mx.example.com".*"esp_verdict":"permanent/bounce"'
+ok $? "Mailgun: event-data, delivery-status code, enhanced code and mx-host"
+grep -q '"event":"delayed","recipient":"abe@example.org".*"esp_verdict":"temporary/generic"' "$tmp/out"
+ok $? "Mailgun: a temporary failure is a deferral"
+grep -q '"recipient":"cal@example.com".*"class":"suppressed"' "$tmp/out"
+ok $? "Mailgun: an event of the events API (no envelope), and the description when there is no message"
+"$REBOUND" log -f json "$logs/postmark-bounces.json" >"$tmp/out"
+grep -q '"line":1,"mta":"postmark","queue_id":"883953f4-6105-42a2-a16a-77a8eac79483","event":"failed","recipient":"dee@example.com".*"esp_verdict":"HardBounce"' "$tmp/out"
+ok $? "Postmark: a webhook body spread over lines, told at its first line"
+grep -q '"event":"delayed","recipient":"eli@example.org"' "$tmp/out" && ! grep -q 'fox@example.net' "$tmp/out"
+ok $? "Postmark: Transient is a deferral, an AutoResponder no failure"
+"$REBOUND" log --delivered -f json "$logs/sparkpost-events.json" >"$tmp/out"
+grep -q '"recipient":"ivo@example.com".*"reply":554.*"class":"spam_detected".*"esp_verdict":"out_of_band/50"' "$tmp/out"
+ok $? "SparkPost: msys message events in a batch; error_code and bounce_class"
+[ "$(wc -l <"$tmp/out")" -eq 4 ]; ok $? "SparkPost: a track event gives no record"
+"$REBOUND" log "$logs/ses-events.jsonl" 2>/dev/null | grep -q ':1: failed lea@example.org (esp: Permanent/General)  hard  *user_unknown'
+ok $? "text: the ESP's verdict after the recipient"
+printf '{\n  "name": "no feed",\n  "list": [1, 2]\n}\n' | "$REBOUND" log >"$tmp/out" 2>"$tmp/err"
+[ ! -s "$tmp/out" ] && grep -q 'none of its 4 lines is a delivery record' "$tmp/err"
+ok $? "JSON of no known feed, spread over lines, is named as unknown"
+
+# the summary folds the events like any log's
+"$REBOUND" log --summary -f tsv --as-of 2026-11-30 "$logs/ses-events.jsonl" >"$tmp/out" 2>/dev/null
+grep -q '^lea@example.org	suppress	' "$tmp/out" && grep -q '^ned@example.com	suppress	complaint	' "$tmp/out" &&
+	grep -q '^quin@example.org	retry	' "$tmp/out" && grep -q '^oli@example.com	ok	' "$tmp/out"
+ok $? "--summary over an event file: suppress, complaint, retry and ok"
+
+# broken JSON of every kind is reported and the next line is read
+{
+	printf '{\n  "eventType": "Bounce",\n  "bounce": {\n'
+	printf '{"event":"bounce","email":"z1@example.org","reason":"550 5.1.1 unknown user","status":"5.1.1"}\n'
+	printf '[{"event":"bounce","email":"z2@example.org","reason":"550 5.1.1 unknown user"},\n'
+	printf '{"event":"bounce","email":"z3@example.org","reason":"550 5.1.1 unknown user"} trailing\n'
+	printf '{"event":"bounce","email":"z4@example.org","reason":"550 5.1.1 unknown user"}\r\n'
+	printf '{"a":%s1%s}\n' "$(head -c 300 /dev/zero | tr '\0' '[')" "$(head -c 300 /dev/zero | tr '\0' ']')"
+	printf '{"Type":"Notification","Message":"{\\"eventType\\":\\"Bounce\\",\\"bounce\\":{\\"bouncedRecipients\\":[{\\"emailAddress\\":\\"z5@example.org\\",\\"diagnosticCode\\":\\"550 5.1.1 unknown\\"}]}}"}\n'
+	printf '%s\n' "$(head -c 5000 /dev/zero | tr '\0' '[')"
+} >"$tmp/bad.json"
+"$REBOUND" log -f tsv "$tmp/bad.json" >"$tmp/out" 2>"$tmp/err"
+ok $? "broken JSON: exit 0"
+[ "$(tail -n +2 "$tmp/out" | cut -f2,6 | tr '\t\n' ': ')" = "4:z1@example.org 5:z2@example.org 6:z3@example.org 7:z4@example.org 9:z5@example.org " ]
+ok $? "broken JSON: the whole events around the broken ones are read (a cut array's first too), CRLF too"
+grep -q 'bad.json:1: JSON value cut short before the next record' "$tmp/err" &&
+	grep -q 'bad.json:5: JSON array cut short at the end of its line' "$tmp/err" &&
+	grep -q 'bad.json:6: text after a JSON value' "$tmp/err" && grep -q 'bad.json:8: not well-formed JSON' "$tmp/err" &&
+	grep -q 'bad.json:10: JSON value not closed at the end of the file' "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 5 ]
+ok $? "broken JSON: each named with its line, nesting too deep too"
 
 done_testing
