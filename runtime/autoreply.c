@@ -79,19 +79,21 @@ int rbp_is_autoreply(rbp_span headers, rbp_span subject)
 	size_t pos = 0, k;
 	rbp_span name, value;
 	const char *const *s;
-	int automatic = 0;
+	int automatic = 0, replied = 0;
 
 	while (rbp_next_field(headers, &pos, &name, &value)) {
 		for (s = autoreply_fields; *s; s++)
 			if (rbp_is_ci(name, *s))
-				return 1;
+				return 2;
 		for (k = 0; k < sizeof autoreply_values / sizeof autoreply_values[0]; k++) {
 			if (!rbp_is_ci(name, autoreply_values[k].field))
 				continue;
 			if (!autoreply_values[k].value[0] ||
 			    rbp_find(value.ptr, value.len, autoreply_values[k].value, NULL) != RBP_NOT_FOUND)
-				return 1;
+				replied = k == 0 ? 1 : 2;
 		}
+		if (replied == 2)
+			return 2;
 		if (rbp_is_ci(name, "auto-submitted") && !rbp_is_ci(rbp_trim(value), "no"))
 			automatic = 1;
 	}
@@ -99,13 +101,13 @@ int rbp_is_autoreply(rbp_span headers, rbp_span subject)
 	if (automatic)
 		for (s = autoreply_subject_words; *s; s++)
 			if (rbp_find(subject.ptr, subject.len, *s, NULL) != RBP_NOT_FOUND)
-				return 1;
+				return 2;
 	/* "[Auto-Reply] ...", then a mailing list's tag before the subject of
 	   a reply sent to the list: "[Users] AUTO: ... is out of the office" */
 	if (subject.len && (subject.ptr[0] == '[' || subject.ptr[0] == '(')) {
 		if (autoreply_subject_starts(rbp_mkspan(subject.ptr + 1, subject.len - 1)))
-			return 1;
+			return 2;
 		subject = rbp_after_list_tag(subject);
 	}
-	return autoreply_subject_starts(subject);
+	return autoreply_subject_starts(subject) ? 2 : replied;
 }

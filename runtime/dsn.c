@@ -74,11 +74,15 @@ struct dsn_group {
 	int per_recipient; /* any per-recipient field seen */
 };
 
-/* Keep the first status code only: "5.0.0 (Remote SMTP ...)" -> "5.0.0". */
+/* Keep the first status code only: "5.0.0 (Remote SMTP ...)" -> "5.0.0".
+ * A field that opens with prose instead of a code (Apache James writes its
+ * error sentence there) gives none. */
 static rbp_span dsn_status_code(rbp_span v)
 {
 	size_t i = 0;
 	v = rbp_trim(v);
+	if (v.len && !rbp_digit((unsigned char)v.ptr[0]))
+		v.len = 0;
 	while (i < v.len && !rbp_space((unsigned char)v.ptr[i]) && v.ptr[i] != '(' && v.ptr[i] != ';')
 		i++;
 	v.len = i;

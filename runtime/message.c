@@ -1162,13 +1162,21 @@ static int msg_report_failed_field(struct msg *m)
 
 /* An automatic reply: the recipient is whoever replied.  Mail systems
  * mark their own notices the same way; what looks like a bounce is not
- * an auto-reply. */
+ * an auto-reply, unless an auto-responder's own marks say so and no
+ * report or bounce subject says otherwise (Amazon SES passes replies on
+ * from its MAILER-DAEMON; who replied is then not known). */
 static int msg_report_autoreply(struct msg *m)
 {
 	rbp_span from = m->from;
-	if (m->bounce_headers || !m->has_from ||
-	    msg_from_mail_system(from) || !rbp_is_autoreply(m->mime.headers, m->subject))
+	int how = m->has_from ? rbp_is_autoreply(m->mime.headers, m->subject) : 0;
+	if (!how)
 		return 0;
+	if (m->bounce_headers || msg_from_mail_system(from)) {
+		if (how < 2 || m->mime.is_report || rbp_ndr_bounce_headers(rbp_mkspan("", 0), m->subject))
+			return 0;
+		msg_report(m, NULL, REBOUND_KIND_AUTOREPLY, 0);
+		return 1;
+	}
 	msg_add_addresses(&m->notice, from, msg_first_lines(m), REBOUND_KIND_AUTOREPLY);
 	if (m->notice.n) {
 		m->notice.v[0].flags &= ~REBOUND_RECORD_GUESSED;

@@ -286,25 +286,45 @@ static int ndr_recipient_line(const struct rbp_ndr_format *f, rbp_span line, rbp
 	return 0;
 }
 
+/* Is LINE a section heading, "----- words -----"? */
+static int ndr_heading(rbp_span line)
+{
+	line = rbp_trim(line);
+	return line.len >= 6 && !memcmp(line.ptr, "---", 3) && !memcmp(line.ptr + line.len - 3, "---", 3);
+}
+
 /* Without the section headings that open TEXT ("----- Transcript of
  * session follows -----"): they say where the error is, not what it
  * is, and they would hide the reply code that starts the text. */
 static rbp_span ndr_skip_heading(rbp_span text)
 {
 	unsigned k;
-	for (k = 0; k < 3 && text.len > 6 && text.ptr[0] == '-' && text.ptr[1] == '-' &&
-	            text.ptr[2] == '-'; k++) {
+	for (k = 0; k < 3 && text.len > 6 && text.ptr[0] == '-'; k++) {
 		size_t pos = 0;
 		rbp_span line, rest;
 		rbp_next_line(text.ptr, text.len, &pos, &line);
-		line = rbp_trim(line);
 		rest = rbp_trim(rbp_mkspan(text.ptr + pos, text.len - pos));
-		if (line.len < 6 || line.ptr[line.len - 1] != '-' || line.ptr[line.len - 2] != '-' ||
-		    line.ptr[line.len - 3] != '-' || !rest.len)
+		if (!ndr_heading(line) || !rest.len)
 			break;
 		text = rest;
 	}
 	return text;
+}
+
+/* Does the first non-empty line after POS name a recipient other than
+ * CUR?  A heading followed by one opens another list of recipients
+ * ("----- Delivery to the following addresses failed -----"), not a
+ * part of the text of the recipient before it, as a session transcript
+ * would be (which may name that recipient again). */
+static int ndr_next_is_other(const struct rbp_ndr_format *f, const char *p, size_t n, size_t pos,
+                             const struct rbp_rcpt *cur)
+{
+	rbp_span line, addr;
+	size_t tail;
+	while (rbp_next_line(p, n, &pos, &line))
+		if (!ndr_blank_line(line))
+			return ndr_recipient_line(f, line, &addr, &tail) && !rbp_same_ci(addr, cur->addr);
+	return 0;
 }
 
 /* Grow a recipient's error text to the end of LINE. */
@@ -493,6 +513,10 @@ unsigned rbp_ndr_read(rbp_span text, struct rbp_ndr_scan *s, struct rbp_rcpts *t
 			if (ndr_blank_line(line)) {
 				if (cur && !(f->flags & RBP_NDR_BLANKS_INSIDE))
 					cur = NULL;
+				continue;
+			}
+			if (cur && ndr_heading(line) && ndr_next_is_other(f, p, sec_end, pos, cur)) {
+				cur = NULL;
 				continue;
 			}
 			indent = ndr_indent(line);

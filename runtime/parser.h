@@ -466,7 +466,10 @@ REBOUND_PRIVATE rbp_span rbp_ndr_host(rbp_span diag);
 
 /* ---- auto-replies (autoreply.c) ----------------------------------- */
 
-/* Do the headers (or the decoded subject) mark an automatic reply? */
+/* Do the headers (or the decoded subject) mark an automatic reply?  0:
+ * no; 1: only by "Auto-Submitted: auto-replied", which mail systems put
+ * on their bounces too; 2: by a mark only auto-responders use (their own
+ * fields, an out-of-office subject). */
 REBOUND_PRIVATE int rbp_is_autoreply(rbp_span headers, rbp_span subject);
 
 #endif /* REBOUND_PARSER_H */

@@ -140,6 +140,14 @@ static int scan_domain_char(unsigned char c)
 	return scan_addr_class[c] >> 1;
 }
 
+/* A local part may hold UTF-8 (RFC 6531: "ñaca@example.org").  Only the
+ * two-byte sequences (Latin, Greek, Cyrillic letters...) are taken: the
+ * longer ones are mostly CJK punctuation that brackets an address. */
+static int scan_utf8_pair(unsigned char lead, unsigned char next)
+{
+	return lead >= 0xc2 && lead <= 0xdf && next >= 0x80 && next <= 0xbf;
+}
+
 /* The longest address around the '@' at S[AT]; 0 if there is none. */
 static int scan_address_around(const char *s, size_t n, size_t at, size_t *from, size_t *to)
 {
@@ -153,8 +161,14 @@ static int scan_address_around(const char *s, size_t n, size_t at, size_t *from,
 			return 0;
 		b--;
 	} else {
-		while (b > 0 && scan_local_char((unsigned char)s[b - 1]))
-			b--;
+		for (;;) {
+			if (b > 0 && scan_local_char((unsigned char)s[b - 1]))
+				b--;
+			else if (b > 1 && scan_utf8_pair((unsigned char)s[b - 2], (unsigned char)s[b - 1]))
+				b -= 2;
+			else
+				break;
+		}
 		/* a local part does not start or end with a dot */
 		while (b < at && (s[b] == '.' || s[b] == '\''))
 			b++;
@@ -212,8 +226,14 @@ size_t rbp_address_at(const char *s, size_t n, size_t i, rbp_span *addr)
 		}
 	}
 	/* find the '@' of a run of address characters */
-	for (at = j; at < n && scan_local_char((unsigned char)s[at]); at++)
-		;
+	for (at = j; at < n;) {
+		if (scan_local_char((unsigned char)s[at]))
+			at++;
+		else if (at + 1 < n && scan_utf8_pair((unsigned char)s[at], (unsigned char)s[at + 1]))
+			at += 2;
+		else
+			break;
+	}
 	if (at == j || at >= n || s[at] != '@')
 		return 0;
 	if (!scan_address_around(s, n, at, &from, &to) || from != j)
