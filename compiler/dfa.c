@@ -624,8 +624,8 @@ int dfa_count_states(const struct nfa *n, int max_states)
 
 int dfa_rare_rows(const struct dfa *d, int *deflt, int *row_of)
 {
-	int nrare = d->nclasses - d->ndense, n = d->nstates, c, s, nrows = 1;
-	int *count;
+	int nrare = d->nclasses - d->ndense, n = d->nstates, c, s, nrows = 1, h, hcap;
+	int *count, *owner;
 	if (nrare <= 0 || n <= 0)
 		return 0;
 	count = xcalloc((size_t)n, sizeof *count);
@@ -642,14 +642,41 @@ int dfa_rare_rows(const struct dfa *d, int *deflt, int *row_of)
 		deflt[c - d->ndense] = best;
 	}
 	free(count);
+	/* states with the same next states on every rare class share a row
+	 * (most rows are repeats: the states just after the end of a phrase
+	 * that wants a word boundary all accept on any such byte); OWNER
+	 * holds, by the hash of a row, the first state that has it */
+	hcap = 1024;
+	while (hcap < 2 * n)
+		hcap *= 2;
+	owner = xmalloc((size_t)hcap * sizeof *owner);
+	for (h = 0; h < hcap; h++)
+		owner[h] = -1;
 	for (s = 0; s < n; s++) {
+		const int *row = &d->trans[s * d->nclasses + d->ndense];
+		unsigned hash = 2166136261u;
 		row_of[s] = 0;
-		for (c = d->ndense; c < d->nclasses; c++)
-			if (d->trans[s * d->nclasses + c] != deflt[c - d->ndense]) {
+		for (c = 0; c < nrare; c++)
+			if (row[c] != deflt[c])
+				break;
+		if (c == nrare)
+			continue;
+		for (c = 0; c < nrare; c++)
+			hash = (hash ^ (unsigned)row[c]) * 16777619u;
+		for (h = (int)(hash & (unsigned)(hcap - 1));; h = (h + 1) & (hcap - 1)) {
+			int o = owner[h];
+			if (o < 0) {
+				owner[h] = s;
 				row_of[s] = nrows++;
 				break;
 			}
+			if (!memcmp(row, &d->trans[o * d->nclasses + d->ndense], (size_t)nrare * sizeof *row)) {
+				row_of[s] = row_of[o];
+				break;
+			}
+		}
 	}
+	free(owner);
 	return nrows > 65535 ? 0 : nrows;
 }
 

@@ -49,11 +49,14 @@ void dfa_order_by_use(struct dfa *d, const long *visits);
 /*
  * The classes from d->ndense on are "rare": the runtime has no column for
  * them but, for each, the state most states go to (DEFAULT[c - ndense])
- * and, for the few states that go elsewhere on any of them, a row of
- * their own.  Sets ROW_OF[s] to the row of state s (0, the row of the
- * defaults, for the rest; rows in state order) and returns the number of
- * rows with the defaults' row; 0 when there are no rare classes or too
- * many rows for 16-bit row numbers (then every class has a column).
+ * and, for the few states that go elsewhere on any of them, a row, one
+ * for all the states that go to the same states on all of them.  Sets
+ * ROW_OF[s] to the row of state s (0, the row of the defaults, for the
+ * rest; rows in the order of the first state that has each, so a state
+ * whose row number is above all before it is the row's first) and
+ * returns the number of rows with the defaults' row; 0 when there are no
+ * rare classes or too many rows for 16-bit row numbers (then every class
+ * has a column).
  */
 int dfa_rare_rows(const struct dfa *d, int *deflt, int *row_of);
 

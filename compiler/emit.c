@@ -400,21 +400,27 @@ static void class_name(const struct dfa *d, int c, char *buf, size_t n)
 
 /*
  * The rare classes' part: a row of each one's usual next state, a row
- * for every state that goes elsewhere on any of them (written as the
- * usual row plus the differences, and named after its state, so that a
- * changed rule moves no other line), and each state's row.
+ * for each set of states that go elsewhere on any of them, all to the
+ * same states (written as the usual row plus the differences, and named
+ * after the set's first state, so that a changed rule moves few other
+ * lines), and each state's row.
  */
 static void emit_rare(struct emitter *e, struct sbuf *o, const int *deflt, const int *row_of,
                       const char *state_type)
 {
 	const struct dfa *d = &e->b->dfa;
-	int i, c, nd = d->ndense;
+	int i, c, r, nd = d->ndense, seen = 0;
+	int *first = xcalloc((size_t)d->nstates + 1, sizeof *first); /* by row */
 	char cn[32];
 	pf(o, "/* rows of the rare classes: their usual next states first, then\n"
-	      " * one for each state that goes elsewhere on one of them */\nenum {\n\tRARE_USUAL,\n");
+	      " * one for the states that go elsewhere on one of them (one row for\n"
+	      " * all that go to the same states), named after its first state */\nenum {\n\tRARE_USUAL,\n");
 	for (i = 0; i < d->nstates; i++)
-		if (row_of[i])
+		if (row_of[i] > seen) {
+			seen = row_of[i];
+			first[seen] = i;
 			pf(o, "\tRR_%s,\n", state_name(e, i) + 2);
+		}
 	pf(o, "\tRB_NRAREROWS\n};\n"
 	      "#define AT_RARE(R, C) ((R) * (RB_NBYTECLASSES - RB_NDENSE) + (C) - RB_NDENSE)\n"
 	      "#define RARE_USUAL_ROW(R)");
@@ -426,9 +432,8 @@ static void emit_rare(struct emitter *e, struct sbuf *o, const int *deflt, const
 	}
 	pf(o, "\n\nstatic const %s rare[RB_NRAREROWS * (RB_NBYTECLASSES - RB_NDENSE)] = {\n"
 	      "\tRARE_USUAL_ROW(RARE_USUAL),\n", state_type);
-	for (i = 0; i < d->nstates; i++) {
-		if (!row_of[i])
-			continue;
+	for (r = 1; r <= seen; r++) {
+		i = first[r];
 		pf(o, "\tRARE_USUAL_ROW(RR_%s)", state_name(e, i) + 2);
 		for (c = nd; c < d->nclasses; c++) {
 			int to = d->trans[i * d->nclasses + c];
@@ -445,9 +450,10 @@ static void emit_rare(struct emitter *e, struct sbuf *o, const int *deflt, const
 	for (i = 0; i < d->nstates; i++)
 		if (row_of[i]) {
 			pf(o, "\t[%s] = ", state_name(e, i));
-			pf(o, "RR_%s,\n", state_name(e, i) + 2);
+			pf(o, "RR_%s,\n", state_name(e, first[row_of[i]]) + 2);
 		}
 	pf(o, "};\n\n");
+	free(first);
 }
 
 static void emit_match(struct emitter *e, struct sbuf *o)

@@ -157,7 +157,9 @@ struct rb_suffix {
  * byte_col entries are NULL, and the next state on one, C, is
  * rare[rare_row[s] * (nclasses - ndense) + C - ndense]: row 0 holds each
  * rare class's most common next state, and only the few states that go
- * elsewhere on some rare class have a row of their own.  So a run over
+ * elsewhere on some rare class have another, one row for all those that
+ * go to the same states (most are repeats, so the rows are few).  So a
+ * run over
  * ASCII text never touches them, and the pages of the table a run brings
  * in are those of the dense columns.
  */
