@@ -278,8 +278,13 @@ static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, 
 	}
 	for (k = 0; k < sizeof msg_kind_classes / sizeof msg_kind_classes[0]; k++) {
 		const struct rebound_class *c;
-		if (msg_kind_classes[k].kind != kind || res->type == msg_kind_classes[k].type)
+		if (msg_kind_classes[k].kind != kind)
 			continue;
+		/* a class of the kind's own type stays (accepted, challenge_response);
+		   a failure class that a 2.x.x status made a success does not */
+		if (res->type == msg_kind_classes[k].type && res->cls &&
+		    res->cls->type == msg_kind_classes[k].type)
+			return;
 		/* a rule base without the class keeps the text's answer */
 		c = rebound_class_find(msg_kind_classes[k].cls);
 		if (!c)
