@@ -72,14 +72,16 @@ static int is_space(unsigned char c) { return code_chars[c] & CC_SPACE; }
 
 /*
  * A code standing alone away from the start is only believed after a
- * separator that introduces a reply, such as "said: 550" or "(#550",
- * not after a word, as in "exceeds the 552 byte limit".
+ * separator that introduces a reply, such as "said: 550" or "(#550", or
+ * as the first word of a sentence ("could not be delivered. 550 No such
+ * user"), not after a word, as in "exceeds the 552 byte limit".
  */
 static int introduces_reply(const unsigned char *p, size_t start, size_t i)
 {
+	size_t at = i;
 	while (i > start && (p[i - 1] == ' ' || p[i - 1] == '\t'))
 		i--;
-	return i == start || (code_chars[p[i - 1]] & CC_INTRO);
+	return i == start || (code_chars[p[i - 1]] & CC_INTRO) || (p[i - 1] == '.' && i < at);
 }
 
 /*

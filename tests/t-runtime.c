@@ -38,6 +38,8 @@ static void test_codes(void)
 		{"550 5.1.1.2 is a version, not a status", 550, ""},
 		{"Remote server replied: 550 no such user", 550, ""},
 		{"the 552 byte limit", 0, ""},
+		{"Your message could not be delivered. 550 No such user", 550, ""},
+		{"It was 3.5 MB.552 bytes is the limit", 0, ""},
 		{"Message size 123456 exceeds 2.5.1.3 and 550", 0, ""},
 		{"421 5.7.32 a 4xx reply with a permanent status", 421, "5.7.32"},
 		{"status 4.4.1 (delayed) after 250 attempts", 0, "4.4.1"},
