@@ -7,6 +7,7 @@
  * the input is checked against its end first: a sequence cut short by
  * the end of the text is invalid, never completed from beyond it.
  */
+#include <stdint.h>
 #include <string.h>
 #include "charset.h"
 #include "jisx0208.h"
@@ -112,7 +113,14 @@ enum rbp_charset rbp_charset_fix(enum rbp_charset cs, const char *s, size_t n)
 	size_t i;
 	if (cs != RBP_CS_ISO2022JP)
 		return cs;
-	for (i = 0; i < n && u[i] < 0x80; i++)
+	/* eight bytes at a time up to the first one from 128 up */
+	for (i = 0; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, u + i, 8);
+		if (w & 0x8080808080808080u)
+			break;
+	}
+	for (; i < n && u[i] < 0x80; i++)
 		;
 	if (i == n)
 		return cs;

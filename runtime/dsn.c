@@ -31,42 +31,50 @@ enum dsn_field {
 	DSN_OTHER_FIELD            /* any other well-formed field */
 };
 
-#define DSN_NAME(s) s, sizeof s - 1
-static const struct {
-	const char *name;
-	size_t len;
-	enum dsn_field field;
-} dsn_names[] = {
-	{DSN_NAME("reporting-mta"), DSN_REPORTING_MTA},
-	{DSN_NAME("arrival-date"), DSN_ARRIVAL_DATE},
-	{DSN_NAME("final-recipient"), DSN_FINAL_RECIPIENT},
-	{DSN_NAME("original-recipient"), DSN_ORIGINAL_RECIPIENT},
-	{DSN_NAME("x-actual-recipient"), DSN_ACTUAL_RECIPIENT},
-	{DSN_NAME("action"), DSN_ACTION},
-	{DSN_NAME("status"), DSN_STATUS},
-	{DSN_NAME("remote-mta"), DSN_REMOTE_MTA},
-	{DSN_NAME("diagnostic-code"), DSN_DIAGNOSTIC},
-	{DSN_NAME("last-attempt-date"), DSN_LAST_ATTEMPT},
-	{DSN_NAME("will-retry-until"), DSN_OTHER_RECIPIENT_FIELD},
-	{DSN_NAME("final-log-id"), DSN_OTHER_RECIPIENT_FIELD},
-};
+/* The field a name of N bytes (as rbp_name_end passes them) stands for:
+ * its length picks the one or two names it can be. */
+static enum dsn_field dsn_name_field(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)(s[0] | 0x20);
+#define DSN_IS(name) ((unsigned char)name[0] == c && rbp_name_is(s, name, n))
+	switch (n) {
+	case 6:
+		return DSN_IS("action") ? DSN_ACTION : DSN_IS("status") ? DSN_STATUS : DSN_OTHER_FIELD;
+	case 10:
+		return DSN_IS("remote-mta") ? DSN_REMOTE_MTA : DSN_OTHER_FIELD;
+	case 12:
+		return DSN_IS("arrival-date")   ? DSN_ARRIVAL_DATE
+		       : DSN_IS("final-log-id") ? DSN_OTHER_RECIPIENT_FIELD
+		                                : DSN_OTHER_FIELD;
+	case 13:
+		return DSN_IS("reporting-mta") ? DSN_REPORTING_MTA : DSN_OTHER_FIELD;
+	case 15:
+		return DSN_IS("final-recipient")   ? DSN_FINAL_RECIPIENT
+		       : DSN_IS("diagnostic-code") ? DSN_DIAGNOSTIC
+		                                   : DSN_OTHER_FIELD;
+	case 16:
+		return DSN_IS("will-retry-until") ? DSN_OTHER_RECIPIENT_FIELD : DSN_OTHER_FIELD;
+	case 17:
+		return DSN_IS("last-attempt-date") ? DSN_LAST_ATTEMPT : DSN_OTHER_FIELD;
+	case 18:
+		return DSN_IS("original-recipient")   ? DSN_ORIGINAL_RECIPIENT
+		       : DSN_IS("x-actual-recipient") ? DSN_ACTUAL_RECIPIENT
+		                                      : DSN_OTHER_FIELD;
+	default:
+		return DSN_OTHER_FIELD;
+	}
+#undef DSN_IS
+}
 
 /* The field a line starts, with *VALUE set to the rest of the line. */
 static enum dsn_field dsn_field_of(rbp_span line, rbp_span *value)
 {
-	size_t i = rbp_name_end(line.ptr, line.len), name_len;
-	unsigned k;
+	size_t i = rbp_name_end(line.ptr, line.len);
 	if (i == 0 || i >= line.len || line.ptr[i] != ':')
 		return DSN_NONE;
-	name_len = i;
 	value->ptr = line.ptr + i + 1;
 	value->len = line.len - i - 1;
-	for (k = 0; k < sizeof dsn_names / sizeof dsn_names[0]; k++)
-		if (dsn_names[k].len == name_len &&
-		    (unsigned char)dsn_names[k].name[0] == rbp_lower((unsigned char)line.ptr[0]) &&
-		    rbp_is_ci_n(rbp_mkspan(line.ptr, name_len), dsn_names[k].name, name_len))
-			return dsn_names[k].field;
-	return DSN_OTHER_FIELD;
+	return dsn_name_field(line.ptr, i);
 }
 
 struct dsn_group {
@@ -164,6 +172,29 @@ static int dsn_flush(struct dsn_group *g, int strict, struct rbp_rcpts *t)
 	return 1;
 }
 
+/* Could TEXT hold a field the reader of pasted fields acts on: a
+ * recipient field (without one no group counts) or Reporting-MTA or
+ * Arrival-Date?  Their names end in "recipient", "-mta" and "-date"
+ * right before the ':', so the bytes before each ':' tell, in one
+ * pass instead of taking every line apart; most notices have
+ * no such field. */
+static int dsn_may_have_fields(rbp_span text)
+{
+	size_t i = 0;
+	/* colons are close together in some texts: no call per colon */
+	while ((i = rbp_either(text.ptr, i, text.len, ':', ':')) < text.len) {
+		const char *c = text.ptr + i;
+		/* the byte before the colon tells which name could end there */
+		unsigned char last = i ? rbp_lower((unsigned char)c[-1]) : 0;
+		if ((last == 't' && i >= 9 && rbp_is_ci_n(rbp_mkspan(c - 9, 9), "recipient", 9)) ||
+		    (last == 'a' && i >= 4 && rbp_is_ci_n(rbp_mkspan(c - 4, 4), "-mta", 4)) ||
+		    (last == 'e' && i >= 5 && rbp_is_ci_n(rbp_mkspan(c - 5, 5), "-date", 5)))
+			return 1;
+		i++;
+	}
+	return 0;
+}
+
 unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_report *rep, struct rbp_rcpts *t)
 {
 	size_t pos = 0;
@@ -172,6 +203,8 @@ unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_report *rep, struct 
 	struct dsn_group g;
 	unsigned added = 0;
 
+	if (!strict && !dsn_may_have_fields(text))
+		return 0;
 	memset(&g, 0, sizeof g);
 	while (rbp_next_line(text.ptr, text.len, &pos, &line)) {
 		enum dsn_field f;

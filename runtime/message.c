@@ -49,6 +49,7 @@ struct msg {
 	int reports_pasted;       /* m->reports came from DSN fields in a text */
 	rbp_span orig_headers;    /* headers of the returned message, if any */
 	size_t orig_at[2];        /* where its Message-ID and From start, or RBP_NO_FIELD */
+	rbp_span orig_val[2];     /* their values, where orig_at is set */
 	rbp_span message_id;      /* its Message-ID */
 	rbp_span sender;          /* the address of its From field */
 	unsigned nfeedback_parts; /* message/feedback-report parts */
@@ -311,8 +312,11 @@ static size_t msg_wrapped_reply(rbp_span d)
 {
 	const unsigned char *s = (const unsigned char *)d.ptr;
 	size_t i;
-	for (i = 1; i + 4 < d.len; i++) {
-		if (s[i] < '4' || s[i] > '5' || !rbp_digit(s[i + 1]) || !rbp_digit(s[i + 2]))
+	if (d.len < 5)
+		return d.len;
+	/* a code starts with '4' or '5': jump from one to the next */
+	for (i = 1; (i = rbp_either(d.ptr, i, d.len - 4, '4', '5')) < d.len - 4; i++) {
+		if (!rbp_digit(s[i + 1]) || !rbp_digit(s[i + 2]))
 			continue;
 		/* "<421 ..." (the quote opens right before the code) */
 		if (s[i - 1] == '<' && (s[i + 3] == ' ' || s[i + 3] == '-'))
@@ -737,19 +741,14 @@ static void msg_find_original_headers(struct msg *m)
 				m->orig_headers = b;
 				m->orig_at[0] = m->mime.returned_at[0];
 				m->orig_at[1] = m->mime.returned_at[1];
+				m->orig_val[0] = m->mime.returned_val[0];
+				m->orig_val[1] = m->mime.returned_val[1];
 			} else
 				m->orig_headers = rbp_mkspan(
 					b.ptr, rbp_header_block_at(b.ptr, b.len, &body, msg_orig_fields,
-				                                   msg_orig_lens, 2, m->orig_at));
+				                                   msg_orig_lens, 2, m->orig_at, m->orig_val));
 			return;
 		}
-}
-
-/* The value of the field whose line starts at AT of BLOCK, if any. */
-static int msg_field_at(rbp_span block, size_t at, rbp_span *value)
-{
-	rbp_span name;
-	return at != RBP_NO_FIELD && rbp_next_field(block, &at, &name, value);
 }
 
 /* Fields every sent message has: a block of fields with two of them is
@@ -785,7 +784,8 @@ static int msg_starts_field(const char *s, size_t n)
 }
 
 static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_lines,
-                                   rbp_span *first, rbp_span *id, size_t *from_at)
+                                   rbp_span *first, rbp_span *id, size_t *from_at,
+                                   rbp_span *from_val)
 {
 	size_t pos = 0;
 	unsigned lines = 0;
@@ -795,6 +795,7 @@ static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_l
 	*budget -= text.len;
 	while (pos < text.len && lines++ < max_lines) {
 		size_t body, at[MSG_USUAL];
+		rbp_span vals[MSG_USUAL];
 		unsigned k, usual = 0;
 		rbp_span block;
 		block.ptr = text.ptr + pos;
@@ -804,22 +805,23 @@ static rbp_span msg_pasted_headers(rbp_span text, size_t *budget, unsigned max_l
 		block.len = (unsigned)(rbp_lower((unsigned char)text.ptr[pos]) - 'a') < 26u &&
 		                            msg_starts_field(block.ptr, text.len - pos)
 		                    ? rbp_header_block_at(block.ptr, text.len - pos, &body,
-		                                          msg_usual_fields, msg_usual_lens, MSG_USUAL, at)
+		                                          msg_usual_fields, msg_usual_lens, MSG_USUAL, at,
+		                                          vals)
 		                    : 0;
 		if (block.len) {
 			for (k = 0; k < MSG_USUAL; k++)
 				usual += at[k] != RBP_NO_FIELD;
 			if (usual >= 2) {
 				if (at[0] != RBP_NO_FIELD) {
-					rbp_span name;
-					if (rbp_next_field(block, &at[0], &name, id))
-						*id = msg_id_in(*id);
+					*id = msg_id_in(vals[0]);
 					from_at[0] = at[2];
+					from_val[0] = vals[2];
 					return block;
 				}
 				if (!first->len) {
 					*first = block;
 					from_at[1] = at[2];
+					from_val[1] = vals[2];
 				}
 			}
 			pos += block.len;
@@ -1017,13 +1019,23 @@ static int msg_contains_loose(rbp_span hay, rbp_span needle)
 {
 	size_t h, hn = hay.len < MSG_LOOSE_MAX ? hay.len : MSG_LOOSE_MAX;
 	size_t nn = needle.len < MSG_LOOSE_MAX ? needle.len : MSG_LOOSE_MAX;
+	unsigned char lo, up;
 	needle = rbp_trim(rbp_mkspan(needle.ptr, nn));
 	if (!needle.len)
 		return 0;
-	for (h = 0; h < hn; h++) {
+	/* a match starts where the needle's first byte (no blank: it is
+	   trimmed) is, in either case: jump from one such byte to the next */
+	lo = rbp_lower((unsigned char)needle.ptr[0]);
+	up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
+	for (h = 0; (h = rbp_either(hay.ptr, h, hn, lo, up)) < hn; h++) {
 		size_t i = h, j = 0;
 		while (i < hn && j < needle.len) {
 			unsigned char a = (unsigned char)hay.ptr[i], b = (unsigned char)needle.ptr[j];
+			if (a == b && a > ' ') { /* the same byte, and no blank: most of them */
+				i++;
+				j++;
+				continue;
+			}
 			if (rbp_space(a) && rbp_space(b)) {
 				while (i < hn && rbp_space((unsigned char)hay.ptr[i]))
 					i++;
@@ -1197,38 +1209,40 @@ static int msg_report_autoreply(struct msg *m)
  * in the other text parts of the notice itself (some servers attach
  * them as a text file).
  */
-static rbp_span msg_pasted_returned(const struct msg *m, rbp_span *id, size_t *from_at)
+static rbp_span msg_pasted_returned(const struct msg *m, rbp_span *id, size_t *from_at,
+                                    rbp_span *from_val)
 {
 	size_t budget = REBOUND_MAX_NDR_SCAN, at[2] = {RBP_NO_FIELD, RBP_NO_FIELD};
-	rbp_span area = msg_first_text(m), found, first = {NULL, 0};
+	rbp_span area = msg_first_text(m), found, first = {NULL, 0}, val[2] = {{NULL, 0}, {NULL, 0}};
 	unsigned i;
 	if (m->scan.format && m->scan.section.ptr && m->scan.after.ptr >= m->scan.section.ptr) {
 		/* most often the copy starts just after the line that ends the section */
-		found = msg_pasted_headers(m->scan.after, &budget, MSG_PASTED_LEAD, &first, id, at);
+		found = msg_pasted_headers(m->scan.after, &budget, MSG_PASTED_LEAD, &first, id, at, val);
 		if (found.len) {
 			*from_at = at[0];
+			*from_val = val[0];
 			return found;
 		}
 		budget = REBOUND_MAX_NDR_SCAN;
 		area = rbp_mkspan(m->scan.section.ptr, (size_t)(m->scan.after.ptr + m->scan.after.len -
 		                                                m->scan.section.ptr));
 	}
-	found = msg_pasted_headers(area, &budget, UINT_MAX, &first, id, at);
+	found = msg_pasted_headers(area, &budget, UINT_MAX, &first, id, at, val);
 	for (i = 0; i < m->mime.nparts && !found.len && budget; i++) {
 		const struct rbp_part *p = &m->mime.parts[i];
 		if (p->enclosed || p->kind != RBP_PART_TEXT || p->preamble ||
 		    (area.ptr >= p->body.ptr && area.ptr <= p->body.ptr + p->body.len))
 			continue;
-		found = msg_pasted_headers(p->body, &budget, UINT_MAX, &first, id, at);
+		found = msg_pasted_headers(p->body, &budget, UINT_MAX, &first, id, at, val);
 	}
 	*from_at = found.len ? at[0] : at[1];
+	*from_val = found.len ? val[0] : val[1];
 	return found.len ? found : first;
 }
 
 static void msg_run(struct msg *m)
 {
 	const rbp_span *v = m->mime.top;
-	rbp_span v_id;
 	unsigned got;
 	rbp_mime_walk(m->text, m->len, &m->arena, &m->mime);
 	m->flags |= m->mime.flags;
@@ -1248,12 +1262,13 @@ static void msg_run(struct msg *m)
 	msg_find_original_headers(m);
 	msg_collect(m);
 	if (m->orig_headers.len) {
-		if (msg_field_at(m->orig_headers, m->orig_at[0], &v_id))
-			m->message_id = msg_id_in(v_id);
+		if (m->orig_at[0] != RBP_NO_FIELD)
+			m->message_id = msg_id_in(m->orig_val[0]);
 	} else
-		m->orig_headers = msg_pasted_returned(m, &m->message_id, &m->orig_at[1]);
-	if (m->orig_headers.len && msg_field_at(m->orig_headers, m->orig_at[1], &v_id))
-		m->sender = msg_from_address(v_id);
+		m->orig_headers =
+			msg_pasted_returned(m, &m->message_id, &m->orig_at[1], &m->orig_val[1]);
+	if (m->orig_headers.len && m->orig_at[1] != RBP_NO_FIELD)
+		m->sender = msg_from_address(m->orig_val[1]);
 	if (msg_report_reports(m) || msg_report_feedback(m) || msg_report_notice(m) ||
 	    msg_report_failed_field(m) || msg_report_autoreply(m))
 		return;

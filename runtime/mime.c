@@ -15,30 +15,39 @@
 
 /* ---- header fields ------------------------------------------------ */
 
-/* Length of the field name if LINE looks like "Name: value", else 0.
- * Inline: it runs for every line of every header block. */
+/* Length of the field name if LINE looks like "Name: value", else 0;
+ * *COLON is where the ':' is.  Inline: it runs for every line of every
+ * header block. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline size_t mime_field_name(rbp_span line)
+static inline size_t mime_field_name(rbp_span line, size_t *colon)
 {
 	size_t i = rbp_name_end(line.ptr, line.len);
 	if (i == 0)
 		return 0;
+	if (i < line.len && line.ptr[i] == ':') {
+		*colon = i; /* most names end at their colon */
+		return i;
+	}
 	{
 		size_t j = i;
 		while (j < line.len && rbp_blank((unsigned char)line.ptr[j]))
 			j++;
 		if (j >= line.len || line.ptr[j] != ':')
 			return 0;
+		*colon = j;
 	}
 	return i;
 }
 
 static int mime_all_blank(rbp_span line)
 {
-	size_t i;
-	for (i = 0; i < line.len; i++)
+	size_t i = 0;
+	/* folds are often indented by eight spaces or more */
+	while (line.len - i >= 8 && memcmp(line.ptr + i, "        ", 8) == 0)
+		i += 8;
+	for (; i < line.len; i++)
 		if (!rbp_blank((unsigned char)line.ptr[i]))
 			return 0;
 	return 1;
@@ -48,72 +57,91 @@ static int mime_all_blank(rbp_span line)
 
 /* rbp_header_block, noting on the way where the first field of each of
  * the COUNT lower-case NAMES (of LENS bytes) starts (AT[k];
- * MIME_NO_FIELD: absent), so that the walk reads each entity's headers
- * once. */
+ * MIME_NO_FIELD: absent) and, when VALS is not NULL, its value (VALS[k],
+ * trimmed, over its folded lines), so that the walk reads each entity's
+ * headers once and takes no field apart again. */
 static size_t mime_header_block(const char *s, size_t n, size_t *body, const char *const *names,
-                                const unsigned char *lens, unsigned count, size_t *at)
+                                const unsigned char *lens, unsigned count, size_t *at,
+                                rbp_span *vals)
 {
-	size_t pos = 0, end = 0;
+	size_t pos = 0, end = 0, ret;
 	rbp_span line;
 	unsigned k;
-	uint32_t len_set = 0; /* bit L % 32: a name of L bytes is sought */
+	/* bit (25 L + C) % 64: a name of L bytes starting with C is sought
+	   (25: the common fields that are not sought rarely share a bit) */
+	uint64_t sought = 0;
 	int first = 1;
+	rbp_span *open = NULL; /* the value the folds that follow belong to */
 	for (k = 0; k < count; k++) {
 		at[k] = MIME_NO_FIELD;
-		len_set |= (uint32_t)1 << (lens[k] & 31u);
+		sought |= (uint64_t)1 << ((25u * lens[k] + (unsigned char)names[k][0]) & 63u);
+		if (vals)
+			vals[k] = rbp_mkspan(NULL, 0);
 	}
 	while (1) {
-		size_t start = pos, nl;
+		size_t start = pos, nl, colon = 0;
 		unsigned char c;
 		if (!rbp_next_line(s, n, &pos, &line)) {
 			*body = n;
-			return n;
+			ret = n;
+			break;
 		}
 		if (!line.len || (rbp_blank((unsigned char)line.ptr[0]) && mime_all_blank(line))) {
 			*body = pos;
-			return end;
+			ret = end;
+			break;
 		}
 		if (!first && rbp_blank((unsigned char)line.ptr[0])) {
 			end = pos;
+			if (open)
+				open->len = (size_t)(line.ptr + line.len - open->ptr);
 			continue;
 		}
-		nl = mime_field_name(line);
+		nl = mime_field_name(line, &colon);
 		if (!nl) {
 			/* the body began without an empty line */
 			*body = start;
-			return start;
+			ret = start;
+			break;
 		}
 		first = 0;
 		end = pos;
-		/* most fields have a length no name sought has */
-		if (!(len_set >> (nl & 31u) & 1u))
+		open = NULL;
+		/* most fields have a length and first letter no name sought has */
+		c = (unsigned char)(line.ptr[0] | 0x20);
+		if (!(sought >> ((25u * nl + c) & 63u) & 1u))
 			continue;
-		c = rbp_lower((unsigned char)line.ptr[0]);
 		for (k = 0; k < count; k++)
 			if (lens[k] == nl && (unsigned char)names[k][0] == c && at[k] == MIME_NO_FIELD &&
-			    rbp_is_ci_n(rbp_mkspan(line.ptr, nl), names[k], nl)) {
+			    rbp_name_is(line.ptr, names[k], nl)) {
 				at[k] = start;
+				if (vals) {
+					open = &vals[k];
+					*open = rbp_mkspan(line.ptr + colon + 1, line.len - colon - 1);
+				}
 				break;
 			}
 	}
+	if (vals)
+		for (k = 0; k < count; k++)
+			if (at[k] != MIME_NO_FIELD)
+				vals[k] = rbp_trim(vals[k]);
+	return ret;
 }
 
 size_t rbp_header_block_at(const char *s, size_t n, size_t *body, const char *const *names,
-                           const unsigned char *lens, unsigned count, size_t *at)
+                           const unsigned char *lens, unsigned count, size_t *at, rbp_span *vals)
 {
-	return mime_header_block(s, n, body, names, lens, count, at);
+	return mime_header_block(s, n, body, names, lens, count, at, vals);
 }
 
 int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)
 {
 	rbp_span line;
 	while (rbp_next_line(block.ptr, block.len, pos, &line)) {
-		size_t nl = mime_field_name(line), colon, vstart, vend, p2;
+		size_t colon = 0, nl = mime_field_name(line, &colon), vstart, vend, p2;
 		if (!nl)
 			continue; /* a stray fold or junk */
-		colon = nl;
-		while (line.ptr[colon] != ':')
-			colon++;
 		vstart = (size_t)(line.ptr - block.ptr) + colon + 1;
 		vend = (size_t)(line.ptr - block.ptr) + line.len;
 		/* take the folded lines that follow */
@@ -138,13 +166,6 @@ int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)
 		return 1;
 	}
 	return 0;
-}
-
-/* The value of the field whose line starts at AT of BLOCK. */
-static int mime_field_at(rbp_span block, size_t at, rbp_span *value)
-{
-	rbp_span name;
-	return at != MIME_NO_FIELD && rbp_next_field(block, &at, &name, value);
 }
 
 /*
@@ -375,12 +396,49 @@ static int mime_may_have_words(rbp_span v)
 	return 0;
 }
 
+/* Would the unfolding below leave the N bytes at S as they are: no line
+ * end, no tab, no blank at either end or next to another?  Most
+ * subjects; sixteen bytes at a time. */
+static int mime_plain_text(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n && (s[0] == ' ' || s[n - 1] == ' '))
+		return 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+	{
+		const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
+			      lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+		unsigned carry = 0; /* the last byte looked at was a space */
+		for (; n - i >= 16; i += 16) {
+			__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			unsigned spaces = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, sp));
+			unsigned other = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+				_mm_cmpeq_epi8(w, tab), _mm_or_si128(_mm_cmpeq_epi8(w, lf), _mm_cmpeq_epi8(w, cr))));
+			if (other || (spaces & ((spaces << 1) | carry)))
+				return 0;
+			carry = spaces >> 15;
+		}
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (rbp_eol(c) || c == '\t' || (c == ' ' && i > 0 && s[i - 1] == ' '))
+			return 0;
+	}
+	return 1;
+}
+
 size_t rbp_decode_words(rbp_span v, char *out, size_t cap)
 {
 	size_t i = 0, o = 0, blanks_at = (size_t)-1, closing = 0;
 	int after_word = 0;
 	if (!mime_may_have_words(v)) {
-		/* most subjects: only the line ends go and the blanks shrink */
+		if (cap >= v.len && mime_plain_text(v.ptr, v.len)) {
+			if (v.len)
+				memcpy(out, v.ptr, v.len);
+			return v.len;
+		}
+		/* only the line ends go and the blanks shrink */
 		for (; i < v.len && o < cap; i++) {
 			unsigned char c = (unsigned char)v.ptr[i];
 			if (rbp_eol(c))
@@ -463,15 +521,23 @@ static size_t mime_skip_cfws(const char *s, size_t n, size_t i)
  * switch, as this runs for every byte of every Content-Type value. */
 static int mime_token_char(unsigned char c)
 {
-	if (c <= 32 || c >= 127)
-		return 0;
-	switch (c) {
-	case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
-	case '\\': case '"': case '/': case '[': case ']': case '?': case '=':
-		return 0;
-	default:
-		return 1;
-	}
+	/* one load instead of the comparisons (bytes from 128 up are none) */
+	static const unsigned char token[128] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+		0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	};
+	return c < 128 && token[c];
+}
+
+/* Is TOKEN (bytes mime_token_char or rbp_name_end let through) NAME,
+ * in lower case, letters, digits and '-'?  rbp_name_is is exact on
+ * such bytes, and compares words. */
+static inline int mime_tok_is(rbp_span token, const char *name)
+{
+	size_t n = strlen(name);
+	return token.len == n && rbp_name_is(token.ptr, name, n);
 }
 
 static void mime_parse_ctype(rbp_span v, struct mime_ctype *ct)
@@ -506,8 +572,9 @@ static void mime_parse_ctype(rbp_span v, struct mime_ctype *ct)
 			continue;
 		i = mime_skip_cfws(s, n, i + 1);
 		if (i < n && s[i] == '"') {
-			for (b = ++i; i < n && s[i] != '"'; i++)
-				if (s[i] == '\\' && i + 1 < n)
+			/* to the closing quote, an escaped byte not being one */
+			for (b = ++i; (i = rbp_either(s, i, n, '"', '\\')) < n && s[i] != '"'; i++)
+				if (i + 1 < n)
 					i++;
 			val = rbp_mkspan(s + b, i - b);
 			if (i < n)
@@ -517,11 +584,11 @@ static void mime_parse_ctype(rbp_span v, struct mime_ctype *ct)
 				;
 			val = rbp_mkspan(s + b, i - b);
 		}
-		if (rbp_is_ci(name, "boundary"))
+		if (mime_tok_is(name, "boundary"))
 			ct->boundary = val;
-		else if (rbp_is_ci(name, "report-type"))
+		else if (mime_tok_is(name, "report-type"))
 			ct->report_type = val;
-		else if (rbp_is_ci(name, "charset"))
+		else if (mime_tok_is(name, "charset"))
 			ct->charset = val;
 	}
 }
@@ -703,14 +770,15 @@ static struct rbp_part *mime_add_part(struct mime_walk *w, rbp_span body, unsign
  */
 static void mime_charset_part(struct mime_walk *w, struct rbp_part *p, rbp_span charset)
 {
-	enum rbp_charset cs = rbp_charset_of(charset.ptr, charset.len);
+	enum rbp_charset cs;
 	size_t room = RBP_MAX_CONVERTED - w->converted, want;
 	char *out;
 	int cut = 0;
 	if (p->kind != RBP_PART_TEXT && p->kind != RBP_PART_HTML && p->kind != RBP_PART_DSN)
 		return;
-	if (p->kind == RBP_PART_DSN)
-		cs = RBP_CS_OTHER; /* only its escapes can tell */
+	/* a delivery-status part's label is not looked up: only its escapes can tell */
+	cs = p->kind == RBP_PART_DSN || !charset.len ? RBP_CS_OTHER
+	                                             : rbp_charset_of(charset.ptr, charset.len);
 	if (cs == RBP_CS_OTHER && (charset.len == 0 || rbp_is_ci(charset, "us-ascii")) &&
 	    rbp_charset_has_jis(p->body.ptr, p->body.len))
 		cs = RBP_CS_ISO2022JP;
@@ -732,39 +800,40 @@ static void mime_charset_part(struct mime_walk *w, struct rbp_part *p, rbp_span 
 
 static unsigned mime_leaf_kind(const struct mime_ctype *ct)
 {
-	if (rbp_is_ci(ct->type, "text")) {
-		if (rbp_is_ci(ct->subtype, "html"))
+	if (mime_tok_is(ct->type, "text")) {
+		if (mime_tok_is(ct->subtype, "html"))
 			return RBP_PART_HTML;
-		if (rbp_is_ci(ct->subtype, "rfc822-headers") || rbp_is_ci(ct->subtype, "rfc822-header"))
+		if (mime_tok_is(ct->subtype, "rfc822-headers") ||
+		    mime_tok_is(ct->subtype, "rfc822-header"))
 			return RBP_PART_HEADERS;
 		return RBP_PART_TEXT;
 	}
-	if (rbp_is_ci(ct->type, "message")) {
-		if (rbp_is_ci(ct->subtype, "delivery-status") ||
-		    rbp_is_ci(ct->subtype, "global-delivery-status"))
+	if (mime_tok_is(ct->type, "message")) {
+		if (mime_tok_is(ct->subtype, "delivery-status") ||
+		    mime_tok_is(ct->subtype, "global-delivery-status"))
 			return RBP_PART_DSN;
-		if (rbp_is_ci(ct->subtype, "feedback-report"))
+		if (mime_tok_is(ct->subtype, "feedback-report"))
 			return RBP_PART_FEEDBACK;
-		if (rbp_is_ci(ct->subtype, "rfc822") || rbp_is_ci(ct->subtype, "global") ||
-		    rbp_is_ci(ct->subtype, "rfc822-headers") ||
-		    rbp_is_ci(ct->subtype, "global-headers"))
+		if (mime_tok_is(ct->subtype, "rfc822") || mime_tok_is(ct->subtype, "global") ||
+		    mime_tok_is(ct->subtype, "rfc822-headers") ||
+		    mime_tok_is(ct->subtype, "global-headers"))
 			return RBP_PART_HEADERS;
 		return RBP_PART_OTHER;
 	}
 	if (ct->type.len == 0)
 		return RBP_PART_TEXT;
 	/* a multipart that could not be opened is still worth reading */
-	if (rbp_is_ci(ct->type, "multipart"))
+	if (mime_tok_is(ct->type, "multipart"))
 		return RBP_PART_TEXT;
 	return RBP_PART_OTHER;
 }
 
-static unsigned mime_encoding_of(rbp_span headers, size_t at)
+/* The encoding a Content-Transfer-Encoding value V names (AT: where the
+ * field is, MIME_NO_FIELD for none). */
+static unsigned mime_encoding_of(size_t at, rbp_span v)
 {
-	rbp_span v;
-	if (!mime_field_at(headers, at, &v))
+	if (at == MIME_NO_FIELD)
 		return MIME_IDENTITY;
-	v = rbp_trim(v);
 	if (rbp_is_ci(v, "base64"))
 		return MIME_BASE64;
 	if (rbp_is_ci(v, "quoted-printable"))
@@ -829,7 +898,7 @@ static size_t mime_inner_base64(rbp_span body)
 		if (!rbp_trim(line).len)
 			return found ? pos : 0;
 		if (name.len < line.len && line.ptr[name.len] == ':' &&
-		    rbp_is_ci(name, "content-transfer-encoding") &&
+		    mime_tok_is(name, "content-transfer-encoding") &&
 		    rbp_is_ci(rbp_trim(rbp_mkspan(line.ptr + name.len + 1, line.len - name.len - 1)),
 		              "base64"))
 			found = 1;
@@ -877,6 +946,7 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 {
 	struct mime_walk w;
 	size_t pos = 0, next_hlen = 0, next_body = 0, next_at[7] = {0, 0, 0, 0, 0, 0, 0};
+	rbp_span next_vals[7];
 	unsigned enclosed = 0, depth = 0, digest = 0, enclosed_seen = 0;
 	int have_next = 0; /* the next entity's headers were read already */
 
@@ -903,8 +973,9 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 			sizeof "subject" - 1, sizeof "date" - 1, sizeof "from" - 1,
 			sizeof "x-failed-recipients" - 1, sizeof "message-id" - 1};
 		size_t body_off, hlen, at[7];
+		rbp_span vals[7];
 		unsigned k;
-		rbp_span headers, v, body;
+		rbp_span headers, body;
 		struct mime_ctype ct;
 		unsigned encoding, kind;
 		struct mime_hit h;
@@ -913,23 +984,28 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		if (have_next && pos) {
 			hlen = next_hlen;
 			body_off = next_body;
-			at[0] = next_at[0];
-			at[1] = next_at[1];
+			for (k = 0; k < 2; k++) {
+				at[k] = next_at[k];
+				vals[k] = next_vals[k];
+			}
 		} else
-			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, lens, pos ? 2 : 6, at);
+			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, lens, pos ? 2 : 6, at,
+			                         vals);
 		have_next = 0;
 		headers = rbp_mkspan(msg + pos, hlen);
 		if (pos == 0) {
 			m->headers = headers;
 			m->top_found = 0;
 			for (k = 0; k < 3; k++)
-				if (mime_field_at(headers, at[2 + k], &m->top[k]))
+				if (at[2 + k] != MIME_NO_FIELD) {
+					m->top[k] = vals[2 + k];
 					m->top_found |= 1u << k;
+				}
 			m->failed_at = at[5];
 		}
 		memset(&ct, 0, sizeof ct);
-		if (mime_field_at(headers, at[0], &v))
-			mime_parse_ctype(v, &ct);
+		if (at[0] != MIME_NO_FIELD)
+			mime_parse_ctype(vals[0], &ct);
 		else if (pos == 0 && mime_sniff_boundary(msg + body_off, len - body_off, &ct.boundary)) {
 			ct.type = rbp_mkspan("multipart", 9);
 			ct.subtype = rbp_mkspan("report", 6);
@@ -938,20 +1014,20 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 			ct.type = rbp_mkspan("message", 7);
 			ct.subtype = rbp_mkspan("rfc822", 6);
 		}
-		encoding = mime_encoding_of(headers, at[1]);
+		encoding = mime_encoding_of(at[1], vals[1]);
 		pos += body_off;
-		if (encoding != MIME_IDENTITY && rbp_is_ci(ct.type, "multipart") && ct.boundary.len &&
+		if (encoding != MIME_IDENTITY && mime_tok_is(ct.type, "multipart") && ct.boundary.len &&
 		    mime_plain_multipart(msg + pos, len - pos, ct.boundary))
 			encoding = MIME_IDENTITY;
 
-		if (rbp_is_ci(ct.type, "multipart") && ct.boundary.len && encoding == MIME_IDENTITY) {
+		if (mime_tok_is(ct.type, "multipart") && ct.boundary.len && encoding == MIME_IDENTITY) {
 			if (w.top < REBOUND_MAX_MIME_DEPTH && depth + 1 < REBOUND_MAX_MIME_DEPTH) {
 				struct mime_frame *f = &w.stack[w.top++];
 				f->boundary = ct.boundary;
 				f->enclosed = (unsigned char)enclosed;
 				f->depth = (unsigned char)(depth + 1);
-				f->digest = (unsigned char)rbp_is_ci(ct.subtype, "digest");
-				if (depth == 0 && rbp_is_ci(ct.subtype, "report"))
+				f->digest = (unsigned char)mime_tok_is(ct.subtype, "digest");
+				if (depth == 0 && mime_tok_is(ct.subtype, "report"))
 					m->is_report = 1;
 				found = mime_next_boundary(&w, pos, &h);
 				{
@@ -972,8 +1048,8 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 			}
 			m->flags |= REBOUND_RECORD_MIME_LIMIT;
 		}
-		if (rbp_is_ci(ct.type, "message") &&
-		    (rbp_is_ci(ct.subtype, "rfc822") || rbp_is_ci(ct.subtype, "global")) &&
+		if (mime_tok_is(ct.type, "message") &&
+		    (mime_tok_is(ct.subtype, "rfc822") || mime_tok_is(ct.subtype, "global")) &&
 		    encoding == MIME_IDENTITY) {
 			if (depth + 1 < REBOUND_MAX_MIME_DEPTH) {
 				struct rbp_part *hp;
@@ -981,7 +1057,7 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 				   part, and the first one's Message-ID and From are noted */
 				unsigned first = !enclosed_seen;
 				next_hlen = mime_header_block(msg + pos, len - pos, &next_body, names, lens,
-				                              first ? 7 : 2, next_at);
+				                              first ? 7 : 2, next_at, next_vals);
 				have_next = 1; /* the next round reads them from here */
 				hp = mime_add_part(&w, rbp_mkspan(msg + pos, next_hlen), RBP_PART_HEADERS,
 				                   enclosed + 1, 0, MIME_IDENTITY);
@@ -990,6 +1066,8 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 					if (first) {
 						m->returned_at[0] = next_at[6];
 						m->returned_at[1] = next_at[4];
+						m->returned_val[0] = next_vals[6];
+						m->returned_val[1] = next_vals[4];
 						enclosed_seen = 1;
 					}
 				}

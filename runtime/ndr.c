@@ -129,6 +129,21 @@ static int ndr_at(const unsigned char *s, size_t n, const char *pat, size_t m)
 	return 1;
 }
 
+/* RBP_NDR_KEY of the three bytes of S that end at I (I >= 2): on a
+ * little-endian machine one load, from the byte before them when there
+ * is one (the byte after them may lie past the text). */
+static inline uint32_t ndr_key_at(const unsigned char *s, size_t i)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (i >= 3) {
+		uint32_t w;
+		memcpy(&w, s + i - 3, 4);
+		return (w >> 8) | 0x202020u;
+	}
+#endif
+	return RBP_NDR_KEY(s[i - 2], s[i - 1], s[i]);
+}
+
 /* What the indexed phrases of one line say. */
 struct ndr_hits {
 	unsigned open, gopen; /* the first format (in table order) opened; NDR_NONE */
@@ -155,7 +170,7 @@ static int ndr_note(const struct rbp_ndr_index *x, unsigned e, struct ndr_hits *
 /* Find the phrases of ROLES in LINE (closes: of format FMT and common
  * ones) in one pass: each position's first three bytes (folded) pick
  * the only phrases that can start there. */
-static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigned roles,
+static void ndr_index_scan(const struct rbp_ndr_index *x, rbp_span line, unsigned roles,
                            unsigned fmt, struct ndr_hits *h)
 {
 	const unsigned char *s = (const unsigned char *)line.ptr;
@@ -163,8 +178,6 @@ static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigne
 	size_t n = line.len, i, ind, end, m;
 	unsigned k, e, set;
 	uint32_t t;
-	h->open = h->gopen = NDR_NONE;
-	h->close = 0;
 	for (k = 0; k < x->nshorts; k++) {
 		e = x->shorts[k];
 		if (ndr_wanted(x, e, roles, fmt) && ndr_match(line, ndr_pat(x, e), &end) != RBP_NOT_FOUND &&
@@ -193,8 +206,7 @@ static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigne
 	for (i = m - 1; i < n;) {
 		size_t at;
 		unsigned d;
-		t = NDR_SIG(ndr_fold[s[i - 2]], ndr_fold[s[i - 1]], ndr_fold[s[i]]);
-		d = sh[RBP_NDR_SHIFT_BUCKET(t)];
+		d = sh[RBP_NDR_SHIFT_BUCKET(ndr_key_at(s, i))];
 		if (d) {
 			i += d;
 			continue;
@@ -209,6 +221,16 @@ static void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigne
 			    ndr_note(x, e - 1, h))
 				return;
 	}
+}
+
+/* ndr_index_scan, after the test that most empty lines fail without a call. */
+static inline void ndr_index_line(const struct rbp_ndr_index *x, rbp_span line, unsigned roles,
+                                  unsigned fmt, struct ndr_hits *h)
+{
+	h->open = h->gopen = NDR_NONE;
+	h->close = 0;
+	if (line.len >= 3 || x->nshorts)
+		ndr_index_scan(x, line, roles, fmt, h);
 }
 
 /* Does the text look like a server's reply, with a reply or status code? */

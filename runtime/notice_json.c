@@ -93,6 +93,43 @@ static int json_next_key(struct json_cursor *c, size_t limit, const char *key, s
 	return 0;
 }
 
+/* The value of the first "notificationType" key, else of the first
+ * "eventType": json_next_key for the one and then the other, in one
+ * pass over the quotes (most texts hold neither). */
+static int json_type(const struct json_cursor *c, rbp_span *type)
+{
+	static const char nt[] = "notificationtype", ev[] = "eventtype";
+	const size_t ntlen = sizeof nt - 1, evlen = sizeof ev - 1;
+	size_t from = 0, ev_at = 0;
+	int ev_seen = 0;
+	while (from < c->n) {
+		const char *q = memchr(c->p + from, '"', c->n - from);
+		size_t k;
+		if (!q)
+			break;
+		k = (size_t)(q - c->p) + 1;
+		from = k;
+		if (k + ntlen < c->n && rbp_prefix(c->p + k, c->n - k, nt) == ntlen &&
+		    (c->p[k + ntlen] == '"' || c->p[k + ntlen] == '\\')) {
+			type->ptr = NULL;
+			type->len = 0;
+			json_value_at(c->p, c->n, k + ntlen, type);
+			return 1;
+		}
+		if (!ev_seen && k + evlen < c->n && rbp_prefix(c->p + k, c->n - k, ev) == evlen &&
+		    (c->p[k + evlen] == '"' || c->p[k + evlen] == '\\')) {
+			ev_seen = 1;
+			ev_at = k;
+		}
+	}
+	if (!ev_seen)
+		return 0;
+	type->ptr = NULL;
+	type->len = 0;
+	json_value_at(c->p, c->n, ev_at + evlen, type);
+	return 1;
+}
+
 /* Where the array that follows the key at AT closes (or the end).
  * Brackets inside string values are not told apart: addresses and
  * status texts do not hold them. */
@@ -126,8 +163,7 @@ unsigned rbp_json_read(rbp_span text, struct rbp_report *rep, struct rbp_rcpts *
 	c.p = text.ptr;
 	c.n = text.len;
 	c.pos = 0;
-	if (!json_next_key(&c, c.n, "notificationtype", &at, &type) &&
-	    !json_next_key(&c, c.n, "eventtype", &at, &type))
+	if (!json_type(&c, &type))
 		return 0;
 	if (rbp_is_ci(type, "bounce")) {
 		kind = REBOUND_KIND_DSN;

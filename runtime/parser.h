@@ -136,6 +136,43 @@ static inline size_t rbp_name_end(const char *s, size_t n)
 	return i;
 }
 
+/* Is the field name at S (N bytes that rbp_name_end let through: 33 to
+ * 126 but ':') NAME, written in lower case with letters, digits and '-'
+ * only?  Setting bit 0x20 folds a letter's case and leaves digits and
+ * '-' alone; the only bytes it would take for those are controls, which
+ * no name holds.  Eight bytes at a time, the last word overlapping. */
+static inline int rbp_name_is(const char *s, const char *name, size_t n)
+{
+	const uint64_t fold8 = 0x2020202020202020u;
+	uint64_t a, b;
+	size_t i;
+	if (n >= 8) {
+		for (i = 0; n - i > 8; i += 8) {
+			memcpy(&a, s + i, 8);
+			memcpy(&b, name + i, 8);
+			if ((a | fold8) != b)
+				return 0;
+		}
+		memcpy(&a, s + n - 8, 8);
+		memcpy(&b, name + n - 8, 8);
+		return (a | fold8) == b;
+	}
+	if (n >= 4) {
+		uint32_t c, d;
+		memcpy(&c, s, 4);
+		memcpy(&d, name, 4);
+		if ((c | 0x20202020u) != d)
+			return 0;
+		memcpy(&c, s + n - 4, 4);
+		memcpy(&d, name + n - 4, 4);
+		return (c | 0x20202020u) == d;
+	}
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] | 0x20u) != (unsigned char)name[i])
+			return 0;
+	return 1;
+}
+
 /* Case-insensitive search for PAT, written in lower case, where '#'
  * stands for any digit.  Returns the offset of the match or (size_t)-1;
  * *END (may be NULL) gets the offset just past it. */
@@ -210,11 +247,13 @@ REBOUND_PRIVATE rbp_span rbp_clean_address(rbp_span v);
  * empty line that ends it) and sets *BODY to where the body starts.
  * The block also ends at a line that is neither a field nor a fold.
  * Where the first field of each of the COUNT lower-case NAMES (of LENS
- * bytes) starts is noted: AT[k], or RBP_NO_FIELD when absent. */
+ * bytes; letters, digits and '-') starts is noted: AT[k], or
+ * RBP_NO_FIELD when absent; and, when VALS is not NULL, its value as
+ * rbp_next_field gives it: VALS[k] (set only where AT[k] is). */
 #define RBP_NO_FIELD ((size_t)-1)
 REBOUND_PRIVATE size_t rbp_header_block_at(const char *s, size_t n, size_t *body,
                                            const char *const *names, const unsigned char *lens,
-                                           unsigned count, size_t *at);
+                                           unsigned count, size_t *at, rbp_span *vals);
 /* Iterate header fields of a block: *POS starts at 0.  VALUE is raw
  * (may hold line ends of folded lines).  Returns 0 at the end. */
 REBOUND_PRIVATE int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value);
@@ -256,6 +295,7 @@ struct rbp_mime {
 	   block set), where its Message-ID and From fields start, or
 	   RBP_NO_FIELD: noted while the walk measures that block */
 	size_t returned_at[2];
+	rbp_span returned_val[2]; /* their values, where returned_at is set */
 	size_t failed_at; /* the first X-Failed-Recipients of headers, or RBP_NO_FIELD */
 };
 
@@ -413,11 +453,17 @@ REBOUND_PRIVATE const struct rbp_ndr_table rbp_ndr_table;
 /* The scan jumps along a line (Wu and Manber's method): a window as long
  * as the shortest phrase of the set sought slides by the SHIFT its last
  * three bytes allow (0: a phrase may start where the window does), so
- * most bytes are never looked at.  Set 0: opening phrases; 1: closing. */
+ * most bytes are never looked at.  Set 0: opening phrases; 1: closing.
+ * Those three bytes are keyed with bit 0x20 set in each (RBP_NDR_KEY:
+ * the first byte lowest), which folds a letter's case in one step and
+ * lets the scan read them as one word; a digit stays itself, so the
+ * table holds every digit a phrase's '#' stands for. */
 #define RBP_NDR_SHIFT_BITS 11
 #define RBP_NDR_SHIFT_HASH (1u << RBP_NDR_SHIFT_BITS)
-#define RBP_NDR_SHIFT_BUCKET(sig) \
-	((unsigned)((uint32_t)((sig) * 2654435761u) >> (32 - RBP_NDR_SHIFT_BITS)))
+#define RBP_NDR_KEY(a, b, c) \
+	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | 0x202020u)
+#define RBP_NDR_SHIFT_BUCKET(key) \
+	((unsigned)((uint32_t)((key) * 2654435761u) >> (32 - RBP_NDR_SHIFT_BITS)))
 struct rbp_ndr_index {
 	unsigned char head[RBP_NDR_HASH];     /* 1 + first phrase of a bucket; 0: none */
 	unsigned char anchored[RBP_NDR_HASH]; /* the same for phrases tied to the line start */

@@ -59,22 +59,24 @@ size_t rbp_find(const char *s, size_t n, const char *pat, size_t *end)
 		return RBP_NOT_FOUND; /* patterns are lower case: such a byte never matches */
 	last = n - m; /* the last offset where a match fits */
 #if defined(__SSE2__) && defined(__GNUC__)
-	/* sixteen offsets at a time where the first two bytes both fit
-	   (either case): a common first letter alone stops too often */
-	if (m >= 2 && first != '#' && pat[1] != '#') {
-		unsigned char second = (unsigned char)pat[1];
-		const __m128i a = _mm_set1_epi8((char)first), b = _mm_set1_epi8((char)second),
-			      au = _mm_set1_epi8((char)(first >= 'a' && first <= 'z' ? first - 32 : first)),
-			      bu = _mm_set1_epi8((char)(second >= 'a' && second <= 'z' ? second - 32 : second));
+	/* sixteen offsets at a time where the first and the last byte both
+	   fit: two bytes far apart stop less often than two neighbours.  A
+	   pattern byte with bit 0x20 set is compared with that bit forced
+	   on, which folds the case of letters in one step (for other bytes
+	   it lets a few more through, which the check after sorts out). */
+	if (m >= 2 && first != '#' && pat[m - 1] != '#') {
+		unsigned char lastc = (unsigned char)pat[m - 1];
+		const __m128i a = _mm_set1_epi8((char)first), b = _mm_set1_epi8((char)lastc),
+			      fa = _mm_set1_epi8((char)(first & 0x20)), fb = _mm_set1_epi8((char)(lastc & 0x20));
 		while (last - i >= 16) {
 			__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i)),
-				x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
+				x = _mm_loadu_si128((const __m128i *)(const void *)(s + i + m - 1));
 			unsigned hit = (unsigned)_mm_movemask_epi8(
-				_mm_and_si128(_mm_or_si128(_mm_cmpeq_epi8(w, a), _mm_cmpeq_epi8(w, au)),
-			                      _mm_or_si128(_mm_cmpeq_epi8(x, b), _mm_cmpeq_epi8(x, bu))));
+				_mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(w, fa), a),
+			                      _mm_cmpeq_epi8(_mm_or_si128(x, fb), b)));
 			while (hit) {
 				size_t j = i + (unsigned)__builtin_ctz(hit);
-				if (rbp_prefix(s + j + 2, n - j - 2, pat + 2) == m - 2) {
+				if (rbp_prefix(s + j, n - j, pat) == m) {
 					if (end)
 						*end = j + m;
 					return j;

@@ -1098,6 +1098,104 @@ static void test_wrapped_reply(void)
 	   "wrapped reply: an expiry summary gives way, a specific one stays");
 }
 
+/* Subjects are unfolded: line ends go, runs of blanks become one space.
+ * Most are copied whole after a check sixteen bytes at a time; the
+ * cases here put what that check must catch on either side of its
+ * sixteen-byte steps. */
+static void test_subject_blanks(void)
+{
+	static const struct {
+		const char *value, *want;
+	} cases[] = {
+		{"0123456789abcdef0123", "0123456789abcdef0123"},
+		/* a double blank across a step, and just after one */
+		{"0123456789abcde  f0123456789abcdef", "0123456789abcde f0123456789abcdef"},
+		{"0123456789abcdef  0123456789abcdef", "0123456789abcdef 0123456789abcdef"},
+		{"0123456789abcde  f0123", "0123456789abcde f0123"},
+		{"0123456789abcd  ef0123456789", "0123456789abcd ef0123456789"},
+		{"0123456789abcdef0123456789ab\tcd", "0123456789abcdef0123456789ab cd"},
+		{"0123456789 abcdef\n 0123456789", "0123456789 abcdef 0123456789"}, /* a fold */
+		{"0123456789abcdef0123456789abcd  x", "0123456789abcdef0123456789abcd x"},
+		{"a b c d e f g h i j k l m n o p q r", "a b c d e f g h i j k l m n o p q r"},
+	};
+	size_t k, good = 0;
+	for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		char msg[512];
+		struct seen s;
+		snprintf(msg, sizeof msg, "From: someone@example.org\nSubject: %s\n\nhello\n",
+		         cases[k].value);
+		if (parse(msg, &s) >= 1 && same(s.v[0].subject, cases[k].want))
+			good++;
+		else
+			printf("# subject %zu: got \"%s\"\n", k, s.n ? s.v[0].subject : "");
+	}
+	ok(good == sizeof cases / sizeof cases[0],
+	   "subjects unfolded the same wherever blanks and line ends fall");
+}
+
+/* A copy of phrase P as a server might write it: capitals, and a digit
+ * for each '#'; without a leading '^'. */
+static void phrase_as_written(const char *p, char *out, size_t cap)
+{
+	size_t i = 0;
+	if (*p == '^')
+		p++;
+	for (; *p && i + 1 < cap; p++)
+		out[i++] = *p == '#' ? '7' : (*p >= 'a' && *p <= 'z') ? (char)(*p - 32) : *p;
+	out[i] = '\0';
+}
+
+/* Every phrase of the format table, found by the scan that uses the
+ * constant index (which jumps along the line by its shift tables) as
+ * by the search phrase by phrase: the same format opened, the same
+ * place where the returned message starts. */
+static void test_ndr_phrases(void)
+{
+	const struct rbp_ndr_table *tab = &rbp_ndr_table;
+	static struct rbp_rcpt rv[8];
+	unsigned k, opens = 0, opens_same = 0, closes = 0, closes_same = 0;
+	for (k = 0; k <= tab->nformats; k++) {
+		const char *const *list = k < tab->nformats ? tab->formats[k].opens : NULL;
+		for (; list && *list; list++) {
+			char text[600], w[256];
+			struct rbp_ndr_scan a, b;
+			struct rbp_rcpts ta = {rv, 0, 8, 0, 0}, tb = {rv, 0, 8, 0, 0};
+			phrase_as_written(*list, w, sizeof w);
+			snprintf(text, sizeof text, "Some words first.\n%s%s and more\nuser@example.org\n",
+			         (*list)[0] == '^' ? "  " : "Note: ", w);
+			memset(&a, 0, sizeof a);
+			memset(&b, 0, sizeof b);
+			a.index = &rbp_ndr_phrase_index;
+			a.budget = b.budget = sizeof text;
+			a.generic = b.generic = 1;
+			rbp_ndr_read(rbp_mkspan(text, strlen(text)), &a, &ta);
+			rbp_ndr_read(rbp_mkspan(text, strlen(text)), &b, &tb);
+			opens++;
+			opens_same += a.format && a.format == b.format;
+		}
+	}
+	for (k = 0; k <= tab->nformats; k++) {
+		const char *const *list = k < tab->nformats ? tab->formats[k].closes : tab->closes;
+		for (; list && *list; list++) {
+			char text[600], w[256];
+			rbp_span x, y, t;
+			phrase_as_written(*list, w, sizeof w);
+			snprintf(text, sizeof text, "The notice.\n%s%s below\nReceived: from x\n",
+			         (*list)[0] == '^' ? "  " : "-- ", w);
+			t = rbp_mkspan(text, strlen(text));
+			if (k < tab->nformats)
+				continue; /* a format's own closes need its section: below */
+			x = rbp_ndr_before_returned(t, &rbp_ndr_phrase_index);
+			y = rbp_ndr_before_returned(t, NULL);
+			closes++;
+			closes_same += x.len == y.len && x.len < t.len;
+		}
+	}
+	ok(opens && opens_same == opens, "every opening phrase: the indexed scan finds its format");
+	ok(closes && closes_same == closes,
+	   "every common closing phrase: the indexed scan ends the notice where the search does");
+}
+
 /* ---- the constant phrase index ------------------------------------- */
 
 /* How the phrases fold: ASCII letters to lower case, digits to '#'. */
@@ -1191,10 +1289,30 @@ static int ndr_index_shifts(struct rbp_ndr_index *x, unsigned set, unsigned role
 		if (!(x->role[e] & roles) || p[0] == '^' || strlen((const char *)p) < 3)
 			continue;
 		for (j = 0; j + 3 <= m; j++) {
-			uint32_t b = RBP_NDR_SIG(ndr_fold(p[j]), ndr_fold(p[j + 1]), ndr_fold(p[j + 2]));
-			unsigned char *d = &x->shift[set][RBP_NDR_SHIFT_BUCKET(b)];
-			if (*d > m - 3 - j)
-				*d = (unsigned char)(m - 3 - j);
+			/* every text the three bytes match: a '#' stands for any digit */
+			unsigned v;
+			for (v = 0; v < 1000; v++) {
+				unsigned digit[3], k, skip = 0, hashes = 0;
+				unsigned char c[3], *d;
+				digit[0] = v % 10;
+				digit[1] = v / 10 % 10;
+				digit[2] = v / 100;
+				for (k = 0; k < 3; k++) {
+					c[k] = p[j + k];
+					if (c[k] == '#') {
+						c[k] = (unsigned char)('0' + digit[k]);
+						hashes = 1;
+					} else if (digit[k])
+						skip = 1; /* V varies a byte that is no '#': seen already */
+				}
+				if (skip)
+					continue;
+				d = &x->shift[set][RBP_NDR_SHIFT_BUCKET(RBP_NDR_KEY(c[0], c[1], c[2]))];
+				if (*d > m - 3 - j)
+					*d = (unsigned char)(m - 3 - j);
+				if (!hashes)
+					break; /* no '#': one text only */
+			}
 		}
 	}
 	return 1;
@@ -1281,7 +1399,7 @@ int main(int argc, char **argv)
 		ndr_index_print(&x);
 		return !x.ok;
 	}
-	printf("1..70\n");
+	printf("1..73\n");
 	test_dsn();             /* 8 */
 	test_line_ends();       /* 2 */
 	test_encodings();       /* 2 */
@@ -1305,8 +1423,10 @@ int main(int argc, char **argv)
 	test_long_diagnostic(); /* 1 */
 	test_wrapped_reply();   /* 2 */
 	test_ndr_index();       /* 1 */
+	test_subject_blanks();  /* 1 */
+	test_ndr_phrases();     /* 2 */
 	free(scratch);
-	if (test_number != 70)
-		printf("# planned 70 tests, ran %d\n", test_number);
-	return failures || test_number != 70;
+	if (test_number != 73)
+		printf("# planned 73 tests, ran %d\n", test_number);
+	return failures || test_number != 73;
 }
