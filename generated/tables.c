@@ -833,5 +833,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 50, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:03dd1ca52c1dac53"
+	"rebound-rules-1:e5183271e73c3fbb"
 };
