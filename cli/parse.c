@@ -558,6 +558,8 @@ struct writer {
 	const char *const *headers; /* --header names */
 	unsigned nheaders;
 	struct summary *summary; /* with --summary: the records are folded into it */
+	char **value_buf;        /* a --header value unfolded, grown as needed */
+	size_t *value_cap;
 	int nomem;
 };
 
@@ -626,14 +628,27 @@ static struct rebound_span record_status(const struct rebound_record *rec)
 	return rec->status;
 }
 
-/* A --header value of the returned message, its folds undone into BUF. */
-static struct rebound_span record_header(const struct rebound_record *rec, const char *name,
-                                         char *buf, size_t cap)
+/* A --header value of the returned message, its folds undone into the
+ * writer's buffer, which grows to the value's length: nothing is cut. */
+static struct rebound_span record_header(struct writer *w, const struct rebound_record *rec,
+                                         const char *name)
 {
 	struct rebound_span v, none = {NULL, 0};
-	size_t i, n = 0;
+	size_t i, n = 0, cap;
+	char *buf;
 	if (!rebound_header_field(rec->returned_headers, name, &v))
 		return none;
+	if (v.len > *w->value_cap) {
+		char *p = realloc(*w->value_buf, v.len);
+		if (!p) {
+			w->nomem = 1;
+			return none;
+		}
+		*w->value_buf = p;
+		*w->value_cap = v.len;
+	}
+	buf = *w->value_buf;
+	cap = *w->value_cap;
 	for (i = 0; i < v.len && n < cap; i++) {
 		unsigned char c = (unsigned char)v.ptr[i];
 		if (c == '\r' || c == '\n') {
@@ -685,13 +700,12 @@ static void write_json(struct writer *w, const struct rebound_record *rec, int b
 	json_span(o, "feedback_type", rec->feedback_type);
 	if (w->nheaders) {
 		unsigned k;
-		char buf[REBOUND_MAX_FIELD];
 		out_json_key(o, "headers");
 		for (k = 0; k < w->nheaders; k++) {
 			out_char(o, k ? ',' : '{');
 			out_json_string(o, w->headers[k], strlen(w->headers[k]));
 			out_char(o, ':');
-			struct rebound_span v = record_header(rec, w->headers[k], buf, sizeof buf);
+			struct rebound_span v = record_header(w, rec, w->headers[k]);
 			out_json_or_null(o, v.ptr, v.len);
 		}
 		out_char(o, '}');
@@ -715,7 +729,6 @@ static void write_tsv(struct writer *w, const struct rebound_record *rec, int bo
 	struct out *o = w->o;
 	const struct rebound_result *r = &rec->result;
 	const struct rebound_class *c = r->cls;
-	char buf[REBOUND_MAX_FIELD];
 	unsigned k;
 
 	tsv_str(o, w->path);
@@ -748,7 +761,7 @@ static void write_tsv(struct writer *w, const struct rebound_record *rec, int bo
 	write_flags(o, rec->flags, 0);
 	out_char(o, '\t');
 	for (k = 0; k < w->nheaders; k++)
-		tsv_span(o, record_header(rec, w->headers[k], buf, sizeof buf));
+		tsv_span(o, record_header(w, rec, w->headers[k]));
 	if (rec->diagnostic.len)
 		out_tsv_field(o, rec->diagnostic.ptr, rec->diagnostic.len);
 	out_char(o, '\n');
@@ -835,6 +848,8 @@ struct parse_run {
 	struct progress progress;
 	char *scratch;
 	size_t scratch_cap;
+	char *value_buf; /* see struct writer */
+	size_t value_cap;
 	struct reuse file; /* the buffer small files are read into */
 	struct dircache dir;
 	enum format format;
@@ -874,6 +889,8 @@ static void parse_message(struct parse_run *run, const char *path, const char *m
 	w.headers = run->headers;
 	w.nheaders = run->nheaders;
 	w.summary = run->summary;
+	w.value_buf = &run->value_buf;
+	w.value_cap = &run->value_cap;
 	w.nomem = 0;
 	if (run->summary)
 		summary_begin_input(run->summary); /* messages are not in time order */
@@ -1099,6 +1116,7 @@ int cmd_parse(int argc, char **argv)
 	summary_free(run.summary);
 	free(run.o.buf);
 	free(run.scratch);
+	free(run.value_buf);
 	free(run.file.buf);
 	dircache_drop(&run.dir);
 	inputs_free(&in);

@@ -162,6 +162,15 @@ ok $? "--header: a field the message lacks is null"
 head -1 "$tmp/out" | grep -q '	flags	header:X-Campaign	diagnostic$' &&
 	sed -n 2p "$tmp/out" | grep -q '	march news	host mx1'
 ok $? "--header: a TSV column before the diagnostic"
+# a value far longer than any fixed buffer: whole, its folds undone
+long=$(awk 'BEGIN { for (i = 0; i < 400; i++) printf "w%04d ", i }')
+awk -v long="$long" '/^X-Campaign:/ { n = split(long, w, " "); printf "X-Campaign:";
+	for (i = 1; i <= n; i++) printf "%s%s", (i % 10 == 1 && i > 1) ? "\n\t" : " ", w[i]; print "";
+	skip = 1; next } skip && /^[ \t]/ { next } { skip = 0 } 1' \
+	"$msgs/dsn-two-recipients.eml" >"$tmp/long-header.eml"
+"$REBOUND" parse -f tsv -H X-Campaign "$tmp/long-header.eml" >"$tmp/out"
+[ "$(sed -n 2p "$tmp/out" | awk -F '\t' '{ print $(NF - 1) }')" = "${long% }" ]
+ok $? "--header: a folded value of 2,400 bytes comes out whole"
 "$REBOUND" parse -H 'X-Campaign:' "$msgs/dsn-two-recipients.eml" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "without ':'" "$tmp/err"; ok $? "--header with a colon: usage error"
 
