@@ -225,13 +225,19 @@ static int hard_for_recipient(const struct rebound_result *r)
 	        (r->type == REBOUND_TYPE_INFO && r->cls->action == REBOUND_ACTION_SUPPRESS));
 }
 
-/* A temporary failure of the mailbox itself (full, suspended, busy, a 4xx
- * "unknown"); a recipient flooded with mail only asks for slower sending. */
+/* A temporary failure that counts toward suppressing the address: one of
+ * the mailbox itself (full, suspended, busy, a 4xx "unknown"; a recipient
+ * flooded with mail only asks for slower sending), or one whose class says
+ * to give up after retries whoever is to blame, such as a queue that
+ * expired because the recipient's servers never answered.  A failure the
+ * sender caused never counts. */
 static int soft_for_recipient(const struct rebound_result *r)
 {
-	return r->cls->blame == REBOUND_BLAME_RECIPIENT &&
-	       (r->type == REBOUND_TYPE_SOFT || r->type == REBOUND_TYPE_RETRY) &&
-	       r->cls->action != REBOUND_ACTION_BACK_OFF;
+	if ((r->type != REBOUND_TYPE_SOFT && r->type != REBOUND_TYPE_RETRY) ||
+	    r->cls->blame == REBOUND_BLAME_SENDER)
+		return 0;
+	return (r->cls->blame == REBOUND_BLAME_RECIPIENT && r->cls->action != REBOUND_ACTION_BACK_OFF) ||
+	       r->cls->action == REBOUND_ACTION_RETRY_THEN_SUPPRESS;
 }
 
 /* The message reached the mailbox: a delivery, or an auto-reply that

@@ -91,6 +91,14 @@ ok $? "RFC 3339, Exim, PowerMTA, epoch and ISO KumoMTA, TAI64N and syslog dates"
 	[ "$(col dan@example.org 16 "$tmp/sum2")" = 5.0 ]
 ok $? "a deferral and the expiry of the same message are one message of the streak"
 
+# queues that gave up: on servers that never answered, and on a blocklist
+"$REBOUND" log --summary -f tsv --as-of 2026-11-30 "$logs/summary-dead-mx.log" >"$tmp/sum2"
+[ "$(col ada@unreachable.example 2 "$tmp/sum2")" = suppress ] &&
+	[ "$(col ada@unreachable.example 15 "$tmp/sum2")" = 5 ] && [ "$(col ada@unreachable.example 6 "$tmp/sum2")" = 5 ]
+ok $? "5 expiries over 4 days on servers that never answered suppress (expired: retry, then suppress)"
+[ "$(col ned@example.com 2 "$tmp/sum2")" = fix-sender ] && [ "$(col ned@example.com 15 "$tmp/sum2")" = 0 ]
+ok $? "5 expiries after blocklist deferrals blame the sender and start no streak"
+
 "$REBOUND" log --summary -f json --as-of 2026-11-30 "$logs/summary-new.log" >"$tmp/json"
 for key in recipient decision reason hard soft expired delivered complaints autoreplies other undated \
 	first_seen last_seen span_days streak streak_days last_event last_type last_class last_rule retry_after; do
