@@ -107,8 +107,8 @@ static int clock_time(struct cur *c, long long *secs)
 }
 
 /* A zone after the time: Z, +HH:MM, +HHMM, +HH, or an RFC 5322 name;
- * its offset east of UTC in seconds (0 when there is none). */
-static long long zone(struct cur *c)
+ * its offset east of UTC in seconds, or LOCAL when there is none. */
+static long long zone(struct cur *c, long long local)
 {
 	static const struct {
 		const char *name;
@@ -123,11 +123,11 @@ static long long zone(struct cur *c)
 	if (z.p < z.end && (*z.p == '+' || *z.p == '-')) {
 		sign = *z.p++ == '-' ? -1 : 1;
 		if (!digits(&z, 2, 2, &h))
-			return 0;
+			return local;
 		take(&z, ':');
 		digits(&z, 2, 2, &m);
 		if (h > 23 || m > 59)
-			return 0;
+			return local;
 		*c = z;
 		return sign * (h * 3600 + m * 60);
 	}
@@ -139,7 +139,7 @@ static long long zone(struct cur *c)
 			return names[k].hours * 3600LL;
 		}
 	}
-	return 0;
+	return local;
 }
 
 static int valid(long long y, long long m, long long d)
@@ -148,7 +148,7 @@ static int valid(long long y, long long m, long long d)
 }
 
 /* "YYYY-MM-DD[T| ]HH:MM[:SS[.f]][zone]" */
-static int iso_date(struct cur *c, long long *t)
+static int iso_date(struct cur *c, long long local, long long *t)
 {
 	long long y, m, d, secs;
 	if (!digits(c, 4, 4, &y) || !take(c, '-') || !digits(c, 2, 2, &m) || !take(c, '-') ||
@@ -159,12 +159,12 @@ static int iso_date(struct cur *c, long long *t)
 	if (!clock_time(c, &secs))
 		return 0;
 	*t = days_from_civil(y, (unsigned)m, (unsigned)d) * DAY + secs;
-	*t -= zone(c);
+	*t -= zone(c, local);
 	return 1;
 }
 
 /* "[Dow,] D Mon YYYY HH:MM[:SS] zone" (RFC 5322, obsolete years too). */
-static int rfc5322_date(struct cur *c, long long *t)
+static int rfc5322_date(struct cur *c, long long local, long long *t)
 {
 	long long y, d, secs;
 	unsigned m;
@@ -189,13 +189,13 @@ static int rfc5322_date(struct cur *c, long long *t)
 	skip_ws(c);
 	if (!valid(y, (long long)m, d) || !clock_time(c, &secs))
 		return 0;
-	*t = days_from_civil(y, m, (unsigned)d) * DAY + secs - zone(c);
+	*t = days_from_civil(y, m, (unsigned)d) * DAY + secs - zone(c, local);
 	return 1;
 }
 
 /* "Mon DD HH:MM:SS": syslog writes no year; the latest year that puts the
  * date at most a day after AS_OF (a leap day looks further back). */
-static int syslog_date(struct cur *c, long long as_of, long long *t)
+static int syslog_date(struct cur *c, long long as_of, long long local, long long *t)
 {
 	long long d, secs, y;
 	unsigned m, mo, dd;
@@ -213,7 +213,7 @@ static int syslog_date(struct cur *c, long long as_of, long long *t)
 		long long v;
 		if (!valid(y, (long long)m, d))
 			continue;
-		v = days_from_civil(y, m, (unsigned)d) * DAY + secs;
+		v = days_from_civil(y, m, (unsigned)d) * DAY + secs - local;
 		if (v <= as_of + DAY) {
 			*t = v;
 			return 1;
@@ -248,7 +248,7 @@ static int tai64n(struct cur *c, long long *t)
 	return 1;
 }
 
-int date_seconds(const char *s, size_t n, long long as_of, long long *t)
+int date_seconds(const char *s, size_t n, long long as_of, long long local, long long *t)
 {
 	struct cur c;
 	long long v;
@@ -267,16 +267,26 @@ int date_seconds(const char *s, size_t n, long long as_of, long long *t)
 			return 1;
 		}
 		e = c;
-		if (iso_date(&e, t))
+		if (iso_date(&e, local, t))
 			return 1;
-		return rfc5322_date(&c, t);
+		return rfc5322_date(&c, local, t);
 	}
 	{
 		struct cur e = c;
-		if (syslog_date(&e, as_of, t))
+		if (syslog_date(&e, as_of, local, t))
 			return 1;
 	}
-	return rfc5322_date(&c, t);
+	return rfc5322_date(&c, local, t);
+}
+
+int date_offset(const char *s, long long *offset)
+{
+	struct cur c;
+	const long long none = 1; /* no zone gives an odd number of seconds */
+	c.p = s;
+	c.end = s + strlen(s);
+	*offset = zone(&c, none);
+	return *offset != none && c.p == c.end;
 }
 
 void date_iso(long long t, char buf[40])

@@ -1143,6 +1143,8 @@ static void log_usage(FILE *f)
 	      "      --soft-days D    ... that span at least D days (default 3)\n"
 	      "      --as-of DATE     the date syslog dates without a year are read before\n"
 	      "                       (default: now)\n"
+	      "      --zone OFFSET    with --summary, the zone of dates that name none,\n"
+	      "                       such as syslog's (e.g. +01:00; default UTC)\n"
 	      "  -h, --help           show this help\n\n"
 	      "Exit status: 0 every file was read, 1 a file could not be read or the\n"
 	      "output could not be written (the other files are still read), 2 usage error.\n",
@@ -1208,7 +1210,7 @@ int cmd_log(int argc, char **argv)
 	char *scratch;
 	int i, nfiles = 0, only_files = 0, err, rc, summary = 0;
 	unsigned soft_limit = SUMMARY_SOFT_LIMIT, soft_days = SUMMARY_SOFT_DAYS;
-	long long as_of = (long long)time(NULL);
+	long long as_of = (long long)time(NULL), zone = 0;
 	const char *v;
 
 	run = calloc(1, sizeof *run);
@@ -1243,7 +1245,7 @@ int cmd_log(int argc, char **argv)
 			run->with_delivered = 1;
 		else if (strcmp(a, "--summary") == 0)
 			summary = 1;
-		else if ((err = summary_option(argc, argv, &i, &soft_limit, &soft_days, &as_of)) != 0) {
+		else if ((err = summary_option(argc, argv, &i, &soft_limit, &soft_days, &as_of, &zone)) != 0) {
 			if (err < 0) {
 				rc = 2;
 				goto out;
@@ -1265,7 +1267,7 @@ int cmd_log(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if (summary && !(run->summary = summary_new(soft_limit, soft_days, as_of))) {
+	if (summary && !(run->summary = summary_new(soft_limit, soft_days, as_of, zone))) {
 		fprintf(stderr, "rebound: %s\n", strerror(ENOMEM));
 		rc = 1;
 		goto out;
@@ -1285,7 +1287,7 @@ int cmd_log(int argc, char **argv)
 			else if (strcmp(a, "-p") == 0 || strcmp(a, "-f") == 0 ||
 			         strcmp(a, "--profile") == 0 || strcmp(a, "--format") == 0 ||
 			         strcmp(a, "--soft-limit") == 0 || strcmp(a, "--soft-days") == 0 ||
-			         strcmp(a, "--as-of") == 0)
+			         strcmp(a, "--as-of") == 0 || strcmp(a, "--zone") == 0)
 				i++; /* skip the option's value */
 			continue;
 		}

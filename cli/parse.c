@@ -53,6 +53,8 @@ static void parse_usage(FILE *f)
 	      "      --soft-limit N   with --summary, suppress after N messages failing\n"
 	      "                       softly for the mailbox's sake (default 5) ...\n"
 	      "      --soft-days D    ... that span at least D days (default 3)\n"
+	      "      --zone OFFSET    with --summary, the zone of dates that name none\n"
+	      "                       (e.g. +01:00; default UTC)\n"
 	      "      --progress       always show progress on standard error\n"
 	      "      --no-progress    never show it (default: when standard error is a\n"
 	      "                       terminal and the input is large)\n"
@@ -997,7 +999,7 @@ int cmd_parse(int argc, char **argv)
 	char **paths;
 	int i, npaths = 0, progress = -1, only_paths = 0, err, summary = 0;
 	unsigned soft_limit = SUMMARY_SOFT_LIMIT, soft_days = SUMMARY_SOFT_DAYS;
-	long long as_of = (long long)time(NULL);
+	long long as_of = (long long)time(NULL), zone = 0;
 	size_t k;
 	const char *v;
 
@@ -1038,7 +1040,7 @@ int cmd_parse(int argc, char **argv)
 			run.headers[run.nheaders++] = v;
 		} else if (strcmp(a, "--summary") == 0)
 			summary = 1;
-		else if ((err = summary_option(argc, argv, &i, &soft_limit, &soft_days, &as_of)) != 0) {
+		else if ((err = summary_option(argc, argv, &i, &soft_limit, &soft_days, &as_of, &zone)) != 0) {
 			if (err < 0) {
 				free(paths);
 				return 2;
@@ -1076,7 +1078,7 @@ int cmd_parse(int argc, char **argv)
 	/* the progress line needs the number and sizes of the files first;
 	   without it (the usual case when the output goes to a program) the
 	   named paths are looked up only when read */
-	if (summary && !(run.summary = summary_new(soft_limit, soft_days, as_of))) {
+	if (summary && !(run.summary = summary_new(soft_limit, soft_days, as_of, zone))) {
 		fprintf(stderr, "rebound: %s\n", strerror(ENOMEM));
 		free(paths);
 		return 1;

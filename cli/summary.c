@@ -103,11 +103,12 @@ struct summary {
 	long long clock; /* the last date of the current input */
 	int clock_set;
 	unsigned limit, days;
-	long long as_of;
+	long long as_of, zone;
 	unsigned long dropped, no_recipient;
 };
 
-struct summary *summary_new(unsigned soft_limit, unsigned soft_days, long long as_of)
+struct summary *summary_new(unsigned soft_limit, unsigned soft_days, long long as_of,
+                            long long zone)
 {
 	struct summary *s = calloc(1, sizeof *s);
 	if (!s)
@@ -120,6 +121,7 @@ struct summary *summary_new(unsigned soft_limit, unsigned soft_days, long long a
 	s->limit = soft_limit;
 	s->days = soft_days;
 	s->as_of = as_of;
+	s->zone = zone;
 	return s;
 }
 
@@ -326,7 +328,7 @@ int summary_add(struct summary *s, const char *recipient, size_t n, enum summary
 		return 0;
 	}
 	w.seq = ++s->seq;
-	dated = date_seconds(date, date_len, s->as_of, &t);
+	dated = date_seconds(date, date_len, s->as_of, s->zone, &t);
 	if (dated) {
 		s->clock = t;
 		s->clock_set = 1;
@@ -687,7 +689,7 @@ static int whole_number(const char *v, unsigned long lo, unsigned long hi, unsig
 }
 
 int summary_option(int argc, char **argv, int *i, unsigned *limit, unsigned *days,
-                   long long *as_of)
+                   long long *as_of, long long *zone)
 {
 	const char *v;
 	if ((v = option_value(argc, argv, i, "--soft-limit", NULL))) {
@@ -712,12 +714,20 @@ int summary_option(int argc, char **argv, int *i, unsigned *limit, unsigned *day
 		char buf[40];
 		/* a bare day means its end */
 		if (n == 10 && snprintf(buf, sizeof buf, "%sT23:59:59Z", v) > 0 &&
-		    date_seconds(buf, strlen(buf), 0, &t))
+		    date_seconds(buf, strlen(buf), 0, 0, &t))
 			*as_of = t;
-		else if (date_seconds(v, n, 0, &t) && v[0] >= '0' && v[0] <= '9')
+		else if (date_seconds(v, n, 0, 0, &t) && v[0] >= '0' && v[0] <= '9')
 			*as_of = t;
 		else {
 			fprintf(stderr, "rebound: --as-of wants a date such as 2026-11-23, not '%s'\n", v);
+			return -1;
+		}
+		return 1;
+	}
+	if ((v = option_value(argc, argv, i, "--zone", NULL))) {
+		if (!date_offset(v, zone)) {
+			fprintf(stderr, "rebound: --zone wants an offset from UTC such as +01:00 or "
+			        "-0500, not '%s'\n", v);
 			return -1;
 		}
 		return 1;

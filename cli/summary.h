@@ -35,8 +35,10 @@ struct summary;
 
 /* A new, empty summary; NULL without memory.  SOFT_LIMIT messages over
  * SOFT_DAYS days; AS_OF (seconds since 1970, UTC) places dates written
- * without a year in the latest year that puts them at most a day after it. */
-struct summary *summary_new(unsigned soft_limit, unsigned soft_days, long long as_of);
+ * without a year in the latest year that puts them at most a day after it;
+ * dates written without a zone are ZONE seconds east of UTC. */
+struct summary *summary_new(unsigned soft_limit, unsigned soft_days, long long as_of,
+                            long long zone);
 /* The input changes (a new file): undated records are ordered after the
  * last dated record of their own input only. */
 void summary_begin_input(struct summary *s);
@@ -52,9 +54,10 @@ void summary_write(struct summary *s, struct out *o, enum format f);
 void summary_free(struct summary *s);
 
 /* Parses the summary options at argv[*i] ("--soft-limit N", "--soft-days
- * D", "--as-of DATE"): 1 if one was taken (advancing *i), 0 if argv[*i]
- * is another option, -1 (after a message on stderr) for a bad value. */
+ * D", "--as-of DATE", "--zone OFFSET"): 1 if one was taken (advancing *i),
+ * 0 if argv[*i] is another option, -1 (after a message on stderr) for a
+ * bad value. */
 int summary_option(int argc, char **argv, int *i, unsigned *limit, unsigned *days,
-                   long long *as_of);
+                   long long *as_of, long long *zone);
 
 #endif

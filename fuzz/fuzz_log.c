@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a fixed "now", so that a reproducer replays the same way */
 		if ((size >> 4) & 1)
 			run->summary = summary_new(1 + (unsigned)(size >> 5) % 6, (unsigned)(size >> 8) % 4,
-			                           1795000000LL);
+			                           1795000000LL, ((long long)(size >> 10) % 29 - 14) * 3600);
 		out_init(&run->o, NULL);
 		read_stream(run, "fuzz", in, scratch);
 		report_pending_expiries(run);

@@ -99,6 +99,16 @@ ok $? "5 expiries over 4 days on servers that never answered suppress (expired: 
 [ "$(col ned@example.com 2 "$tmp/sum2")" = fix-sender ] && [ "$(col ned@example.com 15 "$tmp/sum2")" = 0 ]
 ok $? "5 expiries after blocklist deferrals blame the sender and start no streak"
 
+# syslog dates name no zone: --zone says which, dates with a zone keep theirs
+"$REBOUND" log --summary -f tsv --as-of 2026-11-30 --zone +05:00 "$logs/summary-dead-mx.log" >"$tmp/sum2"
+[ "$(col ada@unreachable.example 12 "$tmp/sum2")" = 2026-11-10T03:00:00Z ]
+ok $? "--zone +05:00: a syslog date of 08:00 is 03:00 UTC"
+"$REBOUND" log --summary -f tsv --as-of 2026-11-30 "$logs/summary-kumo.jsonl" >"$tmp/a"
+"$REBOUND" log --summary -f tsv --as-of 2026-11-30 --zone -0800 "$logs/summary-kumo.jsonl" >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b"; ok $? "--zone leaves dates that carry their own zone alone"
+"$REBOUND" log --summary --zone 5 "$logs/summary-kumo.jsonl" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q -- '--zone wants' "$tmp/err"; ok $? "--zone with a bad offset: usage error"
+
 "$REBOUND" log --summary -f json --as-of 2026-11-30 "$logs/summary-new.log" >"$tmp/json"
 for key in recipient decision reason hard soft expired delivered complaints autoreplies other undated \
 	first_seen last_seen span_days streak streak_days last_event last_type last_class last_rule retry_after; do
