@@ -124,6 +124,8 @@ struct rule {
 	int key[5];
 	int rank;
 	int first_atom;     /* atoms of this rule are consecutive */
+	int lead_group;     /* the group it is tried through (build.c) */
+	int by_code;        /* a text rule tried through its codes instead */
 };
 
 struct ruleset {

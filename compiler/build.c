@@ -4,7 +4,8 @@
  * Atoms (text patterns) are numbered rule by rule in rank order, so each
  * rule's atoms are consecutive and a text condition is a range; provider
  * markers come last.  Code-only rules are filed under the status or
- * reply ranges they cover, each list strongest first.
+ * reply ranges they cover, each list strongest first, and so are the
+ * text rules whose codes are rarer than their words (choose_by_code).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,46 @@ static void add_atom(struct built *b, const struct pat *p, int rule, int group, 
 	a.provider = provider;
 	a.k = k;
 	vec_push(&b->atoms, a);
+}
+
+/* How rare a text the pattern needs, roughly: the bytes it must match
+ * (for a regex, its letters, digits, blanks and bytes of 128 and up that
+ * are not escapes).  A longer phrase occurs in fewer texts. */
+static size_t pattern_weight(const struct pat *p)
+{
+	size_t i, n = 0;
+	if (!p->is_regex)
+		return p->len;
+	for (i = 0; i < p->len; i++) {
+		unsigned char c = (unsigned char)p->src[i];
+		if (c == '\\') {
+			i++;
+			continue;
+		}
+		n += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     c == ' ' || c >= 128;
+	}
+	return n;
+}
+
+/* The lightest pattern of group G of R (see pattern_weight). */
+static size_t group_weight(const struct rule *R, int g)
+{
+	size_t w = (size_t)-1;
+	int i;
+	for (i = 0; i < R->groups.v[g].n; i++) {
+		size_t x = pattern_weight(&R->groups.v[g].v[i]);
+		w = x < w ? x : w;
+	}
+	return w;
+}
+
+/* Group G of R as the tables number it: the lead first (see
+ * choose_leads), the rest in their order. */
+static int table_group(const struct rule *R, int g)
+{
+	int lead = R->lead_group;
+	return g == lead ? 0 : g < lead ? g + 1 : g;
 }
 
 static int cmp_int(const void *x, const void *y)
@@ -253,6 +294,130 @@ static void order_dfa_by_examples(const struct ruleset *rs, struct built *b)
 	free(visits);
 }
 
+/*
+ * The group through which each rule becomes a candidate: the classifier
+ * tries a rule only when an atom of that group matched, so it should be
+ * the group that matches the fewest texts.  The examples of the whole
+ * rule base stand for the texts: a group's count is how often its atoms
+ * match in them (a word as common as "mailbox" matches in many rules'
+ * examples, a whole phrase in a few).  The fewest wins; on a tie the
+ * group whose lightest pattern is heaviest, then the first.  The tables
+ * put the lead first (group 0); which group leads changes no answer,
+ * since all groups must hold.
+ */
+static long lead_count(const struct rule *R, const long *count)
+{
+	long c = 0;
+	int g, k, a = R->first_atom;
+	for (g = 0; g < R->groups.n; g++)
+		for (k = 0; k < R->groups.v[g].n; k++, a++)
+			c += g == R->lead_group ? count[a] : 0;
+	return c;
+}
+
+/* Do the codes C meet the reply and status conditions of R (each that
+ * it has)? */
+static int codes_meet(const struct rule *R, const struct rb_codes *c)
+{
+	int i, ok = !R->reply.n;
+	for (i = 0; i < R->reply.n && !ok; i++)
+		ok = c->reply && c->reply >= R->reply.v[i].lo && c->reply <= R->reply.v[i].hi;
+	if (!ok)
+		return 0;
+	ok = !R->status.n;
+	for (i = 0; i < R->status.n && !ok; i++) {
+		const struct codepat *p = &R->status.v[i];
+		ok = c->cls && (!p->cls || p->cls == c->cls) &&
+		     (p->subject == 0xffff || p->subject == c->subject) && c->detail >= p->lo &&
+		     c->detail <= p->hi;
+	}
+	return ok;
+}
+
+/*
+ * A text rule with reply or status conditions can be tried through
+ * either: when an atom of its lead group matched, or when the text's
+ * codes are those it is filed under (index_codes).  Either way gives the
+ * same answers (it holds only when both are met); what differs is how
+ * often it is tried and fails.  So it goes by code when fewer of the
+ * rule base's examples meet its codes than match its lead group: "542"
+ * with "rejected", or 5.7.512 with "from", is tried on the few texts
+ * with that code, not on every text that says "rejected".
+ */
+static void choose_by_code(struct ruleset *rs, const long *count)
+{
+	struct rb_codes *codes = xcalloc((size_t)rs->examples.n + 1, sizeof *codes);
+	int i, r;
+	for (i = 0; i < rs->examples.n; i++) {
+		const struct example *ex = &rs->examples.v[i];
+		size_t n = ex->len < REBOUND_MAX_TEXT ? ex->len : REBOUND_MAX_TEXT;
+		rb_find_codes(ex->text, n, &codes[i]);
+	}
+	for (r = 0; r < rs->ranked.n; r++) {
+		struct rule *R = &rs->rules.v[rs->ranked.v[r]];
+		long met = 0;
+		R->by_code = 0;
+		if (!R->groups.n || (!R->reply.n && !R->status.n))
+			continue;
+		for (i = 0; i < rs->examples.n; i++)
+			met += codes_meet(R, &codes[i]);
+		R->by_code = met < lead_count(R, count);
+	}
+	free(codes);
+}
+
+static void choose_leads(struct ruleset *rs, struct built *b)
+{
+	const struct dfa *d = &b->dfa;
+	long *count = xcalloc((size_t)b->atoms.n + 1, sizeof *count);
+	int *seen = xcalloc((size_t)b->atoms.n + 1, sizeof *seen);
+	int i, r, g, k;
+	for (i = 0; i < rs->examples.n; i++) {
+		const struct example *ex = &rs->examples.v[i];
+		size_t j, n = ex->len < REBOUND_MAX_TEXT ? ex->len : REBOUND_MAX_TEXT;
+		int s = d->start, last = 0;
+		for (j = 0; j <= n && !last; j++) {
+			if (j < n)
+				s = d->trans[s * d->nclasses + d->byte_class[(unsigned char)ex->text[j]]];
+			else if (d->eof_class >= 0)
+				s = d->trans[s * d->nclasses + d->eof_class];
+			last = j == n;
+			for (k = 0; s >= d->first_accept && d->accept[s][k] >= 0; k++) {
+				int a = d->accept[s][k];
+				/* an atom counts once an example (seen holds i + 1) */
+				if (a < b->atoms.n && seen[a] != i + 1) {
+					seen[a] = i + 1;
+					count[a]++;
+				}
+			}
+		}
+	}
+	for (r = 0; r < rs->ranked.n; r++) {
+		struct rule *R = &rs->rules.v[rs->ranked.v[r]];
+		long best = 0;
+		size_t best_w = 0;
+		int a = R->first_atom;
+		R->lead_group = 0;
+		for (g = 0; g < R->groups.n; g++) {
+			long c = 0;
+			size_t w = group_weight(R, g);
+			for (k = 0; k < R->groups.v[g].n; k++)
+				c += count[a++];
+			if (g == 0 || c < best || (c == best && w > best_w)) {
+				best = c;
+				best_w = w;
+				R->lead_group = g;
+			}
+		}
+		/* the atoms' group numbers as the tables have them */
+		for (k = R->first_atom; k < a; k++)
+			b->atoms.v[k].group = table_group(R, b->atoms.v[k].group);
+	}
+	choose_by_code(rs, count);
+	free(count);
+	free(seen);
+}
+
 static void fill_codes(const codevec *v, struct rb_reply_pat **rp, uint16_t *nr,
                        struct rb_status_pat **sp, uint16_t *ns)
 {
@@ -354,8 +519,8 @@ static void index_codes(struct ruleset *rs, struct built *b)
 	memset(&rp, 0, sizeof rp);
 	for (r = 0; r < rs->ranked.n; r++) {
 		struct rule *R = &rs->rules.v[rs->ranked.v[r]];
-		if (R->groups.n)
-			continue; /* text rules are found through their atoms */
+		if (R->groups.n && !R->by_code)
+			continue; /* found through their atoms (choose_by_code) */
 		if (R->status.n) {
 			for (i = 0; i < R->status.n; i++) {
 				const struct codepat *p = &R->status.v[i];
@@ -471,8 +636,9 @@ static void fill_rule(struct ruleset *rs, struct built *b, const struct rule *R,
 		struct rb_group *g = xcalloc((size_t)R->groups.n + 1, sizeof *g);
 		int a = R->first_atom;
 		for (i = 0; i < R->groups.n; i++) {
-			g[i].first = (uint16_t)a;
-			g[i].count = (uint16_t)R->groups.v[i].n;
+			int k = table_group(R, i);
+			g[k].first = (uint16_t)a;
+			g[k].count = (uint16_t)R->groups.v[i].n;
 			a += R->groups.v[i].n;
 		}
 		o->groups = g;
@@ -557,6 +723,7 @@ int build_tables(struct ruleset *rs, struct built *b)
 	}
 
 	order_dfa_by_examples(rs, b);
+	choose_leads(rs, b);
 	lay_out_dfa(b);
 	if (diag_errors != before)
 		return diag_errors - before;
@@ -597,6 +764,10 @@ int build_tables(struct ruleset *rs, struct built *b)
 	for (i = 0; i < b->atoms.n; i++) {
 		atoms[i].rule = b->atoms.v[i].rule >= 0 ? (uint16_t)b->atoms.v[i].rule : RB_NONE;
 		atoms[i].group = (uint8_t)b->atoms.v[i].group;
+		atoms[i].lead = b->atoms.v[i].group == 0 && b->atoms.v[i].rule >= 0 &&
+		                                !rs->rules.v[rs->ranked.v[b->atoms.v[i].rule]].by_code
+		                        ? atoms[i].rule
+		                        : RB_NONE;
 		atoms[i].provider = b->atoms.v[i].provider >= 0 ? (uint16_t)b->atoms.v[i].provider
 		                                                 : RB_NONE;
 	}

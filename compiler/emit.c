@@ -339,23 +339,26 @@ static void emit_rules(struct emitter *e, struct sbuf *o)
 	}
 	pf(o, "\t[RB_NRETYPES] = { .type = 0 }\n};\n\n");
 
-	pf(o, "/* each text pattern: its rule and condition, or the provider it marks */\n");
+	pf(o, "/* each text pattern: the rule it makes a candidate, the provider it\n"
+	      " * marks, and its rule and condition */\n");
 	pf(o, "RB_OBJECT const struct rb_atom rb_gen_atoms[RB_NATOMS + 1] = {\n");
 	for (i = 0; i < (unsigned)e->b->atoms.n; i++) {
 		const struct atom_info *a = &e->b->atoms.v[i];
+		const struct rb_atom *ta = &e->b->t.atoms[i];
 		pf(o, "\t[%s] = { ", e->atom_names[i]);
+		pf(o, "%s, ", ta->lead != RB_NONE ? e->rule_names[a->rule] : "RB_NONE");
+		if (a->provider >= 0)
+			pf(o, "PV_%s, ", mangle(rs->providers.v[a->provider].name.s));
+		else
+			pf(o, "RB_NONE, ");
 		if (a->rule >= 0)
 			pf(o, "%s, ", e->rule_names[a->rule]);
 		else
 			pf(o, "RB_NONE, ");
 		if (a->group == RB_UNLESS_GROUP)
-			pf(o, "RB_UNLESS_GROUP, ");
+			pf(o, "RB_UNLESS_GROUP }, /* ");
 		else
-			pf(o, "%d, ", a->group);
-		if (a->provider >= 0)
-			pf(o, "PV_%s }, /* ", mangle(rs->providers.v[a->provider].name.s));
-		else
-			pf(o, "RB_NONE }, /* ");
+			pf(o, "%d }, /* ", a->group);
 		{
 			/* the pattern itself, for readers; kept out of the comment's way */
 			const struct pat *p = a->pat;
@@ -378,7 +381,7 @@ static void emit_rules(struct emitter *e, struct sbuf *o)
 			pf(o, " */\n");
 		}
 	}
-	pf(o, "\t[RB_NATOMS] = { RB_NONE, 0, RB_NONE }\n};\n");
+	pf(o, "\t[RB_NATOMS] = { RB_NONE, RB_NONE, RB_NONE, 0 }\n};\n");
 }
 
 static const char *state_name(struct emitter *e, int s)

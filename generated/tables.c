@@ -281,8 +281,9 @@ static const char *const profile_descriptions[] = {
 };
 
 /* rules filed under status codes: class, subject, detail range */
+static const uint16_t st_2_1_3_3[] = { R_invalid_address_syntax, RB_NONE };
 static const uint16_t st_2_1_5_5[] = { R_status_2__1__5, RB_NONE };
-static const uint16_t st_2_1_7_8[] = { R_status_x__1__7_8, RB_NONE };
+static const uint16_t st_2_1_7_8[] = { R_sender_domain_missing, R_status_x__1__7_8, RB_NONE };
 static const uint16_t st_2_1_9_9[] = { R_status_2__1__9, RB_NONE };
 static const uint16_t st_2_2_0_0[] = { R_status_x__2__0, RB_NONE };
 static const uint16_t st_2_2_3_3[] = { R_status_x__2__3, RB_NONE };
@@ -302,15 +303,18 @@ static const uint16_t st_2_4_6_6[] = { R_status_x__4__6, RB_NONE };
 static const uint16_t st_2_4_7_7[] = { R_status_x__4__7, RB_NONE };
 static const uint16_t st_2_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
 static const uint16_t st_2_5_4_6[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_2_6_4_4[] = { R_status_2__6__4, RB_NONE };
+static const uint16_t st_2_6_0_3[] = { R_content_rejected_media, RB_NONE };
+static const uint16_t st_2_6_4_4[] = { R_content_rejected_media, R_status_2__6__4, RB_NONE };
+static const uint16_t st_2_6_5_65535[] = { R_content_rejected_media, RB_NONE };
 static const uint16_t st_2_7_0_0[] = { R_status_x__7__0, RB_NONE };
 static const uint16_t st_2_7_1_1[] = { R_status_x__7__1, RB_NONE };
 static const uint16_t st_2_7_2_2[] = { R_status_x__7__2, RB_NONE };
 static const uint16_t st_2_7_3_4[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_2_7_5_7[] = { R_status_x__7__5_7, RB_NONE };
+static const uint16_t st_2_7_5_6[] = { R_status_x__7__5_7, RB_NONE };
+static const uint16_t st_2_7_7_7[] = { R_att_unknown_userids, R_status_x__7__5_7, RB_NONE };
 static const uint16_t st_2_7_8_9[] = { R_status_x__7__8_12, RB_NONE };
 static const uint16_t st_2_7_10_11[] = { R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_2_7_12_12[] = { R_status_x__7__8_12, RB_NONE };
+static const uint16_t st_2_7_12_12[] = { R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE };
 static const uint16_t st_2_7_14_14[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_2_7_15_15[] = { R_status_x__7__15, RB_NONE };
 static const uint16_t st_2_7_16_16[] = { R_status_x__7__16, RB_NONE };
@@ -318,18 +322,21 @@ static const uint16_t st_2_7_19_19[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_2_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
 static const uint16_t st_2_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
 static const uint16_t st_2_7_25_25[] = { R_status_x__7__25, RB_NONE };
-static const uint16_t st_2_7_26_26[] = { R_status_x__7__26, RB_NONE };
+static const uint16_t st_2_7_26_26[] = { R_gmail_unauthenticated, R_status_x__7__26, RB_NONE };
 static const uint16_t st_2_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
+static const uint16_t st_2_7_28_28[] = { R_gmail_unsolicited_rate, RB_NONE };
 static const uint16_t st_2_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
 static const uint16_t st_2_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
 static const uint16_t st_2_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
 static const uint16_t st_2_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
+static const uint16_t st_2_7_133_136[] = { R_exchange_sender_not_authenticated, RB_NONE };
 static const uint16_t st_4_1_0_0[] = { R_status_x__1__0, RB_NONE };
 static const uint16_t st_4_1_1_1[] = { R_status_x__1__1, RB_NONE };
 static const uint16_t st_4_1_2_2[] = { R_status_x__1__2, RB_NONE };
-static const uint16_t st_4_1_3_4[] = { R_status_x__1__3_4, RB_NONE };
+static const uint16_t st_4_1_3_3[] = { R_invalid_address_syntax, R_status_x__1__3_4, RB_NONE };
+static const uint16_t st_4_1_4_4[] = { R_status_x__1__3_4, RB_NONE };
 static const uint16_t st_4_1_6_6[] = { R_status_x__1__6, RB_NONE };
-static const uint16_t st_4_1_7_8[] = { R_status_x__1__7_8, RB_NONE };
+static const uint16_t st_4_1_7_8[] = { R_sender_domain_missing, R_status_x__1__7_8, RB_NONE };
 static const uint16_t st_4_1_9_9[] = { R_status_4__1__9, RB_NONE };
 static const uint16_t st_4_1_10_10[] = { R_status_x__1__10, RB_NONE };
 static const uint16_t st_4_2_0_0[] = { R_status_x__2__0, RB_NONE };
@@ -352,16 +359,19 @@ static const uint16_t st_4_4_7_7[] = { R_status_x__4__7, RB_NONE };
 static const uint16_t st_4_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
 static const uint16_t st_4_5_3_3[] = { R_status_x__5__3, RB_NONE };
 static const uint16_t st_4_5_4_6[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_4_6_0_3[] = { R_status_x__6, RB_NONE };
-static const uint16_t st_4_6_5_10[] = { R_status_x__6, RB_NONE };
+static const uint16_t st_4_6_0_3[] = { R_content_rejected_media, R_status_x__6, RB_NONE };
+static const uint16_t st_4_6_4_4[] = { R_content_rejected_media, RB_NONE };
+static const uint16_t st_4_6_5_10[] = { R_content_rejected_media, R_status_x__6, RB_NONE };
+static const uint16_t st_4_6_11_65535[] = { R_content_rejected_media, RB_NONE };
 static const uint16_t st_4_7_0_0[] = { R_status_x__7__0, RB_NONE };
 static const uint16_t st_4_7_1_1[] = { R_status_x__7__1, RB_NONE };
 static const uint16_t st_4_7_2_2[] = { R_status_x__7__2, RB_NONE };
 static const uint16_t st_4_7_3_4[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_4_7_5_7[] = { R_status_x__7__5_7, RB_NONE };
+static const uint16_t st_4_7_5_6[] = { R_status_x__7__5_7, RB_NONE };
+static const uint16_t st_4_7_7_7[] = { R_att_unknown_userids, R_status_x__7__5_7, RB_NONE };
 static const uint16_t st_4_7_8_9[] = { R_status_x__7__8_12, RB_NONE };
 static const uint16_t st_4_7_10_11[] = { R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_4_7_12_12[] = { R_status_x__7__8_12, RB_NONE };
+static const uint16_t st_4_7_12_12[] = { R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE };
 static const uint16_t st_4_7_13_13[] = { R_status_x__7__13, RB_NONE };
 static const uint16_t st_4_7_14_14[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_4_7_15_15[] = { R_status_x__7__15, RB_NONE };
@@ -371,19 +381,22 @@ static const uint16_t st_4_7_19_19[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_4_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
 static const uint16_t st_4_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
 static const uint16_t st_4_7_25_25[] = { R_status_x__7__25, RB_NONE };
-static const uint16_t st_4_7_26_26[] = { R_status_x__7__26, RB_NONE };
+static const uint16_t st_4_7_26_26[] = { R_gmail_unauthenticated, R_status_x__7__26, RB_NONE };
 static const uint16_t st_4_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
-static const uint16_t st_4_7_28_28[] = { R_status_x__7__28, RB_NONE };
+static const uint16_t st_4_7_28_28[] = { R_gmail_unsolicited_rate, R_status_x__7__28, RB_NONE };
 static const uint16_t st_4_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
 static const uint16_t st_4_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
 static const uint16_t st_4_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
 static const uint16_t st_4_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
+static const uint16_t st_4_7_133_136[] = { R_exchange_sender_not_authenticated, RB_NONE };
+static const uint16_t st_4_7_500_699[] = { R_outlook_s775, RB_NONE };
 static const uint16_t st_5_1_0_0[] = { R_status_x__1__0, RB_NONE };
 static const uint16_t st_5_1_1_1[] = { R_status_x__1__1, RB_NONE };
 static const uint16_t st_5_1_2_2[] = { R_status_x__1__2, RB_NONE };
-static const uint16_t st_5_1_3_4[] = { R_status_x__1__3_4, RB_NONE };
+static const uint16_t st_5_1_3_3[] = { R_invalid_address_syntax, R_status_x__1__3_4, RB_NONE };
+static const uint16_t st_5_1_4_4[] = { R_status_x__1__3_4, RB_NONE };
 static const uint16_t st_5_1_6_6[] = { R_status_x__1__6, RB_NONE };
-static const uint16_t st_5_1_7_8[] = { R_status_x__1__7_8, RB_NONE };
+static const uint16_t st_5_1_7_8[] = { R_sender_domain_missing, R_status_x__1__7_8, RB_NONE };
 static const uint16_t st_5_1_10_10[] = { R_status_x__1__10, RB_NONE };
 static const uint16_t st_5_2_0_0[] = { R_status_x__2__0, RB_NONE };
 static const uint16_t st_5_2_1_1[] = { R_status_5__2__1, RB_NONE };
@@ -406,17 +419,20 @@ static const uint16_t st_5_4_7_7[] = { R_status_x__4__7, RB_NONE };
 static const uint16_t st_5_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
 static const uint16_t st_5_5_3_3[] = { R_status_x__5__3, RB_NONE };
 static const uint16_t st_5_5_4_6[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_5_6_0_3[] = { R_status_x__6, RB_NONE };
-static const uint16_t st_5_6_5_10[] = { R_status_x__6, RB_NONE };
+static const uint16_t st_5_6_0_3[] = { R_content_rejected_media, R_status_x__6, RB_NONE };
+static const uint16_t st_5_6_4_4[] = { R_content_rejected_media, RB_NONE };
+static const uint16_t st_5_6_5_10[] = { R_content_rejected_media, R_status_x__6, RB_NONE };
+static const uint16_t st_5_6_11_65535[] = { R_content_rejected_media, RB_NONE };
 static const uint16_t st_5_7_0_0[] = { R_status_x__7__0, RB_NONE };
 static const uint16_t st_5_7_1_1[] = { R_status_x__7__1, RB_NONE };
 static const uint16_t st_5_7_2_2[] = { R_status_x__7__2, RB_NONE };
 static const uint16_t st_5_7_3_4[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_5_7_5_5[] = { R_microsoft_mta_sts, R_status_x__7__5_7, RB_NONE };
-static const uint16_t st_5_7_6_7[] = { R_status_x__7__5_7, RB_NONE };
+static const uint16_t st_5_7_6_6[] = { R_status_x__7__5_7, RB_NONE };
+static const uint16_t st_5_7_7_7[] = { R_att_unknown_userids, R_status_x__7__5_7, RB_NONE };
 static const uint16_t st_5_7_8_9[] = { R_status_x__7__8_12, RB_NONE };
 static const uint16_t st_5_7_10_11[] = { R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_5_7_12_12[] = { R_status_x__7__8_12, RB_NONE };
+static const uint16_t st_5_7_12_12[] = { R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE };
 static const uint16_t st_5_7_13_13[] = { R_status_x__7__13, RB_NONE };
 static const uint16_t st_5_7_14_14[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_5_7_15_15[] = { R_status_x__7__15, RB_NONE };
@@ -426,15 +442,27 @@ static const uint16_t st_5_7_19_19[] = { R_status_x__7__3_4, RB_NONE };
 static const uint16_t st_5_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
 static const uint16_t st_5_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
 static const uint16_t st_5_7_25_25[] = { R_status_x__7__25, RB_NONE };
-static const uint16_t st_5_7_26_26[] = { R_status_x__7__26, RB_NONE };
+static const uint16_t st_5_7_26_26[] = { R_gmail_unauthenticated, R_status_x__7__26, RB_NONE };
 static const uint16_t st_5_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
-static const uint16_t st_5_7_28_28[] = { R_status_x__7__28, RB_NONE };
+static const uint16_t st_5_7_28_28[] = { R_gmail_unsolicited_block, R_gmail_unsolicited_rate, R_status_x__7__28, RB_NONE };
 static const uint16_t st_5_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
 static const uint16_t st_5_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
 static const uint16_t st_5_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
 static const uint16_t st_5_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
-static const uint16_t st_5_7_232_233[] = { R_microsoft_tenant_limit, RB_NONE };
+static const uint16_t st_5_7_133_136[] = { R_exchange_sender_not_authenticated, RB_NONE };
+static const uint16_t st_5_7_232_233[] = { R_microsoft_tenant_limit_text, R_microsoft_tenant_limit, RB_NONE };
+static const uint16_t st_5_7_501_503[] = { R_microsoft_banned_sender, RB_NONE };
+static const uint16_t st_5_7_507_507[] = { R_microsoft_banned_ip, RB_NONE };
+static const uint16_t st_5_7_509_509[] = { R_microsoft_dmarc, RB_NONE };
+static const uint16_t st_5_7_511_511[] = { R_microsoft_banned_ip, RB_NONE };
+static const uint16_t st_5_7_512_512[] = { R_microsoft_no_from, RB_NONE };
+static const uint16_t st_5_7_515_515[] = { R_microsoft_dmarc, RB_NONE };
+static const uint16_t st_5_7_606_649[] = { R_microsoft_banned_ip, RB_NONE };
+static const uint16_t st_5_7_705_705[] = { R_microsoft_banned_sender, RB_NONE };
+static const uint16_t st_5_7_708_708[] = { R_microsoft_banned_ip, RB_NONE };
+static const uint16_t st_5_7_750_750[] = { R_microsoft_unregistered_domain, RB_NONE };
 static const struct rb_status_bucket status_buckets[] = {
+	{ 2, 1, 3, 3, st_2_1_3_3 },
 	{ 2, 1, 5, 5, st_2_1_5_5 },
 	{ 2, 1, 7, 8, st_2_1_7_8 },
 	{ 2, 1, 9, 9, st_2_1_9_9 },
@@ -456,12 +484,15 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 2, 4, 7, 7, st_2_4_7_7 },
 	{ 2, 5, 0, 2, st_2_5_0_2 },
 	{ 2, 5, 4, 6, st_2_5_4_6 },
+	{ 2, 6, 0, 3, st_2_6_0_3 },
 	{ 2, 6, 4, 4, st_2_6_4_4 },
+	{ 2, 6, 5, 65535, st_2_6_5_65535 },
 	{ 2, 7, 0, 0, st_2_7_0_0 },
 	{ 2, 7, 1, 1, st_2_7_1_1 },
 	{ 2, 7, 2, 2, st_2_7_2_2 },
 	{ 2, 7, 3, 4, st_2_7_3_4 },
-	{ 2, 7, 5, 7, st_2_7_5_7 },
+	{ 2, 7, 5, 6, st_2_7_5_6 },
+	{ 2, 7, 7, 7, st_2_7_7_7 },
 	{ 2, 7, 8, 9, st_2_7_8_9 },
 	{ 2, 7, 10, 11, st_2_7_10_11 },
 	{ 2, 7, 12, 12, st_2_7_12_12 },
@@ -474,14 +505,17 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 2, 7, 25, 25, st_2_7_25_25 },
 	{ 2, 7, 26, 26, st_2_7_26_26 },
 	{ 2, 7, 27, 27, st_2_7_27_27 },
+	{ 2, 7, 28, 28, st_2_7_28_28 },
 	{ 2, 7, 29, 29, st_2_7_29_29 },
 	{ 2, 7, 30, 30, st_2_7_30_30 },
 	{ 2, 7, 32, 32, st_2_7_32_32 },
 	{ 2, 7, 40, 40, st_2_7_40_40 },
+	{ 2, 7, 133, 136, st_2_7_133_136 },
 	{ 4, 1, 0, 0, st_4_1_0_0 },
 	{ 4, 1, 1, 1, st_4_1_1_1 },
 	{ 4, 1, 2, 2, st_4_1_2_2 },
-	{ 4, 1, 3, 4, st_4_1_3_4 },
+	{ 4, 1, 3, 3, st_4_1_3_3 },
+	{ 4, 1, 4, 4, st_4_1_4_4 },
 	{ 4, 1, 6, 6, st_4_1_6_6 },
 	{ 4, 1, 7, 8, st_4_1_7_8 },
 	{ 4, 1, 9, 9, st_4_1_9_9 },
@@ -507,12 +541,15 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 4, 5, 3, 3, st_4_5_3_3 },
 	{ 4, 5, 4, 6, st_4_5_4_6 },
 	{ 4, 6, 0, 3, st_4_6_0_3 },
+	{ 4, 6, 4, 4, st_4_6_4_4 },
 	{ 4, 6, 5, 10, st_4_6_5_10 },
+	{ 4, 6, 11, 65535, st_4_6_11_65535 },
 	{ 4, 7, 0, 0, st_4_7_0_0 },
 	{ 4, 7, 1, 1, st_4_7_1_1 },
 	{ 4, 7, 2, 2, st_4_7_2_2 },
 	{ 4, 7, 3, 4, st_4_7_3_4 },
-	{ 4, 7, 5, 7, st_4_7_5_7 },
+	{ 4, 7, 5, 6, st_4_7_5_6 },
+	{ 4, 7, 7, 7, st_4_7_7_7 },
 	{ 4, 7, 8, 9, st_4_7_8_9 },
 	{ 4, 7, 10, 11, st_4_7_10_11 },
 	{ 4, 7, 12, 12, st_4_7_12_12 },
@@ -532,10 +569,13 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 4, 7, 30, 30, st_4_7_30_30 },
 	{ 4, 7, 32, 32, st_4_7_32_32 },
 	{ 4, 7, 40, 40, st_4_7_40_40 },
+	{ 4, 7, 133, 136, st_4_7_133_136 },
+	{ 4, 7, 500, 699, st_4_7_500_699 },
 	{ 5, 1, 0, 0, st_5_1_0_0 },
 	{ 5, 1, 1, 1, st_5_1_1_1 },
 	{ 5, 1, 2, 2, st_5_1_2_2 },
-	{ 5, 1, 3, 4, st_5_1_3_4 },
+	{ 5, 1, 3, 3, st_5_1_3_3 },
+	{ 5, 1, 4, 4, st_5_1_4_4 },
 	{ 5, 1, 6, 6, st_5_1_6_6 },
 	{ 5, 1, 7, 8, st_5_1_7_8 },
 	{ 5, 1, 10, 10, st_5_1_10_10 },
@@ -561,13 +601,16 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 5, 5, 3, 3, st_5_5_3_3 },
 	{ 5, 5, 4, 6, st_5_5_4_6 },
 	{ 5, 6, 0, 3, st_5_6_0_3 },
+	{ 5, 6, 4, 4, st_5_6_4_4 },
 	{ 5, 6, 5, 10, st_5_6_5_10 },
+	{ 5, 6, 11, 65535, st_5_6_11_65535 },
 	{ 5, 7, 0, 0, st_5_7_0_0 },
 	{ 5, 7, 1, 1, st_5_7_1_1 },
 	{ 5, 7, 2, 2, st_5_7_2_2 },
 	{ 5, 7, 3, 4, st_5_7_3_4 },
 	{ 5, 7, 5, 5, st_5_7_5_5 },
-	{ 5, 7, 6, 7, st_5_7_6_7 },
+	{ 5, 7, 6, 6, st_5_7_6_6 },
+	{ 5, 7, 7, 7, st_5_7_7_7 },
 	{ 5, 7, 8, 9, st_5_7_8_9 },
 	{ 5, 7, 10, 11, st_5_7_10_11 },
 	{ 5, 7, 12, 12, st_5_7_12_12 },
@@ -587,7 +630,18 @@ static const struct rb_status_bucket status_buckets[] = {
 	{ 5, 7, 30, 30, st_5_7_30_30 },
 	{ 5, 7, 32, 32, st_5_7_32_32 },
 	{ 5, 7, 40, 40, st_5_7_40_40 },
+	{ 5, 7, 133, 136, st_5_7_133_136 },
 	{ 5, 7, 232, 233, st_5_7_232_233 },
+	{ 5, 7, 501, 503, st_5_7_501_503 },
+	{ 5, 7, 507, 507, st_5_7_507_507 },
+	{ 5, 7, 509, 509, st_5_7_509_509 },
+	{ 5, 7, 511, 511, st_5_7_511_511 },
+	{ 5, 7, 512, 512, st_5_7_512_512 },
+	{ 5, 7, 515, 515, st_5_7_515_515 },
+	{ 5, 7, 606, 649, st_5_7_606_649 },
+	{ 5, 7, 705, 705, st_5_7_705_705 },
+	{ 5, 7, 708, 708, st_5_7_708_708 },
+	{ 5, 7, 750, 750, st_5_7_750_750 },
 	{ 0, 0, 0, 0, NULL }
 };
 
@@ -626,7 +680,7 @@ static const uint16_t re_510_511[] = { R_reply_510_511, R_smtp_5xx, RB_NONE };
 static const uint16_t re_512_512[] = { R_reply_512, R_smtp_5xx, RB_NONE };
 static const uint16_t re_513_513[] = { R_reply_513, R_smtp_5xx, RB_NONE };
 static const uint16_t re_514_520[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_521_521[] = { R_reply_521_556, R_smtp_5xx, RB_NONE };
+static const uint16_t re_521_521[] = { R_no_mail_codes, R_reply_521_556, R_smtp_5xx, RB_NONE };
 static const uint16_t re_522_522[] = { R_smtp_5xx, RB_NONE };
 static const uint16_t re_523_523[] = { R_reply_523, R_smtp_5xx, RB_NONE };
 static const uint16_t re_524_529[] = { R_smtp_5xx, RB_NONE };
@@ -637,14 +691,15 @@ static const uint16_t re_536_537[] = { R_smtp_5xx, RB_NONE };
 static const uint16_t re_538_538[] = { R_reply_538, R_smtp_5xx, RB_NONE };
 static const uint16_t re_539_540[] = { R_smtp_5xx, RB_NONE };
 static const uint16_t re_541_541[] = { R_reply_541, R_smtp_5xx, RB_NONE };
-static const uint16_t re_542_549[] = { R_smtp_5xx, RB_NONE };
+static const uint16_t re_542_542[] = { R_messagelabs_542, R_smtp_5xx, RB_NONE };
+static const uint16_t re_543_549[] = { R_smtp_5xx, RB_NONE };
 static const uint16_t re_550_550[] = { R_reply_550, R_smtp_5xx, RB_NONE };
 static const uint16_t re_551_551[] = { R_reply_551, R_smtp_5xx, RB_NONE };
 static const uint16_t re_552_552[] = { R_reply_552, R_smtp_5xx, RB_NONE };
 static const uint16_t re_553_553[] = { R_reply_553, R_smtp_5xx, RB_NONE };
 static const uint16_t re_554_554[] = { R_reply_554, R_smtp_5xx, RB_NONE };
 static const uint16_t re_555_555[] = { R_reply_500_504, R_smtp_5xx, RB_NONE };
-static const uint16_t re_556_556[] = { R_reply_521_556, R_smtp_5xx, RB_NONE };
+static const uint16_t re_556_556[] = { R_no_mail_codes, R_reply_521_556, R_smtp_5xx, RB_NONE };
 static const uint16_t re_557_599[] = { R_smtp_5xx, RB_NONE };
 enum {
 	RE_none,
@@ -689,7 +744,8 @@ enum {
 	RE_538_538,
 	RE_539_540,
 	RE_541_541,
-	RE_542_549,
+	RE_542_542,
+	RE_543_549,
 	RE_550_550,
 	RE_551_551,
 	RE_552_552,
@@ -742,7 +798,8 @@ static const struct rb_reply_bucket reply_buckets[] = {
 	[RE_538_538 - 1] = { 538, 538, re_538_538 },
 	[RE_539_540 - 1] = { 539, 540, re_539_540 },
 	[RE_541_541 - 1] = { 541, 541, re_541_541 },
-	[RE_542_549 - 1] = { 542, 549, re_542_549 },
+	[RE_542_542 - 1] = { 542, 542, re_542_542 },
+	[RE_543_549 - 1] = { 543, 549, re_543_549 },
 	[RE_550_550 - 1] = { 550, 550, re_550_550 },
 	[RE_551_551 - 1] = { 551, 551, re_551_551 },
 	[RE_552_552 - 1] = { 552, 552, re_552_552 },
@@ -788,7 +845,7 @@ static const uint16_t reply_index[] = {
 	/* 510 */ RE_510_511, RE_510_511, RE_512_512, RE_513_513, RE_514_520, RE_514_520, RE_514_520, RE_514_520, RE_514_520, RE_514_520,
 	/* 520 */ RE_514_520, RE_521_521, RE_522_522, RE_523_523, RE_524_529, RE_524_529, RE_524_529, RE_524_529, RE_524_529, RE_524_529,
 	/* 530 */ RE_530_530, RE_531_533, RE_531_533, RE_531_533, RE_534_535, RE_534_535, RE_536_537, RE_536_537, RE_538_538, RE_539_540,
-	/* 540 */ RE_539_540, RE_541_541, RE_542_549, RE_542_549, RE_542_549, RE_542_549, RE_542_549, RE_542_549, RE_542_549, RE_542_549,
+	/* 540 */ RE_539_540, RE_541_541, RE_542_542, RE_543_549, RE_543_549, RE_543_549, RE_543_549, RE_543_549, RE_543_549, RE_543_549,
 	/* 550 */ RE_550_550, RE_551_551, RE_552_552, RE_553_553, RE_554_554, RE_555_555, RE_556_556, RE_557_599, RE_557_599, RE_557_599,
 	/* 560 */ RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599,
 	/* 570 */ RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599, RE_557_599,
@@ -798,10 +855,10 @@ static const uint16_t reply_index[] = {
 static const uint16_t status_first[] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 3, 6, 13, 19, 21, 22, 43,
-	43, 43, 43, 43, 43, 43, 43, 43, 43,
-	43, 43, 51, 56, 62, 68, 71, 73, 97,
-	97, 97, 104, 110, 116, 122, 125, 127, 153,
+	0, 0, 4, 7, 14, 20, 22, 25, 49,
+	49, 49, 49, 49, 49, 49, 49, 49, 49,
+	49, 49, 58, 63, 69, 75, 78, 82, 109,
+	109, 109, 117, 123, 129, 135, 138, 142, 180,
 };
 
 static const uint16_t catchall[] = { R_catch_all, RB_NONE };
@@ -828,10 +885,10 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	domains, 100,
 	hosts_by_len, domains_by_len,
 	profile_names, profile_descriptions, 3,
-	status_buckets, 153, status_first,
+	status_buckets, 180, status_first,
 	{ NULL, NULL, st_2_any, NULL, st_4_any, st_5_any },
-	reply_buckets, 50, reply_index,
+	reply_buckets, 51, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:e5183271e73c3fbb"
+	"rebound-rules-1:5c23c61b52df053c"
 };

@@ -1058,17 +1058,27 @@ static void merge_query_codes(struct rb_codes *c, const struct rebound_query *q,
 	}
 }
 
-/* The last three decimal digits of X, without leading zeros.  Whether a
- * number has one digit or two is written without a branch (the tens
- * are written, then overwritten by the units when there are none). */
+/* "00" to "99", two bytes each. */
+static const char two_digits[200] = "00010203040506070809101112131415161718192021222324"
+                                    "25262728293031323334353637383940414243444546474849"
+                                    "50515253545556575859606162636465666768697071727374"
+                                    "75767778798081828384858687888990919293949596979899";
+
+/* The last three decimal digits of X, without leading zeros.  Below 100
+ * (nearly every part of a status) the digits come from a table, two
+ * bytes copied from the units' pair or from one byte later, without a
+ * branch on whether there are one or two. */
 static char *put_number(char *o, unsigned x)
 {
 	unsigned two;
-	if (x >= 100)
+	if (x >= 100) {
 		*o++ = (char)('0' + x / 100 % 10);
+		x %= 100;
+		memcpy(o, two_digits + 2 * x, 2);
+		return o + 2;
+	}
 	two = x >= 10;
-	o[0] = (char)('0' + x / 10 % 10);
-	o[two] = (char)('0' + x % 10);
+	memcpy(o, two_digits + 2 * x + 1 - two, 2);
 	return o + 1 + two;
 }
 
@@ -1264,8 +1274,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 	if (st.nlisted <= MAX_LISTED) {
 		for (i = 0; i < st.nlisted; i++) {
 			const struct rb_atom *A = &t->atoms[st.listed[i]];
-			/* RB_NONE unless the atom is in its rule's group 0 */
-			unsigned rule = (A->rule | (0u - (A->group != 0))) & RB_NONE;
+			unsigned rule = A->lead;
 			marker = A->provider < marker ? A->provider : marker;
 			cand[ncand] = (uint16_t)rule;
 			ncand += rule != RB_NONE;
@@ -1320,7 +1329,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 		unsigned cur = 0, a;
 		while ((a = next_atom(&st, &cur)) != RB_NONE) {
 			const struct rb_atom *A = &t->atoms[a];
-			if (A->group == 0 && A->rule < best && rule_holds(&st, A->rule, 1)) {
+			if (A->lead < best && rule_holds(&st, A->lead, 1)) {
 				best = A->rule;
 				break;
 			}

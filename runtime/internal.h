@@ -66,7 +66,9 @@ struct rb_rule {
 	uint16_t nreply, nstatus, ngroups, nproviders;
 	const struct rb_reply_pat *reply;
 	const struct rb_status_pat *status;
-	const struct rb_group *groups; /* all must hold */
+	const struct rb_group *groups; /* all must hold; the rule is tried when
+	                                  an atom of groups[0] (its rarest, by
+	                                  the compiler's guess) matched */
 	struct rb_group unless;        /* none may match; count 0 if unused */
 	const uint16_t *providers;     /* provider indexes */
 	uint32_t retry_after;          /* seconds */
@@ -85,16 +87,22 @@ struct rb_retype {
 };
 
 /* What an atom belongs to: a rule's group (group RB_UNLESS_GROUP for
- * its unless list) or a provider's markers. */
+ * its unless list) or a provider's markers.  The first two fields are
+ * what the classifier reads for every matched atom, ready to use: the
+ * rule the atom makes a candidate (its rule when in group 0, else
+ * RB_NONE), and the provider it marks. */
 #define RB_UNLESS_GROUP 0xffu
 struct rb_atom {
+	uint16_t lead;     /* RB_NONE unless group is 0 (and for a text rule
+	                      filed under its codes) */
+	uint16_t provider; /* RB_NONE for rule atoms */
 	uint16_t rule;     /* RB_NONE for provider markers */
 	uint8_t group;
-	uint16_t provider; /* RB_NONE for rule atoms */
 };
 
-/* Rules indexed by code.  Each list is sorted strongest first and ends
- * with RB_NONE. */
+/* Rules indexed by code: those without text, and the text rules whose
+ * codes are rarer than their words (their atoms make no candidates).
+ * Each list is sorted strongest first and ends with RB_NONE. */
 struct rb_status_bucket {
 	uint8_t cls;
 	uint16_t subject;
