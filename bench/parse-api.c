@@ -99,13 +99,30 @@ static int load(struct emails *e, const char *path)
 	return 0;
 }
 
+/* Fold N bytes into H eight at a time (a byte at a time cost about 5%
+ * of the measured loop): multiply, then the high bits back down so that
+ * every byte reaches every bit.  The length ends the field, so "ab"+"c"
+ * differs from "a"+"bc".  Words are read in the machine's byte order:
+ * sums compare builds on one kind of machine. */
 static uint64_t fold(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	size_t i;
-	for (i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ull;
-	return (h ^ 0xff) * 1099511628211ull; /* ends the field: "ab"+"c" differs from "a"+"bc" */
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	size_t left = n;
+	uint64_t w;
+	for (; left >= 8; left -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (left) {
+		w = 0;
+		memcpy(&w, s, left);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	h = (h ^ n ^ 0xff00000000000000ull) * k;
+	return h ^ (h >> 32);
 }
 
 static uint64_t fold_span(uint64_t h, struct rebound_span s)

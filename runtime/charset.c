@@ -9,6 +9,9 @@
  */
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 #include "charset.h"
 #include "jisx0208.h"
 
@@ -230,6 +233,21 @@ static void cs_iso2022jp(const unsigned char *s, size_t n, struct cs_out *w)
 			 * headers and the runs between escapes) is copied as
 			 * it is, as far as it fits, not put byte by byte */
 			size_t j = i, room = w->cap - w->o;
+#if defined(__SSE2__) && defined(__GNUC__)
+			/* sixteen at a time: the high bit, ESC, SO, SI */
+			while (n - j >= 16) {
+				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+				unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+					v, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x1B)),
+				                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x0E)),
+				                                     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0F))))));
+				if (stop) {
+					j += (unsigned)__builtin_ctz(stop);
+					break;
+				}
+				j += 16;
+			}
+#endif
 			while (j < n && s[j] < 0x80 && s[j] != 0x1B && s[j] != 0x0E && s[j] != 0x0F)
 				j++;
 			if (j > i) {

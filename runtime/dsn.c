@@ -209,7 +209,7 @@ unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_report *rep, struct 
 	while (rbp_next_line(text.ptr, text.len, &pos, &line)) {
 		enum dsn_field f;
 		rbp_span *slot = NULL;
-		if (!line.len || (rbp_space((unsigned char)line.ptr[0]) && !rbp_trim(line).len)) {
+		if (rbp_all_space(line)) {
 			added += (unsigned)dsn_flush(&g, strict, t);
 			memset(&g, 0, sizeof g);
 			open_field = NULL;

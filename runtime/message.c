@@ -852,7 +852,7 @@ static rbp_span msg_first_lines(const struct msg *m)
 	size_t pos = 0, end = 0;
 	unsigned lines = 0;
 	while (lines < 5 && pos < 1024 && rbp_next_line(text.ptr, text.len, &pos, &line)) {
-		if (rbp_trim(line).len == 0) {
+		if (rbp_all_space(line)) {
 			if (lines)
 				break;
 			continue;

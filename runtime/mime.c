@@ -44,6 +44,9 @@ static inline size_t mime_field_name(rbp_span line, size_t *colon)
 static int mime_all_blank(rbp_span line)
 {
 	size_t i = 0;
+	/* a fold (most lines that start blank) ends in its text */
+	if (line.len && !rbp_blank((unsigned char)line.ptr[line.len - 1]))
+		return 0;
 	/* folds are often indented by eight spaces or more */
 	while (line.len - i >= 8 && memcmp(line.ptr + i, "        ", 8) == 0)
 		i += 8;
@@ -504,6 +507,9 @@ struct mime_ctype {
 static size_t mime_skip_cfws(const char *s, size_t n, size_t i)
 {
 	int depth = 0;
+	/* most tokens follow no blank or comment: stop at once */
+	if (i < n && (unsigned char)s[i] > ' ' && s[i] != '(')
+		return i;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '(')
@@ -522,13 +528,13 @@ static size_t mime_skip_cfws(const char *s, size_t n, size_t i)
 static int mime_token_char(unsigned char c)
 {
 	/* one load instead of the comparisons (bytes from 128 up are none) */
-	static const unsigned char token[128] = {
+	static const unsigned char token[256] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 		0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
 		0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
 		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-	};
-	return c < 128 && token[c];
+	}; /* the rest, bytes from 128 up: none */
+	return token[c];
 }
 
 /* Is TOKEN (bytes mime_token_char or rbp_name_end let through) NAME,
@@ -652,6 +658,15 @@ static int mime_boundary_line(const struct mime_walk *w, rbp_span line, unsigned
 /* The first line at or after FROM (where a line starts) that starts
  * with "--", or N: a line starts at FROM and after every line end (LF,
  * or a CR not followed by LF, which a '-' is not). */
+#if defined(__SSE2__) && defined(__GNUC__)
+/* Bit I set: Q[I] is a dash (I < 16). */
+static inline uint64_t mime_dashes16(const char *q)
+{
+	return (unsigned)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), _mm_set1_epi8('-')));
+}
+#endif
+
 static size_t mime_dash_line(const char *s, size_t n, size_t from)
 {
 	size_t j = from;
@@ -662,6 +677,21 @@ static size_t mime_dash_line(const char *s, size_t n, size_t from)
 		/* two dashes in a row are rare enough to check what precedes
 		   them one by one */
 		const __m128i dash = _mm_set1_epi8('-');
+		/* 63 places a step: one 64-bit mask of the dashes after J, and
+		   a pair where a bit and the next are both set */
+		while (n - j >= 65) {
+			const char *q = s + j + 1;
+			uint64_t m = mime_dashes16(q) | mime_dashes16(q + 16) << 16 |
+			             mime_dashes16(q + 32) << 32 | mime_dashes16(q + 48) << 48;
+			uint64_t hit = m & (m >> 1);
+			while (hit) {
+				size_t k = j + (unsigned)__builtin_ctzll(hit);
+				if (s[k] == '\n' || s[k] == '\r')
+					return k + 1;
+				hit &= hit - 1;
+			}
+			j += 63;
+		}
 		while (n - j >= 18) {
 			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 1)),
 				c = _mm_loadu_si128((const __m128i *)(const void *)(s + j + 2));
@@ -895,7 +925,7 @@ static size_t mime_inner_base64(rbp_span body)
 	rbp_span line;
 	while (rbp_next_line(body.ptr, body.len, &pos, &line)) {
 		rbp_span name = rbp_mkspan(line.ptr, rbp_name_end(line.ptr, line.len));
-		if (!rbp_trim(line).len)
+		if (rbp_all_space(line))
 			return found ? pos : 0;
 		if (name.len < line.len && line.ptr[name.len] == ':' &&
 		    mime_tok_is(name, "content-transfer-encoding") &&

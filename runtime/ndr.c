@@ -62,6 +62,7 @@ enum {
 #define NDR_NONE 0xffffu
 #define NDR_SIG RBP_NDR_SIG
 #define NDR_BUCKET RBP_NDR_BUCKET
+#define NDR_CASE8 0x2020202020202020u
 
 /* A byte as the phrases see it: ASCII letters in lower case, digits as
  * '#' (a '#' of a phrase stands for any digit). */
@@ -144,6 +145,19 @@ static inline uint32_t ndr_key_at(const unsigned char *s, size_t i)
 	return RBP_NDR_KEY(s[i - 2], s[i - 1], s[i]);
 }
 
+/* ndr_key_at where I >= 3 is known: past the first window, so the
+ * scan's test of I drops out of its loop. */
+static inline uint32_t ndr_key_past3(const unsigned char *s, size_t i)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t w;
+	memcpy(&w, s + i - 3, 4);
+	return (w >> 8) | 0x202020u;
+#else
+	return RBP_NDR_KEY(s[i - 2], s[i - 1], s[i]);
+#endif
+}
+
 /* What the indexed phrases of one line say. */
 struct ndr_hits {
 	unsigned open, gopen; /* the first format (in table order) opened; NDR_NONE */
@@ -177,7 +191,8 @@ static void ndr_index_scan(const struct rbp_ndr_index *x, rbp_span line, unsigne
 	const unsigned char *sh;
 	size_t n = line.len, i, ind, end, m;
 	unsigned k, e, set;
-	uint32_t t;
+	uint32_t t, key;
+	uint64_t w = 0;
 	for (k = 0; k < x->nshorts; k++) {
 		e = x->shorts[k];
 		if (ndr_wanted(x, e, roles, fmt) && ndr_match(line, ndr_pat(x, e), &end) != RBP_NOT_FOUND &&
@@ -189,8 +204,12 @@ static void ndr_index_scan(const struct rbp_ndr_index *x, rbp_span line, unsigne
 	ind = ndr_indent(line);
 	if (n - ind >= 3) {
 		t = NDR_SIG(ndr_fold[s[ind]], ndr_fold[s[ind + 1]], ndr_fold[s[ind + 2]]);
-		for (e = x->anchored[NDR_BUCKET(t)]; e; e = x->next[e - 1])
-			if (x->sig[e - 1] == t && ndr_wanted(x, e - 1, roles, fmt) &&
+		e = x->anchored[NDR_BUCKET(t)];
+		if (e)
+			w = rbp_ndr_word(s + ind + 3, n - ind - 3) | NDR_CASE8;
+		for (; e; e = x->next[e - 1])
+			if (x->sig[e - 1] == t && (w & x->wmask[e - 1]) == x->word[e - 1] &&
+			    ndr_wanted(x, e - 1, roles, fmt) &&
 			    ndr_at(s + ind + x->skip[e - 1], n - ind - x->skip[e - 1],
 			           ndr_pat(x, e - 1) + 1 + x->skip[e - 1], x->len[e - 1]) &&
 			    ndr_note(x, e - 1, h))
@@ -203,23 +222,35 @@ static void ndr_index_scan(const struct rbp_ndr_index *x, rbp_span line, unsigne
 	sh = x->shift[set];
 	/* I is the window's last byte; only where its last three bytes
 	   allow no jump can a phrase start at the window */
-	for (i = m - 1; i < n;) {
+	i = m - 1;
+	key = ndr_key_at(s, i);
+	for (;;) {
 		size_t at;
 		unsigned d;
-		d = sh[RBP_NDR_SHIFT_BUCKET(ndr_key_at(s, i))];
+		d = sh[RBP_NDR_SHIFT_BUCKET(key)];
 		if (d) {
 			i += d;
+			if (i >= n)
+				return;
+			key = ndr_key_past3(s, i);
 			continue;
 		}
 		at = i + 1 - m;
 		i++;
 		t = NDR_SIG(ndr_fold[s[at]], ndr_fold[s[at + 1]], ndr_fold[s[at + 2]]);
-		for (e = x->head[NDR_BUCKET(t)]; e; e = x->next[e - 1])
-			if (x->sig[e - 1] == t && ndr_wanted(x, e - 1, roles, fmt) &&
+		e = x->head[NDR_BUCKET(t)];
+		if (e)
+			w = rbp_ndr_word(s + at + 3, n - at - 3) | NDR_CASE8;
+		for (; e; e = x->next[e - 1])
+			if (x->sig[e - 1] == t && (w & x->wmask[e - 1]) == x->word[e - 1] &&
+			    ndr_wanted(x, e - 1, roles, fmt) &&
 			    ndr_at(s + at + x->skip[e - 1], n - at - x->skip[e - 1],
 			           ndr_pat(x, e - 1) + x->skip[e - 1], x->len[e - 1]) &&
 			    ndr_note(x, e - 1, h))
 				return;
+		if (i >= n)
+			return;
+		key = ndr_key_past3(s, i);
 	}
 }
 
@@ -243,6 +274,9 @@ static int ndr_has_code(rbp_span s)
 
 static int ndr_blank_line(rbp_span line)
 {
+	/* most lines end in text: no need to walk their indent */
+	if (line.len && !rbp_blank((unsigned char)line.ptr[line.len - 1]))
+		return 0;
 	return ndr_indent(line) == line.len;
 }
 

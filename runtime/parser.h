@@ -212,6 +212,14 @@ static inline rbp_span rbp_trim(rbp_span s)
 	return s;
 }
 
+/* Is S empty once trimmed?  Most lines start or end in text, which
+ * tells at once. */
+static inline int rbp_all_space(rbp_span s)
+{
+	return !s.len || (rbp_space((unsigned char)s.ptr[0]) && rbp_space((unsigned char)s.ptr[s.len - 1]) &&
+	                  !rbp_trim(s).len);
+}
+
 /* SUBJECT after a mailing list's "[tag]" that opens it ("[users] Re:
  * ..."), trimmed; SUBJECT itself when it opens with no such tag. */
 REBOUND_PRIVATE rbp_span rbp_after_list_tag(rbp_span subject);
@@ -464,6 +472,24 @@ REBOUND_PRIVATE const struct rbp_ndr_table rbp_ndr_table;
 	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | 0x202020u)
 #define RBP_NDR_SHIFT_BUCKET(key) \
 	((unsigned)((uint32_t)((key) * 2654435761u) >> (32 - RBP_NDR_SHIFT_BITS)))
+/* Eight bytes as one number, the first lowest (what a load gives on a
+ * little-endian machine). */
+static inline uint64_t rbp_ndr_word(const unsigned char *b, size_t n)
+{
+	uint64_t w = 0;
+	size_t k;
+	if (n > 8)
+		n = 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n == 8) {
+		memcpy(&w, b, 8);
+		return w;
+	}
+#endif
+	for (k = 0; k < n; k++)
+		w |= (uint64_t)b[k] << (8 * k);
+	return w;
+}
 struct rbp_ndr_index {
 	unsigned char head[RBP_NDR_HASH];     /* 1 + first phrase of a bucket; 0: none */
 	unsigned char anchored[RBP_NDR_HASH]; /* the same for phrases tied to the line start */
@@ -474,6 +500,12 @@ struct rbp_ndr_index {
 	unsigned char skip[RBP_NDR_INDEX_MAX]; /* bytes a match of SIG proves (0 or 3) */
 	unsigned char len[RBP_NDR_INDEX_MAX];  /* bytes left to compare after those */
 	uint32_t sig[RBP_NDR_INDEX_MAX];       /* its first three bytes, folded */
+	/* its next eight bytes with bit 0x20 set in each (RBP_NDR_WORD), and
+	   which of them to compare (not a '#', not past its end): a text
+	   whose bytes there differ once that bit is set in them cannot hold
+	   the phrase, whatever the case of its letters */
+	uint64_t word[RBP_NDR_INDEX_MAX];
+	uint64_t wmask[RBP_NDR_INDEX_MAX];
 	unsigned char shorts[RBP_NDR_INDEX_SHORT];
 	unsigned char window[2];              /* shortest unanchored phrase; 0: none */
 	unsigned char shift[2][RBP_NDR_SHIFT_HASH];

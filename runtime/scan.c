@@ -150,10 +150,35 @@ static int scan_utf8_pair(unsigned char lead, unsigned char next)
 	return lead >= 0xc2 && lead <= 0xdf && next >= 0x80 && next <= 0xbf;
 }
 
+/* Where the domain after the '@' at S[AT] ends (*TO); 0 if there is none. */
+static int scan_domain_after(const char *s, size_t n, size_t at, size_t *to)
+{
+	size_t e = at + 1;
+	if (e < n && s[e] == '[') {
+		while (e < n && s[e] != ']' && (rbp_digit((unsigned char)s[e]) || s[e] == '.' ||
+		                                s[e] == '[' || s[e] == ':' ||
+		                                ((unsigned char)rbp_lower((unsigned char)s[e]) >= 'a' &&
+		                                 rbp_lower((unsigned char)s[e]) <= 'f')))
+			e++;
+		if (e >= n || s[e] != ']')
+			return 0;
+		e++;
+	} else {
+		while (e < n && scan_domain_char((unsigned char)s[e]))
+			e++;
+		while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
+			e--;
+		if (e == at + 1)
+			return 0;
+	}
+	*to = e;
+	return 1;
+}
+
 /* The longest address around the '@' at S[AT]; 0 if there is none. */
 static int scan_address_around(const char *s, size_t n, size_t at, size_t *from, size_t *to)
 {
-	size_t b = at, e = at + 1;
+	size_t b = at;
 	if (at > 1 && s[at - 1] == '"') {
 		/* a quoted local part: "john..doe"@example.org */
 		b = at - 1;
@@ -177,25 +202,9 @@ static int scan_address_around(const char *s, size_t n, size_t at, size_t *from,
 		if (b == at || s[at - 1] == '.')
 			return 0;
 	}
-	if (e < n && s[e] == '[') {
-		while (e < n && s[e] != ']' && (rbp_digit((unsigned char)s[e]) || s[e] == '.' ||
-		                                s[e] == '[' || s[e] == ':' ||
-		                                ((unsigned char)rbp_lower((unsigned char)s[e]) >= 'a' &&
-		                                 rbp_lower((unsigned char)s[e]) <= 'f')))
-			e++;
-		if (e >= n || s[e] != ']')
-			return 0;
-		e++;
-	} else {
-		while (e < n && scan_domain_char((unsigned char)s[e]))
-			e++;
-		while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
-			e--;
-		if (e == at + 1)
-			return 0;
-	}
+	if (!scan_domain_after(s, n, at, to))
+		return 0;
 	*from = b;
-	*to = e;
 	return 1;
 }
 
@@ -203,6 +212,7 @@ size_t rbp_address_at(const char *s, size_t n, size_t i, rbp_span *addr)
 {
 	size_t j = i, at, from, to;
 	unsigned char open = 0;
+	int wide = 0;
 	if (j < n && (s[j] == '<' || s[j] == '"' || s[j] == '\'' || s[j] == '(' || s[j] == '[')) {
 		open = (unsigned char)s[j];
 		j++;
@@ -231,14 +241,24 @@ size_t rbp_address_at(const char *s, size_t n, size_t i, rbp_span *addr)
 	for (at = j; at < n;) {
 		if (scan_local_char((unsigned char)s[at]))
 			at++;
-		else if (at + 1 < n && scan_utf8_pair((unsigned char)s[at], (unsigned char)s[at + 1]))
+		else if (at + 1 < n && scan_utf8_pair((unsigned char)s[at], (unsigned char)s[at + 1])) {
 			at += 2;
-		else
+			wide = 1;
+		} else
 			break;
 	}
 	if (at == j || at >= n || s[at] != '@')
 		return 0;
-	if (!scan_address_around(s, n, at, &from, &to) || from != j)
+	/* ASCII from J to the '@' and nothing before J that a local part
+	   takes: scan_address_around would walk back to J, so only the
+	   domain is left to read */
+	if (!wide && !(j > 0 && scan_local_char((unsigned char)s[j - 1])) &&
+	    !(j > 1 && scan_utf8_pair((unsigned char)s[j - 2], (unsigned char)s[j - 1]))) {
+		/* a local part does not start or end with a dot */
+		if (s[j] == '.' || s[j] == '\'' || s[at - 1] == '.' || !scan_domain_after(s, n, at, &to))
+			return 0;
+		from = j;
+	} else if (!scan_address_around(s, n, at, &from, &to) || from != j)
 		return 0;
 	addr->ptr = s + from;
 	addr->len = to - from;

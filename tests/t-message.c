@@ -1247,6 +1247,14 @@ static int ndr_index_add(struct rbp_ndr_index *x, const char *const *list, unsig
 		if (strlen((const char *)q) - x->skip[e] > 255)
 			return 0;
 		x->len[e] = (unsigned char)(strlen((const char *)q) - x->skip[e]);
+		{
+			size_t k, len = strlen((const char *)q);
+			for (k = 3; k < 11 && k < len; k++)
+				if (q[k] != '#') {
+					x->word[e] |= (uint64_t)(q[k] | 0x20) << (8 * (k - 3));
+					x->wmask[e] |= (uint64_t)0xff << (8 * (k - 3));
+				}
+		}
 		x->next[e] = slot[RBP_NDR_BUCKET(sig)];
 		slot[RBP_NDR_BUCKET(sig)] = (unsigned char)(e + 1);
 	}
@@ -1345,6 +1353,15 @@ static void print_bytes(const char *what, const unsigned char *v, size_t n)
 	printf("\n\t},\n");
 }
 
+static void print_words(const char *what, const uint64_t *v, size_t n)
+{
+	size_t i;
+	printf("\t{ /* %s */", what);
+	for (i = 0; i < n; i++)
+		printf("%s0x%016llxu,", i % 4 ? " " : "\n\t\t", (unsigned long long)v[i]);
+	printf("\n\t},\n");
+}
+
 /* Print X as the initializer of rbp_ndr_phrase_index (ndr_formats.c). */
 static void ndr_index_print(const struct rbp_ndr_index *x)
 {
@@ -1362,6 +1379,8 @@ static void ndr_index_print(const struct rbp_ndr_index *x)
 	for (i = 0; i < RBP_NDR_INDEX_MAX; i++)
 		printf("%s0x%06lxu,", i % 8 ? " " : "\n\t\t", (unsigned long)x->sig[i]);
 	printf("\n\t},\n");
+	print_words("word", x->word, RBP_NDR_INDEX_MAX);
+	print_words("wmask", x->wmask, RBP_NDR_INDEX_MAX);
 	print_bytes("shorts", x->shorts, RBP_NDR_INDEX_SHORT);
 	printf("\t{%u, %u},\n\t{\n", x->window[0], x->window[1]);
 	print_bytes("shift of the opening phrases", x->shift[0], RBP_NDR_SHIFT_HASH);
@@ -1381,7 +1400,7 @@ static void test_ndr_index(void)
 	same_index = x.ok && SAME_ARRAY(&x, c, head) && SAME_ARRAY(&x, c, anchored) &&
 	             SAME_ARRAY(&x, c, next) && SAME_ARRAY(&x, c, role) && SAME_ARRAY(&x, c, tag) &&
 	             SAME_ARRAY(&x, c, pos) && SAME_ARRAY(&x, c, skip) && SAME_ARRAY(&x, c, len) &&
-	             SAME_ARRAY(&x, c, sig) &&
+	             SAME_ARRAY(&x, c, sig) && SAME_ARRAY(&x, c, word) && SAME_ARRAY(&x, c, wmask) &&
 	             SAME_ARRAY(&x, c, shorts) && SAME_ARRAY(&x, c, window) &&
 	             SAME_ARRAY(&x, c, shift) && x.n == c->n && x.nshorts == c->nshorts &&
 	             x.ok == c->ok;
