@@ -338,10 +338,22 @@ struct qmail_slot {
 	struct copy recipient, msg;
 };
 
+/* The decimal number at P, read no further than LINE's end (strtoul would
+ * skip blanks and line ends and run on into the next line); *END is set
+ * after its digits, to P when there are none. */
+static unsigned long line_number(struct span line, const char *p, const char **end)
+{
+	unsigned long n = 0;
+	while (p < line.p + line.n && *p >= '0' && *p <= '9')
+		n = n * 10 + (unsigned long)(*p++ - '0');
+	*end = p;
+	return n;
+}
+
 /* "starting delivery N: msg M to remote ADDR" or "... to local ADDR" */
 static int qmail_start(struct span line, struct qmail_slot *slots)
 {
-	const char *s = find(line, "starting delivery "), *to;
+	const char *s = find(line, "starting delivery "), *to, *digits_end;
 	size_t skip = 11; /* " to remote " */
 	unsigned long n;
 	struct span addr, msg;
@@ -351,7 +363,9 @@ static int qmail_start(struct span line, struct qmail_slot *slots)
 	if (!(to = find(after(line, s), " to remote ")) &&
 	    (skip = 10, !(to = find(after(line, s), " to local "))))
 		return 0;
-	n = strtoul(s + 18, NULL, 10);
+	n = line_number(line, s + 18, &digits_end);
+	if (digits_end == s + 18)
+		return 0;
 	addr = trim(after(line, to + skip));
 	msg = find(line, ": msg ") ? until(after(line, find(line, ": msg ") + 6), " ") : span_of("", 0);
 	slot = &slots[n % LOG_QMAIL_SLOTS];
@@ -375,10 +389,12 @@ static int read_qmail(struct span line, struct event *ev, struct qmail_slot *slo
 	const char *d = find(line, "delivery ");
 	size_t k, i;
 	unsigned long n;
-	char *end;
+	const char *end;
 	if (!d || (d > line.p && d[-1] != ' '))
 		return 0;
-	n = strtoul(d + 9, &end, 10);
+	n = line_number(line, d + 9, &end);
+	if (end == d + 9)
+		return 0;
 	for (k = 0; k < sizeof words / sizeof words[0]; k++) {
 		struct span t;
 		struct qmail_slot *slot = &slots[n % LOG_QMAIL_SLOTS];

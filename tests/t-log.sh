@@ -278,4 +278,11 @@ grep -q 'bad.json:1: JSON value cut short before the next record' "$tmp/err" &&
 	grep -q 'bad.json:10: JSON value not closed at the end of the file' "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 5 ]
 ok $? "broken JSON: each named with its line, nesting too deep too"
 
+# a qmail line that ends at "delivery ", the number on a later line: no
+# record, and nothing read past the line's end (a fuzzer's find)
+printf '@400000006740a1c20000a1b31 starting delivery 18: msg 7 to local amy@example.net\n@400000006740a1c20000a1b32 delivery \n\n\n18: failure: Sorry,_no_mailbox_here_by_that_name\n' >"$tmp/qmail-cut.log"
+"$REBOUND" log -f tsv "$tmp/qmail-cut.log" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ]
+ok $? "qmail: a delivery number on another line gives no record"
+
 done_testing
