@@ -2596,6 +2596,7 @@ enum rb_atom_id {
 	A_network_error_28,
 	A_network_error_29,
 	A_network_error_30,
+	A_network_error_31,
 	A_mailer_error_0,
 	A_mailer_error_1,
 	A_mailer_error_2,

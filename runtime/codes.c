@@ -216,9 +216,14 @@ static CODES_INLINE void find_codes(struct cursor *cur, struct rb_codes *out)
 			struct rb_codes after = {0, 0, 0, 0};
 			if (j < len && (p[j] == ' ' || p[j] == '-')) {
 				size_t k = j + 1;
+				int paren;
 				while (k < len && p[k] == ' ')
 					k++;
-				if (status_at(p, len, k, &after)) {
+				/* "with code 554 (5.7.1)" (Stalwart): in brackets, the
+				   status must be of the reply's class to go with it */
+				paren = k + 1 < len && p[k] == '(';
+				if (status_at(p, len, k + (size_t)paren, &after) &&
+				    (!paren || after.cls == code / 100)) {
 					out->reply = code;
 					out->cls = after.cls;
 					out->subject = after.subject;

@@ -261,7 +261,28 @@ int rebound_settle_expired(struct rebound_result *res)
 	return res->cls == rebound_class_find("expired");
 }
 
-static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, rbp_span action)
+/* A recipient the report calls delayed is still being retried, whatever
+ * the last reply said: Postfix defers a "554 5.7.1" greeting and tries
+ * again.  The report's own temporary status is then the one to give,
+ * and the verdict is soft; the text still names the cause. */
+static void msg_keep_delay(struct rebound_result *res, rbp_span status)
+{
+	struct rb_codes fs = {0, 0, 0, 0};
+	status = rbp_trim(status);
+	if (res->status_class != 5 || !status.len || !rb_parse_status(status.ptr, status.len, &fs) ||
+	    fs.cls != 4)
+		return;
+	res->status_class = fs.cls;
+	res->status_subject = fs.subject;
+	res->status_detail = fs.detail;
+	rb_format_status(res->status, &fs);
+	res->flags |= REBOUND_F_STATUS_FROM_QUERY;
+	if (res->type == REBOUND_TYPE_HARD)
+		res->type = REBOUND_TYPE_SOFT;
+}
+
+static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, rbp_span action,
+                            rbp_span status)
 {
 	unsigned k;
 	/* A recipient the report calls delayed, or failed with a temporary
@@ -270,7 +291,10 @@ static void msg_settle_kind(struct rebound_result *res, enum rebound_kind kind, 
 	   RFC 3464, but some relays (SendGrid) write it. */
 	if (kind == REBOUND_KIND_DSN) {
 		int delayed = rbp_prefix(action.ptr, action.len, "delayed");
-		int failed_soft = rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4;
+		int failed_soft;
+		if (delayed)
+			msg_keep_delay(res, status);
+		failed_soft = rbp_prefix(action.ptr, action.len, "failed") && res->status_class == 4;
 		if (rbp_prefix(action.ptr, action.len, "expired") ||
 		    (delayed && msg_decided_by_codes(res)) || (failed_soft && msg_expiry_explains(res))) {
 			msg_set_expired(res);
@@ -463,7 +487,11 @@ static void msg_report(struct msg *m, const struct rbp_rcpt *r, enum rebound_kin
 	}
 	rebound_classify(rec.diagnostic.ptr, rec.diagnostic.len, &q, &rec.result);
 	msg_unwrap_codes(rec.diagnostic, &rec.result);
-	msg_settle_kind(&rec.result, kind, rec.action);
+	/* a notice without a report that tells of a delivery (Postfix's
+	   "successfully delivered" text): the 2xx reply it quotes decided */
+	if (kind == REBOUND_KIND_NDR && rec.result.type == REBOUND_TYPE_SUCCESS)
+		rec.kind = kind = REBOUND_KIND_DELIVERED;
+	msg_settle_kind(&rec.result, kind, rec.action, rec.status);
 	m->count++;
 	if (m->fn(m->ctx, &rec))
 		m->stopped = 1;

@@ -305,6 +305,31 @@ static int ndr_after_phrase(rbp_span line, const char *const *list, rbp_span *ad
 
 /* Is LINE a recipient line of format F?  Sets *ADDR and *TAIL (where
  * the error text on the same line starts). */
+/* "<target> (expanded from <alias>): error" whose target is no address
+ * (a local file or command, or masked by whoever pasted the notice):
+ * the alias the sender wrote is the recipient.  Returns the end of
+ * "(expanded from <alias>)" in LINE, 0 if the line is not of that form. */
+static size_t ndr_expanded_from(rbp_span line, size_t i, rbp_span *addr)
+{
+	size_t j, k;
+	if (i >= line.len || line.ptr[i] != '<')
+		return 0;
+	for (j = i + 1; j < line.len && line.ptr[j] != '>'; j++)
+		if (line.ptr[j] == '(' || line.ptr[j] == '<')
+			break;
+	if (j < line.len && line.ptr[j] == '>')
+		j++;
+	while (j < line.len && rbp_blank((unsigned char)line.ptr[j]))
+		j++;
+	k = rbp_prefix(line.ptr + j, line.len - j, "(expanded from ");
+	if (!k)
+		return 0;
+	k = rbp_address_at(line.ptr, line.len, j + k, addr);
+	if (k && k < line.len && line.ptr[k] == ')')
+		k++;
+	return k;
+}
+
 static int ndr_recipient_line(const struct rbp_ndr_format *f, rbp_span line, rbp_span *addr,
                               size_t *tail)
 {
@@ -321,6 +346,11 @@ static int ndr_recipient_line(const struct rbp_ndr_format *f, rbp_span line, rbp
 		       rbp_blank((unsigned char)line.ptr[i + 1]))
 			i = i + 1 + ndr_indent(rbp_mkspan(line.ptr + i + 1, line.len - i - 1));
 		k = rbp_address_at(line.ptr, line.len, i, addr);
+		if (k) {
+			*tail = k;
+			return 1;
+		}
+		k = ndr_expanded_from(line, i, addr);
 		if (k) {
 			*tail = k;
 			return 1;
