@@ -83,19 +83,19 @@ static void sort_unique(intvec *v)
 }
 
 /* The DFA states atoms A[0, n) need together, as the limit counts
- * them, or RB_MAX_STATES when they need more. */
-static int states_of(const struct atom_info *a, int n)
+ * them, or MAX when they need more. */
+static int states_of(const struct atom_info *a, int n, int max)
 {
 	struct nfa nfa;
 	char err[200];
 	size_t pos;
-	int i, states = (int)RB_MAX_STATES;
+	int i, states = max;
 	memset(&nfa, 0, sizeof nfa);
 	for (i = 0; i < n; i++)
 		if (nfa_add_pattern(&nfa, a[i].pat, i, err, sizeof err, &pos) < 0)
 			break;
-	if (i == n && (states = dfa_count_states(&nfa, (int)RB_MAX_STATES)) < 0)
-		states = (int)RB_MAX_STATES;
+	if (i == n && (states = dfa_count_states(&nfa, max)) < 0)
+		states = max;
 	free(nfa.st.v);
 	free(nfa.sets.v);
 	free(nfa.floating.v);
@@ -103,46 +103,86 @@ static int states_of(const struct atom_info *a, int n)
 	return states;
 }
 
-/*
- * Report which patterns make the automaton too big: the ones that are
- * big on their own, and the one at which the patterns taken in order
- * first pass the limit (found by bisection), since a sum of modest
- * patterns can be too big as well.
- */
-static void report_big_patterns(struct built *b)
+/* Keep the TOP largest values in SIZE (falling) with their atoms. */
+static void keep_top(long *size, int *who, int top, long n, int atom)
 {
-	int i, j, worst[5] = {-1, -1, -1, -1, -1}, size[5] = {0, 0, 0, 0, 0}, lo, hi;
-	diag_plain("the text patterns need more than %u automaton states", RB_MAX_STATES);
-	for (i = 0; i < b->atoms.n; i++) {
-		int n = states_of(&b->atoms.v[i], 1);
-		for (j = 0; j < 5; j++)
-			if (n > size[j]) {
-				memmove(&size[j + 1], &size[j], (size_t)(4 - j) * sizeof *size);
-				memmove(&worst[j + 1], &worst[j], (size_t)(4 - j) * sizeof *worst);
-				size[j] = n;
-				worst[j] = i;
-				break;
-			}
+	int j;
+	for (j = 0; j < top; j++)
+		if (n > size[j]) {
+			memmove(&size[j + 1], &size[j], (size_t)(top - 1 - j) * sizeof *size);
+			memmove(&who[j + 1], &who[j], (size_t)(top - 1 - j) * sizeof *who);
+			size[j] = n;
+			who[j] = atom;
+			return;
+		}
+}
+
+/*
+ * Report which patterns make the automaton too big, at a cost bounded by
+ * a few builds of the refused size (a rule base ten times today's takes
+ * minutes for one):
+ * - from the refused build itself, the patterns part-way matched in the
+ *   most of its states: those multiply the others' states;
+ * - the regexes too big on their own (a phrase alone needs a state a
+ *   byte), each counted alone, until the counts add up to a few limits;
+ * - when the builds of a bisection would be cheap (visiting at most
+ *   BISECT_WORK NFA states in all, some seconds), the pattern at which
+ *   the patterns in rank order first pass the limit, since a sum of
+ *   modest patterns can be too big as well.
+ * ATOM_END[i] is where the NFA states of atom i end.
+ */
+#define REPORT_TOP 5
+#define BISECT_WORK 64000000L
+static void report_big_patterns(struct built *b, const int *atom_end, const struct dfa_refusal *why,
+                                int max)
+{
+	int i, k, worst[REPORT_TOP], held_by[REPORT_TOP], lo, hi, steps;
+	long size[REPORT_TOP], held[REPORT_TOP], budget = 4L * max;
+	for (i = 0; i < REPORT_TOP; i++) {
+		worst[i] = held_by[i] = -1;
+		size[i] = held[i] = 0;
 	}
-	for (j = 0; j < 5 && worst[j] >= 0; j++)
-		diag_note(b->atoms.v[worst[j]].pat->loc, size[j] >= (int)RB_MAX_STATES
-		          ? "this pattern alone needs more than %d states"
-		          : "this pattern alone needs %d states", size[j]);
-	/* all atoms are too many and none is; the first k + 1 are too many */
-	lo = 0;
-	hi = b->atoms.n;
-	while (hi - lo > 1) {
-		int mid = lo + (hi - lo) / 2;
-		if (states_of(b->atoms.v, mid) >= (int)RB_MAX_STATES)
-			hi = mid;
-		else
-			lo = mid;
+	diag_plain("the text patterns need more than %d automaton states", max);
+	for (i = 0, k = 0; i < b->atoms.n; i++) {
+		long most = 0;
+		for (; k < atom_end[i]; k++)
+			most = why->held[k] > most ? why->held[k] : most;
+		keep_top(held, held_by, REPORT_TOP, most, i);
 	}
-	if (hi > 1) /* hi == 1: the first pattern alone, named above */
-		diag_note(b->atoms.v[hi - 1].pat->loc, "this pattern takes the automaton past the "
-		          "limit when added to the %d before it (strongest rules first)", hi - 1);
+	for (i = 0; i < REPORT_TOP && held_by[i] >= 0 && held[i] >= max / 100 && held[i] > 1; i++)
+		diag_note(b->atoms.v[held_by[i]].pat->loc, "this pattern is part-way matched in %ld "
+		          "of the %d states built", held[i], max);
+	for (i = 0; i < b->atoms.n && budget > 0; i++)
+		if (b->atoms.v[i].pat->is_regex) {
+			int n = states_of(&b->atoms.v[i], 1, max);
+			budget -= n;
+			if (n >= max / 100)
+				keep_top(size, worst, REPORT_TOP, n, i);
+		}
+	for (i = 0; i < REPORT_TOP && worst[i] >= 0; i++)
+		diag_note(b->atoms.v[worst[i]].pat->loc, size[i] >= max
+		          ? "this pattern alone needs more than %ld states"
+		          : "this pattern alone needs %ld states", size[i]);
+	for (steps = 0; (1L << steps) < b->atoms.n; steps++)
+		;
+	if (why->work * steps <= BISECT_WORK) {
+		/* all atoms are too many and none is; the first k + 1 are too many */
+		lo = 0;
+		hi = b->atoms.n;
+		while (hi - lo > 1) {
+			int mid = lo + (hi - lo) / 2;
+			if (states_of(b->atoms.v, mid, max) >= max)
+				hi = mid;
+			else
+				lo = mid;
+		}
+		if (hi > 1) /* hi == 1: the first pattern alone, named above */
+			diag_note(b->atoms.v[hi - 1].pat->loc, "this pattern takes the automaton past "
+			          "the limit when added to the %d before it (strongest rules first)", hi - 1);
+	}
 	diag_note(b->atoms.v[0].pat->loc, "patterns multiply each other's states; prefer phrases, "
-	          "and split wide repetitions into separate 'text' lines");
+	          "and split wide repetitions into separate 'text' lines (reboundc --max-states "
+	          "raises the limit, for large synthetic rule bases)");
 }
 
 /*
@@ -669,7 +709,7 @@ static const uint16_t *suffixes_by_len(struct rb_suffix *v, unsigned n)
 	return first;
 }
 
-int build_tables(struct ruleset *rs, struct built *b)
+int build_tables(struct ruleset *rs, struct built *b, int max_states)
 {
 	int before = diag_errors, r, i, g, k, p;
 	struct rebound_class *classes;
@@ -682,6 +722,7 @@ int build_tables(struct ruleset *rs, struct built *b)
 	uint32_t *accept_at;
 	size_t npool;
 	unsigned nh = 0, nd = 0;
+	int *atom_end;
 
 	memset(b, 0, sizeof *b);
 
@@ -704,6 +745,7 @@ int build_tables(struct ruleset *rs, struct built *b)
 		return diag_errors - before;
 	}
 
+	atom_end = xcalloc((size_t)b->atoms.n + 1, sizeof *atom_end);
 	for (i = 0; i < b->atoms.n; i++) {
 		char err[200];
 		size_t pos;
@@ -713,14 +755,20 @@ int build_tables(struct ruleset *rs, struct built *b)
 			l.col += 1 + (int)pos;
 			diag_error(l, "%s", err);
 		}
+		atom_end[i] = b->nfa.st.n;
 	}
+	if (diag_errors == before) {
+		struct dfa_refusal why;
+		add_code_marks(b);
+		why.held = xcalloc((size_t)b->nfa.st.n + 1, sizeof *why.held);
+		why.work = 0;
+		if (dfa_build(&b->nfa, max_states, &b->dfa, &why) < 0)
+			report_big_patterns(b, atom_end, &why, max_states);
+		free(why.held);
+	}
+	free(atom_end);
 	if (diag_errors != before)
 		return diag_errors - before;
-	add_code_marks(b);
-	if (dfa_build(&b->nfa, (int)RB_MAX_STATES, &b->dfa) < 0) {
-		report_big_patterns(b);
-		return diag_errors - before;
-	}
 
 	order_dfa_by_examples(rs, b);
 	choose_leads(rs, b);

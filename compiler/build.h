@@ -38,7 +38,8 @@ struct built {
 	struct rb_suffix *hosts, *domains;
 };
 
-/* Returns the number of errors. */
-int build_tables(struct ruleset *rs, struct built *b);
+/* Returns the number of errors.  MAX_STATES bounds the automaton
+ * (RB_MAX_STATES unless reboundc --max-states says otherwise). */
+int build_tables(struct ruleset *rs, struct built *b, int max_states);
 
 #endif

@@ -374,7 +374,21 @@ static void unique_names(char **names, int n)
 
 /* With COUNT_ONLY, stop after the subset construction (the states the
  * limit is about) and return their number. */
-static int build(const struct nfa *n, int max_states, struct dfa *d, int count_only)
+/* Fill WHY from the states built before B passed its limit. */
+static void explain_refusal(const struct builder *b, struct dfa_refusal *why)
+{
+	int i, c, k;
+	memset(why->held, 0, (size_t)b->n->st.n * sizeof *why->held);
+	for (i = 0; i < b->pool.n; i++)
+		why->held[b->pool.v[i]]++;
+	why->work = b->pool.n;
+	for (c = 0; c < b->nclasses; c++)
+		for (k = 0; k < b->root_len[c]; k++)
+			why->held[b->root_move[c][k]] = 0;
+}
+
+static int build(const struct nfa *n, int max_states, struct dfa *d, int count_only,
+                 struct dfa_refusal *why)
 {
 	struct builder b;
 	int c, s, i, nstates, nblocks, *block, *order, *pos, *parent, *via, head, tail;
@@ -592,6 +606,8 @@ static int build(const struct nfa *n, int max_states, struct dfa *d, int count_o
 
 too_big:
 	nstates = -1;
+	if (why)
+		explain_refusal(&b, why);
 release:
 	for (c = 0; c < b.nclasses; c++)
 		free(b.root_move[c]);
@@ -611,15 +627,15 @@ release:
 	return nstates;
 }
 
-int dfa_build(const struct nfa *n, int max_states, struct dfa *d)
+int dfa_build(const struct nfa *n, int max_states, struct dfa *d, struct dfa_refusal *why)
 {
-	return build(n, max_states, d, 0) < 0 ? -1 : 0;
+	return build(n, max_states, d, 0, why) < 0 ? -1 : 0;
 }
 
 int dfa_count_states(const struct nfa *n, int max_states)
 {
 	struct dfa d;
-	return build(n, max_states, &d, 1);
+	return build(n, max_states, &d, 1, NULL);
 }
 
 int dfa_rare_rows(const struct dfa *d, int *deflt, int *row_of)

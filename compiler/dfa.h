@@ -27,11 +27,22 @@ struct dfa {
 	int *depth;              /* per state: the length of that text */
 };
 
+/* What a refused build saw, for the compiler's message.  HELD is the
+ * caller's, one count for each NFA state. */
+struct dfa_refusal {
+	long *held; /* how many of the states built hold each NFA state,
+	             * 0 for the first steps of floating patterns, which
+	             * are in many states without multiplying any */
+	long work;  /* the NFA states of all the states built, summed: how
+	             * much another build of the same size would cost */
+};
+
 /*
  * Build the DFA.  Returns 0, or -1 when it would need more than
- * MAX_STATES states (nothing is allocated then).
+ * MAX_STATES states (nothing is allocated then, and WHY, unless NULL,
+ * is filled in).
  */
-int dfa_build(const struct nfa *n, int max_states, struct dfa *out);
+int dfa_build(const struct nfa *n, int max_states, struct dfa *out, struct dfa_refusal *why);
 
 /* The states of the automaton before minimisation (which is what
  * MAX_STATES limits), or -1 when there would be more. */

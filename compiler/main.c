@@ -1,7 +1,7 @@
 /*
  * main.c - reboundc, the rule compiler.
  *
- *   reboundc [-o DIR] [--check] [--dump] [-W...] [PATH...]
+ *   reboundc [-o DIR] [--check] [--dump] [--max-states N] [-W...] [PATH...]
  *
  * Reads rule files (a folder stands for its *.rules files, in byte
  * order of their names), checks them, classifies every example, and
@@ -42,9 +42,13 @@ int __lsan_is_turned_off(void) { return 1; }
 #endif
 
 
+/* The most --max-states allows: state numbers times symbol classes (at
+ * most 257) must stay within an int in the compiler's tables. */
+#define MAX_STATES_CEILING 8000000u
+
 static void usage(FILE *f)
 {
-	fputs("usage: reboundc [OPTION]... [PATH]...\n"
+	fprintf(f, "usage: reboundc [OPTION]... [PATH]...\n"
 	      "Compile rebound rule files (default: the folder rules.d) into C tables.\n\n"
 	      "  -o, --output DIR   write the generated C into DIR (default: generated)\n"
 	      "      --check        check rules and examples only; write nothing\n"
@@ -52,11 +56,15 @@ static void usage(FILE *f)
 	      "      --doc FILE     write the class table as Markdown to FILE\n"
 	      "      --export-patterns\n"
 	      "                     print every text pattern as a PCRE-style regex, one per line\n"
+	      "      --max-states N\n"
+	      "                     allow N automaton states (default %u, at most %u),\n"
+	      "                     for large synthetic rule bases\n"
 	      "  -Wshadow, -Wunused-class, -Wno-..., -Werror, -Werror=NAME\n"
 	      "                     control warnings\n"
 	      "  -h, --help         show this help\n"
 	      "  -V, --version      show the version\n\n"
-	      "Exit status: 0 clean, 1 errors in the rules, 2 usage or I/O errors.\n", f);
+	      "Exit status: 0 clean, 1 errors in the rules, 2 usage or I/O errors.\n",
+	      RB_MAX_STATES, MAX_STATES_CEILING);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -151,10 +159,24 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* The number in --max-states's argument A, or 0 when it is not one in
+ * [1, MAX_STATES_CEILING]. */
+static int state_limit(const char *a)
+{
+	char *end;
+	unsigned long v;
+	if (*a < '0' || *a > '9')
+		return 0;
+	errno = 0;
+	v = strtoul(a, &end, 10);
+	return *end || errno || v < 1 || v > MAX_STATES_CEILING ? 0 : (int)v;
+}
+
 int main(int argc, char **argv)
 {
 	const char *outdir = "generated", *docfile = NULL;
 	int check_only = 0, dump = 0, export_patterns = 0, i, io_errors = 0;
+	int max_states = (int)RB_MAX_STATES;
 	VEC(char *) paths;
 	struct ruleset rs;
 	struct built b;
@@ -171,7 +193,14 @@ int main(int argc, char **argv)
 			outdir = argv[i];
 		} else if (strncmp(a, "--output=", 9) == 0)
 			outdir = a + 9;
-		else if (strcmp(a, "--check") == 0)
+		else if (strcmp(a, "--max-states") == 0 || strncmp(a, "--max-states=", 13) == 0) {
+			const char *v = a[12] == '=' ? a + 13 : ++i < argc ? argv[i] : "";
+			if (!(max_states = state_limit(v))) {
+				fprintf(stderr, "reboundc: error: '--max-states' needs a number from 1 to %u\n",
+				        MAX_STATES_CEILING);
+				return 2;
+			}
+		} else if (strcmp(a, "--check") == 0)
 			check_only = 1;
 		else if (strcmp(a, "--dump") == 0)
 			dump = 1;
@@ -224,7 +253,7 @@ int main(int argc, char **argv)
 		return 2;
 	check_ruleset(&rs); /* also after syntax errors: name problems are worth seeing */
 	if (diag_errors == 0)
-		build_tables(&rs, &b);
+		build_tables(&rs, &b, max_states);
 	if (diag_errors == 0)
 		check_examples(&rs, &b);
 	if (diag_errors) {

@@ -199,7 +199,7 @@ static void run(const uint8_t *data, size_t size)
 
 	check_ruleset(&rs);
 	if (diag_errors == 0)
-		build_tables(&rs, &b);
+		build_tables(&rs, &b, (int)RB_MAX_STATES);
 	if (diag_errors == 0)
 		check_examples(&rs, &b);
 	if (diag_errors == 0 && sink) {

@@ -4,7 +4,7 @@
 # profiles, the largest automaton, the deepest regex group, the largest
 # repetition count and the longest name.  At the edge the rules compile;
 # one past it they get an error that says which limit and, for the
-# automaton, which patterns.  The limits are read from the sources, so
+# automaton, which patterns; reboundc --max-states moves the automaton's.  The limits are read from the sources, so
 # the test follows them when they change.
 . "${srcdir:-.}/tests/tap.sh"
 [ -x "$REBOUNDC" ] || skip_all "reboundc not built (needs bison and re2c)"
@@ -32,7 +32,8 @@ diag "limits: $max_rules rules, $max_atoms patterns, $max_states states, $max_fi
      "groups $max_depth deep, repetitions up to $max_repeat, names of $max_name," \
      "$max_profiles profiles"
 
-compile() { # FILE [OPTION] -> exit status in $status, stderr in $tmp/err
+compile() { # FILE [OPTIONS] -> exit status in $status, stderr in $tmp/err
+	# shellcheck disable=SC2086
 	"$REBOUNDC" ${2:---check} -Wno-unused-class "$1" >"$tmp/out" 2>"$tmp/err"
 	status=$?
 }
@@ -129,8 +130,43 @@ else
 	grep -q "states.rules:$last:$col: note: this pattern takes the automaton past the limit" "$tmp/err"
 	ok $? "the note names the pattern that tips it over, with its line and column"
 	[ $? -eq 0 ] || diag "$(head -n 12 "$tmp/err" | cut -c 1-200)"
+	# --max-states moves the limit both ways
+	compile "$tmp/states.rules" "--check --max-states=$((max_states + 1)) --dump"
+	[ $status -eq 0 ] && summary | grep -q " $((max_states + 1)) DFA states,"
+	ok $? "--max-states $((max_states + 1)) lets the automaton one state over the default compile"
+	states 1000 0 >"$tmp/states.rules"
+	compile "$tmp/states.rules" "--check --max-states $((plain - 1))"
+	[ $status -eq 1 ] && grep -q "error: the text patterns need more than $((plain - 1)) automaton states" "$tmp/err"
+	ok $? "--max-states $((plain - 1)) refuses the $plain states of 1000 phrases"
 fi
 rm -f "$tmp/states.rules"
+for bad in 0 -5 12x "" 99999999999; do
+	"$REBOUNDC" --check --max-states "$bad" "$base" >/dev/null 2>"$tmp/err"
+	[ $? -eq 2 ] && grep -q "error: '--max-states' needs a number from 1 to" "$tmp/err" || break
+done
+ok $? "--max-states refuses 0, negative, malformed, empty and huge numbers (exit 2)"
+
+# many modest phrases that share words, like a large synthetic rule base:
+# refused at once, naming the phrases in progress in the most states and
+# the one at which they pass the limit
+phrases() {
+	cat "$base"
+	awk 'BEGIN { n = split("mail box full quota over user unknown relay denied access host " \
+	             "lookup failed sender rejected spam policy blocked address invalid", w, " ")
+		printf "rule phrases {\n    class user_unknown\n    text \"%s %s %s\"\n", w[1], w[2], w[3]
+		for (i = 0; i < 300; i++)
+			printf "       | \"%s %s %s\"\n", w[1 + i % n], w[1 + int(i / n) % n], w[1 + (i * 7 + 3) % n]
+		printf "    example \"mail box full\" => user_unknown\n}\n" }'
+}
+phrases >"$tmp/phrases.rules"
+compile "$tmp/phrases.rules" "--check --max-states 2000"
+[ $status -eq 1 ] && grep -q "error: the text patterns need more than 2000 automaton states" "$tmp/err" &&
+	grep -q "phrases.rules:[0-9]*:10: note: this pattern is part-way matched in [0-9]* of the 2000 states built" "$tmp/err" &&
+	grep -q "phrases.rules:[0-9]*:10: note: this pattern takes the automaton past the limit" "$tmp/err" &&
+	grep -q "note: .*--max-states raises the limit" "$tmp/err"
+ok $? "300 phrases over 2000 states: refused, naming the phrases to blame and the option"
+[ $? -eq 0 ] || diag "$(head -n 12 "$tmp/err" | cut -c 1-200)"
+rm -f "$tmp/phrases.rules"
 
 # a single regex whose automaton is too big on its own
 cat "$base" >"$tmp/wide.rules"
@@ -146,6 +182,11 @@ compile "$tmp/wide.rules"
 	grep -q "wide.rules:[0-9]*:10: note: this pattern alone needs more than $max_states states" "$tmp/err"
 ok $? "a regex too big on its own is named, with its location"
 [ $? -eq 0 ] || diag "$(head -n 12 "$tmp/err" | cut -c 1-200)"
+# the refused build itself tells which pattern is in progress in most of
+# its states: named first, before any pattern is counted alone
+sed -n 2p "$tmp/err" |
+	grep -q "wide.rules:[0-9]*:10: note: this pattern is part-way matched in [0-9]* of the $max_states states built"
+ok $? "the first note names the regex that is part-way matched in the most states"
 
 # ---- regex nesting and repetition -------------------------------------------
 regex() { # REGEX EXAMPLE
