@@ -890,5 +890,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 51, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:a8ebb38780c99b8d"
+	"rebound-rules-1:392ede138d95fa36"
 };
