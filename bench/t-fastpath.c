@@ -301,7 +301,7 @@ static const uint16_t *reply_by_search(const struct rb_tables *t, unsigned reply
 	unsigned i;
 	for (i = 0; i < t->nreply_buckets; i++)
 		if (t->reply_buckets[i].lo <= reply && reply <= t->reply_buckets[i].hi)
-			return t->reply_buckets[i].rules;
+			return t->bucket_rules + t->reply_buckets[i].rules;
 	return NULL;
 }
 
@@ -313,7 +313,7 @@ static unsigned long index_mismatches(const struct rb_tables *t)
 	unsigned r, c, s, d, i;
 	for (r = 0; r < RB_REPLY_SPAN; r++) {
 		unsigned k = t->reply_index[r];
-		bad += (k ? t->reply_buckets[k - 1].rules : NULL) != reply_by_search(t, RB_REPLY_LOW + r);
+		bad += (k ? t->bucket_rules + t->reply_buckets[k - 1].rules : NULL) != reply_by_search(t, RB_REPLY_LOW + r);
 	}
 	for (c = 0; c < 6; c++)
 		for (s = 0; s + 1 < RB_STATUS_SUBJECTS; s++) {
@@ -323,14 +323,14 @@ static unsigned long index_mismatches(const struct rb_tables *t)
 				for (i = 0; i < t->nstatus_buckets; i++) {
 					const struct rb_status_bucket *b = &t->status_buckets[i];
 					if (b->cls == c && b->subject == s && b->lo <= d && d <= b->hi)
-						want = b->rules;
+						want = t->bucket_rules + b->rules;
 				}
 				for (i = f[0]; i < f[1]; i++) {
 					const struct rb_status_bucket *b = &t->status_buckets[i];
 					if (b->cls != c || b->subject != s)
 						bad++; /* a bucket of another class or subject */
 					else if (b->lo <= d && d <= b->hi)
-						got = b->rules;
+						got = t->bucket_rules + b->rules;
 				}
 				bad += got != want;
 			}

@@ -259,13 +259,16 @@ void out_classify_header(struct out *o, enum format f)
 		           "bounce_code\tpowermta\tses\tretry_after\treply\tstatus\tinput\n");
 }
 
+/* S, then blanks up to WIDTH (at least one), in blocks rather than one
+ * call a blank: a record not seen before is formatted this way. */
 static void pad(struct out *o, const char *s, size_t width)
 {
-	size_t n = strlen(s);
+	static const char blanks[] = "                                ";
+	size_t n = strlen(s), k = n < width ? width - n : 1;
 	out_bytes(o, s, n);
-	do
-		out_char(o, ' ');
-	while (++n < width);
+	for (; k > sizeof blanks - 1; k -= sizeof blanks - 1)
+		out_bytes(o, blanks, sizeof blanks - 1);
+	out_bytes(o, blanks, k);
 }
 
 static const char *ses_type(const struct rebound_result *r)

@@ -653,25 +653,64 @@ static void split_ses(const char *ses, const char **type, const char **sub)
 	*sub = slash + 1;
 }
 
-static void fill_rule(struct ruleset *rs, struct built *b, const struct rule *R, struct rb_rule *o,
-                      int retype)
+/* The rules' lists, one after another (rb_rule holds offsets into them). */
+struct pools {
+	VEC(struct rb_reply_pat) reply;
+	VEC(struct rb_status_pat) status;
+	VEC(struct rb_group) groups;
+	VEC(uint16_t) providers;
+};
+
+/* Append V's codes or indexes to a pool; where they start. */
+static uint32_t add_replies(struct pools *pl, const codevec *v, uint16_t *n)
+{
+	uint32_t at = (uint32_t)pl->reply.n;
+	struct rb_reply_pat *a;
+	int i;
+	fill_codes(v, &a, n, NULL, NULL);
+	for (i = 0; i < *n; i++)
+		vec_push(&pl->reply, a[i]);
+	free(a);
+	return at;
+}
+
+static uint32_t add_statuses(struct pools *pl, const codevec *v, uint16_t *n)
+{
+	uint32_t at = (uint32_t)pl->status.n;
+	struct rb_status_pat *a;
+	int i;
+	fill_codes(v, NULL, NULL, &a, n);
+	for (i = 0; i < *n; i++)
+		vec_push(&pl->status, a[i]);
+	free(a);
+	return at;
+}
+
+static uint32_t add_list(struct pools *pl, const intvec *v, uint16_t *n)
+{
+	uint32_t at = (uint32_t)pl->providers.n;
+	int i;
+	for (i = 0; i < v->n; i++)
+		vec_push(&pl->providers, (uint16_t)v->v[i]);
+	*n = (uint16_t)v->n;
+	return at;
+}
+
+static void fill_rule(struct ruleset *rs, const struct rule *R, struct rb_rule *o,
+                      struct rebound_rule *pub, struct pools *pl)
 {
 	int i;
-	(void)b;
-	o->pub.id = R->id.s;
-	o->pub.file = R->id.loc.file;
-	o->pub.line = (unsigned)R->id.loc.line;
-	o->pub.profile = R->profile >= 0 ? rs->profiles.v[R->profile].name.s : NULL;
+	pub->id = R->id.s;
+	pub->file = R->id.loc.file;
+	pub->line = (unsigned)R->id.loc.line;
+	pub->profile = R->profile >= 0 ? rs->profiles.v[R->profile].name.s : NULL;
 	o->cls = (uint16_t)(R->class_idx.n ? R->class_idx.v[0] : 0);
 	o->type = R->type_v >= 0 ? (uint8_t)R->type_v : (uint8_t)RB_NO_TYPE;
 	o->profile = (uint8_t)(R->profile + 1);
-	fill_codes(&R->reply, (struct rb_reply_pat **)&o->reply, &o->nreply, NULL, NULL);
-	fill_codes(&R->status, NULL, NULL, (struct rb_status_pat **)&o->status, &o->nstatus);
-	o->nproviders = (uint16_t)R->provider_idx.n;
-	o->providers = int_list(&R->provider_idx);
+	o->reply = add_replies(pl, &R->reply, &o->nreply);
+	o->status = add_statuses(pl, &R->status, &o->nstatus);
+	o->providers = add_list(pl, &R->provider_idx, &o->nproviders);
 	o->retry_after = R->retry_after;
-	if (retype)
-		return;
 	{
 		struct rb_group *g = xcalloc((size_t)R->groups.n + 1, sizeof *g);
 		int a = R->first_atom;
@@ -681,11 +720,25 @@ static void fill_rule(struct ruleset *rs, struct built *b, const struct rule *R,
 			g[k].count = (uint16_t)R->groups.v[i].n;
 			a += R->groups.v[i].n;
 		}
-		o->groups = g;
+		o->groups = (uint32_t)pl->groups.n;
+		for (i = 0; i < R->groups.n; i++)
+			vec_push(&pl->groups, g[i]);
+		free(g);
 		o->ngroups = (uint16_t)R->groups.n;
 		o->unless.first = (uint16_t)a;
 		o->unless.count = (uint16_t)R->unless.n;
 	}
+}
+
+/* A retype's codes, providers and classes, in the same pools. */
+static void fill_retype(const struct rule *R, struct rb_retype *x, struct pools *pl)
+{
+	x->type = R->type_v >= 0 ? (uint8_t)R->type_v : (uint8_t)RB_NO_TYPE;
+	x->profile = (uint8_t)(R->profile + 1);
+	x->reply = add_replies(pl, &R->reply, &x->nreply);
+	x->status = add_statuses(pl, &R->status, &x->nstatus);
+	x->providers = add_list(pl, &R->provider_idx, &x->nproviders);
+	x->classes = add_list(pl, &R->class_idx, &x->nclasses);
 }
 
 /* Sort the N suffixes of V by length, keeping the order of those of one
@@ -714,6 +767,8 @@ int build_tables(struct ruleset *rs, struct built *b, int max_states)
 	int before = diag_errors, r, i, g, k, p;
 	struct rebound_class *classes;
 	struct rb_rule *rules;
+	struct rebound_rule *rule_pub;
+	struct pools pl;
 	struct rb_retype *retypes;
 	struct rb_atom *atoms;
 	struct rebound_provider *providers;
@@ -841,29 +896,30 @@ int build_tables(struct ruleset *rs, struct built *b, int max_states)
 	b->t.nclasses = (unsigned)rs->classes.n;
 
 	rules = xcalloc((size_t)rs->ranked.n + 1, sizeof *rules);
+	rule_pub = xcalloc((size_t)rs->ranked.n + 1, sizeof *rule_pub);
+	memset(&pl, 0, sizeof pl);
 	for (r = 0; r < rs->ranked.n; r++)
-		fill_rule(rs, b, &rs->rules.v[rs->ranked.v[r]], &rules[r], 0);
+		fill_rule(rs, &rs->rules.v[rs->ranked.v[r]], &rules[r], &rule_pub[r], &pl);
+	retypes = xcalloc((size_t)rs->retypes_ranked.n + 1, sizeof *retypes);
+	for (r = 0; r < rs->retypes_ranked.n; r++)
+		fill_retype(&rs->retypes.v[rs->retypes_ranked.v[r]], &retypes[r], &pl);
+	{
+		/* one zero entry closes each pool, so none is empty */
+		struct rb_reply_pat rz = {0, 0};
+		struct rb_status_pat sz = {0, 0, 0, 0};
+		struct rb_group gz = {0, 0};
+		vec_push(&pl.reply, rz);
+		vec_push(&pl.status, sz);
+		vec_push(&pl.groups, gz);
+		vec_push(&pl.providers, 0);
+	}
 	b->t.rules = rules;
 	b->t.nrules = (unsigned)rs->ranked.n;
-
-	retypes = xcalloc((size_t)rs->retypes_ranked.n + 1, sizeof *retypes);
-	for (r = 0; r < rs->retypes_ranked.n; r++) {
-		const struct rule *R = &rs->retypes.v[rs->retypes_ranked.v[r]];
-		struct rb_rule tmp;
-		memset(&tmp, 0, sizeof tmp);
-		fill_rule(rs, b, R, &tmp, 1);
-		retypes[r].pub = tmp.pub;
-		retypes[r].type = tmp.type;
-		retypes[r].profile = tmp.profile;
-		retypes[r].nreply = tmp.nreply;
-		retypes[r].reply = tmp.reply;
-		retypes[r].nstatus = tmp.nstatus;
-		retypes[r].status = tmp.status;
-		retypes[r].nproviders = tmp.nproviders;
-		retypes[r].providers = tmp.providers;
-		retypes[r].nclasses = (uint16_t)R->class_idx.n;
-		retypes[r].classes = int_list(&R->class_idx);
-	}
+	b->t.rule_pub = rule_pub;
+	b->t.reply_pool = pl.reply.v;
+	b->t.status_pool = pl.status.v;
+	b->t.group_pool = pl.groups.v;
+	b->t.provider_pool = pl.providers.v;
 	b->t.retypes = retypes;
 	b->t.nretypes = (unsigned)rs->retypes_ranked.n;
 	{
@@ -891,18 +947,25 @@ int build_tables(struct ruleset *rs, struct built *b, int max_states)
 	b->hosts = xcalloc(nh + 1, sizeof *b->hosts);
 	b->domains = xcalloc(nd + 1, sizeof *b->domains);
 	nh = nd = 0;
-	for (p = 0; p < rs->providers.n; p++) {
-		const struct provider_def *P = &rs->providers.v[p];
-		for (i = 0; i < P->hosts.n; i++) {
-			b->hosts[nh].suffix = P->hosts.v[i].s;
-			b->hosts[nh].len = (uint16_t)strlen(P->hosts.v[i].s);
-			b->hosts[nh++].provider = (uint16_t)p;
+	{
+		/* the text of every suffix, provider by provider, its hosts then
+		   its domains, each ended by a NUL (emit.c writes them so) */
+		VEC(char) text = {NULL, 0, 0};
+		for (p = 0; p < rs->providers.n; p++) {
+			const struct provider_def *P = &rs->providers.v[p];
+			for (i = 0; i < P->hosts.n + P->domains.n; i++) {
+				const char *sx = i < P->hosts.n ? P->hosts.v[i].s : P->domains.v[i - P->hosts.n].s;
+				struct rb_suffix *o = i < P->hosts.n ? &b->hosts[nh++] : &b->domains[nd++];
+				size_t j, l = strlen(sx);
+				o->at = (uint32_t)text.n;
+				o->len = (uint16_t)l;
+				o->provider = (uint16_t)p;
+				for (j = 0; j <= l; j++)
+					vec_push(&text, sx[j]);
+			}
 		}
-		for (i = 0; i < P->domains.n; i++) {
-			b->domains[nd].suffix = P->domains.v[i].s;
-			b->domains[nd].len = (uint16_t)strlen(P->domains.v[i].s);
-			b->domains[nd++].provider = (uint16_t)p;
-		}
+		vec_push(&text, '\0'); /* never empty */
+		b->t.suffix_text = text.v;
 	}
 	b->t.hosts = b->hosts;
 	b->t.nhosts = nh;
@@ -925,20 +988,29 @@ int build_tables(struct ruleset *rs, struct built *b, int max_states)
 	{
 		struct rb_status_bucket *sb = xcalloc((size_t)b->status_buckets.n + 1, sizeof *sb);
 		struct rb_reply_bucket *rb = xcalloc((size_t)b->reply_buckets.n + 1, sizeof *rb);
+		VEC(uint16_t) lists = {NULL, 0, 0};
 		for (i = 0; i < b->status_buckets.n; i++) {
 			const struct bucket *x = &b->status_buckets.v[i];
 			sb[i].cls = (uint8_t)x->cls;
 			sb[i].subject = (uint16_t)x->subject;
 			sb[i].lo = (uint16_t)x->lo;
 			sb[i].hi = (uint16_t)x->hi;
-			sb[i].rules = int_list(&x->rules);
+			sb[i].rules = (uint32_t)lists.n;
+			for (k = 0; k < x->rules.n; k++)
+				vec_push(&lists, (uint16_t)x->rules.v[k]);
+			vec_push(&lists, RB_NONE);
 		}
 		for (i = 0; i < b->reply_buckets.n; i++) {
 			const struct bucket *x = &b->reply_buckets.v[i];
 			rb[i].lo = (uint16_t)x->lo;
 			rb[i].hi = (uint16_t)x->hi;
-			rb[i].rules = int_list(&x->rules);
+			rb[i].rules = (uint32_t)lists.n;
+			for (k = 0; k < x->rules.n; k++)
+				vec_push(&lists, (uint16_t)x->rules.v[k]);
+			vec_push(&lists, RB_NONE);
 		}
+		vec_push(&lists, RB_NONE); /* never empty */
+		b->t.bucket_rules = lists.v;
 		b->t.status_buckets = sb;
 		b->t.nstatus_buckets = (unsigned)b->status_buckets.n;
 		b->t.reply_buckets = rb;

@@ -129,6 +129,57 @@ static void banner(struct sbuf *b, const char *what)
 	      " * Regenerate with \"make regen\". */\n", what);
 }
 
+/* One list of a pool: its offset's name (PRE_NAME), start and length. */
+struct pool_list {
+	const char *pre, *name;
+	uint32_t at;
+	unsigned n;
+};
+
+/* The lists of pool K (0 replies, 1 statuses, 2 groups, 3 providers and
+ * classes) in the order build.c laid them out: the rules', then the
+ * retypes'.  V has room for nrules + 2 * nretypes; returns the count. */
+static int pool_lists(const struct emitter *e, unsigned k, struct pool_list *v)
+{
+	static const char *const pre[4] = {"OR", "OS", "OG", "OP"};
+	const struct rb_tables *t = &e->b->t;
+	unsigned i;
+	int n = 0;
+	for (i = 0; i < t->nrules; i++) {
+		const struct rb_rule *r = &t->rules[i];
+		struct pool_list l;
+		l.pre = pre[k];
+		l.name = e->rule_names[i];
+		l.at = k == 0 ? r->reply : k == 1 ? r->status : k == 2 ? r->groups : r->providers;
+		l.n = k == 0 ? r->nreply : k == 1 ? r->nstatus : k == 2 ? r->ngroups : r->nproviders;
+		if (l.n)
+			v[n++] = l;
+	}
+	for (i = 0; i < t->nretypes && k != 2; i++) {
+		const struct rb_retype *x = &t->retypes[i];
+		struct pool_list l;
+		l.pre = pre[k];
+		l.name = e->retype_names[i];
+		l.at = k == 0 ? x->reply : k == 1 ? x->status : x->providers;
+		l.n = k == 0 ? x->nreply : k == 1 ? x->nstatus : x->nproviders;
+		if (l.n)
+			v[n++] = l;
+		if (k == 3 && x->nclasses) {
+			l.pre = "OC";
+			l.at = x->classes;
+			l.n = x->nclasses;
+			v[n++] = l;
+		}
+	}
+	return n;
+}
+
+static struct pool_list *pool_room(const struct emitter *e)
+{
+	return xcalloc((size_t)e->b->t.nrules + 2 * (size_t)e->b->t.nretypes + 1,
+	               sizeof(struct pool_list));
+}
+
 static void emit_ids(struct emitter *e, struct sbuf *o)
 {
 	struct ruleset *rs = e->rs;
@@ -157,8 +208,29 @@ static void emit_ids(struct emitter *e, struct sbuf *o)
 	for (i = 0; i < b->atoms.n; i++)
 		pf(o, "\t%s,\n", e->atom_names[i]);
 	pf(o, "\tRB_NATOMS\n};\n\n");
+	{
+		/* the sizes of the rules' pools (rules.c checks them: its own
+		   offsets end at the same place, or the declarations conflict) */
+		static const char *const what[4] = {"REPLY", "STATUS", "GROUP", "PROVIDER"};
+		struct pool_list *v = pool_room(e);
+		unsigned k, n;
+		int j, m;
+		pf(o, "enum {");
+		for (k = 0; k < 4; k++) {
+			for (n = 0, m = pool_lists(e, k, v), j = 0; j < m; j++)
+				n += v[j].n;
+			pf(o, "%s\n\tRB_N%s_POOL = %u", k ? "," : "", what[k], n);
+		}
+		pf(o, "\n};\n\n");
+		free(v);
+	}
 	pf(o, "REBOUND_PRIVATE const struct rebound_class rb_gen_classes[RB_NCLASSES + 1];\n");
 	pf(o, "REBOUND_PRIVATE const struct rb_rule rb_gen_rules[RB_NRULES + 1];\n");
+	pf(o, "REBOUND_PRIVATE const struct rebound_rule rb_gen_rule_pub[RB_NRULES + 1];\n");
+	pf(o, "REBOUND_PRIVATE const struct rb_reply_pat rb_gen_reply_pool[RB_NREPLY_POOL + 1];\n");
+	pf(o, "REBOUND_PRIVATE const struct rb_status_pat rb_gen_status_pool[RB_NSTATUS_POOL + 1];\n");
+	pf(o, "REBOUND_PRIVATE const struct rb_group rb_gen_group_pool[RB_NGROUP_POOL + 1];\n");
+	pf(o, "REBOUND_PRIVATE const uint16_t rb_gen_provider_pool[RB_NPROVIDER_POOL + 1];\n");
 	pf(o, "REBOUND_PRIVATE const struct rb_retype rb_gen_retypes[RB_NRETYPES + 1];\n");
 	pf(o, "REBOUND_PRIVATE const struct rb_atom rb_gen_atoms[RB_NATOMS + 1];\n");
 	pf(o, "REBOUND_PRIVATE const struct rb_dfa rb_gen_dfa;\n\n");
@@ -213,44 +285,18 @@ static void emit_classes(struct emitter *e, struct sbuf *o)
 	pf(o, "\t[RB_NCLASSES] = { .name = NULL }\n};\n");
 }
 
-static void code_arrays(struct sbuf *o, const char *name, const struct rb_rule *r)
+static void status_pat(struct sbuf *o, const struct rb_status_pat *s)
 {
-	unsigned i;
-	if (r->nreply) {
-		pf(o, "static const struct rb_reply_pat rp_%s[] = {", name);
-		for (i = 0; i < r->nreply; i++)
-			pf(o, "%s{%u, %u}", i ? ", " : " ", r->reply[i].lo, r->reply[i].hi);
-		pf(o, " };\n");
-	}
-	if (r->nstatus) {
-		pf(o, "static const struct rb_status_pat sp_%s[] = {", name);
-		for (i = 0; i < r->nstatus; i++) {
-			const struct rb_status_pat *s = &r->status[i];
-			pf(o, "%s{%u, ", i ? ", " : " ", s->cls);
-			if (s->subject == RB_NONE)
-				pf(o, "RB_NONE, ");
-			else
-				pf(o, "%u, ", s->subject);
-			pf(o, "%u, ", s->lo);
-			if (s->hi == RB_NONE)
-				pf(o, "RB_NONE}");
-			else
-				pf(o, "%u}", s->hi);
-		}
-		pf(o, " };\n");
-	}
-}
-
-static void provider_list(struct emitter *e, struct sbuf *o, const char *name, const uint16_t *v,
-                          unsigned n)
-{
-	unsigned i;
-	if (!n)
-		return;
-	pf(o, "static const uint16_t pv_%s[] = {", name);
-	for (i = 0; i < n; i++)
-		pf(o, "%sPV_%s", i ? ", " : " ", mangle(e->rs->providers.v[v[i]].name.s));
-	pf(o, " };\n");
+	pf(o, "{%u, ", s->cls);
+	if (s->subject == RB_NONE)
+		pf(o, "RB_NONE, ");
+	else
+		pf(o, "%u, ", s->subject);
+	pf(o, "%u, ", s->lo);
+	if (s->hi == RB_NONE)
+		pf(o, "RB_NONE}");
+	else
+		pf(o, "%u}", s->hi);
 }
 
 static const char *type_word(uint8_t t)
@@ -258,84 +304,113 @@ static const char *type_word(uint8_t t)
 	return t == RB_NO_TYPE ? "RB_NO_TYPE" : enum_word("REBOUND_TYPE_", rb_type_names[t]);
 }
 
+/* List L of pool K, comma-separated. */
+static void pool_entries(struct emitter *e, struct sbuf *o, const struct pool_list *l, unsigned k)
+{
+	const struct rb_tables *t = &e->b->t;
+	unsigned i;
+	for (i = 0; i < l->n; i++) {
+		uint32_t at = l->at + i;
+		if (i)
+			pf(o, ", ");
+		if (k == 0)
+			pf(o, "{%u, %u}", t->reply_pool[at].lo, t->reply_pool[at].hi);
+		else if (k == 1)
+			status_pat(o, &t->status_pool[at]);
+		else if (k == 2)
+			pf(o, "{%s, %u}", e->atom_names[t->group_pool[at].first], t->group_pool[at].count);
+		else if (strcmp(l->pre, "OC") == 0)
+			pf(o, "CL_%s", t->classes[t->provider_pool[at]].name);
+		else
+			pf(o, "PV_%s", mangle(e->rs->providers.v[t->provider_pool[at]].name.s));
+	}
+}
+
 static void emit_rules(struct emitter *e, struct sbuf *o)
 {
 	const struct rb_tables *t = &e->b->t;
 	struct ruleset *rs = e->rs;
 	unsigned i, k;
+	struct pool_list *v;
 	banner(o, "rules.c - every rule and retype, strongest first, and the text atoms.");
 	pf(o, "#include \"ids.h\"\n\n");
-	for (i = 0; i < t->nrules; i++) {
-		const struct rb_rule *r = &t->rules[i];
-		const char *nm = e->rule_names[i];
-		code_arrays(o, nm, r);
-		provider_list(e, o, nm, r->providers, r->nproviders);
-		if (r->ngroups) {
-			pf(o, "static const struct rb_group gr_%s[] = {", nm);
-			for (k = 0; k < r->ngroups; k++)
-				pf(o, "%s{%s, %u}", k ? ", " : " ", e->atom_names[r->groups[k].first],
-				   r->groups[k].count);
-			pf(o, " };\n");
+	pf(o, "/* The rules' and retypes' lists, one after another, each found by its\n"
+	      " * offset (OR_, OS_, OG_, OP_ or OC_ and the rule's name): offsets rather\n"
+	      " * than pointers, which a position-independent program would relocate at\n"
+	      " * every start. */\n");
+	v = pool_room(e);
+	for (k = 0; k < 4; k++) {
+		static const char *const pre[4] = {"OR", "OS", "OG", "OP"};
+		static const char *const decl[4] = {
+			"const struct rb_reply_pat rb_gen_reply_pool",
+			"const struct rb_status_pat rb_gen_status_pool",
+			"const struct rb_group rb_gen_group_pool", "const uint16_t rb_gen_provider_pool"};
+		int m = pool_lists(e, k, v), j;
+		pf(o, "enum {");
+		for (j = 0; j < m; j++) {
+			if (j == 0)
+				pf(o, "\n\t%s_%s = 0,", v[j].pre, v[j].name);
+			else
+				pf(o, "\n\t%s_%s = %s_%s + %u,", v[j].pre, v[j].name, v[j - 1].pre,
+				   v[j - 1].name, v[j - 1].n);
 		}
+		if (m == 0)
+			pf(o, "\n\t%s_END = 0\n};\n", pre[k]);
+		else
+			pf(o, "\n\t%s_END = %s_%s + %u\n};\n", pre[k], v[m - 1].pre, v[m - 1].name,
+			   v[m - 1].n);
+		pf(o, "RB_OBJECT %s[%s_END + 1] = {\n", decl[k], pre[k]);
+		for (j = 0; j < m; j++) {
+			pf(o, "\t[%s_%s] = ", v[j].pre, v[j].name);
+			pool_entries(e, o, &v[j], k);
+			pf(o, ",\n");
+		}
+		pf(o, k == 3 ? "\t[%s_END] = 0\n};\n\n" : "\t[%s_END] = { 0 }\n};\n\n", pre[k]);
 	}
-	pf(o, "\nRB_OBJECT const struct rb_rule rb_gen_rules[RB_NRULES + 1] = {\n");
+	free(v);
+	pf(o, "RB_OBJECT const struct rb_rule rb_gen_rules[RB_NRULES + 1] = {\n");
 	for (i = 0; i < t->nrules; i++) {
 		const struct rb_rule *r = &t->rules[i];
 		const char *nm = e->rule_names[i];
-		pf(o, "\t[%s] = { {", nm);
-		c_str(o, r->pub.id);
-		pf(o, ", ");
-		c_str(o, r->pub.file);
-		pf(o, ", %u, ", r->pub.line);
-		c_str(o, r->pub.profile);
-		pf(o, "}, CL_%s, %s, %u, %u, %u, %u, %u, ", t->classes[r->cls].name, type_word(r->type),
-		   r->profile, r->nreply, r->nstatus, r->ngroups, r->nproviders);
-		pf(o, r->nreply ? "rp_%s, " : "NULL, ", nm);
-		pf(o, r->nstatus ? "sp_%s, " : "NULL, ", nm);
-		pf(o, r->ngroups ? "gr_%s, " : "NULL, ", nm);
+		pf(o, "\t[%s] = { CL_%s, %s, %u, %u, %u, %u, %u, ", nm, t->classes[r->cls].name,
+		   type_word(r->type), r->profile, r->nreply, r->nstatus, r->ngroups, r->nproviders);
+		pf(o, r->nreply ? "OR_%s, " : "0, ", nm);
+		pf(o, r->nstatus ? "OS_%s, " : "0, ", nm);
+		pf(o, r->ngroups ? "OG_%s, " : "0, ", nm);
+		pf(o, r->nproviders ? "OP_%s, " : "0, ", nm);
 		if (r->unless.count)
 			pf(o, "{%s, %u}, ", e->atom_names[r->unless.first], r->unless.count);
 		else
 			pf(o, "{0, 0}, ");
-		pf(o, r->nproviders ? "pv_%s, " : "NULL, ", nm);
 		pf(o, "%u },\n", (unsigned)r->retry_after);
 	}
 	pf(o, "\t[RB_NRULES] = { .cls = 0 }\n};\n\n");
-
-	for (i = 0; i < t->nretypes; i++) {
-		const struct rb_retype *x = &t->retypes[i];
-		struct rb_rule tmp;
-		const char *nm = e->retype_names[i];
-		memset(&tmp, 0, sizeof tmp);
-		tmp.nreply = x->nreply;
-		tmp.reply = x->reply;
-		tmp.nstatus = x->nstatus;
-		tmp.status = x->status;
-		code_arrays(o, nm, &tmp);
-		provider_list(e, o, nm, x->providers, x->nproviders);
-		if (x->nclasses) {
-			pf(o, "static const uint16_t cl_%s[] = {", nm);
-			for (k = 0; k < x->nclasses; k++)
-				pf(o, "%sCL_%s", k ? ", " : " ", t->classes[x->classes[k]].name);
-			pf(o, " };\n");
-		}
-	}
-	pf(o, "\nRB_OBJECT const struct rb_retype rb_gen_retypes[RB_NRETYPES + 1] = {\n");
-	for (i = 0; i < t->nretypes; i++) {
-		const struct rb_retype *x = &t->retypes[i];
-		const char *nm = e->retype_names[i];
-		pf(o, "\t[%s] = { {", nm);
-		c_str(o, x->pub.id);
+	pf(o, "/* what rebound_rule_at and a result show of each rule */\n");
+	pf(o, "RB_OBJECT const struct rebound_rule rb_gen_rule_pub[RB_NRULES + 1] = {\n");
+	for (i = 0; i < t->nrules; i++) {
+		const struct rebound_rule *u = &t->rule_pub[i];
+		pf(o, "\t[%s] = {", e->rule_names[i]);
+		c_str(o, u->id);
 		pf(o, ", ");
-		c_str(o, x->pub.file);
-		pf(o, ", %u, ", x->pub.line);
-		c_str(o, x->pub.profile);
-		pf(o, "}, %s, %u, %u, %u, %u, %u, ", type_word(x->type), x->profile, x->nreply,
-		   x->nstatus, x->nproviders, x->nclasses);
-		pf(o, x->nreply ? "rp_%s, " : "NULL, ", nm);
-		pf(o, x->nstatus ? "sp_%s, " : "NULL, ", nm);
-		pf(o, x->nproviders ? "pv_%s, " : "NULL, ", nm);
-		pf(o, x->nclasses ? "cl_%s },\n" : "NULL },\n", nm);
+		c_str(o, u->file);
+		pf(o, ", %u, ", u->line);
+		c_str(o, u->profile);
+		pf(o, "},\n");
+	}
+	pf(o, "\t[RB_NRULES] = { NULL, NULL, 0, NULL }\n};\n\n");
+
+	pf(o, "RB_OBJECT const struct rb_retype rb_gen_retypes[RB_NRETYPES + 1] = {\n");
+	for (i = 0; i < t->nretypes; i++) {
+		const struct rb_retype *x = &t->retypes[i];
+		const struct rule *R = &rs->retypes.v[rs->retypes_ranked.v[i]];
+		const char *nm = e->retype_names[i];
+		pf(o, "\t/* %s, %s:%d */\n", R->id.s, R->id.loc.file, R->id.loc.line);
+		pf(o, "\t[%s] = { %s, %u, %u, %u, %u, %u, ", nm, type_word(x->type), x->profile,
+		   x->nreply, x->nstatus, x->nproviders, x->nclasses);
+		pf(o, x->nreply ? "OR_%s, " : "0, ", nm);
+		pf(o, x->nstatus ? "OS_%s, " : "0, ", nm);
+		pf(o, x->nproviders ? "OP_%s, " : "0, ", nm);
+		pf(o, x->nclasses ? "OC_%s },\n" : "0 },\n", nm);
 	}
 	pf(o, "\t[RB_NRETYPES] = { .type = 0 }\n};\n\n");
 
@@ -693,6 +768,92 @@ static void emit_by_len(struct sbuf *o, const char *name, const uint16_t *first)
 	pf(o, "\n};\n\n");
 }
 
+/* The host and domain suffixes: their text in one pool (suffix_text),
+ * provider by provider as build.c lays it out, each found by an offset
+ * named after its provider and place (SX_gmail_h0, SX_gmail_d2), so a new
+ * suffix changes its own lines and the next one's; then the two tables
+ * by length, which name those offsets (numbers: nothing to relocate). */
+static void emit_suffixes(struct emitter *e, struct sbuf *o)
+{
+	const struct rb_tables *t = &e->b->t;
+	struct ruleset *rs = e->rs;
+	unsigned n = t->nhosts + t->ndomains, k = 0, i;
+	char **name = xcalloc(n + 1, sizeof *name);
+	uint32_t *at = xcalloc(n + 1, sizeof *at);
+	int p, j;
+	for (p = 0; p < rs->providers.n; p++) {
+		const struct provider_def *P = &rs->providers.v[p];
+		for (j = 0; j < P->hosts.n + P->domains.n; j++, k++) {
+			const struct rb_suffix *x = j < P->hosts.n ? &t->hosts[0] : &t->domains[0];
+			unsigned m = j < P->hosts.n ? t->nhosts : t->ndomains;
+			char buf[600];
+			snprintf(buf, sizeof buf, "SX_%s_%c%d", mangle(P->name.s), j < P->hosts.n ? 'h' : 'd',
+			         j < P->hosts.n ? j : j - P->hosts.n);
+			name[k] = xstrdup(buf);
+			/* the offset build.c gave it: the entry of this provider and text */
+			for (i = 0; i < m; i++)
+				if ((int)x[i].provider == p &&
+				    strcmp(t->suffix_text + x[i].at,
+				           j < P->hosts.n ? P->hosts.v[j].s : P->domains.v[j - P->hosts.n].s) == 0)
+					break;
+			at[k] = i < m ? x[i].at : 0;
+		}
+	}
+	pf(o, "enum {");
+	for (i = 0; i < n; i++) {
+		if (i == 0)
+			pf(o, "\n\t%s = 0,", name[i]);
+		else
+			pf(o, "\n\t%s = %s + %u,", name[i], name[i - 1],
+			   (unsigned)strlen(t->suffix_text + at[i - 1]) + 1);
+	}
+	if (n)
+		pf(o, "\n\tSX_END = %s + %u\n};\n", name[n - 1],
+		   (unsigned)strlen(t->suffix_text + at[n - 1]) + 1);
+	else
+		pf(o, "\n\tSX_END = 0\n};\n");
+	pf(o, "static const char suffix_text[SX_END + 1] =");
+	for (i = 0; i < n; i++) {
+		pf(o, "\n\t/* %s */ ", name[i]);
+		c_str(o, t->suffix_text + at[i]);
+		pf(o, " \"\\0\"");
+	}
+	pf(o, "%s;\n\n", n ? "" : " \"\"");
+	for (k = 0; k < 2; k++) {
+		const struct rb_suffix *v = k ? t->domains : t->hosts;
+		unsigned m = k ? t->ndomains : t->nhosts;
+		pf(o, "static const struct rb_suffix %s[] = {\n", k ? "domains" : "hosts");
+		for (i = 0; i < m; i++) {
+			unsigned q;
+			for (q = 0; q < n && at[q] != v[i].at; q++)
+				;
+			pf(o, "\t{ %s, %u, PV_%s },\n", q < n ? name[q] : "0", v[i].len,
+			   mangle(t->providers[v[i].provider].id));
+		}
+		pf(o, "\t{ 0, 0, RB_NONE }\n};\n\n");
+	}
+	for (i = 0; i < n; i++)
+		free(name[i]);
+	free(name);
+	free(at);
+}
+
+/* Bucket I of the status buckets and then the reply buckets, and its name. */
+static const struct bucket *bucket_at(const struct built *b, int i)
+{
+	return i < b->status_buckets.n ? &b->status_buckets.v[i]
+	                               : &b->reply_buckets.v[i - b->status_buckets.n];
+}
+
+static void bucket_name(const struct built *b, int i, char *buf, size_t n)
+{
+	const struct bucket *k = bucket_at(b, i);
+	if (i < b->status_buckets.n)
+		snprintf(buf, n, "st_%d_%d_%d_%d", k->cls, k->subject, k->lo, k->hi);
+	else
+		snprintf(buf, n, "re_%d_%d", k->lo, k->hi);
+}
+
 static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 {
 	struct ruleset *rs = e->rs;
@@ -715,21 +876,7 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 		pf(o, " },\n");
 	}
 	pf(o, "\t[RB_NPROVIDERS] = { NULL, NULL }\n};\n\n");
-	pf(o, "static const struct rb_suffix hosts[] = {\n");
-	for (i = 0; i < (int)t->nhosts; i++) {
-		pf(o, "\t{ ");
-		c_str(o, t->hosts[i].suffix);
-		pf(o, ", %u, PV_%s },\n", t->hosts[i].len, mangle(t->providers[t->hosts[i].provider].id));
-	}
-	pf(o, "\t{ NULL, 0, RB_NONE }\n};\n\n");
-	pf(o, "static const struct rb_suffix domains[] = {\n");
-	for (i = 0; i < (int)t->ndomains; i++) {
-		pf(o, "\t{ ");
-		c_str(o, t->domains[i].suffix);
-		pf(o, ", %u, PV_%s },\n", t->domains[i].len,
-		   mangle(t->providers[t->domains[i].provider].id));
-	}
-	pf(o, "\t{ NULL, 0, RB_NONE }\n};\n\n");
+	emit_suffixes(e, o);
 	emit_by_len(o, "hosts_by_len", t->hosts_by_len);
 	emit_by_len(o, "domains_by_len", t->domains_by_len);
 
@@ -748,39 +895,63 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 	}
 	pf(o, "\n\tNULL\n};\n\n");
 
-	pf(o, "/* rules filed under status codes: class, subject, detail range */\n");
-	for (i = 0; i < b->status_buckets.n; i++) {
-		const struct bucket *k = &b->status_buckets.v[i];
-		snprintf(nm, sizeof nm, "st_%d_%d_%d_%d", k->cls, k->subject, k->lo, k->hi);
-		rule_list(e, o, nm, &k->rules);
+	/* the buckets' rule lists in one pool, found by offsets (numbers,
+	 * not pointers: nothing to relocate at start); each offset names the
+	 * one before it, so a changed list changes only its own lines */
+	pf(o, "/* rules filed under status codes (class, subject, detail range) and\n"
+	      " * under reply codes, each list ended by RB_NONE */\n");
+	{
+		int n = b->status_buckets.n + b->reply_buckets.n, prev = -1;
+		char pnm[96];
+		pf(o, "enum {");
+		for (i = 0; i < n; i++) {
+			bucket_name(b, i, nm, sizeof nm);
+			if (prev < 0)
+				pf(o, "\n\tLS_%s = 0,", nm);
+			else
+				pf(o, "\n\tLS_%s = LS_%s + %d,", nm, pnm, bucket_at(b, prev)->rules.n + 1);
+			prev = i;
+			snprintf(pnm, sizeof pnm, "%s", nm);
+		}
+		if (prev < 0)
+			pf(o, "\n\tLS_END = 0\n};\n");
+		else
+			pf(o, "\n\tLS_END = LS_%s + %d\n};\n", pnm, bucket_at(b, prev)->rules.n + 1);
+		pf(o, "static const uint16_t bucket_rules[LS_END + 1] = {\n");
+		for (i = 0; i < n; i++) {
+			const struct bucket *k = bucket_at(b, i);
+			int r;
+			bucket_name(b, i, nm, sizeof nm);
+			pf(o, "\t[LS_%s] =", nm);
+			for (r = 0; r < k->rules.n; r++)
+				pf(o, " %s,", e->rule_names[k->rules.v[r]]);
+			pf(o, " RB_NONE,\n");
+		}
+		pf(o, "\t[LS_END] = RB_NONE\n};\n");
 	}
 	pf(o, "static const struct rb_status_bucket status_buckets[] = {\n");
 	for (i = 0; i < b->status_buckets.n; i++) {
 		const struct bucket *k = &b->status_buckets.v[i];
-		pf(o, "\t{ %d, %d, %d, %d, st_%d_%d_%d_%d },\n", k->cls, k->subject, k->lo, k->hi, k->cls,
-		   k->subject, k->lo, k->hi);
+		pf(o, "\t{ %d, %d, %d, %d, LS_st_%d_%d_%d_%d },\n", k->cls, k->subject, k->lo, k->hi,
+		   k->cls, k->subject, k->lo, k->hi);
 	}
-	pf(o, "\t{ 0, 0, 0, 0, NULL }\n};\n\n");
+	pf(o, "\t{ 0, 0, 0, 0, 0 }\n};\n\n");
 	for (i = 0; i < 6; i++)
 		if (b->any_subject[i].n) {
 			snprintf(nm, sizeof nm, "st_%d_any", i);
 			rule_list(e, o, nm, &b->any_subject[i]);
 		}
-	pf(o, "\n/* rules filed under reply codes */\n");
-	for (i = 0; i < b->reply_buckets.n; i++) {
-		const struct bucket *k = &b->reply_buckets.v[i];
-		snprintf(nm, sizeof nm, "re_%d_%d", k->lo, k->hi);
-		rule_list(e, o, nm, &k->rules);
-	}
+	pf(o, "\n");
 	pf(o, "enum {\n\tRE_none");
 	for (i = 0; i < b->reply_buckets.n; i++)
 		pf(o, ",\n\tRE_%d_%d", b->reply_buckets.v[i].lo, b->reply_buckets.v[i].hi);
 	pf(o, ",\n\tRE_end\n};\nstatic const struct rb_reply_bucket reply_buckets[] = {\n");
 	for (i = 0; i < b->reply_buckets.n; i++) {
 		const struct bucket *k = &b->reply_buckets.v[i];
-		pf(o, "\t[RE_%d_%d - 1] = { %d, %d, re_%d_%d },\n", k->lo, k->hi, k->lo, k->hi, k->lo, k->hi);
+		pf(o, "\t[RE_%d_%d - 1] = { %d, %d, LS_re_%d_%d },\n", k->lo, k->hi, k->lo, k->hi, k->lo,
+		   k->hi);
 	}
-	pf(o, "\t[RE_end - 1] = { 0, 0, NULL }\n};\n");
+	pf(o, "\t[RE_end - 1] = { 0, 0, 0 }\n};\n");
 	/* the lookups by code (bucket numbers, which need no relocation at
 	 * start), ten replies a line so that a rule's new code range changes
 	 * only the lines it covers */
@@ -819,9 +990,11 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 
 	pf(o, "\nRB_OBJECT const struct rb_tables rb_builtin_tables = {\n");
 	pf(o, "\t&rb_gen_dfa,\n\trb_gen_atoms, RB_NATOMS,\n\trb_gen_rules, RB_NRULES,\n");
+	pf(o, "\trb_gen_rule_pub,\n\trb_gen_reply_pool, rb_gen_status_pool, rb_gen_group_pool, "
+	      "rb_gen_provider_pool,\n");
 	pf(o, "\trb_gen_classes, RB_NCLASSES,\n\tproviders, RB_NPROVIDERS,\n");
-	pf(o, "\thosts, %u,\n\tdomains, %u,\n\thosts_by_len, domains_by_len,\n", t->nhosts,
-	   t->ndomains);
+	pf(o, "\thosts, %u,\n\tdomains, %u,\n\thosts_by_len, domains_by_len, suffix_text,\n",
+	   t->nhosts, t->ndomains);
 	pf(o, "\tprofile_names, profile_descriptions, %u,\n", t->nprofiles);
 	pf(o, "\tstatus_buckets, %d, status_first,\n\t{", b->status_buckets.n);
 	for (i = 0; i < 6; i++)
@@ -829,7 +1002,7 @@ static void emit_tables(struct emitter *e, struct sbuf *o, uint64_t digest)
 			pf(o, "%sst_%d_any", i ? ", " : " ", i);
 		else
 			pf(o, "%sNULL", i ? ", " : " ");
-	pf(o, " },\n\treply_buckets, %d, reply_index,\n", b->reply_buckets.n);
+	pf(o, " },\n\treply_buckets, %d, bucket_rules, reply_index,\n", b->reply_buckets.n);
 	pf(o, "\t%s,\n", b->catchall.n ? "catchall" : "NULL");
 	pf(o, "\trb_gen_retypes, RB_NRETYPES, profile_retypes,\n");
 	pf(o, "\t\"rebound-rules-1:%016llx\"\n};\n", (unsigned long long)digest);

@@ -2899,8 +2899,20 @@ enum rb_atom_id {
 	RB_NATOMS
 };
 
+enum {
+	RB_NREPLY_POOL = 61,
+	RB_NSTATUS_POOL = 140,
+	RB_NGROUP_POOL = 331,
+	RB_NPROVIDER_POOL = 146
+};
+
 REBOUND_PRIVATE const struct rebound_class rb_gen_classes[RB_NCLASSES + 1];
 REBOUND_PRIVATE const struct rb_rule rb_gen_rules[RB_NRULES + 1];
+REBOUND_PRIVATE const struct rebound_rule rb_gen_rule_pub[RB_NRULES + 1];
+REBOUND_PRIVATE const struct rb_reply_pat rb_gen_reply_pool[RB_NREPLY_POOL + 1];
+REBOUND_PRIVATE const struct rb_status_pat rb_gen_status_pool[RB_NSTATUS_POOL + 1];
+REBOUND_PRIVATE const struct rb_group rb_gen_group_pool[RB_NGROUP_POOL + 1];
+REBOUND_PRIVATE const uint16_t rb_gen_provider_pool[RB_NPROVIDER_POOL + 1];
 REBOUND_PRIVATE const struct rb_retype rb_gen_retypes[RB_NRETYPES + 1];
 REBOUND_PRIVATE const struct rb_atom rb_gen_atoms[RB_NATOMS + 1];
 REBOUND_PRIVATE const struct rb_dfa rb_gen_dfa;

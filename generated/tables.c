@@ -71,184 +71,533 @@ static const struct rebound_provider providers[RB_NPROVIDERS + 1] = {
 	[RB_NPROVIDERS] = { NULL, NULL }
 };
 
+enum {
+	SX_gmail_h0 = 0,
+	SX_gmail_h1 = SX_gmail_h0 + 11,
+	SX_gmail_d0 = SX_gmail_h1 + 15,
+	SX_gmail_d1 = SX_gmail_d0 + 10,
+	SX_microsoft_h0 = SX_gmail_d1 + 15,
+	SX_microsoft_h1 = SX_microsoft_h0 + 12,
+	SX_microsoft_h2 = SX_microsoft_h1 + 12,
+	SX_microsoft_h3 = SX_microsoft_h2 + 13,
+	SX_microsoft_h4 = SX_microsoft_h3 + 17,
+	SX_microsoft_d0 = SX_microsoft_h4 + 16,
+	SX_microsoft_d1 = SX_microsoft_d0 + 12,
+	SX_microsoft_d2 = SX_microsoft_d1 + 12,
+	SX_microsoft_d3 = SX_microsoft_d2 + 9,
+	SX_microsoft_d4 = SX_microsoft_d3 + 8,
+	SX_microsoft_d5 = SX_microsoft_d4 + 14,
+	SX_microsoft_d6 = SX_microsoft_d5 + 11,
+	SX_microsoft_d7 = SX_microsoft_d6 + 11,
+	SX_microsoft_d8 = SX_microsoft_d7 + 11,
+	SX_microsoft_d9 = SX_microsoft_d8 + 11,
+	SX_microsoft_d10 = SX_microsoft_d9 + 11,
+	SX_microsoft_d11 = SX_microsoft_d10 + 8,
+	SX_microsoft_d12 = SX_microsoft_d11 + 11,
+	SX_microsoft_d13 = SX_microsoft_d12 + 11,
+	SX_microsoft_d14 = SX_microsoft_d13 + 11,
+	SX_yahoo_h0 = SX_microsoft_d14 + 11,
+	SX_yahoo_h1 = SX_yahoo_h0 + 13,
+	SX_yahoo_h2 = SX_yahoo_h1 + 10,
+	SX_yahoo_h3 = SX_yahoo_h2 + 8,
+	SX_yahoo_d0 = SX_yahoo_h3 + 11,
+	SX_yahoo_d1 = SX_yahoo_d0 + 10,
+	SX_yahoo_d2 = SX_yahoo_d1 + 10,
+	SX_yahoo_d3 = SX_yahoo_d2 + 15,
+	SX_yahoo_d4 = SX_yahoo_d3 + 8,
+	SX_yahoo_d5 = SX_yahoo_d4 + 8,
+	SX_yahoo_d6 = SX_yahoo_d5 + 12,
+	SX_yahoo_d7 = SX_yahoo_d6 + 12,
+	SX_yahoo_d8 = SX_yahoo_d7 + 9,
+	SX_yahoo_d9 = SX_yahoo_d8 + 9,
+	SX_yahoo_d10 = SX_yahoo_d9 + 9,
+	SX_yahoo_d11 = SX_yahoo_d10 + 9,
+	SX_yahoo_d12 = SX_yahoo_d11 + 9,
+	SX_yahoo_d13 = SX_yahoo_d12 + 13,
+	SX_yahoo_d14 = SX_yahoo_d13 + 12,
+	SX_icloud_h0 = SX_yahoo_d14 + 13,
+	SX_icloud_h1 = SX_icloud_h0 + 16,
+	SX_icloud_h2 = SX_icloud_h1 + 11,
+	SX_icloud_h3 = SX_icloud_h2 + 7,
+	SX_icloud_d0 = SX_icloud_h3 + 10,
+	SX_icloud_d1 = SX_icloud_d0 + 11,
+	SX_icloud_d2 = SX_icloud_d1 + 7,
+	SX_comcast_h0 = SX_icloud_d2 + 8,
+	SX_comcast_d0 = SX_comcast_h0 + 12,
+	SX_att_d0 = SX_comcast_d0 + 12,
+	SX_att_d1 = SX_att_d0 + 8,
+	SX_att_d2 = SX_att_d1 + 14,
+	SX_att_d3 = SX_att_d2 + 14,
+	SX_att_d4 = SX_att_d3 + 12,
+	SX_att_d5 = SX_att_d4 + 11,
+	SX_orange_h0 = SX_att_d5 + 12,
+	SX_orange_h1 = SX_orange_h0 + 10,
+	SX_orange_h2 = SX_orange_h1 + 11,
+	SX_orange_d0 = SX_orange_h2 + 12,
+	SX_orange_d1 = SX_orange_d0 + 10,
+	SX_orange_d2 = SX_orange_d1 + 11,
+	SX_united_internet_h0 = SX_orange_d2 + 12,
+	SX_united_internet_h1 = SX_united_internet_h0 + 8,
+	SX_united_internet_h2 = SX_united_internet_h1 + 8,
+	SX_united_internet_h3 = SX_united_internet_h2 + 7,
+	SX_united_internet_h4 = SX_united_internet_h3 + 7,
+	SX_united_internet_h5 = SX_united_internet_h4 + 9,
+	SX_united_internet_h6 = SX_united_internet_h5 + 16,
+	SX_united_internet_h7 = SX_united_internet_h6 + 9,
+	SX_united_internet_h8 = SX_united_internet_h7 + 10,
+	SX_united_internet_d0 = SX_united_internet_h8 + 10,
+	SX_united_internet_d1 = SX_united_internet_d0 + 8,
+	SX_united_internet_d2 = SX_united_internet_d1 + 7,
+	SX_united_internet_d3 = SX_united_internet_d2 + 7,
+	SX_united_internet_d4 = SX_united_internet_d3 + 7,
+	SX_united_internet_d5 = SX_united_internet_d4 + 8,
+	SX_united_internet_d6 = SX_united_internet_d5 + 7,
+	SX_united_internet_d7 = SX_united_internet_d6 + 7,
+	SX_t_online_h0 = SX_united_internet_d7 + 9,
+	SX_t_online_d0 = SX_t_online_h0 + 12,
+	SX_t_online_d1 = SX_t_online_d0 + 12,
+	SX_free_h0 = SX_t_online_d1 + 11,
+	SX_free_d0 = SX_free_h0 + 8,
+	SX_sfr_h0 = SX_free_d0 + 8,
+	SX_sfr_d0 = SX_sfr_h0 + 7,
+	SX_sfr_d1 = SX_sfr_d0 + 7,
+	SX_sfr_d2 = SX_sfr_d1 + 8,
+	SX_sfr_d3 = SX_sfr_d2 + 12,
+	SX_yandex_h0 = SX_sfr_d3 + 17,
+	SX_yandex_h1 = SX_yandex_h0 + 10,
+	SX_yandex_h2 = SX_yandex_h1 + 11,
+	SX_yandex_d0 = SX_yandex_h2 + 11,
+	SX_yandex_d1 = SX_yandex_d0 + 10,
+	SX_yandex_d2 = SX_yandex_d1 + 11,
+	SX_yandex_d3 = SX_yandex_d2 + 6,
+	SX_yandex_d4 = SX_yandex_d3 + 10,
+	SX_yandex_d5 = SX_yandex_d4 + 10,
+	SX_yandex_d6 = SX_yandex_d5 + 10,
+	SX_mail_ru_h0 = SX_yandex_d6 + 9,
+	SX_mail_ru_d0 = SX_mail_ru_h0 + 8,
+	SX_mail_ru_d1 = SX_mail_ru_d0 + 8,
+	SX_mail_ru_d2 = SX_mail_ru_d1 + 9,
+	SX_mail_ru_d3 = SX_mail_ru_d2 + 8,
+	SX_mail_ru_d4 = SX_mail_ru_d3 + 6,
+	SX_mail_ru_d5 = SX_mail_ru_d4 + 12,
+	SX_rambler_h0 = SX_mail_ru_d5 + 7,
+	SX_rambler_d0 = SX_rambler_h0 + 11,
+	SX_rambler_d1 = SX_rambler_d0 + 11,
+	SX_rambler_d2 = SX_rambler_d1 + 9,
+	SX_rambler_d3 = SX_rambler_d2 + 15,
+	SX_rambler_d4 = SX_rambler_d3 + 13,
+	SX_tencent_h0 = SX_rambler_d4 + 6,
+	SX_tencent_d0 = SX_tencent_h0 + 7,
+	SX_tencent_d1 = SX_tencent_d0 + 7,
+	SX_tencent_d2 = SX_tencent_d1 + 11,
+	SX_netease_h0 = SX_tencent_d2 + 12,
+	SX_netease_h1 = SX_netease_h0 + 8,
+	SX_netease_h2 = SX_netease_h1 + 8,
+	SX_netease_h3 = SX_netease_h2 + 9,
+	SX_netease_h4 = SX_netease_h3 + 12,
+	SX_netease_h5 = SX_netease_h4 + 12,
+	SX_netease_d0 = SX_netease_h5 + 14,
+	SX_netease_d1 = SX_netease_d0 + 8,
+	SX_netease_d2 = SX_netease_d1 + 8,
+	SX_netease_d3 = SX_netease_d2 + 9,
+	SX_netease_d4 = SX_netease_d3 + 8,
+	SX_netease_d5 = SX_netease_d4 + 12,
+	SX_kddi_h0 = SX_netease_d5 + 12,
+	SX_kddi_h1 = SX_kddi_h0 + 12,
+	SX_kddi_d0 = SX_kddi_h1 + 7,
+	SX_kddi_d1 = SX_kddi_d0 + 12,
+	SX_kddi_d2 = SX_kddi_d1 + 7,
+	SX_cox_h0 = SX_kddi_d2 + 16,
+	SX_cox_d0 = SX_cox_h0 + 8,
+	SX_spectrum_h0 = SX_cox_d0 + 8,
+	SX_spectrum_h1 = SX_spectrum_h0 + 12,
+	SX_spectrum_h2 = SX_spectrum_h1 + 7,
+	SX_spectrum_d0 = SX_spectrum_h2 + 13,
+	SX_spectrum_d1 = SX_spectrum_d0 + 12,
+	SX_spectrum_d2 = SX_spectrum_d1 + 13,
+	SX_spectrum_d3 = SX_spectrum_d2 + 7,
+	SX_spectrum_d4 = SX_spectrum_d3 + 8,
+	SX_zoho_h0 = SX_spectrum_d4 + 15,
+	SX_zoho_h1 = SX_zoho_h0 + 9,
+	SX_zoho_h2 = SX_zoho_h1 + 8,
+	SX_zoho_h3 = SX_zoho_h2 + 8,
+	SX_zoho_h4 = SX_zoho_h3 + 13,
+	SX_zoho_d0 = SX_zoho_h4 + 14,
+	SX_zoho_d1 = SX_zoho_d0 + 9,
+	SX_zoho_d2 = SX_zoho_d1 + 13,
+	SX_zoho_d3 = SX_zoho_d2 + 8,
+	SX_proofpoint_h0 = SX_zoho_d3 + 8,
+	SX_proofpoint_h1 = SX_proofpoint_h0 + 13,
+	SX_mimecast_h0 = SX_proofpoint_h1 + 15,
+	SX_mimecast_h1 = SX_mimecast_h0 + 13,
+	SX_mimecast_h2 = SX_mimecast_h1 + 15,
+	SX_barracuda_h0 = SX_mimecast_h2 + 22,
+	SX_barracuda_h1 = SX_barracuda_h0 + 22,
+	SX_cisco_esa_h0 = SX_barracuda_h1 + 26,
+	SX_trendmicro_h0 = SX_cisco_esa_h0 + 10,
+	SX_trendmicro_h1 = SX_trendmicro_h0 + 15,
+	SX_trendmicro_h2 = SX_trendmicro_h1 + 14,
+	SX_trendmicro_h3 = SX_trendmicro_h2 + 17,
+	SX_messagelabs_h0 = SX_trendmicro_h3 + 20,
+	SX_rackspace_h0 = SX_messagelabs_h0 + 16,
+	SX_vade_h0 = SX_rackspace_h0 + 14,
+	SX_sophos_h0 = SX_vade_h0 + 15,
+	SX_aws_ses_h0 = SX_sophos_h0 + 11,
+	SX_aws_ses_h1 = SX_aws_ses_h0 + 14,
+	SX_END = SX_aws_ses_h1 + 14
+};
+static const char suffix_text[SX_END + 1] =
+	/* SX_gmail_h0 */ "google.com" "\0"
+	/* SX_gmail_h1 */ "googlemail.com" "\0"
+	/* SX_gmail_d0 */ "gmail.com" "\0"
+	/* SX_gmail_d1 */ "googlemail.com" "\0"
+	/* SX_microsoft_h0 */ "outlook.com" "\0"
+	/* SX_microsoft_h1 */ "hotmail.com" "\0"
+	/* SX_microsoft_h2 */ "mx.microsoft" "\0"
+	/* SX_microsoft_h3 */ "exchangelabs.com" "\0"
+	/* SX_microsoft_h4 */ "onmicrosoft.com" "\0"
+	/* SX_microsoft_d0 */ "outlook.com" "\0"
+	/* SX_microsoft_d1 */ "hotmail.com" "\0"
+	/* SX_microsoft_d2 */ "live.com" "\0"
+	/* SX_microsoft_d3 */ "msn.com" "\0"
+	/* SX_microsoft_d4 */ "hotmail.co.uk" "\0"
+	/* SX_microsoft_d5 */ "hotmail.fr" "\0"
+	/* SX_microsoft_d6 */ "hotmail.de" "\0"
+	/* SX_microsoft_d7 */ "hotmail.it" "\0"
+	/* SX_microsoft_d8 */ "hotmail.es" "\0"
+	/* SX_microsoft_d9 */ "live.co.uk" "\0"
+	/* SX_microsoft_d10 */ "live.fr" "\0"
+	/* SX_microsoft_d11 */ "outlook.fr" "\0"
+	/* SX_microsoft_d12 */ "outlook.de" "\0"
+	/* SX_microsoft_d13 */ "outlook.es" "\0"
+	/* SX_microsoft_d14 */ "outlook.it" "\0"
+	/* SX_yahoo_h0 */ "yahoodns.net" "\0"
+	/* SX_yahoo_h1 */ "yahoo.com" "\0"
+	/* SX_yahoo_h2 */ "aol.com" "\0"
+	/* SX_yahoo_h3 */ "mx.aol.com" "\0"
+	/* SX_yahoo_d0 */ "yahoo.com" "\0"
+	/* SX_yahoo_d1 */ "ymail.com" "\0"
+	/* SX_yahoo_d2 */ "rocketmail.com" "\0"
+	/* SX_yahoo_d3 */ "aol.com" "\0"
+	/* SX_yahoo_d4 */ "aim.com" "\0"
+	/* SX_yahoo_d5 */ "verizon.net" "\0"
+	/* SX_yahoo_d6 */ "yahoo.co.uk" "\0"
+	/* SX_yahoo_d7 */ "yahoo.fr" "\0"
+	/* SX_yahoo_d8 */ "yahoo.de" "\0"
+	/* SX_yahoo_d9 */ "yahoo.it" "\0"
+	/* SX_yahoo_d10 */ "yahoo.es" "\0"
+	/* SX_yahoo_d11 */ "yahoo.ca" "\0"
+	/* SX_yahoo_d12 */ "yahoo.com.br" "\0"
+	/* SX_yahoo_d13 */ "yahoo.co.in" "\0"
+	/* SX_yahoo_d14 */ "yahoo.com.au" "\0"
+	/* SX_icloud_h0 */ "mail.icloud.com" "\0"
+	/* SX_icloud_h1 */ "icloud.com" "\0"
+	/* SX_icloud_h2 */ "me.com" "\0"
+	/* SX_icloud_h3 */ "apple.com" "\0"
+	/* SX_icloud_d0 */ "icloud.com" "\0"
+	/* SX_icloud_d1 */ "me.com" "\0"
+	/* SX_icloud_d2 */ "mac.com" "\0"
+	/* SX_comcast_h0 */ "comcast.net" "\0"
+	/* SX_comcast_d0 */ "comcast.net" "\0"
+	/* SX_att_d0 */ "att.net" "\0"
+	/* SX_att_d1 */ "sbcglobal.net" "\0"
+	/* SX_att_d2 */ "bellsouth.net" "\0"
+	/* SX_att_d3 */ "pacbell.net" "\0"
+	/* SX_att_d4 */ "swbell.net" "\0"
+	/* SX_att_d5 */ "prodigy.net" "\0"
+	/* SX_orange_h0 */ "orange.fr" "\0"
+	/* SX_orange_h1 */ "wanadoo.fr" "\0"
+	/* SX_orange_h2 */ "laposte.net" "\0"
+	/* SX_orange_d0 */ "orange.fr" "\0"
+	/* SX_orange_d1 */ "wanadoo.fr" "\0"
+	/* SX_orange_d2 */ "laposte.net" "\0"
+	/* SX_united_internet_h0 */ "gmx.net" "\0"
+	/* SX_united_internet_h1 */ "gmx.com" "\0"
+	/* SX_united_internet_h2 */ "gmx.de" "\0"
+	/* SX_united_internet_h3 */ "web.de" "\0"
+	/* SX_united_internet_h4 */ "mail.com" "\0"
+	/* SX_united_internet_h5 */ "kundenserver.de" "\0"
+	/* SX_united_internet_h6 */ "ionos.de" "\0"
+	/* SX_united_internet_h7 */ "ionos.com" "\0"
+	/* SX_united_internet_h8 */ "1and1.com" "\0"
+	/* SX_united_internet_d0 */ "gmx.net" "\0"
+	/* SX_united_internet_d1 */ "gmx.de" "\0"
+	/* SX_united_internet_d2 */ "gmx.at" "\0"
+	/* SX_united_internet_d3 */ "gmx.ch" "\0"
+	/* SX_united_internet_d4 */ "gmx.com" "\0"
+	/* SX_united_internet_d5 */ "gmx.fr" "\0"
+	/* SX_united_internet_d6 */ "web.de" "\0"
+	/* SX_united_internet_d7 */ "mail.com" "\0"
+	/* SX_t_online_h0 */ "t-online.de" "\0"
+	/* SX_t_online_d0 */ "t-online.de" "\0"
+	/* SX_t_online_d1 */ "magenta.de" "\0"
+	/* SX_free_h0 */ "free.fr" "\0"
+	/* SX_free_d0 */ "free.fr" "\0"
+	/* SX_sfr_h0 */ "sfr.fr" "\0"
+	/* SX_sfr_d0 */ "sfr.fr" "\0"
+	/* SX_sfr_d1 */ "neuf.fr" "\0"
+	/* SX_sfr_d2 */ "cegetel.net" "\0"
+	/* SX_sfr_d3 */ "club-internet.fr" "\0"
+	/* SX_yandex_h0 */ "yandex.ru" "\0"
+	/* SX_yandex_h1 */ "yandex.net" "\0"
+	/* SX_yandex_h2 */ "yandex.com" "\0"
+	/* SX_yandex_d0 */ "yandex.ru" "\0"
+	/* SX_yandex_d1 */ "yandex.com" "\0"
+	/* SX_yandex_d2 */ "ya.ru" "\0"
+	/* SX_yandex_d3 */ "yandex.by" "\0"
+	/* SX_yandex_d4 */ "yandex.kz" "\0"
+	/* SX_yandex_d5 */ "yandex.ua" "\0"
+	/* SX_yandex_d6 */ "narod.ru" "\0"
+	/* SX_mail_ru_h0 */ "mail.ru" "\0"
+	/* SX_mail_ru_d0 */ "mail.ru" "\0"
+	/* SX_mail_ru_d1 */ "inbox.ru" "\0"
+	/* SX_mail_ru_d2 */ "list.ru" "\0"
+	/* SX_mail_ru_d3 */ "bk.ru" "\0"
+	/* SX_mail_ru_d4 */ "internet.ru" "\0"
+	/* SX_mail_ru_d5 */ "vk.com" "\0"
+	/* SX_rambler_h0 */ "rambler.ru" "\0"
+	/* SX_rambler_d0 */ "rambler.ru" "\0"
+	/* SX_rambler_d1 */ "lenta.ru" "\0"
+	/* SX_rambler_d2 */ "autorambler.ru" "\0"
+	/* SX_rambler_d3 */ "myrambler.ru" "\0"
+	/* SX_rambler_d4 */ "ro.ru" "\0"
+	/* SX_tencent_h0 */ "qq.com" "\0"
+	/* SX_tencent_d0 */ "qq.com" "\0"
+	/* SX_tencent_d1 */ "vip.qq.com" "\0"
+	/* SX_tencent_d2 */ "foxmail.com" "\0"
+	/* SX_netease_h0 */ "163.com" "\0"
+	/* SX_netease_h1 */ "126.com" "\0"
+	/* SX_netease_h2 */ "yeah.net" "\0"
+	/* SX_netease_h3 */ "netease.com" "\0"
+	/* SX_netease_h4 */ "coremail.cn" "\0"
+	/* SX_netease_h5 */ "icoremail.net" "\0"
+	/* SX_netease_d0 */ "163.com" "\0"
+	/* SX_netease_d1 */ "126.com" "\0"
+	/* SX_netease_d2 */ "yeah.net" "\0"
+	/* SX_netease_d3 */ "188.com" "\0"
+	/* SX_netease_d4 */ "vip.163.com" "\0"
+	/* SX_netease_d5 */ "vip.126.com" "\0"
+	/* SX_kddi_h0 */ "ezweb.ne.jp" "\0"
+	/* SX_kddi_h1 */ "au.com" "\0"
+	/* SX_kddi_d0 */ "ezweb.ne.jp" "\0"
+	/* SX_kddi_d1 */ "au.com" "\0"
+	/* SX_kddi_d2 */ "biz.ezweb.ne.jp" "\0"
+	/* SX_cox_h0 */ "cox.net" "\0"
+	/* SX_cox_d0 */ "cox.net" "\0"
+	/* SX_spectrum_h0 */ "charter.net" "\0"
+	/* SX_spectrum_h1 */ "rr.com" "\0"
+	/* SX_spectrum_h2 */ "spectrum.net" "\0"
+	/* SX_spectrum_d0 */ "charter.net" "\0"
+	/* SX_spectrum_d1 */ "spectrum.net" "\0"
+	/* SX_spectrum_d2 */ "rr.com" "\0"
+	/* SX_spectrum_d3 */ "twc.com" "\0"
+	/* SX_spectrum_d4 */ "roadrunner.com" "\0"
+	/* SX_zoho_h0 */ "zoho.com" "\0"
+	/* SX_zoho_h1 */ "zoho.eu" "\0"
+	/* SX_zoho_h2 */ "zoho.in" "\0"
+	/* SX_zoho_h3 */ "zohomail.com" "\0"
+	/* SX_zoho_h4 */ "zeptomail.com" "\0"
+	/* SX_zoho_d0 */ "zoho.com" "\0"
+	/* SX_zoho_d1 */ "zohomail.com" "\0"
+	/* SX_zoho_d2 */ "zoho.eu" "\0"
+	/* SX_zoho_d3 */ "zoho.in" "\0"
+	/* SX_proofpoint_h0 */ "pphosted.com" "\0"
+	/* SX_proofpoint_h1 */ "ppe-hosted.com" "\0"
+	/* SX_mimecast_h0 */ "mimecast.com" "\0"
+	/* SX_mimecast_h1 */ "mimecast.co.za" "\0"
+	/* SX_mimecast_h2 */ "mimecast-offshore.com" "\0"
+	/* SX_barracuda_h0 */ "barracudanetworks.com" "\0"
+	/* SX_barracuda_h1 */ "ess.barracudanetworks.com" "\0"
+	/* SX_cisco_esa_h0 */ "iphmx.com" "\0"
+	/* SX_trendmicro_h0 */ "trendmicro.com" "\0"
+	/* SX_trendmicro_h1 */ "trendmicro.eu" "\0"
+	/* SX_trendmicro_h2 */ "trendmicro.co.jp" "\0"
+	/* SX_trendmicro_h3 */ "tmes.trendmicro.com" "\0"
+	/* SX_messagelabs_h0 */ "messagelabs.com" "\0"
+	/* SX_rackspace_h0 */ "emailsrvr.com" "\0"
+	/* SX_vade_h0 */ "vadesecure.com" "\0"
+	/* SX_sophos_h0 */ "sophos.com" "\0"
+	/* SX_aws_ses_h0 */ "amazonses.com" "\0"
+	/* SX_aws_ses_h1 */ "amazonaws.com" "\0";
+
 static const struct rb_suffix hosts[] = {
-	{ "me.com", 6, PV_icloud },
-	{ "gmx.de", 6, PV_united_internet },
-	{ "web.de", 6, PV_united_internet },
-	{ "sfr.fr", 6, PV_sfr },
-	{ "qq.com", 6, PV_tencent },
-	{ "au.com", 6, PV_kddi },
-	{ "rr.com", 6, PV_spectrum },
-	{ "aol.com", 7, PV_yahoo },
-	{ "gmx.net", 7, PV_united_internet },
-	{ "gmx.com", 7, PV_united_internet },
-	{ "free.fr", 7, PV_free },
-	{ "mail.ru", 7, PV_mail_ru },
-	{ "163.com", 7, PV_netease },
-	{ "126.com", 7, PV_netease },
-	{ "cox.net", 7, PV_cox },
-	{ "zoho.eu", 7, PV_zoho },
-	{ "zoho.in", 7, PV_zoho },
-	{ "mail.com", 8, PV_united_internet },
-	{ "ionos.de", 8, PV_united_internet },
-	{ "yeah.net", 8, PV_netease },
-	{ "zoho.com", 8, PV_zoho },
-	{ "yahoo.com", 9, PV_yahoo },
-	{ "apple.com", 9, PV_icloud },
-	{ "orange.fr", 9, PV_orange },
-	{ "ionos.com", 9, PV_united_internet },
-	{ "1and1.com", 9, PV_united_internet },
-	{ "yandex.ru", 9, PV_yandex },
-	{ "iphmx.com", 9, PV_cisco_esa },
-	{ "google.com", 10, PV_gmail },
-	{ "mx.aol.com", 10, PV_yahoo },
-	{ "icloud.com", 10, PV_icloud },
-	{ "wanadoo.fr", 10, PV_orange },
-	{ "yandex.net", 10, PV_yandex },
-	{ "yandex.com", 10, PV_yandex },
-	{ "rambler.ru", 10, PV_rambler },
-	{ "sophos.com", 10, PV_sophos },
-	{ "outlook.com", 11, PV_microsoft },
-	{ "hotmail.com", 11, PV_microsoft },
-	{ "comcast.net", 11, PV_comcast },
-	{ "laposte.net", 11, PV_orange },
-	{ "t-online.de", 11, PV_t_online },
-	{ "netease.com", 11, PV_netease },
-	{ "coremail.cn", 11, PV_netease },
-	{ "ezweb.ne.jp", 11, PV_kddi },
-	{ "charter.net", 11, PV_spectrum },
-	{ "mx.microsoft", 12, PV_microsoft },
-	{ "yahoodns.net", 12, PV_yahoo },
-	{ "spectrum.net", 12, PV_spectrum },
-	{ "zohomail.com", 12, PV_zoho },
-	{ "pphosted.com", 12, PV_proofpoint },
-	{ "mimecast.com", 12, PV_mimecast },
-	{ "icoremail.net", 13, PV_netease },
-	{ "zeptomail.com", 13, PV_zoho },
-	{ "trendmicro.eu", 13, PV_trendmicro },
-	{ "emailsrvr.com", 13, PV_rackspace },
-	{ "amazonses.com", 13, PV_aws_ses },
-	{ "amazonaws.com", 13, PV_aws_ses },
-	{ "googlemail.com", 14, PV_gmail },
-	{ "ppe-hosted.com", 14, PV_proofpoint },
-	{ "mimecast.co.za", 14, PV_mimecast },
-	{ "trendmicro.com", 14, PV_trendmicro },
-	{ "vadesecure.com", 14, PV_vade },
-	{ "onmicrosoft.com", 15, PV_microsoft },
-	{ "mail.icloud.com", 15, PV_icloud },
-	{ "kundenserver.de", 15, PV_united_internet },
-	{ "messagelabs.com", 15, PV_messagelabs },
-	{ "exchangelabs.com", 16, PV_microsoft },
-	{ "trendmicro.co.jp", 16, PV_trendmicro },
-	{ "tmes.trendmicro.com", 19, PV_trendmicro },
-	{ "mimecast-offshore.com", 21, PV_mimecast },
-	{ "barracudanetworks.com", 21, PV_barracuda },
-	{ "ess.barracudanetworks.com", 25, PV_barracuda },
-	{ NULL, 0, RB_NONE }
+	{ SX_icloud_h2, 6, PV_icloud },
+	{ SX_united_internet_h2, 6, PV_united_internet },
+	{ SX_united_internet_h3, 6, PV_united_internet },
+	{ SX_sfr_h0, 6, PV_sfr },
+	{ SX_tencent_h0, 6, PV_tencent },
+	{ SX_kddi_h1, 6, PV_kddi },
+	{ SX_spectrum_h1, 6, PV_spectrum },
+	{ SX_yahoo_h2, 7, PV_yahoo },
+	{ SX_united_internet_h0, 7, PV_united_internet },
+	{ SX_united_internet_h1, 7, PV_united_internet },
+	{ SX_free_h0, 7, PV_free },
+	{ SX_mail_ru_h0, 7, PV_mail_ru },
+	{ SX_netease_h0, 7, PV_netease },
+	{ SX_netease_h1, 7, PV_netease },
+	{ SX_cox_h0, 7, PV_cox },
+	{ SX_zoho_h1, 7, PV_zoho },
+	{ SX_zoho_h2, 7, PV_zoho },
+	{ SX_united_internet_h4, 8, PV_united_internet },
+	{ SX_united_internet_h6, 8, PV_united_internet },
+	{ SX_netease_h2, 8, PV_netease },
+	{ SX_zoho_h0, 8, PV_zoho },
+	{ SX_yahoo_h1, 9, PV_yahoo },
+	{ SX_icloud_h3, 9, PV_icloud },
+	{ SX_orange_h0, 9, PV_orange },
+	{ SX_united_internet_h7, 9, PV_united_internet },
+	{ SX_united_internet_h8, 9, PV_united_internet },
+	{ SX_yandex_h0, 9, PV_yandex },
+	{ SX_cisco_esa_h0, 9, PV_cisco_esa },
+	{ SX_gmail_h0, 10, PV_gmail },
+	{ SX_yahoo_h3, 10, PV_yahoo },
+	{ SX_icloud_h1, 10, PV_icloud },
+	{ SX_orange_h1, 10, PV_orange },
+	{ SX_yandex_h1, 10, PV_yandex },
+	{ SX_yandex_h2, 10, PV_yandex },
+	{ SX_rambler_h0, 10, PV_rambler },
+	{ SX_sophos_h0, 10, PV_sophos },
+	{ SX_microsoft_h0, 11, PV_microsoft },
+	{ SX_microsoft_h1, 11, PV_microsoft },
+	{ SX_comcast_h0, 11, PV_comcast },
+	{ SX_orange_h2, 11, PV_orange },
+	{ SX_t_online_h0, 11, PV_t_online },
+	{ SX_netease_h3, 11, PV_netease },
+	{ SX_netease_h4, 11, PV_netease },
+	{ SX_kddi_h0, 11, PV_kddi },
+	{ SX_spectrum_h0, 11, PV_spectrum },
+	{ SX_microsoft_h2, 12, PV_microsoft },
+	{ SX_yahoo_h0, 12, PV_yahoo },
+	{ SX_spectrum_h2, 12, PV_spectrum },
+	{ SX_zoho_h3, 12, PV_zoho },
+	{ SX_proofpoint_h0, 12, PV_proofpoint },
+	{ SX_mimecast_h0, 12, PV_mimecast },
+	{ SX_netease_h5, 13, PV_netease },
+	{ SX_zoho_h4, 13, PV_zoho },
+	{ SX_trendmicro_h1, 13, PV_trendmicro },
+	{ SX_rackspace_h0, 13, PV_rackspace },
+	{ SX_aws_ses_h0, 13, PV_aws_ses },
+	{ SX_aws_ses_h1, 13, PV_aws_ses },
+	{ SX_gmail_h1, 14, PV_gmail },
+	{ SX_proofpoint_h1, 14, PV_proofpoint },
+	{ SX_mimecast_h1, 14, PV_mimecast },
+	{ SX_trendmicro_h0, 14, PV_trendmicro },
+	{ SX_vade_h0, 14, PV_vade },
+	{ SX_microsoft_h4, 15, PV_microsoft },
+	{ SX_icloud_h0, 15, PV_icloud },
+	{ SX_united_internet_h5, 15, PV_united_internet },
+	{ SX_messagelabs_h0, 15, PV_messagelabs },
+	{ SX_microsoft_h3, 16, PV_microsoft },
+	{ SX_trendmicro_h2, 16, PV_trendmicro },
+	{ SX_trendmicro_h3, 19, PV_trendmicro },
+	{ SX_mimecast_h2, 21, PV_mimecast },
+	{ SX_barracuda_h0, 21, PV_barracuda },
+	{ SX_barracuda_h1, 25, PV_barracuda },
+	{ 0, 0, RB_NONE }
 };
 
 static const struct rb_suffix domains[] = {
-	{ "ya.ru", 5, PV_yandex },
-	{ "bk.ru", 5, PV_mail_ru },
-	{ "ro.ru", 5, PV_rambler },
-	{ "me.com", 6, PV_icloud },
-	{ "gmx.de", 6, PV_united_internet },
-	{ "gmx.at", 6, PV_united_internet },
-	{ "gmx.ch", 6, PV_united_internet },
-	{ "gmx.fr", 6, PV_united_internet },
-	{ "web.de", 6, PV_united_internet },
-	{ "sfr.fr", 6, PV_sfr },
-	{ "vk.com", 6, PV_mail_ru },
-	{ "qq.com", 6, PV_tencent },
-	{ "au.com", 6, PV_kddi },
-	{ "rr.com", 6, PV_spectrum },
-	{ "msn.com", 7, PV_microsoft },
-	{ "live.fr", 7, PV_microsoft },
-	{ "aol.com", 7, PV_yahoo },
-	{ "aim.com", 7, PV_yahoo },
-	{ "mac.com", 7, PV_icloud },
-	{ "att.net", 7, PV_att },
-	{ "gmx.net", 7, PV_united_internet },
-	{ "gmx.com", 7, PV_united_internet },
-	{ "free.fr", 7, PV_free },
-	{ "neuf.fr", 7, PV_sfr },
-	{ "mail.ru", 7, PV_mail_ru },
-	{ "list.ru", 7, PV_mail_ru },
-	{ "163.com", 7, PV_netease },
-	{ "126.com", 7, PV_netease },
-	{ "188.com", 7, PV_netease },
-	{ "cox.net", 7, PV_cox },
-	{ "twc.com", 7, PV_spectrum },
-	{ "zoho.eu", 7, PV_zoho },
-	{ "zoho.in", 7, PV_zoho },
-	{ "live.com", 8, PV_microsoft },
-	{ "yahoo.fr", 8, PV_yahoo },
-	{ "yahoo.de", 8, PV_yahoo },
-	{ "yahoo.it", 8, PV_yahoo },
-	{ "yahoo.es", 8, PV_yahoo },
-	{ "yahoo.ca", 8, PV_yahoo },
-	{ "mail.com", 8, PV_united_internet },
-	{ "narod.ru", 8, PV_yandex },
-	{ "inbox.ru", 8, PV_mail_ru },
-	{ "lenta.ru", 8, PV_rambler },
-	{ "yeah.net", 8, PV_netease },
-	{ "zoho.com", 8, PV_zoho },
-	{ "gmail.com", 9, PV_gmail },
-	{ "yahoo.com", 9, PV_yahoo },
-	{ "ymail.com", 9, PV_yahoo },
-	{ "orange.fr", 9, PV_orange },
-	{ "yandex.ru", 9, PV_yandex },
-	{ "yandex.by", 9, PV_yandex },
-	{ "yandex.kz", 9, PV_yandex },
-	{ "yandex.ua", 9, PV_yandex },
-	{ "hotmail.fr", 10, PV_microsoft },
-	{ "hotmail.de", 10, PV_microsoft },
-	{ "hotmail.it", 10, PV_microsoft },
-	{ "hotmail.es", 10, PV_microsoft },
-	{ "live.co.uk", 10, PV_microsoft },
-	{ "outlook.fr", 10, PV_microsoft },
-	{ "outlook.de", 10, PV_microsoft },
-	{ "outlook.es", 10, PV_microsoft },
-	{ "outlook.it", 10, PV_microsoft },
-	{ "icloud.com", 10, PV_icloud },
-	{ "swbell.net", 10, PV_att },
-	{ "wanadoo.fr", 10, PV_orange },
-	{ "magenta.de", 10, PV_t_online },
-	{ "yandex.com", 10, PV_yandex },
-	{ "rambler.ru", 10, PV_rambler },
-	{ "vip.qq.com", 10, PV_tencent },
-	{ "outlook.com", 11, PV_microsoft },
-	{ "hotmail.com", 11, PV_microsoft },
-	{ "verizon.net", 11, PV_yahoo },
-	{ "yahoo.co.uk", 11, PV_yahoo },
-	{ "yahoo.co.in", 11, PV_yahoo },
-	{ "comcast.net", 11, PV_comcast },
-	{ "pacbell.net", 11, PV_att },
-	{ "prodigy.net", 11, PV_att },
-	{ "laposte.net", 11, PV_orange },
-	{ "t-online.de", 11, PV_t_online },
-	{ "cegetel.net", 11, PV_sfr },
-	{ "internet.ru", 11, PV_mail_ru },
-	{ "foxmail.com", 11, PV_tencent },
-	{ "vip.163.com", 11, PV_netease },
-	{ "vip.126.com", 11, PV_netease },
-	{ "ezweb.ne.jp", 11, PV_kddi },
-	{ "charter.net", 11, PV_spectrum },
-	{ "yahoo.com.br", 12, PV_yahoo },
-	{ "yahoo.com.au", 12, PV_yahoo },
-	{ "myrambler.ru", 12, PV_rambler },
-	{ "spectrum.net", 12, PV_spectrum },
-	{ "zohomail.com", 12, PV_zoho },
-	{ "hotmail.co.uk", 13, PV_microsoft },
-	{ "sbcglobal.net", 13, PV_att },
-	{ "bellsouth.net", 13, PV_att },
-	{ "googlemail.com", 14, PV_gmail },
-	{ "rocketmail.com", 14, PV_yahoo },
-	{ "autorambler.ru", 14, PV_rambler },
-	{ "roadrunner.com", 14, PV_spectrum },
-	{ "biz.ezweb.ne.jp", 15, PV_kddi },
-	{ "club-internet.fr", 16, PV_sfr },
-	{ NULL, 0, RB_NONE }
+	{ SX_yandex_d2, 5, PV_yandex },
+	{ SX_mail_ru_d3, 5, PV_mail_ru },
+	{ SX_rambler_d4, 5, PV_rambler },
+	{ SX_icloud_d1, 6, PV_icloud },
+	{ SX_united_internet_d1, 6, PV_united_internet },
+	{ SX_united_internet_d2, 6, PV_united_internet },
+	{ SX_united_internet_d3, 6, PV_united_internet },
+	{ SX_united_internet_d5, 6, PV_united_internet },
+	{ SX_united_internet_d6, 6, PV_united_internet },
+	{ SX_sfr_d0, 6, PV_sfr },
+	{ SX_mail_ru_d5, 6, PV_mail_ru },
+	{ SX_tencent_d0, 6, PV_tencent },
+	{ SX_kddi_d1, 6, PV_kddi },
+	{ SX_spectrum_d2, 6, PV_spectrum },
+	{ SX_microsoft_d3, 7, PV_microsoft },
+	{ SX_microsoft_d10, 7, PV_microsoft },
+	{ SX_yahoo_d3, 7, PV_yahoo },
+	{ SX_yahoo_d4, 7, PV_yahoo },
+	{ SX_icloud_d2, 7, PV_icloud },
+	{ SX_att_d0, 7, PV_att },
+	{ SX_united_internet_d0, 7, PV_united_internet },
+	{ SX_united_internet_d4, 7, PV_united_internet },
+	{ SX_free_d0, 7, PV_free },
+	{ SX_sfr_d1, 7, PV_sfr },
+	{ SX_mail_ru_d0, 7, PV_mail_ru },
+	{ SX_mail_ru_d2, 7, PV_mail_ru },
+	{ SX_netease_d0, 7, PV_netease },
+	{ SX_netease_d1, 7, PV_netease },
+	{ SX_netease_d3, 7, PV_netease },
+	{ SX_cox_d0, 7, PV_cox },
+	{ SX_spectrum_d3, 7, PV_spectrum },
+	{ SX_zoho_d2, 7, PV_zoho },
+	{ SX_zoho_d3, 7, PV_zoho },
+	{ SX_microsoft_d2, 8, PV_microsoft },
+	{ SX_yahoo_d7, 8, PV_yahoo },
+	{ SX_yahoo_d8, 8, PV_yahoo },
+	{ SX_yahoo_d9, 8, PV_yahoo },
+	{ SX_yahoo_d10, 8, PV_yahoo },
+	{ SX_yahoo_d11, 8, PV_yahoo },
+	{ SX_united_internet_d7, 8, PV_united_internet },
+	{ SX_yandex_d6, 8, PV_yandex },
+	{ SX_mail_ru_d1, 8, PV_mail_ru },
+	{ SX_rambler_d1, 8, PV_rambler },
+	{ SX_netease_d2, 8, PV_netease },
+	{ SX_zoho_d0, 8, PV_zoho },
+	{ SX_gmail_d0, 9, PV_gmail },
+	{ SX_yahoo_d0, 9, PV_yahoo },
+	{ SX_yahoo_d1, 9, PV_yahoo },
+	{ SX_orange_d0, 9, PV_orange },
+	{ SX_yandex_d0, 9, PV_yandex },
+	{ SX_yandex_d3, 9, PV_yandex },
+	{ SX_yandex_d4, 9, PV_yandex },
+	{ SX_yandex_d5, 9, PV_yandex },
+	{ SX_microsoft_d5, 10, PV_microsoft },
+	{ SX_microsoft_d6, 10, PV_microsoft },
+	{ SX_microsoft_d7, 10, PV_microsoft },
+	{ SX_microsoft_d8, 10, PV_microsoft },
+	{ SX_microsoft_d9, 10, PV_microsoft },
+	{ SX_microsoft_d11, 10, PV_microsoft },
+	{ SX_microsoft_d12, 10, PV_microsoft },
+	{ SX_microsoft_d13, 10, PV_microsoft },
+	{ SX_microsoft_d14, 10, PV_microsoft },
+	{ SX_icloud_d0, 10, PV_icloud },
+	{ SX_att_d4, 10, PV_att },
+	{ SX_orange_d1, 10, PV_orange },
+	{ SX_t_online_d1, 10, PV_t_online },
+	{ SX_yandex_d1, 10, PV_yandex },
+	{ SX_rambler_d0, 10, PV_rambler },
+	{ SX_tencent_d1, 10, PV_tencent },
+	{ SX_microsoft_d0, 11, PV_microsoft },
+	{ SX_microsoft_d1, 11, PV_microsoft },
+	{ SX_yahoo_d5, 11, PV_yahoo },
+	{ SX_yahoo_d6, 11, PV_yahoo },
+	{ SX_yahoo_d13, 11, PV_yahoo },
+	{ SX_comcast_d0, 11, PV_comcast },
+	{ SX_att_d3, 11, PV_att },
+	{ SX_att_d5, 11, PV_att },
+	{ SX_orange_d2, 11, PV_orange },
+	{ SX_t_online_d0, 11, PV_t_online },
+	{ SX_sfr_d2, 11, PV_sfr },
+	{ SX_mail_ru_d4, 11, PV_mail_ru },
+	{ SX_tencent_d2, 11, PV_tencent },
+	{ SX_netease_d4, 11, PV_netease },
+	{ SX_netease_d5, 11, PV_netease },
+	{ SX_kddi_d0, 11, PV_kddi },
+	{ SX_spectrum_d0, 11, PV_spectrum },
+	{ SX_yahoo_d12, 12, PV_yahoo },
+	{ SX_yahoo_d14, 12, PV_yahoo },
+	{ SX_rambler_d3, 12, PV_rambler },
+	{ SX_spectrum_d1, 12, PV_spectrum },
+	{ SX_zoho_d1, 12, PV_zoho },
+	{ SX_microsoft_d4, 13, PV_microsoft },
+	{ SX_att_d1, 13, PV_att },
+	{ SX_att_d2, 13, PV_att },
+	{ SX_gmail_d1, 14, PV_gmail },
+	{ SX_yahoo_d2, 14, PV_yahoo },
+	{ SX_rambler_d2, 14, PV_rambler },
+	{ SX_spectrum_d4, 14, PV_spectrum },
+	{ SX_kddi_d2, 15, PV_kddi },
+	{ SX_sfr_d3, 16, PV_sfr },
+	{ 0, 0, RB_NONE }
 };
 
 static const uint16_t hosts_by_len[RB_SUFFIX_LONG + 1] = {
@@ -280,427 +629,664 @@ static const char *const profile_descriptions[] = {
 	NULL
 };
 
-/* rules filed under status codes: class, subject, detail range */
-static const uint16_t st_2_1_3_3[] = { R_invalid_address_syntax, RB_NONE };
-static const uint16_t st_2_1_5_5[] = { R_status_2__1__5, RB_NONE };
-static const uint16_t st_2_1_7_8[] = { R_sender_domain_missing, R_status_x__1__7_8, RB_NONE };
-static const uint16_t st_2_1_9_9[] = { R_status_2__1__9, RB_NONE };
-static const uint16_t st_2_2_0_0[] = { R_status_x__2__0, RB_NONE };
-static const uint16_t st_2_2_3_3[] = { R_status_x__2__3, RB_NONE };
-static const uint16_t st_2_2_4_4[] = { R_status_x__2__4, RB_NONE };
-static const uint16_t st_2_3_0_0[] = { R_status_x__3__0, RB_NONE };
-static const uint16_t st_2_3_1_1[] = { R_status_x__3__1, RB_NONE };
-static const uint16_t st_2_3_2_2[] = { R_status_x__3__2, RB_NONE };
-static const uint16_t st_2_3_3_3[] = { R_status_x__3__3, RB_NONE };
-static const uint16_t st_2_3_4_4[] = { R_status_x__3__4, RB_NONE };
-static const uint16_t st_2_3_5_5[] = { R_status_x__3__5, RB_NONE };
-static const uint16_t st_2_3_6_6[] = { R_status_2__3__6, RB_NONE };
-static const uint16_t st_2_4_0_0[] = { R_status_x__4__0, RB_NONE };
-static const uint16_t st_2_4_1_2[] = { R_status_x__4__1_2, RB_NONE };
-static const uint16_t st_2_4_3_4[] = { R_status_x__4__3_4, RB_NONE };
-static const uint16_t st_2_4_5_5[] = { R_status_x__4__5, RB_NONE };
-static const uint16_t st_2_4_6_6[] = { R_status_x__4__6, RB_NONE };
-static const uint16_t st_2_4_7_7[] = { R_status_x__4__7, RB_NONE };
-static const uint16_t st_2_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_2_5_4_6[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_2_6_0_3[] = { R_content_rejected_media, RB_NONE };
-static const uint16_t st_2_6_4_4[] = { R_content_rejected_media, R_status_2__6__4, RB_NONE };
-static const uint16_t st_2_6_5_65535[] = { R_content_rejected_media, RB_NONE };
-static const uint16_t st_2_7_0_0[] = { R_status_x__7__0, RB_NONE };
-static const uint16_t st_2_7_1_1[] = { R_status_x__7__1, RB_NONE };
-static const uint16_t st_2_7_2_2[] = { R_status_x__7__2, RB_NONE };
-static const uint16_t st_2_7_3_4[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_2_7_5_6[] = { R_status_x__7__5_7, RB_NONE };
-static const uint16_t st_2_7_7_7[] = { R_att_unknown_userids, R_status_x__7__5_7, RB_NONE };
-static const uint16_t st_2_7_8_9[] = { R_status_x__7__8_12, RB_NONE };
-static const uint16_t st_2_7_10_11[] = { R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_2_7_12_12[] = { R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE };
-static const uint16_t st_2_7_14_14[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_2_7_15_15[] = { R_status_x__7__15, RB_NONE };
-static const uint16_t st_2_7_16_16[] = { R_status_x__7__16, RB_NONE };
-static const uint16_t st_2_7_19_19[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_2_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
-static const uint16_t st_2_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
-static const uint16_t st_2_7_25_25[] = { R_status_x__7__25, RB_NONE };
-static const uint16_t st_2_7_26_26[] = { R_gmail_unauthenticated, R_status_x__7__26, RB_NONE };
-static const uint16_t st_2_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
-static const uint16_t st_2_7_28_28[] = { R_gmail_unsolicited_rate, RB_NONE };
-static const uint16_t st_2_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
-static const uint16_t st_2_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_2_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
-static const uint16_t st_2_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
-static const uint16_t st_2_7_133_136[] = { R_exchange_sender_not_authenticated, RB_NONE };
-static const uint16_t st_4_1_0_0[] = { R_status_x__1__0, RB_NONE };
-static const uint16_t st_4_1_1_1[] = { R_status_x__1__1, RB_NONE };
-static const uint16_t st_4_1_2_2[] = { R_status_x__1__2, RB_NONE };
-static const uint16_t st_4_1_3_3[] = { R_invalid_address_syntax, R_status_x__1__3_4, RB_NONE };
-static const uint16_t st_4_1_4_4[] = { R_status_x__1__3_4, RB_NONE };
-static const uint16_t st_4_1_6_6[] = { R_status_x__1__6, RB_NONE };
-static const uint16_t st_4_1_7_8[] = { R_sender_domain_missing, R_status_x__1__7_8, RB_NONE };
-static const uint16_t st_4_1_9_9[] = { R_status_4__1__9, RB_NONE };
-static const uint16_t st_4_1_10_10[] = { R_status_x__1__10, RB_NONE };
-static const uint16_t st_4_2_0_0[] = { R_status_x__2__0, RB_NONE };
-static const uint16_t st_4_2_1_1[] = { R_status_4__2__1, RB_NONE };
-static const uint16_t st_4_2_2_2[] = { R_status_x__2__2, RB_NONE };
-static const uint16_t st_4_2_3_3[] = { R_status_x__2__3, RB_NONE };
-static const uint16_t st_4_2_4_4[] = { R_status_x__2__4, RB_NONE };
-static const uint16_t st_4_3_0_0[] = { R_status_x__3__0, RB_NONE };
-static const uint16_t st_4_3_1_1[] = { R_status_x__3__1, RB_NONE };
-static const uint16_t st_4_3_2_2[] = { R_status_x__3__2, RB_NONE };
-static const uint16_t st_4_3_3_3[] = { R_status_x__3__3, RB_NONE };
-static const uint16_t st_4_3_4_4[] = { R_status_x__3__4, RB_NONE };
-static const uint16_t st_4_3_5_5[] = { R_status_x__3__5, RB_NONE };
-static const uint16_t st_4_4_0_0[] = { R_status_x__4__0, RB_NONE };
-static const uint16_t st_4_4_1_2[] = { R_status_x__4__1_2, RB_NONE };
-static const uint16_t st_4_4_3_4[] = { R_status_x__4__3_4, RB_NONE };
-static const uint16_t st_4_4_5_5[] = { R_status_x__4__5, RB_NONE };
-static const uint16_t st_4_4_6_6[] = { R_status_x__4__6, RB_NONE };
-static const uint16_t st_4_4_7_7[] = { R_status_x__4__7, RB_NONE };
-static const uint16_t st_4_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_4_5_3_3[] = { R_status_x__5__3, RB_NONE };
-static const uint16_t st_4_5_4_6[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_4_6_0_3[] = { R_content_rejected_media, R_status_x__6, RB_NONE };
-static const uint16_t st_4_6_4_4[] = { R_content_rejected_media, RB_NONE };
-static const uint16_t st_4_6_5_10[] = { R_content_rejected_media, R_status_x__6, RB_NONE };
-static const uint16_t st_4_6_11_65535[] = { R_content_rejected_media, RB_NONE };
-static const uint16_t st_4_7_0_0[] = { R_status_x__7__0, RB_NONE };
-static const uint16_t st_4_7_1_1[] = { R_status_x__7__1, RB_NONE };
-static const uint16_t st_4_7_2_2[] = { R_status_x__7__2, RB_NONE };
-static const uint16_t st_4_7_3_4[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_4_7_5_6[] = { R_status_x__7__5_7, RB_NONE };
-static const uint16_t st_4_7_7_7[] = { R_att_unknown_userids, R_status_x__7__5_7, RB_NONE };
-static const uint16_t st_4_7_8_9[] = { R_status_x__7__8_12, RB_NONE };
-static const uint16_t st_4_7_10_11[] = { R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_4_7_12_12[] = { R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE };
-static const uint16_t st_4_7_13_13[] = { R_status_x__7__13, RB_NONE };
-static const uint16_t st_4_7_14_14[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_4_7_15_15[] = { R_status_x__7__15, RB_NONE };
-static const uint16_t st_4_7_16_16[] = { R_status_x__7__16, RB_NONE };
-static const uint16_t st_4_7_17_18[] = { R_status_x__7__17_18, RB_NONE };
-static const uint16_t st_4_7_19_19[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_4_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
-static const uint16_t st_4_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
-static const uint16_t st_4_7_25_25[] = { R_status_x__7__25, RB_NONE };
-static const uint16_t st_4_7_26_26[] = { R_gmail_unauthenticated, R_status_x__7__26, RB_NONE };
-static const uint16_t st_4_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
-static const uint16_t st_4_7_28_28[] = { R_gmail_unsolicited_rate, R_status_x__7__28, RB_NONE };
-static const uint16_t st_4_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
-static const uint16_t st_4_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_4_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
-static const uint16_t st_4_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
-static const uint16_t st_4_7_133_136[] = { R_exchange_sender_not_authenticated, RB_NONE };
-static const uint16_t st_4_7_500_699[] = { R_outlook_s775, RB_NONE };
-static const uint16_t st_5_1_0_0[] = { R_status_x__1__0, RB_NONE };
-static const uint16_t st_5_1_1_1[] = { R_status_x__1__1, RB_NONE };
-static const uint16_t st_5_1_2_2[] = { R_status_x__1__2, RB_NONE };
-static const uint16_t st_5_1_3_3[] = { R_invalid_address_syntax, R_status_x__1__3_4, RB_NONE };
-static const uint16_t st_5_1_4_4[] = { R_status_x__1__3_4, RB_NONE };
-static const uint16_t st_5_1_6_6[] = { R_status_x__1__6, RB_NONE };
-static const uint16_t st_5_1_7_8[] = { R_sender_domain_missing, R_status_x__1__7_8, RB_NONE };
-static const uint16_t st_5_1_10_10[] = { R_status_x__1__10, RB_NONE };
-static const uint16_t st_5_2_0_0[] = { R_status_x__2__0, RB_NONE };
-static const uint16_t st_5_2_1_1[] = { R_status_5__2__1, RB_NONE };
-static const uint16_t st_5_2_2_2[] = { R_status_x__2__2, RB_NONE };
-static const uint16_t st_5_2_3_3[] = { R_status_x__2__3, RB_NONE };
-static const uint16_t st_5_2_4_4[] = { R_status_x__2__4, RB_NONE };
-static const uint16_t st_5_2_121_122[] = { R_microsoft_receive_limit, RB_NONE };
-static const uint16_t st_5_3_0_0[] = { R_status_x__3__0, RB_NONE };
-static const uint16_t st_5_3_1_1[] = { R_status_x__3__1, RB_NONE };
-static const uint16_t st_5_3_2_2[] = { R_status_x__3__2, RB_NONE };
-static const uint16_t st_5_3_3_3[] = { R_status_x__3__3, RB_NONE };
-static const uint16_t st_5_3_4_4[] = { R_status_x__3__4, RB_NONE };
-static const uint16_t st_5_3_5_5[] = { R_status_x__3__5, RB_NONE };
-static const uint16_t st_5_4_0_0[] = { R_status_x__4__0, RB_NONE };
-static const uint16_t st_5_4_1_2[] = { R_status_x__4__1_2, RB_NONE };
-static const uint16_t st_5_4_3_4[] = { R_status_x__4__3_4, RB_NONE };
-static const uint16_t st_5_4_5_5[] = { R_gmail_sending_limit, R_status_x__4__5, RB_NONE };
-static const uint16_t st_5_4_6_6[] = { R_status_x__4__6, RB_NONE };
-static const uint16_t st_5_4_7_7[] = { R_status_x__4__7, RB_NONE };
-static const uint16_t st_5_5_0_2[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_5_5_3_3[] = { R_status_x__5__3, RB_NONE };
-static const uint16_t st_5_5_4_6[] = { R_status_x__5__0_6, RB_NONE };
-static const uint16_t st_5_6_0_3[] = { R_content_rejected_media, R_status_x__6, RB_NONE };
-static const uint16_t st_5_6_4_4[] = { R_content_rejected_media, RB_NONE };
-static const uint16_t st_5_6_5_10[] = { R_content_rejected_media, R_status_x__6, RB_NONE };
-static const uint16_t st_5_6_11_65535[] = { R_content_rejected_media, RB_NONE };
-static const uint16_t st_5_7_0_0[] = { R_status_x__7__0, RB_NONE };
-static const uint16_t st_5_7_1_1[] = { R_status_x__7__1, RB_NONE };
-static const uint16_t st_5_7_2_2[] = { R_status_x__7__2, RB_NONE };
-static const uint16_t st_5_7_3_4[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_5_7_5_5[] = { R_microsoft_mta_sts, R_status_x__7__5_7, RB_NONE };
-static const uint16_t st_5_7_6_6[] = { R_status_x__7__5_7, RB_NONE };
-static const uint16_t st_5_7_7_7[] = { R_att_unknown_userids, R_status_x__7__5_7, RB_NONE };
-static const uint16_t st_5_7_8_9[] = { R_status_x__7__8_12, RB_NONE };
-static const uint16_t st_5_7_10_11[] = { R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_5_7_12_12[] = { R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE };
-static const uint16_t st_5_7_13_13[] = { R_status_x__7__13, RB_NONE };
-static const uint16_t st_5_7_14_14[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_5_7_15_15[] = { R_status_x__7__15, RB_NONE };
-static const uint16_t st_5_7_16_16[] = { R_status_x__7__16, RB_NONE };
-static const uint16_t st_5_7_17_18[] = { R_status_x__7__17_18, RB_NONE };
-static const uint16_t st_5_7_19_19[] = { R_status_x__7__3_4, RB_NONE };
-static const uint16_t st_5_7_20_22[] = { R_status_x__7__20_22, RB_NONE };
-static const uint16_t st_5_7_23_24[] = { R_status_x__7__23_24, RB_NONE };
-static const uint16_t st_5_7_25_25[] = { R_status_x__7__25, RB_NONE };
-static const uint16_t st_5_7_26_26[] = { R_gmail_unauthenticated, R_status_x__7__26, RB_NONE };
-static const uint16_t st_5_7_27_27[] = { R_gmail_spf, R_status_x__7__27, RB_NONE };
-static const uint16_t st_5_7_28_28[] = { R_gmail_unsolicited_block, R_gmail_unsolicited_rate, R_status_x__7__28, RB_NONE };
-static const uint16_t st_5_7_29_29[] = { R_gmail_tls, R_status_x__7__29, RB_NONE };
-static const uint16_t st_5_7_30_30[] = { R_gmail_dkim, R_status_x__7__10_11, RB_NONE };
-static const uint16_t st_5_7_32_32[] = { R_gmail_dmarc_alignment, RB_NONE };
-static const uint16_t st_5_7_40_40[] = { R_gmail_dmarc_alignment, RB_NONE };
-static const uint16_t st_5_7_133_136[] = { R_exchange_sender_not_authenticated, RB_NONE };
-static const uint16_t st_5_7_232_233[] = { R_microsoft_tenant_limit_text, R_microsoft_tenant_limit, RB_NONE };
-static const uint16_t st_5_7_501_503[] = { R_microsoft_banned_sender, RB_NONE };
-static const uint16_t st_5_7_507_507[] = { R_microsoft_banned_ip, RB_NONE };
-static const uint16_t st_5_7_509_509[] = { R_microsoft_dmarc, RB_NONE };
-static const uint16_t st_5_7_511_511[] = { R_microsoft_banned_ip, RB_NONE };
-static const uint16_t st_5_7_512_512[] = { R_microsoft_no_from, RB_NONE };
-static const uint16_t st_5_7_515_515[] = { R_microsoft_dmarc, RB_NONE };
-static const uint16_t st_5_7_606_649[] = { R_microsoft_banned_ip, RB_NONE };
-static const uint16_t st_5_7_705_705[] = { R_microsoft_banned_sender, RB_NONE };
-static const uint16_t st_5_7_708_708[] = { R_microsoft_banned_ip, RB_NONE };
-static const uint16_t st_5_7_750_750[] = { R_microsoft_unregistered_domain, RB_NONE };
+/* rules filed under status codes (class, subject, detail range) and
+ * under reply codes, each list ended by RB_NONE */
+enum {
+	LS_st_2_1_3_3 = 0,
+	LS_st_2_1_5_5 = LS_st_2_1_3_3 + 2,
+	LS_st_2_1_7_8 = LS_st_2_1_5_5 + 2,
+	LS_st_2_1_9_9 = LS_st_2_1_7_8 + 3,
+	LS_st_2_2_0_0 = LS_st_2_1_9_9 + 2,
+	LS_st_2_2_3_3 = LS_st_2_2_0_0 + 2,
+	LS_st_2_2_4_4 = LS_st_2_2_3_3 + 2,
+	LS_st_2_3_0_0 = LS_st_2_2_4_4 + 2,
+	LS_st_2_3_1_1 = LS_st_2_3_0_0 + 2,
+	LS_st_2_3_2_2 = LS_st_2_3_1_1 + 2,
+	LS_st_2_3_3_3 = LS_st_2_3_2_2 + 2,
+	LS_st_2_3_4_4 = LS_st_2_3_3_3 + 2,
+	LS_st_2_3_5_5 = LS_st_2_3_4_4 + 2,
+	LS_st_2_3_6_6 = LS_st_2_3_5_5 + 2,
+	LS_st_2_4_0_0 = LS_st_2_3_6_6 + 2,
+	LS_st_2_4_1_2 = LS_st_2_4_0_0 + 2,
+	LS_st_2_4_3_4 = LS_st_2_4_1_2 + 2,
+	LS_st_2_4_5_5 = LS_st_2_4_3_4 + 2,
+	LS_st_2_4_6_6 = LS_st_2_4_5_5 + 2,
+	LS_st_2_4_7_7 = LS_st_2_4_6_6 + 2,
+	LS_st_2_5_0_2 = LS_st_2_4_7_7 + 2,
+	LS_st_2_5_4_6 = LS_st_2_5_0_2 + 2,
+	LS_st_2_6_0_3 = LS_st_2_5_4_6 + 2,
+	LS_st_2_6_4_4 = LS_st_2_6_0_3 + 2,
+	LS_st_2_6_5_65535 = LS_st_2_6_4_4 + 3,
+	LS_st_2_7_0_0 = LS_st_2_6_5_65535 + 2,
+	LS_st_2_7_1_1 = LS_st_2_7_0_0 + 2,
+	LS_st_2_7_2_2 = LS_st_2_7_1_1 + 2,
+	LS_st_2_7_3_4 = LS_st_2_7_2_2 + 2,
+	LS_st_2_7_5_6 = LS_st_2_7_3_4 + 2,
+	LS_st_2_7_7_7 = LS_st_2_7_5_6 + 2,
+	LS_st_2_7_8_9 = LS_st_2_7_7_7 + 3,
+	LS_st_2_7_10_11 = LS_st_2_7_8_9 + 2,
+	LS_st_2_7_12_12 = LS_st_2_7_10_11 + 2,
+	LS_st_2_7_14_14 = LS_st_2_7_12_12 + 3,
+	LS_st_2_7_15_15 = LS_st_2_7_14_14 + 2,
+	LS_st_2_7_16_16 = LS_st_2_7_15_15 + 2,
+	LS_st_2_7_19_19 = LS_st_2_7_16_16 + 2,
+	LS_st_2_7_20_22 = LS_st_2_7_19_19 + 2,
+	LS_st_2_7_23_24 = LS_st_2_7_20_22 + 2,
+	LS_st_2_7_25_25 = LS_st_2_7_23_24 + 2,
+	LS_st_2_7_26_26 = LS_st_2_7_25_25 + 2,
+	LS_st_2_7_27_27 = LS_st_2_7_26_26 + 3,
+	LS_st_2_7_28_28 = LS_st_2_7_27_27 + 3,
+	LS_st_2_7_29_29 = LS_st_2_7_28_28 + 2,
+	LS_st_2_7_30_30 = LS_st_2_7_29_29 + 3,
+	LS_st_2_7_32_32 = LS_st_2_7_30_30 + 3,
+	LS_st_2_7_40_40 = LS_st_2_7_32_32 + 2,
+	LS_st_2_7_133_136 = LS_st_2_7_40_40 + 2,
+	LS_st_4_1_0_0 = LS_st_2_7_133_136 + 2,
+	LS_st_4_1_1_1 = LS_st_4_1_0_0 + 2,
+	LS_st_4_1_2_2 = LS_st_4_1_1_1 + 2,
+	LS_st_4_1_3_3 = LS_st_4_1_2_2 + 2,
+	LS_st_4_1_4_4 = LS_st_4_1_3_3 + 3,
+	LS_st_4_1_6_6 = LS_st_4_1_4_4 + 2,
+	LS_st_4_1_7_8 = LS_st_4_1_6_6 + 2,
+	LS_st_4_1_9_9 = LS_st_4_1_7_8 + 3,
+	LS_st_4_1_10_10 = LS_st_4_1_9_9 + 2,
+	LS_st_4_2_0_0 = LS_st_4_1_10_10 + 2,
+	LS_st_4_2_1_1 = LS_st_4_2_0_0 + 2,
+	LS_st_4_2_2_2 = LS_st_4_2_1_1 + 2,
+	LS_st_4_2_3_3 = LS_st_4_2_2_2 + 2,
+	LS_st_4_2_4_4 = LS_st_4_2_3_3 + 2,
+	LS_st_4_3_0_0 = LS_st_4_2_4_4 + 2,
+	LS_st_4_3_1_1 = LS_st_4_3_0_0 + 2,
+	LS_st_4_3_2_2 = LS_st_4_3_1_1 + 2,
+	LS_st_4_3_3_3 = LS_st_4_3_2_2 + 2,
+	LS_st_4_3_4_4 = LS_st_4_3_3_3 + 2,
+	LS_st_4_3_5_5 = LS_st_4_3_4_4 + 2,
+	LS_st_4_4_0_0 = LS_st_4_3_5_5 + 2,
+	LS_st_4_4_1_2 = LS_st_4_4_0_0 + 2,
+	LS_st_4_4_3_4 = LS_st_4_4_1_2 + 2,
+	LS_st_4_4_5_5 = LS_st_4_4_3_4 + 2,
+	LS_st_4_4_6_6 = LS_st_4_4_5_5 + 2,
+	LS_st_4_4_7_7 = LS_st_4_4_6_6 + 2,
+	LS_st_4_5_0_2 = LS_st_4_4_7_7 + 2,
+	LS_st_4_5_3_3 = LS_st_4_5_0_2 + 2,
+	LS_st_4_5_4_6 = LS_st_4_5_3_3 + 2,
+	LS_st_4_6_0_3 = LS_st_4_5_4_6 + 2,
+	LS_st_4_6_4_4 = LS_st_4_6_0_3 + 3,
+	LS_st_4_6_5_10 = LS_st_4_6_4_4 + 2,
+	LS_st_4_6_11_65535 = LS_st_4_6_5_10 + 3,
+	LS_st_4_7_0_0 = LS_st_4_6_11_65535 + 2,
+	LS_st_4_7_1_1 = LS_st_4_7_0_0 + 2,
+	LS_st_4_7_2_2 = LS_st_4_7_1_1 + 2,
+	LS_st_4_7_3_4 = LS_st_4_7_2_2 + 2,
+	LS_st_4_7_5_6 = LS_st_4_7_3_4 + 2,
+	LS_st_4_7_7_7 = LS_st_4_7_5_6 + 2,
+	LS_st_4_7_8_9 = LS_st_4_7_7_7 + 3,
+	LS_st_4_7_10_11 = LS_st_4_7_8_9 + 2,
+	LS_st_4_7_12_12 = LS_st_4_7_10_11 + 2,
+	LS_st_4_7_13_13 = LS_st_4_7_12_12 + 3,
+	LS_st_4_7_14_14 = LS_st_4_7_13_13 + 2,
+	LS_st_4_7_15_15 = LS_st_4_7_14_14 + 2,
+	LS_st_4_7_16_16 = LS_st_4_7_15_15 + 2,
+	LS_st_4_7_17_18 = LS_st_4_7_16_16 + 2,
+	LS_st_4_7_19_19 = LS_st_4_7_17_18 + 2,
+	LS_st_4_7_20_22 = LS_st_4_7_19_19 + 2,
+	LS_st_4_7_23_24 = LS_st_4_7_20_22 + 2,
+	LS_st_4_7_25_25 = LS_st_4_7_23_24 + 2,
+	LS_st_4_7_26_26 = LS_st_4_7_25_25 + 2,
+	LS_st_4_7_27_27 = LS_st_4_7_26_26 + 3,
+	LS_st_4_7_28_28 = LS_st_4_7_27_27 + 3,
+	LS_st_4_7_29_29 = LS_st_4_7_28_28 + 3,
+	LS_st_4_7_30_30 = LS_st_4_7_29_29 + 3,
+	LS_st_4_7_32_32 = LS_st_4_7_30_30 + 3,
+	LS_st_4_7_40_40 = LS_st_4_7_32_32 + 2,
+	LS_st_4_7_133_136 = LS_st_4_7_40_40 + 2,
+	LS_st_4_7_500_699 = LS_st_4_7_133_136 + 2,
+	LS_st_5_1_0_0 = LS_st_4_7_500_699 + 2,
+	LS_st_5_1_1_1 = LS_st_5_1_0_0 + 2,
+	LS_st_5_1_2_2 = LS_st_5_1_1_1 + 2,
+	LS_st_5_1_3_3 = LS_st_5_1_2_2 + 2,
+	LS_st_5_1_4_4 = LS_st_5_1_3_3 + 3,
+	LS_st_5_1_6_6 = LS_st_5_1_4_4 + 2,
+	LS_st_5_1_7_8 = LS_st_5_1_6_6 + 2,
+	LS_st_5_1_10_10 = LS_st_5_1_7_8 + 3,
+	LS_st_5_2_0_0 = LS_st_5_1_10_10 + 2,
+	LS_st_5_2_1_1 = LS_st_5_2_0_0 + 2,
+	LS_st_5_2_2_2 = LS_st_5_2_1_1 + 2,
+	LS_st_5_2_3_3 = LS_st_5_2_2_2 + 2,
+	LS_st_5_2_4_4 = LS_st_5_2_3_3 + 2,
+	LS_st_5_2_121_122 = LS_st_5_2_4_4 + 2,
+	LS_st_5_3_0_0 = LS_st_5_2_121_122 + 2,
+	LS_st_5_3_1_1 = LS_st_5_3_0_0 + 2,
+	LS_st_5_3_2_2 = LS_st_5_3_1_1 + 2,
+	LS_st_5_3_3_3 = LS_st_5_3_2_2 + 2,
+	LS_st_5_3_4_4 = LS_st_5_3_3_3 + 2,
+	LS_st_5_3_5_5 = LS_st_5_3_4_4 + 2,
+	LS_st_5_4_0_0 = LS_st_5_3_5_5 + 2,
+	LS_st_5_4_1_2 = LS_st_5_4_0_0 + 2,
+	LS_st_5_4_3_4 = LS_st_5_4_1_2 + 2,
+	LS_st_5_4_5_5 = LS_st_5_4_3_4 + 2,
+	LS_st_5_4_6_6 = LS_st_5_4_5_5 + 3,
+	LS_st_5_4_7_7 = LS_st_5_4_6_6 + 2,
+	LS_st_5_5_0_2 = LS_st_5_4_7_7 + 2,
+	LS_st_5_5_3_3 = LS_st_5_5_0_2 + 2,
+	LS_st_5_5_4_6 = LS_st_5_5_3_3 + 2,
+	LS_st_5_6_0_3 = LS_st_5_5_4_6 + 2,
+	LS_st_5_6_4_4 = LS_st_5_6_0_3 + 3,
+	LS_st_5_6_5_10 = LS_st_5_6_4_4 + 2,
+	LS_st_5_6_11_65535 = LS_st_5_6_5_10 + 3,
+	LS_st_5_7_0_0 = LS_st_5_6_11_65535 + 2,
+	LS_st_5_7_1_1 = LS_st_5_7_0_0 + 2,
+	LS_st_5_7_2_2 = LS_st_5_7_1_1 + 2,
+	LS_st_5_7_3_4 = LS_st_5_7_2_2 + 2,
+	LS_st_5_7_5_5 = LS_st_5_7_3_4 + 2,
+	LS_st_5_7_6_6 = LS_st_5_7_5_5 + 3,
+	LS_st_5_7_7_7 = LS_st_5_7_6_6 + 2,
+	LS_st_5_7_8_9 = LS_st_5_7_7_7 + 3,
+	LS_st_5_7_10_11 = LS_st_5_7_8_9 + 2,
+	LS_st_5_7_12_12 = LS_st_5_7_10_11 + 2,
+	LS_st_5_7_13_13 = LS_st_5_7_12_12 + 3,
+	LS_st_5_7_14_14 = LS_st_5_7_13_13 + 2,
+	LS_st_5_7_15_15 = LS_st_5_7_14_14 + 2,
+	LS_st_5_7_16_16 = LS_st_5_7_15_15 + 2,
+	LS_st_5_7_17_18 = LS_st_5_7_16_16 + 2,
+	LS_st_5_7_19_19 = LS_st_5_7_17_18 + 2,
+	LS_st_5_7_20_22 = LS_st_5_7_19_19 + 2,
+	LS_st_5_7_23_24 = LS_st_5_7_20_22 + 2,
+	LS_st_5_7_25_25 = LS_st_5_7_23_24 + 2,
+	LS_st_5_7_26_26 = LS_st_5_7_25_25 + 2,
+	LS_st_5_7_27_27 = LS_st_5_7_26_26 + 3,
+	LS_st_5_7_28_28 = LS_st_5_7_27_27 + 3,
+	LS_st_5_7_29_29 = LS_st_5_7_28_28 + 4,
+	LS_st_5_7_30_30 = LS_st_5_7_29_29 + 3,
+	LS_st_5_7_32_32 = LS_st_5_7_30_30 + 3,
+	LS_st_5_7_40_40 = LS_st_5_7_32_32 + 2,
+	LS_st_5_7_133_136 = LS_st_5_7_40_40 + 2,
+	LS_st_5_7_232_233 = LS_st_5_7_133_136 + 2,
+	LS_st_5_7_501_503 = LS_st_5_7_232_233 + 3,
+	LS_st_5_7_507_507 = LS_st_5_7_501_503 + 2,
+	LS_st_5_7_509_509 = LS_st_5_7_507_507 + 2,
+	LS_st_5_7_511_511 = LS_st_5_7_509_509 + 2,
+	LS_st_5_7_512_512 = LS_st_5_7_511_511 + 2,
+	LS_st_5_7_515_515 = LS_st_5_7_512_512 + 2,
+	LS_st_5_7_606_649 = LS_st_5_7_515_515 + 2,
+	LS_st_5_7_705_705 = LS_st_5_7_606_649 + 2,
+	LS_st_5_7_708_708 = LS_st_5_7_705_705 + 2,
+	LS_st_5_7_750_750 = LS_st_5_7_708_708 + 2,
+	LS_re_200_299 = LS_st_5_7_750_750 + 2,
+	LS_re_300_399 = LS_re_200_299 + 2,
+	LS_re_400_420 = LS_re_300_399 + 2,
+	LS_re_421_421 = LS_re_400_420 + 2,
+	LS_re_422_422 = LS_re_421_421 + 3,
+	LS_re_423_430 = LS_re_422_422 + 3,
+	LS_re_431_431 = LS_re_423_430 + 2,
+	LS_re_432_432 = LS_re_431_431 + 3,
+	LS_re_433_440 = LS_re_432_432 + 3,
+	LS_re_441_442 = LS_re_433_440 + 2,
+	LS_re_443_445 = LS_re_441_442 + 3,
+	LS_re_446_446 = LS_re_443_445 + 2,
+	LS_re_447_447 = LS_re_446_446 + 3,
+	LS_re_448_448 = LS_re_447_447 + 3,
+	LS_re_449_449 = LS_re_448_448 + 2,
+	LS_re_450_450 = LS_re_449_449 + 3,
+	LS_re_451_451 = LS_re_450_450 + 3,
+	LS_re_452_452 = LS_re_451_451 + 3,
+	LS_re_453_453 = LS_re_452_452 + 3,
+	LS_re_454_454 = LS_re_453_453 + 2,
+	LS_re_455_455 = LS_re_454_454 + 3,
+	LS_re_456_470 = LS_re_455_455 + 3,
+	LS_re_471_471 = LS_re_456_470 + 2,
+	LS_re_472_499 = LS_re_471_471 + 3,
+	LS_re_500_504 = LS_re_472_499 + 2,
+	LS_re_505_509 = LS_re_500_504 + 3,
+	LS_re_510_511 = LS_re_505_509 + 2,
+	LS_re_512_512 = LS_re_510_511 + 3,
+	LS_re_513_513 = LS_re_512_512 + 3,
+	LS_re_514_520 = LS_re_513_513 + 3,
+	LS_re_521_521 = LS_re_514_520 + 2,
+	LS_re_522_522 = LS_re_521_521 + 4,
+	LS_re_523_523 = LS_re_522_522 + 2,
+	LS_re_524_529 = LS_re_523_523 + 3,
+	LS_re_530_530 = LS_re_524_529 + 2,
+	LS_re_531_533 = LS_re_530_530 + 3,
+	LS_re_534_535 = LS_re_531_533 + 2,
+	LS_re_536_537 = LS_re_534_535 + 3,
+	LS_re_538_538 = LS_re_536_537 + 2,
+	LS_re_539_540 = LS_re_538_538 + 3,
+	LS_re_541_541 = LS_re_539_540 + 2,
+	LS_re_542_542 = LS_re_541_541 + 3,
+	LS_re_543_549 = LS_re_542_542 + 3,
+	LS_re_550_550 = LS_re_543_549 + 2,
+	LS_re_551_551 = LS_re_550_550 + 3,
+	LS_re_552_552 = LS_re_551_551 + 3,
+	LS_re_553_553 = LS_re_552_552 + 3,
+	LS_re_554_554 = LS_re_553_553 + 3,
+	LS_re_555_555 = LS_re_554_554 + 3,
+	LS_re_556_556 = LS_re_555_555 + 3,
+	LS_re_557_599 = LS_re_556_556 + 4,
+	LS_END = LS_re_557_599 + 2
+};
+static const uint16_t bucket_rules[LS_END + 1] = {
+	[LS_st_2_1_3_3] = R_invalid_address_syntax, RB_NONE,
+	[LS_st_2_1_5_5] = R_status_2__1__5, RB_NONE,
+	[LS_st_2_1_7_8] = R_sender_domain_missing, R_status_x__1__7_8, RB_NONE,
+	[LS_st_2_1_9_9] = R_status_2__1__9, RB_NONE,
+	[LS_st_2_2_0_0] = R_status_x__2__0, RB_NONE,
+	[LS_st_2_2_3_3] = R_status_x__2__3, RB_NONE,
+	[LS_st_2_2_4_4] = R_status_x__2__4, RB_NONE,
+	[LS_st_2_3_0_0] = R_status_x__3__0, RB_NONE,
+	[LS_st_2_3_1_1] = R_status_x__3__1, RB_NONE,
+	[LS_st_2_3_2_2] = R_status_x__3__2, RB_NONE,
+	[LS_st_2_3_3_3] = R_status_x__3__3, RB_NONE,
+	[LS_st_2_3_4_4] = R_status_x__3__4, RB_NONE,
+	[LS_st_2_3_5_5] = R_status_x__3__5, RB_NONE,
+	[LS_st_2_3_6_6] = R_status_2__3__6, RB_NONE,
+	[LS_st_2_4_0_0] = R_status_x__4__0, RB_NONE,
+	[LS_st_2_4_1_2] = R_status_x__4__1_2, RB_NONE,
+	[LS_st_2_4_3_4] = R_status_x__4__3_4, RB_NONE,
+	[LS_st_2_4_5_5] = R_status_x__4__5, RB_NONE,
+	[LS_st_2_4_6_6] = R_status_x__4__6, RB_NONE,
+	[LS_st_2_4_7_7] = R_status_x__4__7, RB_NONE,
+	[LS_st_2_5_0_2] = R_status_x__5__0_6, RB_NONE,
+	[LS_st_2_5_4_6] = R_status_x__5__0_6, RB_NONE,
+	[LS_st_2_6_0_3] = R_content_rejected_media, RB_NONE,
+	[LS_st_2_6_4_4] = R_content_rejected_media, R_status_2__6__4, RB_NONE,
+	[LS_st_2_6_5_65535] = R_content_rejected_media, RB_NONE,
+	[LS_st_2_7_0_0] = R_status_x__7__0, RB_NONE,
+	[LS_st_2_7_1_1] = R_status_x__7__1, RB_NONE,
+	[LS_st_2_7_2_2] = R_status_x__7__2, RB_NONE,
+	[LS_st_2_7_3_4] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_2_7_5_6] = R_status_x__7__5_7, RB_NONE,
+	[LS_st_2_7_7_7] = R_att_unknown_userids, R_status_x__7__5_7, RB_NONE,
+	[LS_st_2_7_8_9] = R_status_x__7__8_12, RB_NONE,
+	[LS_st_2_7_10_11] = R_status_x__7__10_11, RB_NONE,
+	[LS_st_2_7_12_12] = R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE,
+	[LS_st_2_7_14_14] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_2_7_15_15] = R_status_x__7__15, RB_NONE,
+	[LS_st_2_7_16_16] = R_status_x__7__16, RB_NONE,
+	[LS_st_2_7_19_19] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_2_7_20_22] = R_status_x__7__20_22, RB_NONE,
+	[LS_st_2_7_23_24] = R_status_x__7__23_24, RB_NONE,
+	[LS_st_2_7_25_25] = R_status_x__7__25, RB_NONE,
+	[LS_st_2_7_26_26] = R_gmail_unauthenticated, R_status_x__7__26, RB_NONE,
+	[LS_st_2_7_27_27] = R_gmail_spf, R_status_x__7__27, RB_NONE,
+	[LS_st_2_7_28_28] = R_gmail_unsolicited_rate, RB_NONE,
+	[LS_st_2_7_29_29] = R_gmail_tls, R_status_x__7__29, RB_NONE,
+	[LS_st_2_7_30_30] = R_gmail_dkim, R_status_x__7__10_11, RB_NONE,
+	[LS_st_2_7_32_32] = R_gmail_dmarc_alignment, RB_NONE,
+	[LS_st_2_7_40_40] = R_gmail_dmarc_alignment, RB_NONE,
+	[LS_st_2_7_133_136] = R_exchange_sender_not_authenticated, RB_NONE,
+	[LS_st_4_1_0_0] = R_status_x__1__0, RB_NONE,
+	[LS_st_4_1_1_1] = R_status_x__1__1, RB_NONE,
+	[LS_st_4_1_2_2] = R_status_x__1__2, RB_NONE,
+	[LS_st_4_1_3_3] = R_invalid_address_syntax, R_status_x__1__3_4, RB_NONE,
+	[LS_st_4_1_4_4] = R_status_x__1__3_4, RB_NONE,
+	[LS_st_4_1_6_6] = R_status_x__1__6, RB_NONE,
+	[LS_st_4_1_7_8] = R_sender_domain_missing, R_status_x__1__7_8, RB_NONE,
+	[LS_st_4_1_9_9] = R_status_4__1__9, RB_NONE,
+	[LS_st_4_1_10_10] = R_status_x__1__10, RB_NONE,
+	[LS_st_4_2_0_0] = R_status_x__2__0, RB_NONE,
+	[LS_st_4_2_1_1] = R_status_4__2__1, RB_NONE,
+	[LS_st_4_2_2_2] = R_status_x__2__2, RB_NONE,
+	[LS_st_4_2_3_3] = R_status_x__2__3, RB_NONE,
+	[LS_st_4_2_4_4] = R_status_x__2__4, RB_NONE,
+	[LS_st_4_3_0_0] = R_status_x__3__0, RB_NONE,
+	[LS_st_4_3_1_1] = R_status_x__3__1, RB_NONE,
+	[LS_st_4_3_2_2] = R_status_x__3__2, RB_NONE,
+	[LS_st_4_3_3_3] = R_status_x__3__3, RB_NONE,
+	[LS_st_4_3_4_4] = R_status_x__3__4, RB_NONE,
+	[LS_st_4_3_5_5] = R_status_x__3__5, RB_NONE,
+	[LS_st_4_4_0_0] = R_status_x__4__0, RB_NONE,
+	[LS_st_4_4_1_2] = R_status_x__4__1_2, RB_NONE,
+	[LS_st_4_4_3_4] = R_status_x__4__3_4, RB_NONE,
+	[LS_st_4_4_5_5] = R_status_x__4__5, RB_NONE,
+	[LS_st_4_4_6_6] = R_status_x__4__6, RB_NONE,
+	[LS_st_4_4_7_7] = R_status_x__4__7, RB_NONE,
+	[LS_st_4_5_0_2] = R_status_x__5__0_6, RB_NONE,
+	[LS_st_4_5_3_3] = R_status_x__5__3, RB_NONE,
+	[LS_st_4_5_4_6] = R_status_x__5__0_6, RB_NONE,
+	[LS_st_4_6_0_3] = R_content_rejected_media, R_status_x__6, RB_NONE,
+	[LS_st_4_6_4_4] = R_content_rejected_media, RB_NONE,
+	[LS_st_4_6_5_10] = R_content_rejected_media, R_status_x__6, RB_NONE,
+	[LS_st_4_6_11_65535] = R_content_rejected_media, RB_NONE,
+	[LS_st_4_7_0_0] = R_status_x__7__0, RB_NONE,
+	[LS_st_4_7_1_1] = R_status_x__7__1, RB_NONE,
+	[LS_st_4_7_2_2] = R_status_x__7__2, RB_NONE,
+	[LS_st_4_7_3_4] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_4_7_5_6] = R_status_x__7__5_7, RB_NONE,
+	[LS_st_4_7_7_7] = R_att_unknown_userids, R_status_x__7__5_7, RB_NONE,
+	[LS_st_4_7_8_9] = R_status_x__7__8_12, RB_NONE,
+	[LS_st_4_7_10_11] = R_status_x__7__10_11, RB_NONE,
+	[LS_st_4_7_12_12] = R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE,
+	[LS_st_4_7_13_13] = R_status_x__7__13, RB_NONE,
+	[LS_st_4_7_14_14] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_4_7_15_15] = R_status_x__7__15, RB_NONE,
+	[LS_st_4_7_16_16] = R_status_x__7__16, RB_NONE,
+	[LS_st_4_7_17_18] = R_status_x__7__17_18, RB_NONE,
+	[LS_st_4_7_19_19] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_4_7_20_22] = R_status_x__7__20_22, RB_NONE,
+	[LS_st_4_7_23_24] = R_status_x__7__23_24, RB_NONE,
+	[LS_st_4_7_25_25] = R_status_x__7__25, RB_NONE,
+	[LS_st_4_7_26_26] = R_gmail_unauthenticated, R_status_x__7__26, RB_NONE,
+	[LS_st_4_7_27_27] = R_gmail_spf, R_status_x__7__27, RB_NONE,
+	[LS_st_4_7_28_28] = R_gmail_unsolicited_rate, R_status_x__7__28, RB_NONE,
+	[LS_st_4_7_29_29] = R_gmail_tls, R_status_x__7__29, RB_NONE,
+	[LS_st_4_7_30_30] = R_gmail_dkim, R_status_x__7__10_11, RB_NONE,
+	[LS_st_4_7_32_32] = R_gmail_dmarc_alignment, RB_NONE,
+	[LS_st_4_7_40_40] = R_gmail_dmarc_alignment, RB_NONE,
+	[LS_st_4_7_133_136] = R_exchange_sender_not_authenticated, RB_NONE,
+	[LS_st_4_7_500_699] = R_outlook_s775, RB_NONE,
+	[LS_st_5_1_0_0] = R_status_x__1__0, RB_NONE,
+	[LS_st_5_1_1_1] = R_status_x__1__1, RB_NONE,
+	[LS_st_5_1_2_2] = R_status_x__1__2, RB_NONE,
+	[LS_st_5_1_3_3] = R_invalid_address_syntax, R_status_x__1__3_4, RB_NONE,
+	[LS_st_5_1_4_4] = R_status_x__1__3_4, RB_NONE,
+	[LS_st_5_1_6_6] = R_status_x__1__6, RB_NONE,
+	[LS_st_5_1_7_8] = R_sender_domain_missing, R_status_x__1__7_8, RB_NONE,
+	[LS_st_5_1_10_10] = R_status_x__1__10, RB_NONE,
+	[LS_st_5_2_0_0] = R_status_x__2__0, RB_NONE,
+	[LS_st_5_2_1_1] = R_status_5__2__1, RB_NONE,
+	[LS_st_5_2_2_2] = R_status_x__2__2, RB_NONE,
+	[LS_st_5_2_3_3] = R_status_x__2__3, RB_NONE,
+	[LS_st_5_2_4_4] = R_status_x__2__4, RB_NONE,
+	[LS_st_5_2_121_122] = R_microsoft_receive_limit, RB_NONE,
+	[LS_st_5_3_0_0] = R_status_x__3__0, RB_NONE,
+	[LS_st_5_3_1_1] = R_status_x__3__1, RB_NONE,
+	[LS_st_5_3_2_2] = R_status_x__3__2, RB_NONE,
+	[LS_st_5_3_3_3] = R_status_x__3__3, RB_NONE,
+	[LS_st_5_3_4_4] = R_status_x__3__4, RB_NONE,
+	[LS_st_5_3_5_5] = R_status_x__3__5, RB_NONE,
+	[LS_st_5_4_0_0] = R_status_x__4__0, RB_NONE,
+	[LS_st_5_4_1_2] = R_status_x__4__1_2, RB_NONE,
+	[LS_st_5_4_3_4] = R_status_x__4__3_4, RB_NONE,
+	[LS_st_5_4_5_5] = R_gmail_sending_limit, R_status_x__4__5, RB_NONE,
+	[LS_st_5_4_6_6] = R_status_x__4__6, RB_NONE,
+	[LS_st_5_4_7_7] = R_status_x__4__7, RB_NONE,
+	[LS_st_5_5_0_2] = R_status_x__5__0_6, RB_NONE,
+	[LS_st_5_5_3_3] = R_status_x__5__3, RB_NONE,
+	[LS_st_5_5_4_6] = R_status_x__5__0_6, RB_NONE,
+	[LS_st_5_6_0_3] = R_content_rejected_media, R_status_x__6, RB_NONE,
+	[LS_st_5_6_4_4] = R_content_rejected_media, RB_NONE,
+	[LS_st_5_6_5_10] = R_content_rejected_media, R_status_x__6, RB_NONE,
+	[LS_st_5_6_11_65535] = R_content_rejected_media, RB_NONE,
+	[LS_st_5_7_0_0] = R_status_x__7__0, RB_NONE,
+	[LS_st_5_7_1_1] = R_status_x__7__1, RB_NONE,
+	[LS_st_5_7_2_2] = R_status_x__7__2, RB_NONE,
+	[LS_st_5_7_3_4] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_5_7_5_5] = R_microsoft_mta_sts, R_status_x__7__5_7, RB_NONE,
+	[LS_st_5_7_6_6] = R_status_x__7__5_7, RB_NONE,
+	[LS_st_5_7_7_7] = R_att_unknown_userids, R_status_x__7__5_7, RB_NONE,
+	[LS_st_5_7_8_9] = R_status_x__7__8_12, RB_NONE,
+	[LS_st_5_7_10_11] = R_status_x__7__10_11, RB_NONE,
+	[LS_st_5_7_12_12] = R_exchange_sender_not_authenticated, R_status_x__7__8_12, RB_NONE,
+	[LS_st_5_7_13_13] = R_status_x__7__13, RB_NONE,
+	[LS_st_5_7_14_14] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_5_7_15_15] = R_status_x__7__15, RB_NONE,
+	[LS_st_5_7_16_16] = R_status_x__7__16, RB_NONE,
+	[LS_st_5_7_17_18] = R_status_x__7__17_18, RB_NONE,
+	[LS_st_5_7_19_19] = R_status_x__7__3_4, RB_NONE,
+	[LS_st_5_7_20_22] = R_status_x__7__20_22, RB_NONE,
+	[LS_st_5_7_23_24] = R_status_x__7__23_24, RB_NONE,
+	[LS_st_5_7_25_25] = R_status_x__7__25, RB_NONE,
+	[LS_st_5_7_26_26] = R_gmail_unauthenticated, R_status_x__7__26, RB_NONE,
+	[LS_st_5_7_27_27] = R_gmail_spf, R_status_x__7__27, RB_NONE,
+	[LS_st_5_7_28_28] = R_gmail_unsolicited_block, R_gmail_unsolicited_rate, R_status_x__7__28, RB_NONE,
+	[LS_st_5_7_29_29] = R_gmail_tls, R_status_x__7__29, RB_NONE,
+	[LS_st_5_7_30_30] = R_gmail_dkim, R_status_x__7__10_11, RB_NONE,
+	[LS_st_5_7_32_32] = R_gmail_dmarc_alignment, RB_NONE,
+	[LS_st_5_7_40_40] = R_gmail_dmarc_alignment, RB_NONE,
+	[LS_st_5_7_133_136] = R_exchange_sender_not_authenticated, RB_NONE,
+	[LS_st_5_7_232_233] = R_microsoft_tenant_limit_text, R_microsoft_tenant_limit, RB_NONE,
+	[LS_st_5_7_501_503] = R_microsoft_banned_sender, RB_NONE,
+	[LS_st_5_7_507_507] = R_microsoft_banned_ip, RB_NONE,
+	[LS_st_5_7_509_509] = R_microsoft_dmarc, RB_NONE,
+	[LS_st_5_7_511_511] = R_microsoft_banned_ip, RB_NONE,
+	[LS_st_5_7_512_512] = R_microsoft_no_from, RB_NONE,
+	[LS_st_5_7_515_515] = R_microsoft_dmarc, RB_NONE,
+	[LS_st_5_7_606_649] = R_microsoft_banned_ip, RB_NONE,
+	[LS_st_5_7_705_705] = R_microsoft_banned_sender, RB_NONE,
+	[LS_st_5_7_708_708] = R_microsoft_banned_ip, RB_NONE,
+	[LS_st_5_7_750_750] = R_microsoft_unregistered_domain, RB_NONE,
+	[LS_re_200_299] = R_smtp_2xx, RB_NONE,
+	[LS_re_300_399] = R_smtp_3xx, RB_NONE,
+	[LS_re_400_420] = R_smtp_4xx, RB_NONE,
+	[LS_re_421_421] = R_reply_421, R_smtp_4xx, RB_NONE,
+	[LS_re_422_422] = R_reply_422, R_smtp_4xx, RB_NONE,
+	[LS_re_423_430] = R_smtp_4xx, RB_NONE,
+	[LS_re_431_431] = R_reply_431, R_smtp_4xx, RB_NONE,
+	[LS_re_432_432] = R_reply_432, R_smtp_4xx, RB_NONE,
+	[LS_re_433_440] = R_smtp_4xx, RB_NONE,
+	[LS_re_441_442] = R_reply_441_442, R_smtp_4xx, RB_NONE,
+	[LS_re_443_445] = R_smtp_4xx, RB_NONE,
+	[LS_re_446_446] = R_reply_446, R_smtp_4xx, RB_NONE,
+	[LS_re_447_447] = R_reply_447, R_smtp_4xx, RB_NONE,
+	[LS_re_448_448] = R_smtp_4xx, RB_NONE,
+	[LS_re_449_449] = R_reply_449, R_smtp_4xx, RB_NONE,
+	[LS_re_450_450] = R_reply_450, R_smtp_4xx, RB_NONE,
+	[LS_re_451_451] = R_reply_451, R_smtp_4xx, RB_NONE,
+	[LS_re_452_452] = R_reply_452, R_smtp_4xx, RB_NONE,
+	[LS_re_453_453] = R_smtp_4xx, RB_NONE,
+	[LS_re_454_454] = R_reply_454, R_smtp_4xx, RB_NONE,
+	[LS_re_455_455] = R_reply_455, R_smtp_4xx, RB_NONE,
+	[LS_re_456_470] = R_smtp_4xx, RB_NONE,
+	[LS_re_471_471] = R_reply_471, R_smtp_4xx, RB_NONE,
+	[LS_re_472_499] = R_smtp_4xx, RB_NONE,
+	[LS_re_500_504] = R_reply_500_504, R_smtp_5xx, RB_NONE,
+	[LS_re_505_509] = R_smtp_5xx, RB_NONE,
+	[LS_re_510_511] = R_reply_510_511, R_smtp_5xx, RB_NONE,
+	[LS_re_512_512] = R_reply_512, R_smtp_5xx, RB_NONE,
+	[LS_re_513_513] = R_reply_513, R_smtp_5xx, RB_NONE,
+	[LS_re_514_520] = R_smtp_5xx, RB_NONE,
+	[LS_re_521_521] = R_no_mail_codes, R_reply_521_556, R_smtp_5xx, RB_NONE,
+	[LS_re_522_522] = R_smtp_5xx, RB_NONE,
+	[LS_re_523_523] = R_reply_523, R_smtp_5xx, RB_NONE,
+	[LS_re_524_529] = R_smtp_5xx, RB_NONE,
+	[LS_re_530_530] = R_reply_530_535, R_smtp_5xx, RB_NONE,
+	[LS_re_531_533] = R_smtp_5xx, RB_NONE,
+	[LS_re_534_535] = R_reply_530_535, R_smtp_5xx, RB_NONE,
+	[LS_re_536_537] = R_smtp_5xx, RB_NONE,
+	[LS_re_538_538] = R_reply_538, R_smtp_5xx, RB_NONE,
+	[LS_re_539_540] = R_smtp_5xx, RB_NONE,
+	[LS_re_541_541] = R_reply_541, R_smtp_5xx, RB_NONE,
+	[LS_re_542_542] = R_messagelabs_542, R_smtp_5xx, RB_NONE,
+	[LS_re_543_549] = R_smtp_5xx, RB_NONE,
+	[LS_re_550_550] = R_reply_550, R_smtp_5xx, RB_NONE,
+	[LS_re_551_551] = R_reply_551, R_smtp_5xx, RB_NONE,
+	[LS_re_552_552] = R_reply_552, R_smtp_5xx, RB_NONE,
+	[LS_re_553_553] = R_reply_553, R_smtp_5xx, RB_NONE,
+	[LS_re_554_554] = R_reply_554, R_smtp_5xx, RB_NONE,
+	[LS_re_555_555] = R_reply_500_504, R_smtp_5xx, RB_NONE,
+	[LS_re_556_556] = R_no_mail_codes, R_reply_521_556, R_smtp_5xx, RB_NONE,
+	[LS_re_557_599] = R_smtp_5xx, RB_NONE,
+	[LS_END] = RB_NONE
+};
 static const struct rb_status_bucket status_buckets[] = {
-	{ 2, 1, 3, 3, st_2_1_3_3 },
-	{ 2, 1, 5, 5, st_2_1_5_5 },
-	{ 2, 1, 7, 8, st_2_1_7_8 },
-	{ 2, 1, 9, 9, st_2_1_9_9 },
-	{ 2, 2, 0, 0, st_2_2_0_0 },
-	{ 2, 2, 3, 3, st_2_2_3_3 },
-	{ 2, 2, 4, 4, st_2_2_4_4 },
-	{ 2, 3, 0, 0, st_2_3_0_0 },
-	{ 2, 3, 1, 1, st_2_3_1_1 },
-	{ 2, 3, 2, 2, st_2_3_2_2 },
-	{ 2, 3, 3, 3, st_2_3_3_3 },
-	{ 2, 3, 4, 4, st_2_3_4_4 },
-	{ 2, 3, 5, 5, st_2_3_5_5 },
-	{ 2, 3, 6, 6, st_2_3_6_6 },
-	{ 2, 4, 0, 0, st_2_4_0_0 },
-	{ 2, 4, 1, 2, st_2_4_1_2 },
-	{ 2, 4, 3, 4, st_2_4_3_4 },
-	{ 2, 4, 5, 5, st_2_4_5_5 },
-	{ 2, 4, 6, 6, st_2_4_6_6 },
-	{ 2, 4, 7, 7, st_2_4_7_7 },
-	{ 2, 5, 0, 2, st_2_5_0_2 },
-	{ 2, 5, 4, 6, st_2_5_4_6 },
-	{ 2, 6, 0, 3, st_2_6_0_3 },
-	{ 2, 6, 4, 4, st_2_6_4_4 },
-	{ 2, 6, 5, 65535, st_2_6_5_65535 },
-	{ 2, 7, 0, 0, st_2_7_0_0 },
-	{ 2, 7, 1, 1, st_2_7_1_1 },
-	{ 2, 7, 2, 2, st_2_7_2_2 },
-	{ 2, 7, 3, 4, st_2_7_3_4 },
-	{ 2, 7, 5, 6, st_2_7_5_6 },
-	{ 2, 7, 7, 7, st_2_7_7_7 },
-	{ 2, 7, 8, 9, st_2_7_8_9 },
-	{ 2, 7, 10, 11, st_2_7_10_11 },
-	{ 2, 7, 12, 12, st_2_7_12_12 },
-	{ 2, 7, 14, 14, st_2_7_14_14 },
-	{ 2, 7, 15, 15, st_2_7_15_15 },
-	{ 2, 7, 16, 16, st_2_7_16_16 },
-	{ 2, 7, 19, 19, st_2_7_19_19 },
-	{ 2, 7, 20, 22, st_2_7_20_22 },
-	{ 2, 7, 23, 24, st_2_7_23_24 },
-	{ 2, 7, 25, 25, st_2_7_25_25 },
-	{ 2, 7, 26, 26, st_2_7_26_26 },
-	{ 2, 7, 27, 27, st_2_7_27_27 },
-	{ 2, 7, 28, 28, st_2_7_28_28 },
-	{ 2, 7, 29, 29, st_2_7_29_29 },
-	{ 2, 7, 30, 30, st_2_7_30_30 },
-	{ 2, 7, 32, 32, st_2_7_32_32 },
-	{ 2, 7, 40, 40, st_2_7_40_40 },
-	{ 2, 7, 133, 136, st_2_7_133_136 },
-	{ 4, 1, 0, 0, st_4_1_0_0 },
-	{ 4, 1, 1, 1, st_4_1_1_1 },
-	{ 4, 1, 2, 2, st_4_1_2_2 },
-	{ 4, 1, 3, 3, st_4_1_3_3 },
-	{ 4, 1, 4, 4, st_4_1_4_4 },
-	{ 4, 1, 6, 6, st_4_1_6_6 },
-	{ 4, 1, 7, 8, st_4_1_7_8 },
-	{ 4, 1, 9, 9, st_4_1_9_9 },
-	{ 4, 1, 10, 10, st_4_1_10_10 },
-	{ 4, 2, 0, 0, st_4_2_0_0 },
-	{ 4, 2, 1, 1, st_4_2_1_1 },
-	{ 4, 2, 2, 2, st_4_2_2_2 },
-	{ 4, 2, 3, 3, st_4_2_3_3 },
-	{ 4, 2, 4, 4, st_4_2_4_4 },
-	{ 4, 3, 0, 0, st_4_3_0_0 },
-	{ 4, 3, 1, 1, st_4_3_1_1 },
-	{ 4, 3, 2, 2, st_4_3_2_2 },
-	{ 4, 3, 3, 3, st_4_3_3_3 },
-	{ 4, 3, 4, 4, st_4_3_4_4 },
-	{ 4, 3, 5, 5, st_4_3_5_5 },
-	{ 4, 4, 0, 0, st_4_4_0_0 },
-	{ 4, 4, 1, 2, st_4_4_1_2 },
-	{ 4, 4, 3, 4, st_4_4_3_4 },
-	{ 4, 4, 5, 5, st_4_4_5_5 },
-	{ 4, 4, 6, 6, st_4_4_6_6 },
-	{ 4, 4, 7, 7, st_4_4_7_7 },
-	{ 4, 5, 0, 2, st_4_5_0_2 },
-	{ 4, 5, 3, 3, st_4_5_3_3 },
-	{ 4, 5, 4, 6, st_4_5_4_6 },
-	{ 4, 6, 0, 3, st_4_6_0_3 },
-	{ 4, 6, 4, 4, st_4_6_4_4 },
-	{ 4, 6, 5, 10, st_4_6_5_10 },
-	{ 4, 6, 11, 65535, st_4_6_11_65535 },
-	{ 4, 7, 0, 0, st_4_7_0_0 },
-	{ 4, 7, 1, 1, st_4_7_1_1 },
-	{ 4, 7, 2, 2, st_4_7_2_2 },
-	{ 4, 7, 3, 4, st_4_7_3_4 },
-	{ 4, 7, 5, 6, st_4_7_5_6 },
-	{ 4, 7, 7, 7, st_4_7_7_7 },
-	{ 4, 7, 8, 9, st_4_7_8_9 },
-	{ 4, 7, 10, 11, st_4_7_10_11 },
-	{ 4, 7, 12, 12, st_4_7_12_12 },
-	{ 4, 7, 13, 13, st_4_7_13_13 },
-	{ 4, 7, 14, 14, st_4_7_14_14 },
-	{ 4, 7, 15, 15, st_4_7_15_15 },
-	{ 4, 7, 16, 16, st_4_7_16_16 },
-	{ 4, 7, 17, 18, st_4_7_17_18 },
-	{ 4, 7, 19, 19, st_4_7_19_19 },
-	{ 4, 7, 20, 22, st_4_7_20_22 },
-	{ 4, 7, 23, 24, st_4_7_23_24 },
-	{ 4, 7, 25, 25, st_4_7_25_25 },
-	{ 4, 7, 26, 26, st_4_7_26_26 },
-	{ 4, 7, 27, 27, st_4_7_27_27 },
-	{ 4, 7, 28, 28, st_4_7_28_28 },
-	{ 4, 7, 29, 29, st_4_7_29_29 },
-	{ 4, 7, 30, 30, st_4_7_30_30 },
-	{ 4, 7, 32, 32, st_4_7_32_32 },
-	{ 4, 7, 40, 40, st_4_7_40_40 },
-	{ 4, 7, 133, 136, st_4_7_133_136 },
-	{ 4, 7, 500, 699, st_4_7_500_699 },
-	{ 5, 1, 0, 0, st_5_1_0_0 },
-	{ 5, 1, 1, 1, st_5_1_1_1 },
-	{ 5, 1, 2, 2, st_5_1_2_2 },
-	{ 5, 1, 3, 3, st_5_1_3_3 },
-	{ 5, 1, 4, 4, st_5_1_4_4 },
-	{ 5, 1, 6, 6, st_5_1_6_6 },
-	{ 5, 1, 7, 8, st_5_1_7_8 },
-	{ 5, 1, 10, 10, st_5_1_10_10 },
-	{ 5, 2, 0, 0, st_5_2_0_0 },
-	{ 5, 2, 1, 1, st_5_2_1_1 },
-	{ 5, 2, 2, 2, st_5_2_2_2 },
-	{ 5, 2, 3, 3, st_5_2_3_3 },
-	{ 5, 2, 4, 4, st_5_2_4_4 },
-	{ 5, 2, 121, 122, st_5_2_121_122 },
-	{ 5, 3, 0, 0, st_5_3_0_0 },
-	{ 5, 3, 1, 1, st_5_3_1_1 },
-	{ 5, 3, 2, 2, st_5_3_2_2 },
-	{ 5, 3, 3, 3, st_5_3_3_3 },
-	{ 5, 3, 4, 4, st_5_3_4_4 },
-	{ 5, 3, 5, 5, st_5_3_5_5 },
-	{ 5, 4, 0, 0, st_5_4_0_0 },
-	{ 5, 4, 1, 2, st_5_4_1_2 },
-	{ 5, 4, 3, 4, st_5_4_3_4 },
-	{ 5, 4, 5, 5, st_5_4_5_5 },
-	{ 5, 4, 6, 6, st_5_4_6_6 },
-	{ 5, 4, 7, 7, st_5_4_7_7 },
-	{ 5, 5, 0, 2, st_5_5_0_2 },
-	{ 5, 5, 3, 3, st_5_5_3_3 },
-	{ 5, 5, 4, 6, st_5_5_4_6 },
-	{ 5, 6, 0, 3, st_5_6_0_3 },
-	{ 5, 6, 4, 4, st_5_6_4_4 },
-	{ 5, 6, 5, 10, st_5_6_5_10 },
-	{ 5, 6, 11, 65535, st_5_6_11_65535 },
-	{ 5, 7, 0, 0, st_5_7_0_0 },
-	{ 5, 7, 1, 1, st_5_7_1_1 },
-	{ 5, 7, 2, 2, st_5_7_2_2 },
-	{ 5, 7, 3, 4, st_5_7_3_4 },
-	{ 5, 7, 5, 5, st_5_7_5_5 },
-	{ 5, 7, 6, 6, st_5_7_6_6 },
-	{ 5, 7, 7, 7, st_5_7_7_7 },
-	{ 5, 7, 8, 9, st_5_7_8_9 },
-	{ 5, 7, 10, 11, st_5_7_10_11 },
-	{ 5, 7, 12, 12, st_5_7_12_12 },
-	{ 5, 7, 13, 13, st_5_7_13_13 },
-	{ 5, 7, 14, 14, st_5_7_14_14 },
-	{ 5, 7, 15, 15, st_5_7_15_15 },
-	{ 5, 7, 16, 16, st_5_7_16_16 },
-	{ 5, 7, 17, 18, st_5_7_17_18 },
-	{ 5, 7, 19, 19, st_5_7_19_19 },
-	{ 5, 7, 20, 22, st_5_7_20_22 },
-	{ 5, 7, 23, 24, st_5_7_23_24 },
-	{ 5, 7, 25, 25, st_5_7_25_25 },
-	{ 5, 7, 26, 26, st_5_7_26_26 },
-	{ 5, 7, 27, 27, st_5_7_27_27 },
-	{ 5, 7, 28, 28, st_5_7_28_28 },
-	{ 5, 7, 29, 29, st_5_7_29_29 },
-	{ 5, 7, 30, 30, st_5_7_30_30 },
-	{ 5, 7, 32, 32, st_5_7_32_32 },
-	{ 5, 7, 40, 40, st_5_7_40_40 },
-	{ 5, 7, 133, 136, st_5_7_133_136 },
-	{ 5, 7, 232, 233, st_5_7_232_233 },
-	{ 5, 7, 501, 503, st_5_7_501_503 },
-	{ 5, 7, 507, 507, st_5_7_507_507 },
-	{ 5, 7, 509, 509, st_5_7_509_509 },
-	{ 5, 7, 511, 511, st_5_7_511_511 },
-	{ 5, 7, 512, 512, st_5_7_512_512 },
-	{ 5, 7, 515, 515, st_5_7_515_515 },
-	{ 5, 7, 606, 649, st_5_7_606_649 },
-	{ 5, 7, 705, 705, st_5_7_705_705 },
-	{ 5, 7, 708, 708, st_5_7_708_708 },
-	{ 5, 7, 750, 750, st_5_7_750_750 },
-	{ 0, 0, 0, 0, NULL }
+	{ 2, 1, 3, 3, LS_st_2_1_3_3 },
+	{ 2, 1, 5, 5, LS_st_2_1_5_5 },
+	{ 2, 1, 7, 8, LS_st_2_1_7_8 },
+	{ 2, 1, 9, 9, LS_st_2_1_9_9 },
+	{ 2, 2, 0, 0, LS_st_2_2_0_0 },
+	{ 2, 2, 3, 3, LS_st_2_2_3_3 },
+	{ 2, 2, 4, 4, LS_st_2_2_4_4 },
+	{ 2, 3, 0, 0, LS_st_2_3_0_0 },
+	{ 2, 3, 1, 1, LS_st_2_3_1_1 },
+	{ 2, 3, 2, 2, LS_st_2_3_2_2 },
+	{ 2, 3, 3, 3, LS_st_2_3_3_3 },
+	{ 2, 3, 4, 4, LS_st_2_3_4_4 },
+	{ 2, 3, 5, 5, LS_st_2_3_5_5 },
+	{ 2, 3, 6, 6, LS_st_2_3_6_6 },
+	{ 2, 4, 0, 0, LS_st_2_4_0_0 },
+	{ 2, 4, 1, 2, LS_st_2_4_1_2 },
+	{ 2, 4, 3, 4, LS_st_2_4_3_4 },
+	{ 2, 4, 5, 5, LS_st_2_4_5_5 },
+	{ 2, 4, 6, 6, LS_st_2_4_6_6 },
+	{ 2, 4, 7, 7, LS_st_2_4_7_7 },
+	{ 2, 5, 0, 2, LS_st_2_5_0_2 },
+	{ 2, 5, 4, 6, LS_st_2_5_4_6 },
+	{ 2, 6, 0, 3, LS_st_2_6_0_3 },
+	{ 2, 6, 4, 4, LS_st_2_6_4_4 },
+	{ 2, 6, 5, 65535, LS_st_2_6_5_65535 },
+	{ 2, 7, 0, 0, LS_st_2_7_0_0 },
+	{ 2, 7, 1, 1, LS_st_2_7_1_1 },
+	{ 2, 7, 2, 2, LS_st_2_7_2_2 },
+	{ 2, 7, 3, 4, LS_st_2_7_3_4 },
+	{ 2, 7, 5, 6, LS_st_2_7_5_6 },
+	{ 2, 7, 7, 7, LS_st_2_7_7_7 },
+	{ 2, 7, 8, 9, LS_st_2_7_8_9 },
+	{ 2, 7, 10, 11, LS_st_2_7_10_11 },
+	{ 2, 7, 12, 12, LS_st_2_7_12_12 },
+	{ 2, 7, 14, 14, LS_st_2_7_14_14 },
+	{ 2, 7, 15, 15, LS_st_2_7_15_15 },
+	{ 2, 7, 16, 16, LS_st_2_7_16_16 },
+	{ 2, 7, 19, 19, LS_st_2_7_19_19 },
+	{ 2, 7, 20, 22, LS_st_2_7_20_22 },
+	{ 2, 7, 23, 24, LS_st_2_7_23_24 },
+	{ 2, 7, 25, 25, LS_st_2_7_25_25 },
+	{ 2, 7, 26, 26, LS_st_2_7_26_26 },
+	{ 2, 7, 27, 27, LS_st_2_7_27_27 },
+	{ 2, 7, 28, 28, LS_st_2_7_28_28 },
+	{ 2, 7, 29, 29, LS_st_2_7_29_29 },
+	{ 2, 7, 30, 30, LS_st_2_7_30_30 },
+	{ 2, 7, 32, 32, LS_st_2_7_32_32 },
+	{ 2, 7, 40, 40, LS_st_2_7_40_40 },
+	{ 2, 7, 133, 136, LS_st_2_7_133_136 },
+	{ 4, 1, 0, 0, LS_st_4_1_0_0 },
+	{ 4, 1, 1, 1, LS_st_4_1_1_1 },
+	{ 4, 1, 2, 2, LS_st_4_1_2_2 },
+	{ 4, 1, 3, 3, LS_st_4_1_3_3 },
+	{ 4, 1, 4, 4, LS_st_4_1_4_4 },
+	{ 4, 1, 6, 6, LS_st_4_1_6_6 },
+	{ 4, 1, 7, 8, LS_st_4_1_7_8 },
+	{ 4, 1, 9, 9, LS_st_4_1_9_9 },
+	{ 4, 1, 10, 10, LS_st_4_1_10_10 },
+	{ 4, 2, 0, 0, LS_st_4_2_0_0 },
+	{ 4, 2, 1, 1, LS_st_4_2_1_1 },
+	{ 4, 2, 2, 2, LS_st_4_2_2_2 },
+	{ 4, 2, 3, 3, LS_st_4_2_3_3 },
+	{ 4, 2, 4, 4, LS_st_4_2_4_4 },
+	{ 4, 3, 0, 0, LS_st_4_3_0_0 },
+	{ 4, 3, 1, 1, LS_st_4_3_1_1 },
+	{ 4, 3, 2, 2, LS_st_4_3_2_2 },
+	{ 4, 3, 3, 3, LS_st_4_3_3_3 },
+	{ 4, 3, 4, 4, LS_st_4_3_4_4 },
+	{ 4, 3, 5, 5, LS_st_4_3_5_5 },
+	{ 4, 4, 0, 0, LS_st_4_4_0_0 },
+	{ 4, 4, 1, 2, LS_st_4_4_1_2 },
+	{ 4, 4, 3, 4, LS_st_4_4_3_4 },
+	{ 4, 4, 5, 5, LS_st_4_4_5_5 },
+	{ 4, 4, 6, 6, LS_st_4_4_6_6 },
+	{ 4, 4, 7, 7, LS_st_4_4_7_7 },
+	{ 4, 5, 0, 2, LS_st_4_5_0_2 },
+	{ 4, 5, 3, 3, LS_st_4_5_3_3 },
+	{ 4, 5, 4, 6, LS_st_4_5_4_6 },
+	{ 4, 6, 0, 3, LS_st_4_6_0_3 },
+	{ 4, 6, 4, 4, LS_st_4_6_4_4 },
+	{ 4, 6, 5, 10, LS_st_4_6_5_10 },
+	{ 4, 6, 11, 65535, LS_st_4_6_11_65535 },
+	{ 4, 7, 0, 0, LS_st_4_7_0_0 },
+	{ 4, 7, 1, 1, LS_st_4_7_1_1 },
+	{ 4, 7, 2, 2, LS_st_4_7_2_2 },
+	{ 4, 7, 3, 4, LS_st_4_7_3_4 },
+	{ 4, 7, 5, 6, LS_st_4_7_5_6 },
+	{ 4, 7, 7, 7, LS_st_4_7_7_7 },
+	{ 4, 7, 8, 9, LS_st_4_7_8_9 },
+	{ 4, 7, 10, 11, LS_st_4_7_10_11 },
+	{ 4, 7, 12, 12, LS_st_4_7_12_12 },
+	{ 4, 7, 13, 13, LS_st_4_7_13_13 },
+	{ 4, 7, 14, 14, LS_st_4_7_14_14 },
+	{ 4, 7, 15, 15, LS_st_4_7_15_15 },
+	{ 4, 7, 16, 16, LS_st_4_7_16_16 },
+	{ 4, 7, 17, 18, LS_st_4_7_17_18 },
+	{ 4, 7, 19, 19, LS_st_4_7_19_19 },
+	{ 4, 7, 20, 22, LS_st_4_7_20_22 },
+	{ 4, 7, 23, 24, LS_st_4_7_23_24 },
+	{ 4, 7, 25, 25, LS_st_4_7_25_25 },
+	{ 4, 7, 26, 26, LS_st_4_7_26_26 },
+	{ 4, 7, 27, 27, LS_st_4_7_27_27 },
+	{ 4, 7, 28, 28, LS_st_4_7_28_28 },
+	{ 4, 7, 29, 29, LS_st_4_7_29_29 },
+	{ 4, 7, 30, 30, LS_st_4_7_30_30 },
+	{ 4, 7, 32, 32, LS_st_4_7_32_32 },
+	{ 4, 7, 40, 40, LS_st_4_7_40_40 },
+	{ 4, 7, 133, 136, LS_st_4_7_133_136 },
+	{ 4, 7, 500, 699, LS_st_4_7_500_699 },
+	{ 5, 1, 0, 0, LS_st_5_1_0_0 },
+	{ 5, 1, 1, 1, LS_st_5_1_1_1 },
+	{ 5, 1, 2, 2, LS_st_5_1_2_2 },
+	{ 5, 1, 3, 3, LS_st_5_1_3_3 },
+	{ 5, 1, 4, 4, LS_st_5_1_4_4 },
+	{ 5, 1, 6, 6, LS_st_5_1_6_6 },
+	{ 5, 1, 7, 8, LS_st_5_1_7_8 },
+	{ 5, 1, 10, 10, LS_st_5_1_10_10 },
+	{ 5, 2, 0, 0, LS_st_5_2_0_0 },
+	{ 5, 2, 1, 1, LS_st_5_2_1_1 },
+	{ 5, 2, 2, 2, LS_st_5_2_2_2 },
+	{ 5, 2, 3, 3, LS_st_5_2_3_3 },
+	{ 5, 2, 4, 4, LS_st_5_2_4_4 },
+	{ 5, 2, 121, 122, LS_st_5_2_121_122 },
+	{ 5, 3, 0, 0, LS_st_5_3_0_0 },
+	{ 5, 3, 1, 1, LS_st_5_3_1_1 },
+	{ 5, 3, 2, 2, LS_st_5_3_2_2 },
+	{ 5, 3, 3, 3, LS_st_5_3_3_3 },
+	{ 5, 3, 4, 4, LS_st_5_3_4_4 },
+	{ 5, 3, 5, 5, LS_st_5_3_5_5 },
+	{ 5, 4, 0, 0, LS_st_5_4_0_0 },
+	{ 5, 4, 1, 2, LS_st_5_4_1_2 },
+	{ 5, 4, 3, 4, LS_st_5_4_3_4 },
+	{ 5, 4, 5, 5, LS_st_5_4_5_5 },
+	{ 5, 4, 6, 6, LS_st_5_4_6_6 },
+	{ 5, 4, 7, 7, LS_st_5_4_7_7 },
+	{ 5, 5, 0, 2, LS_st_5_5_0_2 },
+	{ 5, 5, 3, 3, LS_st_5_5_3_3 },
+	{ 5, 5, 4, 6, LS_st_5_5_4_6 },
+	{ 5, 6, 0, 3, LS_st_5_6_0_3 },
+	{ 5, 6, 4, 4, LS_st_5_6_4_4 },
+	{ 5, 6, 5, 10, LS_st_5_6_5_10 },
+	{ 5, 6, 11, 65535, LS_st_5_6_11_65535 },
+	{ 5, 7, 0, 0, LS_st_5_7_0_0 },
+	{ 5, 7, 1, 1, LS_st_5_7_1_1 },
+	{ 5, 7, 2, 2, LS_st_5_7_2_2 },
+	{ 5, 7, 3, 4, LS_st_5_7_3_4 },
+	{ 5, 7, 5, 5, LS_st_5_7_5_5 },
+	{ 5, 7, 6, 6, LS_st_5_7_6_6 },
+	{ 5, 7, 7, 7, LS_st_5_7_7_7 },
+	{ 5, 7, 8, 9, LS_st_5_7_8_9 },
+	{ 5, 7, 10, 11, LS_st_5_7_10_11 },
+	{ 5, 7, 12, 12, LS_st_5_7_12_12 },
+	{ 5, 7, 13, 13, LS_st_5_7_13_13 },
+	{ 5, 7, 14, 14, LS_st_5_7_14_14 },
+	{ 5, 7, 15, 15, LS_st_5_7_15_15 },
+	{ 5, 7, 16, 16, LS_st_5_7_16_16 },
+	{ 5, 7, 17, 18, LS_st_5_7_17_18 },
+	{ 5, 7, 19, 19, LS_st_5_7_19_19 },
+	{ 5, 7, 20, 22, LS_st_5_7_20_22 },
+	{ 5, 7, 23, 24, LS_st_5_7_23_24 },
+	{ 5, 7, 25, 25, LS_st_5_7_25_25 },
+	{ 5, 7, 26, 26, LS_st_5_7_26_26 },
+	{ 5, 7, 27, 27, LS_st_5_7_27_27 },
+	{ 5, 7, 28, 28, LS_st_5_7_28_28 },
+	{ 5, 7, 29, 29, LS_st_5_7_29_29 },
+	{ 5, 7, 30, 30, LS_st_5_7_30_30 },
+	{ 5, 7, 32, 32, LS_st_5_7_32_32 },
+	{ 5, 7, 40, 40, LS_st_5_7_40_40 },
+	{ 5, 7, 133, 136, LS_st_5_7_133_136 },
+	{ 5, 7, 232, 233, LS_st_5_7_232_233 },
+	{ 5, 7, 501, 503, LS_st_5_7_501_503 },
+	{ 5, 7, 507, 507, LS_st_5_7_507_507 },
+	{ 5, 7, 509, 509, LS_st_5_7_509_509 },
+	{ 5, 7, 511, 511, LS_st_5_7_511_511 },
+	{ 5, 7, 512, 512, LS_st_5_7_512_512 },
+	{ 5, 7, 515, 515, LS_st_5_7_515_515 },
+	{ 5, 7, 606, 649, LS_st_5_7_606_649 },
+	{ 5, 7, 705, 705, LS_st_5_7_705_705 },
+	{ 5, 7, 708, 708, LS_st_5_7_708_708 },
+	{ 5, 7, 750, 750, LS_st_5_7_750_750 },
+	{ 0, 0, 0, 0, 0 }
 };
 
 static const uint16_t st_2_any[] = { R_status_2, RB_NONE };
 static const uint16_t st_4_any[] = { R_status_4, RB_NONE };
 static const uint16_t st_5_any[] = { R_status_5, RB_NONE };
 
-/* rules filed under reply codes */
-static const uint16_t re_200_299[] = { R_smtp_2xx, RB_NONE };
-static const uint16_t re_300_399[] = { R_smtp_3xx, RB_NONE };
-static const uint16_t re_400_420[] = { R_smtp_4xx, RB_NONE };
-static const uint16_t re_421_421[] = { R_reply_421, R_smtp_4xx, RB_NONE };
-static const uint16_t re_422_422[] = { R_reply_422, R_smtp_4xx, RB_NONE };
-static const uint16_t re_423_430[] = { R_smtp_4xx, RB_NONE };
-static const uint16_t re_431_431[] = { R_reply_431, R_smtp_4xx, RB_NONE };
-static const uint16_t re_432_432[] = { R_reply_432, R_smtp_4xx, RB_NONE };
-static const uint16_t re_433_440[] = { R_smtp_4xx, RB_NONE };
-static const uint16_t re_441_442[] = { R_reply_441_442, R_smtp_4xx, RB_NONE };
-static const uint16_t re_443_445[] = { R_smtp_4xx, RB_NONE };
-static const uint16_t re_446_446[] = { R_reply_446, R_smtp_4xx, RB_NONE };
-static const uint16_t re_447_447[] = { R_reply_447, R_smtp_4xx, RB_NONE };
-static const uint16_t re_448_448[] = { R_smtp_4xx, RB_NONE };
-static const uint16_t re_449_449[] = { R_reply_449, R_smtp_4xx, RB_NONE };
-static const uint16_t re_450_450[] = { R_reply_450, R_smtp_4xx, RB_NONE };
-static const uint16_t re_451_451[] = { R_reply_451, R_smtp_4xx, RB_NONE };
-static const uint16_t re_452_452[] = { R_reply_452, R_smtp_4xx, RB_NONE };
-static const uint16_t re_453_453[] = { R_smtp_4xx, RB_NONE };
-static const uint16_t re_454_454[] = { R_reply_454, R_smtp_4xx, RB_NONE };
-static const uint16_t re_455_455[] = { R_reply_455, R_smtp_4xx, RB_NONE };
-static const uint16_t re_456_470[] = { R_smtp_4xx, RB_NONE };
-static const uint16_t re_471_471[] = { R_reply_471, R_smtp_4xx, RB_NONE };
-static const uint16_t re_472_499[] = { R_smtp_4xx, RB_NONE };
-static const uint16_t re_500_504[] = { R_reply_500_504, R_smtp_5xx, RB_NONE };
-static const uint16_t re_505_509[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_510_511[] = { R_reply_510_511, R_smtp_5xx, RB_NONE };
-static const uint16_t re_512_512[] = { R_reply_512, R_smtp_5xx, RB_NONE };
-static const uint16_t re_513_513[] = { R_reply_513, R_smtp_5xx, RB_NONE };
-static const uint16_t re_514_520[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_521_521[] = { R_no_mail_codes, R_reply_521_556, R_smtp_5xx, RB_NONE };
-static const uint16_t re_522_522[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_523_523[] = { R_reply_523, R_smtp_5xx, RB_NONE };
-static const uint16_t re_524_529[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_530_530[] = { R_reply_530_535, R_smtp_5xx, RB_NONE };
-static const uint16_t re_531_533[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_534_535[] = { R_reply_530_535, R_smtp_5xx, RB_NONE };
-static const uint16_t re_536_537[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_538_538[] = { R_reply_538, R_smtp_5xx, RB_NONE };
-static const uint16_t re_539_540[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_541_541[] = { R_reply_541, R_smtp_5xx, RB_NONE };
-static const uint16_t re_542_542[] = { R_messagelabs_542, R_smtp_5xx, RB_NONE };
-static const uint16_t re_543_549[] = { R_smtp_5xx, RB_NONE };
-static const uint16_t re_550_550[] = { R_reply_550, R_smtp_5xx, RB_NONE };
-static const uint16_t re_551_551[] = { R_reply_551, R_smtp_5xx, RB_NONE };
-static const uint16_t re_552_552[] = { R_reply_552, R_smtp_5xx, RB_NONE };
-static const uint16_t re_553_553[] = { R_reply_553, R_smtp_5xx, RB_NONE };
-static const uint16_t re_554_554[] = { R_reply_554, R_smtp_5xx, RB_NONE };
-static const uint16_t re_555_555[] = { R_reply_500_504, R_smtp_5xx, RB_NONE };
-static const uint16_t re_556_556[] = { R_no_mail_codes, R_reply_521_556, R_smtp_5xx, RB_NONE };
-static const uint16_t re_557_599[] = { R_smtp_5xx, RB_NONE };
 enum {
 	RE_none,
 	RE_200_299,
@@ -757,58 +1343,58 @@ enum {
 	RE_end
 };
 static const struct rb_reply_bucket reply_buckets[] = {
-	[RE_200_299 - 1] = { 200, 299, re_200_299 },
-	[RE_300_399 - 1] = { 300, 399, re_300_399 },
-	[RE_400_420 - 1] = { 400, 420, re_400_420 },
-	[RE_421_421 - 1] = { 421, 421, re_421_421 },
-	[RE_422_422 - 1] = { 422, 422, re_422_422 },
-	[RE_423_430 - 1] = { 423, 430, re_423_430 },
-	[RE_431_431 - 1] = { 431, 431, re_431_431 },
-	[RE_432_432 - 1] = { 432, 432, re_432_432 },
-	[RE_433_440 - 1] = { 433, 440, re_433_440 },
-	[RE_441_442 - 1] = { 441, 442, re_441_442 },
-	[RE_443_445 - 1] = { 443, 445, re_443_445 },
-	[RE_446_446 - 1] = { 446, 446, re_446_446 },
-	[RE_447_447 - 1] = { 447, 447, re_447_447 },
-	[RE_448_448 - 1] = { 448, 448, re_448_448 },
-	[RE_449_449 - 1] = { 449, 449, re_449_449 },
-	[RE_450_450 - 1] = { 450, 450, re_450_450 },
-	[RE_451_451 - 1] = { 451, 451, re_451_451 },
-	[RE_452_452 - 1] = { 452, 452, re_452_452 },
-	[RE_453_453 - 1] = { 453, 453, re_453_453 },
-	[RE_454_454 - 1] = { 454, 454, re_454_454 },
-	[RE_455_455 - 1] = { 455, 455, re_455_455 },
-	[RE_456_470 - 1] = { 456, 470, re_456_470 },
-	[RE_471_471 - 1] = { 471, 471, re_471_471 },
-	[RE_472_499 - 1] = { 472, 499, re_472_499 },
-	[RE_500_504 - 1] = { 500, 504, re_500_504 },
-	[RE_505_509 - 1] = { 505, 509, re_505_509 },
-	[RE_510_511 - 1] = { 510, 511, re_510_511 },
-	[RE_512_512 - 1] = { 512, 512, re_512_512 },
-	[RE_513_513 - 1] = { 513, 513, re_513_513 },
-	[RE_514_520 - 1] = { 514, 520, re_514_520 },
-	[RE_521_521 - 1] = { 521, 521, re_521_521 },
-	[RE_522_522 - 1] = { 522, 522, re_522_522 },
-	[RE_523_523 - 1] = { 523, 523, re_523_523 },
-	[RE_524_529 - 1] = { 524, 529, re_524_529 },
-	[RE_530_530 - 1] = { 530, 530, re_530_530 },
-	[RE_531_533 - 1] = { 531, 533, re_531_533 },
-	[RE_534_535 - 1] = { 534, 535, re_534_535 },
-	[RE_536_537 - 1] = { 536, 537, re_536_537 },
-	[RE_538_538 - 1] = { 538, 538, re_538_538 },
-	[RE_539_540 - 1] = { 539, 540, re_539_540 },
-	[RE_541_541 - 1] = { 541, 541, re_541_541 },
-	[RE_542_542 - 1] = { 542, 542, re_542_542 },
-	[RE_543_549 - 1] = { 543, 549, re_543_549 },
-	[RE_550_550 - 1] = { 550, 550, re_550_550 },
-	[RE_551_551 - 1] = { 551, 551, re_551_551 },
-	[RE_552_552 - 1] = { 552, 552, re_552_552 },
-	[RE_553_553 - 1] = { 553, 553, re_553_553 },
-	[RE_554_554 - 1] = { 554, 554, re_554_554 },
-	[RE_555_555 - 1] = { 555, 555, re_555_555 },
-	[RE_556_556 - 1] = { 556, 556, re_556_556 },
-	[RE_557_599 - 1] = { 557, 599, re_557_599 },
-	[RE_end - 1] = { 0, 0, NULL }
+	[RE_200_299 - 1] = { 200, 299, LS_re_200_299 },
+	[RE_300_399 - 1] = { 300, 399, LS_re_300_399 },
+	[RE_400_420 - 1] = { 400, 420, LS_re_400_420 },
+	[RE_421_421 - 1] = { 421, 421, LS_re_421_421 },
+	[RE_422_422 - 1] = { 422, 422, LS_re_422_422 },
+	[RE_423_430 - 1] = { 423, 430, LS_re_423_430 },
+	[RE_431_431 - 1] = { 431, 431, LS_re_431_431 },
+	[RE_432_432 - 1] = { 432, 432, LS_re_432_432 },
+	[RE_433_440 - 1] = { 433, 440, LS_re_433_440 },
+	[RE_441_442 - 1] = { 441, 442, LS_re_441_442 },
+	[RE_443_445 - 1] = { 443, 445, LS_re_443_445 },
+	[RE_446_446 - 1] = { 446, 446, LS_re_446_446 },
+	[RE_447_447 - 1] = { 447, 447, LS_re_447_447 },
+	[RE_448_448 - 1] = { 448, 448, LS_re_448_448 },
+	[RE_449_449 - 1] = { 449, 449, LS_re_449_449 },
+	[RE_450_450 - 1] = { 450, 450, LS_re_450_450 },
+	[RE_451_451 - 1] = { 451, 451, LS_re_451_451 },
+	[RE_452_452 - 1] = { 452, 452, LS_re_452_452 },
+	[RE_453_453 - 1] = { 453, 453, LS_re_453_453 },
+	[RE_454_454 - 1] = { 454, 454, LS_re_454_454 },
+	[RE_455_455 - 1] = { 455, 455, LS_re_455_455 },
+	[RE_456_470 - 1] = { 456, 470, LS_re_456_470 },
+	[RE_471_471 - 1] = { 471, 471, LS_re_471_471 },
+	[RE_472_499 - 1] = { 472, 499, LS_re_472_499 },
+	[RE_500_504 - 1] = { 500, 504, LS_re_500_504 },
+	[RE_505_509 - 1] = { 505, 509, LS_re_505_509 },
+	[RE_510_511 - 1] = { 510, 511, LS_re_510_511 },
+	[RE_512_512 - 1] = { 512, 512, LS_re_512_512 },
+	[RE_513_513 - 1] = { 513, 513, LS_re_513_513 },
+	[RE_514_520 - 1] = { 514, 520, LS_re_514_520 },
+	[RE_521_521 - 1] = { 521, 521, LS_re_521_521 },
+	[RE_522_522 - 1] = { 522, 522, LS_re_522_522 },
+	[RE_523_523 - 1] = { 523, 523, LS_re_523_523 },
+	[RE_524_529 - 1] = { 524, 529, LS_re_524_529 },
+	[RE_530_530 - 1] = { 530, 530, LS_re_530_530 },
+	[RE_531_533 - 1] = { 531, 533, LS_re_531_533 },
+	[RE_534_535 - 1] = { 534, 535, LS_re_534_535 },
+	[RE_536_537 - 1] = { 536, 537, LS_re_536_537 },
+	[RE_538_538 - 1] = { 538, 538, LS_re_538_538 },
+	[RE_539_540 - 1] = { 539, 540, LS_re_539_540 },
+	[RE_541_541 - 1] = { 541, 541, LS_re_541_541 },
+	[RE_542_542 - 1] = { 542, 542, LS_re_542_542 },
+	[RE_543_549 - 1] = { 543, 549, LS_re_543_549 },
+	[RE_550_550 - 1] = { 550, 550, LS_re_550_550 },
+	[RE_551_551 - 1] = { 551, 551, LS_re_551_551 },
+	[RE_552_552 - 1] = { 552, 552, LS_re_552_552 },
+	[RE_553_553 - 1] = { 553, 553, LS_re_553_553 },
+	[RE_554_554 - 1] = { 554, 554, LS_re_554_554 },
+	[RE_555_555 - 1] = { 555, 555, LS_re_555_555 },
+	[RE_556_556 - 1] = { 556, 556, LS_re_556_556 },
+	[RE_557_599 - 1] = { 557, 599, LS_re_557_599 },
+	[RE_end - 1] = { 0, 0, 0 }
 };
 static const uint16_t reply_index[] = {
 	/* 200 */ RE_200_299, RE_200_299, RE_200_299, RE_200_299, RE_200_299, RE_200_299, RE_200_299, RE_200_299, RE_200_299, RE_200_299,
@@ -879,16 +1465,18 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	&rb_gen_dfa,
 	rb_gen_atoms, RB_NATOMS,
 	rb_gen_rules, RB_NRULES,
+	rb_gen_rule_pub,
+	rb_gen_reply_pool, rb_gen_status_pool, rb_gen_group_pool, rb_gen_provider_pool,
 	rb_gen_classes, RB_NCLASSES,
 	providers, RB_NPROVIDERS,
 	hosts, 72,
 	domains, 100,
-	hosts_by_len, domains_by_len,
+	hosts_by_len, domains_by_len, suffix_text,
 	profile_names, profile_descriptions, 3,
 	status_buckets, 180, status_first,
 	{ NULL, NULL, st_2_any, NULL, st_4_any, st_5_any },
-	reply_buckets, 51, reply_index,
+	reply_buckets, 51, bucket_rules, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:392ede138d95fa36"
+	"rebound-rules-1:e3dc6b880909282d"
 };

@@ -41,7 +41,7 @@ const struct rebound_class *rebound_class_find(const char *name)
 size_t rebound_rule_count(void) { return T->nrules; }
 const struct rebound_rule *rebound_rule_at(size_t i)
 {
-	return i < T->nrules ? &T->rules[i].pub : NULL;
+	return i < T->nrules ? &T->rule_pub[i] : NULL;
 }
 
 size_t rebound_provider_count(void) { return T->nproviders; }

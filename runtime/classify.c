@@ -113,20 +113,21 @@ static int in_list(const uint16_t *v, unsigned n, unsigned x)
  * to hold already (a candidate found through an atom of its group 0). */
 static int rule_holds(const struct state *st, unsigned r, unsigned first_group)
 {
-	const struct rb_rule *R = &st->t->rules[r];
+	const struct rb_tables *t = st->t;
+	const struct rb_rule *R = &t->rules[r];
 	unsigned g;
 
 	if (R->profile && R->profile != st->profile)
 		return 0;
 	if (R->nproviders && (st->provider == RB_NONE ||
-	                      !in_list(R->providers, R->nproviders, st->provider)))
+	                      !in_list(t->provider_pool + R->providers, R->nproviders, st->provider)))
 		return 0;
-	if (R->nreply && !reply_matches(R->reply, R->nreply, st->codes.reply))
+	if (R->nreply && !reply_matches(t->reply_pool + R->reply, R->nreply, st->codes.reply))
 		return 0;
-	if (R->nstatus && !status_matches(R->status, R->nstatus, &st->codes))
+	if (R->nstatus && !status_matches(t->status_pool + R->status, R->nstatus, &st->codes))
 		return 0;
 	for (g = first_group; g < R->ngroups; g++)
-		if (!group_holds(st, R->groups[g]))
+		if (!group_holds(st, t->group_pool[R->groups + g]))
 			return 0;
 	if (R->unless.count && group_holds(st, R->unless))
 		return 0;
@@ -152,8 +153,9 @@ static const uint16_t *status_bucket(const struct rb_tables *t, const struct rb_
 		const uint16_t *f = &t->status_first[c->cls * RB_STATUS_SUBJECTS + c->subject];
 		for (lo = f[0]; lo < f[1]; lo++)
 			if (t->status_buckets[lo].hi >= c->detail)
-				return t->status_buckets[lo].lo <= c->detail ? t->status_buckets[lo].rules
-				                                             : NULL;
+				return t->status_buckets[lo].lo <= c->detail
+				               ? t->bucket_rules + t->status_buckets[lo].rules
+				               : NULL;
 		return NULL;
 	}
 	while (lo < hi) {
@@ -169,7 +171,7 @@ static const uint16_t *status_bucket(const struct rb_tables *t, const struct rb_
 		else if (b->lo > c->detail)
 			cmp = 1;
 		else
-			return b->rules;
+			return t->bucket_rules + b->rules;
 		if (cmp < 0)
 			lo = mid + 1;
 		else
@@ -183,7 +185,7 @@ static const uint16_t *reply_bucket(const struct rb_tables *t, unsigned reply)
 	unsigned lo = 0, hi = t->nreply_buckets;
 	if (reply - RB_REPLY_LOW < RB_REPLY_SPAN) {
 		unsigned k = t->reply_index[reply - RB_REPLY_LOW];
-		return k ? t->reply_buckets[k - 1].rules : NULL;
+		return k ? t->bucket_rules + t->reply_buckets[k - 1].rules : NULL;
 	}
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
@@ -193,7 +195,7 @@ static const uint16_t *reply_bucket(const struct rb_tables *t, unsigned reply)
 		else if (b->lo > reply)
 			hi = mid;
 		else
-			return b->rules;
+			return t->bucket_rules + b->rules;
 	}
 	return NULL;
 }
@@ -909,8 +911,8 @@ static void run_dfa(struct state *st, const unsigned char *text, size_t n)
 		scan16(st, text, n);
 }
 
-/* Does NAME end with the suffix S, at a label boundary? */
-static int has_suffix(const char *name, size_t len, const struct rb_suffix *s)
+/* Does NAME end with the suffix S (its text in TEXT), at a label boundary? */
+static int has_suffix(const char *text, const char *name, size_t len, const struct rb_suffix *s)
 {
 	size_t i;
 	if (len < s->len)
@@ -921,7 +923,7 @@ static int has_suffix(const char *name, size_t len, const struct rb_suffix *s)
 		unsigned char c = (unsigned char)name[len - s->len + i];
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c + 32);
-		if (c != (unsigned char)s->suffix[i])
+		if (c != (unsigned char)text[s->at + i])
 			return 0;
 	}
 	return 1;
@@ -929,18 +931,19 @@ static int has_suffix(const char *name, size_t len, const struct rb_suffix *s)
 
 /* The first suffix of L bytes (0 < L < RB_SUFFIX_LONG) in V that NAME
  * ends with, or NULL. */
-static const struct rb_suffix *suffix_of_len(const struct rb_suffix *v, const uint16_t *by_len,
-                                             const char *name, size_t len, size_t l)
+static const struct rb_suffix *suffix_of_len(const char *text, const struct rb_suffix *v,
+                                             const uint16_t *by_len, const char *name, size_t len,
+                                             size_t l)
 {
 	unsigned i;
 	for (i = by_len[l]; i < by_len[l + 1]; i++)
-		if (has_suffix(name, len, &v[i]))
+		if (has_suffix(text, name, len, &v[i]))
 			return &v[i];
 	return NULL;
 }
 
-static unsigned provider_by_suffix(const struct rb_suffix *v, unsigned n, const uint16_t *by_len,
-                                   const char *name)
+static unsigned provider_by_suffix(const char *text, const struct rb_suffix *v, unsigned n,
+                                   const uint16_t *by_len, const char *name)
 {
 	size_t len, j;
 	unsigned i, best = RB_NONE, best_len = 0;
@@ -953,7 +956,7 @@ static unsigned provider_by_suffix(const struct rb_suffix *v, unsigned n, const 
 	/* the longest suffix wins, so "mail.yahoo.co.jp" can differ from
 	   "yahoo.com"; of one length, the first.  The long ones first */
 	for (i = by_len[RB_SUFFIX_LONG]; i < n; i++)
-		if (v[i].len > best_len && v[i].len <= len && has_suffix(name, len, &v[i])) {
+		if (v[i].len > best_len && v[i].len <= len && has_suffix(text, name, len, &v[i])) {
 			best = v[i].provider;
 			best_len = v[i].len;
 		}
@@ -961,12 +964,12 @@ static unsigned provider_by_suffix(const struct rb_suffix *v, unsigned n, const 
 		return best;
 	/* a suffix is the whole name or follows a '.' or '@' (has_suffix):
 	   only those lengths are tried, longest first */
-	if (len < RB_SUFFIX_LONG && (s = suffix_of_len(v, by_len, name, len, len)) != NULL)
+	if (len < RB_SUFFIX_LONG && (s = suffix_of_len(text, v, by_len, name, len, len)) != NULL)
 		return s->provider;
 	for (j = 0; j < len; j++)
 		if ((name[j] == '.' || name[j] == '@') && len - 1 - j > 0 &&
 		    len - 1 - j < RB_SUFFIX_LONG &&
-		    (s = suffix_of_len(v, by_len, name, len, len - 1 - j)) != NULL)
+		    (s = suffix_of_len(text, v, by_len, name, len, len - 1 - j)) != NULL)
 			return s->provider;
 	return RB_NONE;
 }
@@ -1023,16 +1026,17 @@ static enum rebound_type type_from_code(const struct rb_codes *c)
 
 static int retype_holds(const struct state *st, const struct rb_retype *x, unsigned cls)
 {
+	const struct rb_tables *t = st->t;
 	if (x->profile && x->profile != st->profile)
 		return 0;
 	if (x->nproviders && (st->provider == RB_NONE ||
-	                      !in_list(x->providers, x->nproviders, st->provider)))
+	                      !in_list(t->provider_pool + x->providers, x->nproviders, st->provider)))
 		return 0;
-	if (x->nreply && !reply_matches(x->reply, x->nreply, st->codes.reply))
+	if (x->nreply && !reply_matches(t->reply_pool + x->reply, x->nreply, st->codes.reply))
 		return 0;
-	if (x->nstatus && !status_matches(x->status, x->nstatus, &st->codes))
+	if (x->nstatus && !status_matches(t->status_pool + x->status, x->nstatus, &st->codes))
 		return 0;
-	if (x->nclasses && !in_list(x->classes, x->nclasses, cls))
+	if (x->nclasses && !in_list(t->provider_pool + x->classes, x->nclasses, cls))
 		return 0;
 	return 1;
 }
@@ -1306,12 +1310,13 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 		        by_marker, REBOUND_PROVIDER_FROM_MARKER, (unsigned)out->provider_source);
 	}
 	if (q && (q->remote_host || q->recipient_domain) && st.provider == RB_NONE) {
-		st.provider = provider_by_suffix(t->hosts, t->nhosts, t->hosts_by_len, q->remote_host);
+		st.provider = provider_by_suffix(t->suffix_text, t->hosts, t->nhosts, t->hosts_by_len,
+		                                 q->remote_host);
 		if (st.provider != RB_NONE)
 			out->provider_source = REBOUND_PROVIDER_FROM_HOST;
 		else {
-			st.provider = provider_by_suffix(t->domains, t->ndomains, t->domains_by_len,
-			                                 q->recipient_domain);
+			st.provider = provider_by_suffix(t->suffix_text, t->domains, t->ndomains,
+			                                 t->domains_by_len, q->recipient_domain);
 			if (st.provider != RB_NONE)
 				out->provider_source = REBOUND_PROVIDER_FROM_DOMAIN;
 		}
@@ -1374,7 +1379,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 	if (fn) {
 		for (r = 0; r < t->nrules; r++)
 			if (rule_holds(&st, r, 0))
-				fn(ctx, &t->rules[r].pub, &t->classes[t->rules[r].cls], r == best);
+				fn(ctx, &t->rule_pub[r], &t->classes[t->rules[r].cls], r == best);
 	}
 
 	out->reply = st.codes.reply;
@@ -1397,7 +1402,7 @@ int rb_classify(const struct rb_tables *t, const char *text, size_t len,
 		return err;
 
 	R = &t->rules[best];
-	out->rule = &R->pub;
+	out->rule = &t->rule_pub[best];
 	out->cls = &t->classes[R->cls];
 	out->retry_after = R->retry_after;
 	type = R->type != RB_NO_TYPE ? (enum rebound_type)R->type : out->cls->type;

@@ -58,32 +58,33 @@ struct rb_group {
 	uint16_t first, count;
 };
 
+/* A rule's public record (id, file, line, profile) is kept apart, in
+ * rb_tables.rule_pub, and its lists are found by offset in the table
+ * set's pools: the only pointers left are the public record's, so these
+ * records need no relocation at start and stay in read-only pages. */
 struct rb_rule {
-	struct rebound_rule pub;
 	uint16_t cls;         /* index into the class table */
 	uint8_t type;         /* enum rebound_type override, or RB_NO_TYPE */
 	uint8_t profile;      /* 0: default profile; otherwise profile index + 1 */
 	uint16_t nreply, nstatus, ngroups, nproviders;
-	const struct rb_reply_pat *reply;
-	const struct rb_status_pat *status;
-	const struct rb_group *groups; /* all must hold; the rule is tried when
-	                                  an atom of groups[0] (its rarest, by
-	                                  the compiler's guess) matched */
-	struct rb_group unless;        /* none may match; count 0 if unused */
-	const uint16_t *providers;     /* provider indexes */
-	uint32_t retry_after;          /* seconds */
+	uint32_t reply;       /* from reply_pool[reply] */
+	uint32_t status;      /* from status_pool[status] */
+	uint32_t groups;      /* from group_pool[groups]: all must hold; the
+	                         rule is tried when an atom of the first (its
+	                         rarest, by the compiler's guess) matched */
+	uint32_t providers;   /* provider indexes, from provider_pool[providers] */
+	struct rb_group unless; /* none may match; count 0 if unused */
+	uint32_t retry_after; /* seconds */
 };
 
 /* Retypes change the type of a decision after a rule has made it. */
 struct rb_retype {
-	struct rebound_rule pub;
 	uint8_t type;
 	uint8_t profile;
 	uint16_t nreply, nstatus, nproviders, nclasses;
-	const struct rb_reply_pat *reply;
-	const struct rb_status_pat *status;
-	const uint16_t *providers;
-	const uint16_t *classes;
+	/* offsets into the rules' pools (rb_tables), as a rule's; the class
+	   indexes too are in provider_pool */
+	uint32_t reply, status, providers, classes;
 };
 
 /* What an atom belongs to: a rule's group (group RB_UNLESS_GROUP for
@@ -107,14 +108,14 @@ struct rb_status_bucket {
 	uint8_t cls;
 	uint16_t subject;
 	uint16_t lo, hi;
-	const uint16_t *rules;
+	uint32_t rules; /* from rb_tables.bucket_rules[rules] (no relocation) */
 };
 #define RB_STATUS_SUBJECTS 9 /* subjects 0-7 indexed, one past for the end */
 #define RB_REPLY_LOW 200     /* the replies a text or query may give */
 #define RB_REPLY_SPAN 400
 struct rb_reply_bucket {
 	uint16_t lo, hi;
-	const uint16_t *rules;
+	uint32_t rules; /* from rb_tables.bucket_rules[rules] */
 };
 
 /* Suffixes of this many bytes and more share one group (rb_tables) */
@@ -122,7 +123,8 @@ struct rb_reply_bucket {
 
 /* Host-name and domain suffixes that identify a provider. */
 struct rb_suffix {
-	const char *suffix; /* lowercase, e.g. "google.com" */
+	uint32_t at;      /* the text, lowercase (e.g. "google.com"), from
+	                     rb_tables.suffix_text[at]: no pointer to relocate */
 	uint16_t len;
 	uint16_t provider;
 };
@@ -200,6 +202,12 @@ struct rb_tables {
 	unsigned natoms;
 	const struct rb_rule *rules; /* sorted strongest first */
 	unsigned nrules;
+	const struct rebound_rule *rule_pub; /* [nrules]: rules[i]'s public record */
+	/* the rules' lists, one after another (rb_rule's offsets) */
+	const struct rb_reply_pat *reply_pool;
+	const struct rb_status_pat *status_pool;
+	const struct rb_group *group_pool;
+	const uint16_t *provider_pool; /* and the retypes' class indexes */
 	const struct rebound_class *classes;
 	unsigned nclasses;
 	const struct rebound_provider *providers;
@@ -211,6 +219,7 @@ struct rb_tables {
 	/* hosts and domains are sorted by length (stably); entry [L] of each
 	   is the first suffix of L bytes or more (L <= RB_SUFFIX_LONG) */
 	const uint16_t *hosts_by_len, *domains_by_len;
+	const char *suffix_text; /* the suffixes' text, one after another */
 	const char *const *profile_names;
 	const char *const *profile_descriptions;
 	unsigned nprofiles;
@@ -223,6 +232,7 @@ struct rb_tables {
 	const uint16_t *status_any_subject[6]; /* by class digit; NULL if none */
 	const struct rb_reply_bucket *reply_buckets;  /* sorted, disjoint */
 	unsigned nreply_buckets;
+	const uint16_t *bucket_rules; /* the buckets' rule lists, one after another */
 	/* [RB_REPLY_SPAN]: one more than the bucket of reply RB_REPLY_LOW + i,
 	 * 0 for none (numbers, not pointers: nothing to relocate at start) */
 	const uint16_t *reply_index;

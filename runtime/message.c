@@ -220,13 +220,13 @@ static const struct {
 static int msg_decided_by_codes(const struct rebound_result *res)
 {
 	const struct rb_tables *t = &rb_builtin_tables;
-	uintptr_t p = (uintptr_t)res->rule, lo = (uintptr_t)t->rules,
-	          hi = (uintptr_t)(t->rules + t->nrules);
+	uintptr_t p = (uintptr_t)res->rule, lo = (uintptr_t)t->rule_pub,
+	          hi = (uintptr_t)(t->rule_pub + t->nrules);
 	const struct rb_rule *R;
 	if (p < lo || p >= hi)
 		return res->type == REBOUND_TYPE_UNDETERMINED; /* no rule of the tables */
-	/* pub is the first member: the rule is the table entry itself */
-	R = (const struct rb_rule *)(const void *)res->rule;
+	/* a public record of the tables: rules[] has the same index */
+	R = &t->rules[res->rule - t->rule_pub];
 	return R->ngroups == 0 && R->nproviders == 0;
 }
 
