@@ -260,6 +260,7 @@ enum rb_rule_id {
 	R_mailbox_not_found,
 	R_ja_user_does_not_exist,
 	R_zh_user_unknown,
+	R_domain_could_not_be_found,
 	R_dns_domain_missing,
 	R_zh_mailbox_disabled,
 	R_account_locked_for_now,
@@ -884,6 +885,10 @@ enum rb_atom_id {
 	A_zh_user_unknown_20,
 	A_zh_user_unknown_21,
 	A_zh_user_unknown_22,
+	A_domain_could_not_be_found_0,
+	A_domain_could_not_be_found_1,
+	A_domain_could_not_be_found_2,
+	A_domain_could_not_be_found_3,
 	A_dns_domain_missing_0,
 	A_dns_domain_missing_1,
 	A_dns_domain_missing_2,
@@ -1651,6 +1656,8 @@ enum rb_atom_id {
 	A_exchange_restricted_recipient_0,
 	A_exchange_restricted_recipient_1,
 	A_exchange_restricted_recipient_2,
+	A_exchange_restricted_recipient_3,
+	A_exchange_restricted_recipient_4,
 	A_recipient_receiving_too_fast_0,
 	A_recipient_receiving_too_fast_1,
 	A_recipient_receiving_too_fast_2,
@@ -2301,6 +2308,7 @@ enum rb_atom_id {
 	A_attachment_type_policy_0,
 	A_attachment_type_policy_1,
 	A_attachment_type_policy_2,
+	A_attachment_type_policy_3,
 	A_virus_detected_0,
 	A_virus_detected_1,
 	A_virus_detected_2,
@@ -2626,6 +2634,8 @@ enum rb_atom_id {
 	A_network_error_29,
 	A_network_error_30,
 	A_network_error_31,
+	A_network_error_32,
+	A_network_error_33,
 	A_mailer_error_0,
 	A_mailer_error_1,
 	A_mailer_error_2,
@@ -2902,7 +2912,7 @@ enum rb_atom_id {
 enum {
 	RB_NREPLY_POOL = 61,
 	RB_NSTATUS_POOL = 140,
-	RB_NGROUP_POOL = 331,
+	RB_NGROUP_POOL = 333,
 	RB_NPROVIDER_POOL = 146
 };
 

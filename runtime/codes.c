@@ -251,6 +251,14 @@ static CODES_INLINE void find_codes(struct cursor *cur, struct rb_codes *out)
 		if (!have_status && (sl = status_at(p, len, i, &st)) != 0) {
 			have_status = 1;
 			cur->i = i + sl;
+			/* "550: 5.7.1" (Yahoo's notices): the reply, a colon, then a
+			   status of its class; found from the status, whose place
+			   the automaton marks, since a colon may not follow a code */
+			if (!weak && i >= start + 5 && p[i - 1] == ' ' && p[i - 2] == ':' &&
+			    p[i - 5] == p[i] && is_digit(p[i - 4]) && is_digit(p[i - 3]) &&
+			    (i == start + 5 || (code_chars[p[i - 6]] & CC_BEFORE)))
+				weak = (unsigned)(p[i - 5] - '0') * 100 + (unsigned)(p[i - 4] - '0') * 10 +
+				       (unsigned)(p[i - 3] - '0');
 		}
 	}
 	if (have_status) {

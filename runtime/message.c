@@ -1183,6 +1183,16 @@ static int msg_report_notice(struct msg *m)
 			msg_add_addresses(&m->notice, v, diag, REBOUND_KIND_NDR);
 	if (!m->notice.n && msg_original_to(m, &v))
 		msg_add_addresses(&m->notice, v, diag, REBOUND_KIND_NDR);
+	if (!m->notice.n && m->scan.format) {
+		/* nobody named (the address masked by whoever pasted the notice,
+		   or left out): the error section still says what went wrong */
+		struct rbp_rcpt none;
+		memset(&none, 0, sizeof none);
+		none.kind = REBOUND_KIND_NDR;
+		none.diag = diag;
+		msg_report(m, &none, REBOUND_KIND_NDR, 0);
+		return 1;
+	}
 	for (i = 0; i < m->notice.n; i++) {
 		struct rbp_rcpt *r = &m->notice.v[i];
 		if (!r->remote_mta.len)

@@ -330,6 +330,27 @@ static size_t ndr_expanded_from(rbp_span line, size_t i, rbp_span *addr)
 	return k;
 }
 
+/* "<Display Name <addr>>:" (qmail and its kin put brackets around the
+ * recipient as the sender gave it, and some senders give a whole
+ * header-style mailbox): the inner address.  The name may be quoted and
+ * hold commas, but no '@', '<' or '>' of its own.  Returns the end of
+ * the outer bracket in LINE, 0 if the line is not of that form. */
+static size_t ndr_named_in_brackets(rbp_span line, size_t i, rbp_span *addr)
+{
+	size_t j, k;
+	if (i >= line.len || line.ptr[i] != '<')
+		return 0;
+	for (j = i + 1; j < line.len && line.ptr[j] != '<'; j++)
+		if (line.ptr[j] == '>' || line.ptr[j] == '@')
+			return 0;
+	if (j >= line.len || j == i + 1)
+		return 0;
+	k = rbp_address_at(line.ptr, line.len, j, addr);
+	if (!k || k >= line.len || line.ptr[k] != '>')
+		return 0;
+	return k + 1;
+}
+
 static int ndr_recipient_line(const struct rbp_ndr_format *f, rbp_span line, rbp_span *addr,
                               size_t *tail)
 {
@@ -351,6 +372,8 @@ static int ndr_recipient_line(const struct rbp_ndr_format *f, rbp_span line, rbp
 			return 1;
 		}
 		k = ndr_expanded_from(line, i, addr);
+		if (!k)
+			k = ndr_named_in_brackets(line, i, addr);
 		if (k) {
 			*tail = k;
 			return 1;
