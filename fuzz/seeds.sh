@@ -84,6 +84,8 @@ done
 cp "$top/tests/base.rules" "$k/base.rules"
 
 # ---- parse ------------------------------------------------------------------
+# fuzz/seeds/parse/grown-*: small inputs kept from a long campaign for the
+# code they reach that the tests and the corpus do not
 p=$out/parse
 for f in "$shared"/corpus/sisimai/maildir/*/*.eml "$top"/fuzz/seeds/parse/* "$top"/tests/messages/*.eml; do
 	[ -f "$f" ] && cp "$f" "$p/"
@@ -95,8 +97,10 @@ if [ $# -ge 2 ] && [ -f "$1" ]; then
 	  echo 'From b@example.org Mon Jan  1 00:00:00 2024'; cat "$2"; } >"$p/two.mbox"
 fi
 # ---- log ----------------------------------------------------------------------
-for f in "$top"/tests/logs/*; do
-	case $f in */expect.tsv) ;; *) cp "$f" "$out/log/" ;; esac
+# the sample logs, and fuzz/seeds/log/grown-*: small inputs kept from a
+# long campaign for the code they reach that the samples do not
+for f in "$top"/tests/logs/* "$top"/fuzz/seeds/log/*; do
+	case $f in */expect.tsv) ;; *) if [ -f "$f" ]; then cp "$f" "$out/log/"; fi ;; esac
 done
 
 for d in classify compile parse log; do
