@@ -55,7 +55,6 @@ void out_bytes(struct out *o, const char *s, size_t n)
 }
 
 void out_str(struct out *o, const char *s) { out_bytes(o, s, strlen(s)); }
-void out_char(struct out *o, char c) { out_bytes(o, &c, 1); }
 
 void out_uint(struct out *o, unsigned long v)
 {

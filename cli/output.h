@@ -18,7 +18,15 @@ void out_init(struct out *o, FILE *f);
 void out_flush(struct out *o);
 void out_bytes(struct out *o, const char *s, size_t n);
 void out_str(struct out *o, const char *s);
-void out_char(struct out *o, char c);
+/* One byte: records are written a few bytes at a time, so the buffer's
+ * room is checked here and out_bytes is called only when it is full. */
+static inline void out_char(struct out *o, char c)
+{
+	if (!o->failed && o->n < o->cap)
+		o->buf[o->n++] = c;
+	else
+		out_bytes(o, &c, 1);
+}
 void out_uint(struct out *o, unsigned long v);
 /* A JSON string literal; invalid UTF-8 becomes U+FFFD. */
 void out_json_string(struct out *o, const char *s, size_t n);

@@ -261,13 +261,24 @@ struct loaded {
 	char *heap; /* read into memory, to free */
 };
 
-/* Read everything from FD into heap memory. */
-static int read_all(int fd, struct loaded *l)
+/* Read everything from FD into heap memory, after the HAVE bytes at
+ * PREFIX (read from it already; may be NULL when HAVE is 0). */
+static int read_all(int fd, const char *prefix, size_t have, struct loaded *l)
 {
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
+	size_t cap = 1 << 16, n = have;
+	char *buf;
+	while (cap <= have) {
+		if (cap > SIZE_MAX / 2) {
+			errno = EFBIG;
+			return -1;
+		}
+		cap *= 2;
+	}
+	buf = malloc(cap);
 	if (!buf)
 		return -1;
+	if (have)
+		memcpy(buf, prefix, have);
 	for (;;) {
 		ssize_t got;
 		if (n == cap) {
@@ -342,6 +353,16 @@ static void close_keep_errno(int fd)
 	errno = e;
 }
 
+/* read() on after a signal's interruption. */
+static ssize_t read_some(int fd, char *buf, size_t want)
+{
+	ssize_t got;
+	do
+		got = read(fd, buf, want);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
 /* Map regular file FD whole (ST: its fstat, or NULL to ask); 1 if done,
  * 0 if it cannot be. */
 static int map_file(int fd, const struct stat *st, struct loaded *l)
@@ -370,10 +391,11 @@ static int map_file(int fd, const struct stat *st, struct loaded *l)
  * the end of the file (or when a signal handler interrupts it, and this
  * program installs none), so a short read ends the file without one
  * more call; a file that grows meanwhile is read as far as it then is.
- * A file found bigger than PARSE_READ_MAX is mapped instead. */
-static int read_regular(int fd, size_t size, struct reuse *r, struct loaded *l)
+ * A file found bigger than PARSE_READ_MAX is mapped instead.  HAVE bytes
+ * of R's buffer were read from FD already. */
+static int read_regular(int fd, size_t size, size_t have, struct reuse *r, struct loaded *l)
 {
-	size_t n = 0;
+	size_t n = have;
 	if (reuse_grow(r, (size < PARSE_READ_MAX ? size : PARSE_READ_MAX) + 1) < 0)
 		return -1;
 	for (;;) {
@@ -454,18 +476,53 @@ static int load(const struct input *in, struct loaded *l, struct reuse *r, struc
                 struct stat *dirst)
 {
 	struct stat st;
+	size_t have = 0;
 	int fd, rc;
 	memset(l, 0, sizeof *l);
 	if (strcmp(in->path, "-") == 0)
-		return read_all(0, l);
+		return read_all(0, NULL, 0, l);
 	fd = open_in(c, in->path);
 	if (fd < 0)
 		return -1;
 	if (in->regular && in->size <= PARSE_READ_MAX) {
-		rc = read_regular(fd, (size_t)in->size, r, l);
+		rc = read_regular(fd, (size_t)in->size, 0, r, l);
 		close_keep_errno(fd);
 		return rc;
 	}
+#ifdef __linux__
+	/* A path named on the command line, of a type not known yet: read
+	 * it first and ask for its type only when that was not all.  Linux
+	 * refuses to read a directory (EISDIR); a short read of a regular
+	 * file is its end, which a second read confirms (0) for less than
+	 * the fstat it spares; a pipe's or a terminal's short read is not,
+	 * and the second read then waits for more. */
+	if (!in->regular) {
+		ssize_t got;
+		if (reuse_grow(r, 1) < 0) {
+			close_keep_errno(fd);
+			return -1;
+		}
+		got = read_some(fd, r->buf, r->cap);
+		if (got >= 0) {
+			have = (size_t)got;
+			if (have < r->cap) {
+				got = read_some(fd, r->buf + have, r->cap - have);
+				if (got == 0) {
+					close(fd);
+					l->ptr = r->buf;
+					l->len = have;
+					return 0;
+				}
+				if (got > 0)
+					have += (size_t)got;
+			}
+		}
+		if (got < 0 && errno != EISDIR) {
+			close_keep_errno(fd);
+			return -1;
+		}
+	}
+#endif
 	if (fstat(fd, &st) != 0) {
 		close_keep_errno(fd);
 		return -1;
@@ -476,12 +533,14 @@ static int load(const struct input *in, struct loaded *l, struct reuse *r, struc
 		errno = EISDIR;
 		return -1;
 	}
+	/* HAVE bytes are in R's buffer already: a file grown between the
+	   reads, one bigger than the buffer, or a pipe */
 	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size <= PARSE_READ_MAX)
-		rc = read_regular(fd, (size_t)st.st_size, r, l);
+		rc = read_regular(fd, (size_t)st.st_size, have, r, l);
 	else if (map_file(fd, &st, l))
-		rc = 0;
+		rc = 0; /* mapped from its start */
 	else
-		rc = read_all(fd, l);
+		rc = read_all(fd, r->buf, have, l);
 	close_keep_errno(fd);
 	return rc;
 }

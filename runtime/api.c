@@ -32,8 +32,10 @@ const struct rebound_class *rebound_class_find(const char *name)
 	unsigned i;
 	if (!name)
 		return NULL;
+	/* the first byte before the call: the parser asks for a class by
+	   name for every record it settles, and most names differ there */
 	for (i = 0; i < T->nclasses; i++)
-		if (strcmp(T->classes[i].name, name) == 0)
+		if (T->classes[i].name[0] == name[0] && strcmp(T->classes[i].name, name) == 0)
 			return &T->classes[i];
 	return NULL;
 }

@@ -936,8 +936,13 @@ static const struct rb_suffix *suffix_of_len(const char *text, const struct rb_s
                                              size_t l)
 {
 	unsigned i;
+	/* every suffix tried here starts at the same byte of NAME: most
+	   differ from it there */
+	unsigned char c0 = (unsigned char)name[len - l];
+	if (c0 >= 'A' && c0 <= 'Z')
+		c0 = (unsigned char)(c0 + 32);
 	for (i = by_len[l]; i < by_len[l + 1]; i++)
-		if (has_suffix(text, name, len, &v[i]))
+		if ((unsigned char)text[v[i].at] == c0 && has_suffix(text, name, len, &v[i]))
 			return &v[i];
 	return NULL;
 }

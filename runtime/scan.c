@@ -350,8 +350,7 @@ rbp_span rbp_strip_type(rbp_span v)
 			v.len -= i + 1;
 			return rbp_trim(v);
 		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || rbp_digit(c) || c == '-' ||
-		      c == '_' || c == '.'))
+		if (!scan_domain_char(c)) /* letters, digits, '-', '_', '.' */
 			break;
 	}
 	return v;

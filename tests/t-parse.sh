@@ -88,6 +88,34 @@ cmp -s "$tmp/stdin" "$tmp/file"; ok $? "standard input gives the same records, f
 cat "$msgs/exim-notice.eml" | "$REBOUND" parse -f json - | grep -q '"recipient":"carla@example.com"'
 ok $? "standard input from a pipe"
 
+# ---- named paths of every size and type ---------------------------------
+# A named path is read before its type is asked for: each kind of file
+# must give the records its bytes give on standard input.
+same_as_stdin() { # FILE PATH-TO-NAME
+	"$REBOUND" parse -f json - <"$1" >"$tmp/want" &&
+		"$REBOUND" parse -f json "$2" | sed 's|"file":"[^"]*"|"file":"-"|' >"$tmp/got" &&
+		[ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got"
+}
+{ cat "$msgs/dsn-two-recipients.eml"; yes 'a long body line to make the file big' | head -n 3000; } >"$tmp/big.eml"
+same_as_stdin "$tmp/big.eml" "$tmp/big.eml"; ok $? "a named file bigger than the first read: all of it read"
+{ cat "$msgs/exim-notice.eml"; yes 'a long body line to make the file huge' | head -n 150000; } >"$tmp/huge.eml"
+same_as_stdin "$tmp/huge.eml" "$tmp/huge.eml"; ok $? "a named file of megabytes (mapped): the same records"
+"$REBOUND" parse -f json /dev/null | grep -q '"kind":"not-bounce"'; ok $? "a named character device (/dev/null): read, empty"
+if command -v mkfifo >/dev/null 2>&1 && mkfifo "$tmp/fifo" 2>/dev/null; then
+	# written in two pieces with a pause: the first read is short, and
+	# is not the end
+	{ head -c 200 "$msgs/dsn-two-recipients.eml"; sleep 1; tail -c +201 "$msgs/dsn-two-recipients.eml"; } >"$tmp/fifo" &
+	same_as_stdin "$msgs/dsn-two-recipients.eml" "$tmp/fifo"; ok $? "a named FIFO written in pieces: read to its end"
+	wait
+else
+	ok 0 "# SKIP mkfifo not available"
+fi
+mkdir -p "$tmp/named/sub" && cp "$msgs/delivered.eml" "$tmp/named/sub/1.eml"
+"$REBOUND" parse -f json "$msgs/exim-notice.eml" "$tmp/named" "$tmp/vanished.eml" "$msgs/delivered.eml" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q 'vanished.eml: No such file or directory' "$tmp/err" &&
+	[ "$(field file <"$tmp/out" | tr '\n' ' ')" = "\"$msgs/exim-notice.eml\" \"$tmp/named/sub/1.eml\" \"$msgs/delivered.eml\" " ]
+ok $? "named file, directory, missing file, file: each in turn, the missing one reported, exit 1"
+
 # ---- a tree, a maildir --------------------------------------------------
 mkdir -p "$tmp/tree/b/deeper" "$tmp/tree/a" "$tmp/tree/.hidden"
 cp "$msgs/delivered.eml" "$tmp/tree/b/deeper/1.eml"
