@@ -72,6 +72,31 @@ static void esp_give(struct esp_ctx *c, struct mlog_delivery *d)
 		c->each(c->ctx, d);
 }
 
+/* A feed's event names and what each means; an event not listed gives no
+ * record (opens, clicks, sends accepted, ...). */
+struct esp_kind {
+	const char *event;
+	enum mlog_outcome outcome;
+};
+
+#define ESP_KINDS(t) (t), sizeof(t) / sizeof((t)[0])
+
+/* Sets D up for a record of MTA if EVENT is one of KINDS; 0 if not. */
+static int esp_start(struct esp_ctx *c, struct mlog_delivery *d, const char *mta,
+                     struct span event, const struct esp_kind *kinds, size_t n)
+{
+	size_t k;
+	for (k = 0; k < n && !lj_is(event, kinds[k].event); k++)
+		;
+	if (k == n)
+		return 0;
+	memset(d, 0, sizeof *d);
+	d->mta = mta;
+	d->line = c->s->start;
+	d->outcome = kinds[k].outcome;
+	return 1;
+}
+
 /* ---- Amazon SES ----------------------------------------------------------- */
 
 /* One delivery per element of the recipient list LIST: objects with
@@ -107,16 +132,25 @@ static struct span ses_mta(struct span s)
 	return s;
 }
 
-/* What each notification type names its object, list and verdict. */
+/* What each notification type names its object, its recipient list (a
+ * path from the event: Reject and Rendering Failure name no recipients of
+ * their own, as nothing was sent to any of the mail's destinations), its
+ * text and its verdict (NULL: the type itself, "": none). */
 static const struct {
-	const char *type, *object, *list, *verdict, *subverdict;
+	const char *type, *object, *list, *text, *verdict, *subverdict;
 	enum mlog_outcome outcome;
 } ses_kinds[] = {
-	{"Bounce", "bounce", "bouncedRecipients", "bounceType", "bounceSubType", MLOG_FAILED},
-	{"DeliveryDelay", "deliveryDelay", "delayedRecipients", "delayType", NULL, MLOG_DELAYED},
-	{"Complaint", "complaint", "complainedRecipients", "complaintFeedbackType", NULL,
-	 MLOG_COMPLAINT},
-	{"Delivery", "delivery", "recipients", NULL, NULL, MLOG_DELIVERED},
+	{"Bounce", "bounce", "bounce.bouncedRecipients", NULL, "bounceType", "bounceSubType",
+	 MLOG_FAILED},
+	{"DeliveryDelay", "deliveryDelay", "deliveryDelay.delayedRecipients", NULL, "delayType", NULL,
+	 MLOG_DELAYED},
+	{"Complaint", "complaint", "complaint.complainedRecipients", NULL, "complaintFeedbackType",
+	 NULL, MLOG_COMPLAINT},
+	{"Delivery", "delivery", "delivery.recipients", "smtpResponse", "", NULL, MLOG_DELIVERED},
+	/* SES's scanner found a virus: the reason is its only word */
+	{"Reject", "reject", "mail.destination", "reason", NULL, NULL, MLOG_FAILED},
+	/* the template did not fill in: no message was made */
+	{"Rendering Failure", "failure", "mail.destination", "errorMessage", NULL, NULL, MLOG_FAILED},
 };
 
 static int esp_ses(struct esp_ctx *c, struct span obj, struct span type)
@@ -128,22 +162,28 @@ static int esp_ses(struct esp_ctx *c, struct span obj, struct span type)
 		if (lj_is(type, ses_kinds[k].type))
 			break;
 	if (k == sizeof ses_kinds / sizeof ses_kinds[0])
-		return 1; /* Send, Reject, Open, Click, ...: known, no failure */
+		return 1; /* Send, Open, Click, Subscription, ...: known, no failure */
 	memset(&d, 0, sizeof d);
 	d.mta = "amazon-ses";
 	d.line = c->s->start;
 	d.outcome = ses_kinds[k].outcome;
 	d.queue_id = esp_get(c, obj, "mail.messageId");
 	o = lj_member(obj, ses_kinds[k].object);
-	if (ses_kinds[k].verdict)
+	if (!ses_kinds[k].verdict)
+		d.verdict = esp_text(c, type);
+	else if (*ses_kinds[k].verdict)
 		d.verdict = esp_pair(c, esp_get(c, o, ses_kinds[k].verdict),
 		                     ses_kinds[k].subverdict ? esp_get(c, o, ses_kinds[k].subverdict)
 		                                             : mlog_span(NULL, 0));
 	d.date = esp_get(c, o, "timestamp");
+	if (!d.date.n)
+		d.date = esp_get(c, obj, "mail.timestamp");
 	d.host = ses_mta(esp_get(c, o, "reportingMTA"));
 	d.relay = esp_get(c, o, "remoteMtaIp");
-	d.text = esp_get(c, o, "smtpResponse"); /* a delivery's; a bounce's are per recipient */
-	ses_recipients(c, &d, lj_member(o, ses_kinds[k].list));
+	/* a bounce's texts are per recipient */
+	if (ses_kinds[k].text)
+		d.text = esp_get(c, o, ses_kinds[k].text);
+	ses_recipients(c, &d, lj_path(obj, ses_kinds[k].list));
 	return 1;
 }
 
@@ -185,6 +225,68 @@ static int esp_sendgrid(struct esp_ctx *c, struct span obj, struct span event)
 		d.verdict = esp_text(c, event);
 	} else
 		return 1; /* processed, open, click, ... */
+	esp_give(c, &d);
+	return 1;
+}
+
+/* ---- Mailjet ------------------------------------------------------------------ */
+
+/* Whether V is JSON's true (or the string "true"). */
+static int esp_true(struct span v)
+{
+	return (v.n == 4 && memcmp(v.p, "true", 4) == 0) || lj_is(v, "true");
+}
+
+static int esp_mailjet(struct esp_ctx *c, struct span obj, struct span event)
+{
+	/* blocked: Mailjet did not try */
+	static const struct esp_kind kinds[] = {
+		{"bounce", MLOG_FAILED}, {"blocked", MLOG_FAILED},
+		{"spam", MLOG_COMPLAINT}, {"sent", MLOG_DELIVERED}};
+	struct mlog_delivery d;
+	struct span why;
+	if (!esp_start(c, &d, "mailjet", event, ESP_KINDS(kinds)))
+		return 1;
+	d.recipient = esp_get(c, obj, "email");
+	d.date = esp_get(c, obj, "time");
+	d.queue_id = esp_get(c, obj, "Message_GUID");
+	if (!d.queue_id.n)
+		d.queue_id = esp_get(c, obj, "MessageID");
+	/* the server's own words, when Mailjet kept them, say more than its
+	   short error name */
+	why = esp_pair(c, esp_get(c, obj, "error_related_to"), esp_get(c, obj, "error"));
+	d.text = esp_get(c, obj, "comment");
+	if (!d.text.n)
+		d.text = d.outcome == MLOG_DELIVERED ? esp_get(c, obj, "smtp_reply")
+		                                     : esp_get(c, obj, "error");
+	if (lj_is(event, "bounce"))
+		d.verdict = esp_pair(c, esp_true(lj_member(obj, "hard_bounce"))
+		                            ? mlog_span("hard", 4) : mlog_span("soft", 4),
+		                     why);
+	else
+		d.verdict = esp_pair(c, esp_text(c, event), why);
+	esp_give(c, &d);
+	return 1;
+}
+
+/* ---- Brevo (Sendinblue) ---------------------------------------------------------- */
+
+static int esp_brevo(struct esp_ctx *c, struct span obj, struct span event)
+{
+	static const struct esp_kind kinds[] = {
+		{"hard_bounce", MLOG_FAILED},   {"soft_bounce", MLOG_FAILED}, {"blocked", MLOG_FAILED},
+		{"invalid_email", MLOG_FAILED}, {"error", MLOG_FAILED},       {"deferred", MLOG_DELAYED},
+		{"spam", MLOG_COMPLAINT},       {"delivered", MLOG_DELIVERED}};
+	struct mlog_delivery d;
+	if (!esp_start(c, &d, "brevo", event, ESP_KINDS(kinds)))
+		return 1;
+	d.recipient = esp_get(c, obj, "email");
+	d.date = esp_get(c, obj, "date");
+	if (!d.date.n)
+		d.date = esp_get(c, obj, "ts_event");
+	d.queue_id = esp_get(c, obj, "message-id");
+	d.text = esp_get(c, obj, "reason");
+	d.verdict = esp_text(c, event);
 	esp_give(c, &d);
 	return 1;
 }
@@ -303,6 +405,117 @@ static int esp_sparkpost(struct esp_ctx *c, struct span msys)
 	return 1;
 }
 
+/* ---- Mandrill (Mailchimp Transactional) ------------------------------------- */
+
+/* The last element of the array ARR, or an empty span. */
+static struct span esp_last(struct span arr)
+{
+	struct span e, last = mlog_span(NULL, 0);
+	size_t pos = 0;
+	while (lj_next(arr, &pos, &e))
+		last = e;
+	return last;
+}
+
+static int esp_mandrill(struct esp_ctx *c, struct span obj, struct span event, struct span msg)
+{
+	/* a soft bounce is Mandrill giving up too */
+	static const struct esp_kind kinds[] = {
+		{"hard_bounce", MLOG_FAILED}, {"soft_bounce", MLOG_FAILED}, {"reject", MLOG_FAILED},
+		{"deferral", MLOG_DELAYED},   {"send", MLOG_DELIVERED},     {"spam", MLOG_COMPLAINT}};
+	struct mlog_delivery d;
+	struct span smtp = esp_last(lj_member(msg, "smtp_events")), reason;
+	if (!esp_start(c, &d, "mandrill", event, ESP_KINDS(kinds)))
+		return 1;
+	d.recipient = esp_get(c, msg, "email");
+	d.queue_id = esp_get(c, msg, "_id");
+	if (!d.queue_id.n)
+		d.queue_id = esp_get(c, obj, "_id");
+	d.date = esp_get(c, obj, "ts");
+	d.relay = esp_get(c, smtp, "destination_ip");
+	/* the last SMTP reply is the freshest word; diag repeats a bounce's */
+	d.text = esp_get(c, msg, "diag");
+	if (!d.text.n)
+		d.text = esp_get(c, smtp, "diag");
+	reason = esp_get(c, msg, "bounce_description");
+	if (lj_is(event, "reject")) {
+		/* what stopped the send: the reject list's reason */
+		struct span r = lj_member(msg, "reject");
+		reason = r.n && r.p[0] == '{' ? esp_get(c, r, "reason") : esp_text(c, r);
+		if (!d.text.n)
+			d.text = reason;
+	} else if (!d.text.n)
+		d.text = reason;
+	d.verdict = esp_pair(c, esp_text(c, event), reason);
+	esp_give(c, &d);
+	return 1;
+}
+
+/* The events of a webhook body: an array, or the array as a string. */
+static void esp_mandrill_batch(struct esp_ctx *c, struct span list)
+{
+	struct span e, msg;
+	size_t pos = 0;
+	if (list.n && list.p[0] == '"') {
+		list = esp_text(c, list);
+		while (list.n && strchr(" \t\r\n", list.p[0]))
+			list.p++, list.n--;
+		if (!lj_valid(list.p, list.n))
+			return;
+	}
+	while (lj_next(list, &pos, &e))
+		if (e.n && e.p[0] == '{' && (msg = lj_member(e, "msg")).n && msg.p[0] == '{')
+			esp_mandrill(c, e, lj_member(e, "event"), msg);
+}
+
+/* ---- Resend ------------------------------------------------------------------- */
+
+static int esp_resend(struct esp_ctx *c, struct span obj, struct span type, struct span data)
+{
+	static const struct esp_kind kinds[] = {
+		{"email.bounced", MLOG_FAILED},         {"email.failed", MLOG_FAILED},
+		{"email.delivery_delayed", MLOG_DELAYED}, {"email.complained", MLOG_COMPLAINT},
+		{"email.delivered", MLOG_DELIVERED}};
+	struct mlog_delivery d;
+	struct span bounce = lj_member(data, "bounce");
+	if (!esp_start(c, &d, "resend", type, ESP_KINDS(kinds)))
+		return 1;
+	d.queue_id = esp_get(c, data, "email_id");
+	d.date = esp_get(c, obj, "created_at");
+	d.text = esp_get(c, bounce, "message");
+	d.verdict = bounce.n ? esp_pair(c, esp_get(c, bounce, "type"), esp_get(c, bounce, "subType"))
+	                     : esp_text(c, type);
+	/* one event names every recipient of the message */
+	ses_recipients(c, &d, lj_member(data, "to"));
+	return 1;
+}
+
+/* ---- Postal --------------------------------------------------------------------- */
+
+static int esp_postal(struct esp_ctx *c, struct span event, struct span payload)
+{
+	static const struct esp_kind kinds[] = {
+		{"MessageDeliveryFailed", MLOG_FAILED}, {"MessageBounced", MLOG_FAILED},
+		{"MessageDelayed", MLOG_DELAYED},       {"MessageSent", MLOG_DELIVERED}};
+	struct mlog_delivery d;
+	struct span msg = lj_member(payload, "message");
+	if (!esp_start(c, &d, "postal", event, ESP_KINDS(kinds)))
+		return 1;
+	/* a bounce message that came back later names the message it is about */
+	if (lj_is(event, "MessageBounced"))
+		msg = lj_member(payload, "original_message");
+	d.recipient = esp_get(c, msg, "to");
+	d.queue_id = esp_get(c, msg, "message_id");
+	d.date = esp_get(c, payload, "timestamp");
+	/* output is the server's reply; details is Postal's account of it */
+	d.text = esp_get(c, payload, "output");
+	if (!d.text.n)
+		d.text = esp_get(c, payload, "details");
+	d.verdict = esp_pair(c, esp_text(c, event), esp_get(c, payload, "status"));
+	esp_give(c, &d);
+	return 1;
+}
+
 /* ---- one event ---------------------------------------------------------------- */
 
 /* Returns 1 if OBJ is an event of a known feed (with or without a record). */
@@ -327,7 +540,27 @@ static int esp_event(struct esp_ctx *c, struct span obj, int unwrap)
 		return esp_mailgun(c, v);
 	if ((v = lj_member(obj, "RecordType")).n)
 		return esp_postmark(c, obj, v);
+	if ((v = lj_member(obj, "mandrill_events")).n) {
+		esp_mandrill_batch(c, v);
+		return 1;
+	}
+	if ((v = lj_member(obj, "msg")).n && v.p[0] == '{' && (w = lj_member(obj, "event")).n)
+		return esp_mandrill(c, obj, w, v);
+	if ((v = lj_member(obj, "type")).n && (w = lj_member(obj, "data")).n && w.p[0] == '{' &&
+	    v.n > 7 && memcmp(v.p, "\"email.", 7) == 0)
+		return esp_resend(c, obj, v, w);
+	if ((v = lj_member(obj, "event")).n && (w = lj_member(obj, "payload")).n && w.p[0] == '{')
+		return esp_postal(c, v, w);
 	if ((v = lj_member(obj, "event")).n) {
+		/* three feeds name the event and the email: their other keys tell
+		   them apart */
+		if (lj_member(obj, "email").n &&
+		    (lj_member(obj, "Message_GUID").n || lj_member(obj, "MessageID").n ||
+		     lj_member(obj, "mj_campaign_id").n || lj_member(obj, "error_related_to").n))
+			return esp_mailjet(c, obj, v);
+		if (lj_member(obj, "email").n &&
+		    (lj_member(obj, "message-id").n || lj_member(obj, "ts_event").n))
+			return esp_brevo(c, obj, v);
 		if ((w = lj_member(obj, "email")).n)
 			return esp_sendgrid(c, obj, v);
 		if ((w = lj_member(obj, "recipient")).n)

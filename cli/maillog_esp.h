@@ -2,9 +2,10 @@
  * maillog_esp.h - the bounce and delivery events of email service
  * providers for "rebound log" (maillog_esp.c): Amazon SES notifications
  * (bare or in an SNS envelope), SendGrid's event webhook, Mailgun's
- * events, Postmark's bounce webhooks and SparkPost's (MessageBird's)
- * message events, one JSON object per line or in JSON arrays, compact or
- * spread over lines.
+ * events, Postmark's bounce webhooks, SparkPost's (MessageBird's)
+ * message events, Mandrill's webhook events, Mailjet's events, Brevo's
+ * transactional webhooks, Resend's and Postal's webhooks, one JSON object
+ * per line or in JSON arrays, compact or spread over lines.
  */
 #ifndef REBOUND_CLI_MAILLOG_ESP_H
 #define REBOUND_CLI_MAILLOG_ESP_H

@@ -10,7 +10,8 @@ tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 for f in postfix.log sendmail.log qmail-send.log exim_mainlog powermta-acct.csv kumomta.jsonl \
 	exchange-msgtrk.log exchange-msgtrk-2010.log m365-extended-report.csv m365-message-trace.csv \
 	m365-message-trace-detail.csv opensmtpd.log haraka.log ses-events.jsonl sendgrid-events.json \
-	mailgun-events.jsonl postmark-bounces.json sparkpost-events.json; do
+	mailgun-events.jsonl postmark-bounces.json sparkpost-events.json mandrill-events.json \
+	mailjet-events.json brevo-events.jsonl resend-events.jsonl postal-webhooks.jsonl; do
 	"$REBOUND" log --delivered -f tsv "$logs/$f" >"$tmp/out" 2>/dev/null
 	ok $? "$f is read"
 	tail -n +2 "$tmp/out" | awk -F'\t' -v OFS='\t' -v f="$f" '{ print f, $2, $5, $6, $11 }' >"$tmp/got"
@@ -165,7 +166,7 @@ ok $? "standard input, named '-' or not"
 ok $? "an unknown profile is a usage error"
 "$REBOUND" log --help | grep -q 'Postfix'; ok $? "--help names the formats read"
 "$REBOUND" log --help | grep -q 'Exchange'; ok $? "--help names Exchange"
-"$REBOUND" log --help | grep -q 'OpenSMTPD' && "$REBOUND" log --help | grep -q 'SendGrid'
+"$REBOUND" log --help | grep -q 'OpenSMTPD' && "$REBOUND" log --help | grep -q 'SendGrid' && "$REBOUND" log --help | grep -q 'Brevo'
 ok $? "--help names OpenSMTPD and the ESP feeds"
 
 # OpenSMTPD: the mta's quoted fields, the mda's bare ones, the queue's expiry
@@ -215,6 +216,10 @@ grep -qx 'rebound: .*ses-events.jsonl:7: JSON string broken by the end of the li
 	grep -qx 'rebound: .*ses-events.jsonl:8: not well-formed JSON; skipped' "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 2 ]
 ok $? "SES: a cut line and a malformed one are named with file and line on stderr"
 ! grep -q 'rex@example.com' "$tmp/out"; ok $? "SES: a Send event is no failure"
+grep '"recipient":"uli@example.com"' "$tmp/out" | grep -q '"event":"failed".*"class":"virus_detected","blame":"content".*"date":"2026-11-22T13:00:00.000Z","esp_verdict":"Reject","diagnostic":"Bad content"'
+ok $? "SES: a Reject event fails every destination of the mail, a virus blamed on the content"
+grep '"recipient":"val@example.net"' "$tmp/out" | grep -q '"class":"content_error","blame":"content".*"esp_verdict":"Rendering Failure","diagnostic":"Attribute'
+ok $? "SES: a Rendering Failure is the template's error, nothing was sent"
 printf '%s\n' '{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"a@example.org","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 no such user"},{"emailAddress":"b@example.org","status":"5.2.2"}]}}' |
 	"$REBOUND" log -f tsv | tail -n +2 | cut -f6,8,11,21 >"$tmp/got"
 printf 'a@example.org\t5.1.1\tuser_unknown\tsmtp; 550 5.1.1 no such user\nb@example.org\t5.2.2\tmailbox_full\t\n' >"$tmp/want"
@@ -245,6 +250,34 @@ ok $? "Postmark: Transient is a deferral, an AutoResponder no failure"
 grep -q '"recipient":"ivo@example.com".*"reply":554.*"class":"spam_detected".*"esp_verdict":"out_of_band/50"' "$tmp/out"
 ok $? "SparkPost: msys message events in a batch; error_code and bounce_class"
 [ "$(wc -l <"$tmp/out")" -eq 4 ]; ok $? "SparkPost: a track event gives no record"
+"$REBOUND" log --delivered -f json "$logs/mandrill-events.json" >"$tmp/out" 2>"$tmp/err"
+grep -q '"line":1,"mta":"mandrill","queue_id":"4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d","event":"failed","recipient":"bo@example.com","original_recipient":null,"status":"4.2.2","reply":452' "$tmp/out" &&
+	grep '"recipient":"bo@example.com"' "$tmp/out" | grep -q '"remote_mta":"192.0.2.44".*"esp_verdict":"soft_bounce/mailbox_full"'
+ok $? "Mandrill: an array of events; a soft bounce's last SMTP event gives the reply and the host"
+grep '"recipient":"cy@example.net"' "$tmp/out" | grep -q '"class":"suppressed".*"esp_verdict":"reject/hard-bounce"'
+ok $? "Mandrill: mandrill_events as a string of JSON; a reject's reason"
+[ "$(wc -l <"$tmp/out")" -eq 6 ] && grep -qx 'rebound: .*mandrill-events.json:7: JSON string broken by the end of the line; skipped' "$tmp/err"
+ok $? "Mandrill: an open gives no record, a cut event is named"
+"$REBOUND" log -f json "$logs/mailjet-events.json" >"$tmp/out"
+grep -q '"line":2,"mta":"mailjet","queue_id":"1ab23cd4-5e6f-4a7b-8c9d-0e1f2a3b4c5d","event":"failed","recipient":"ida@example.org".*"esp_verdict":"hard/recipient/user unknown","diagnostic":"host mx.example.org said: 550 5.1.1' "$tmp/out"
+ok $? "Mailjet: the comment is the text, hard_bounce and the error kept as the verdict"
+grep '"recipient":"jo@example.com"' "$tmp/out" | grep -q '"class":"suppressed".*"esp_verdict":"blocked/recipient/preblocked"' &&
+	grep '"recipient":"kim@example.net"' "$tmp/out" | grep -q '"esp_verdict":"soft/recipient/quota exceeded"'
+ok $? "Mailjet: a block by Mailjet's own list is a suppression; a soft bounce"
+"$REBOUND" log -f json "$logs/brevo-events.jsonl" >"$tmp/out"
+grep -q '"mta":"brevo","queue_id":"<202611221030.11223344556@smtp-relay.mailin.fr>","event":"failed","recipient":"oda@example.org","original_recipient":null,"status":"5.1.1","reply":550' "$tmp/out" &&
+	grep '"recipient":"quy@example.net"' "$tmp/out" | grep -q '"class":"suppressed".*"esp_verdict":"blocked"'
+ok $? "Brevo: message-id, reason and event; a blocked contact is suppressed, not a blocklisted IP"
+grep -q '"event":"delayed","recipient":"ria@example.org"' "$tmp/out" && ! grep -q '"recipient":"uma@example.org"' "$tmp/out"
+ok $? "Brevo: deferred is a deferral, an open no record"
+"$REBOUND" log -f json "$logs/resend-events.jsonl" >"$tmp/out"
+grep -q '"mta":"resend","queue_id":"8c1f2e3d-4b5a-4697-8877-a6b5c4d3e2f1","event":"failed","recipient":"vic@example.org","original_recipient":null,"status":"5.1.1","reply":550.*"esp_verdict":"Permanent/General"' "$tmp/out" &&
+	grep -q '"event":"delayed","recipient":"wen@example.com"' "$tmp/out" && [ "$(wc -l <"$tmp/out")" -eq 3 ]
+ok $? "Resend: data.to and the bounce's message, type and subType; a delay; an open gives no record"
+"$REBOUND" log -f json "$logs/postal-webhooks.jsonl" >"$tmp/out"
+grep -q '"mta":"postal","queue_id":"5e1d2c3b-4a59-4867-b5a4-93827160f5e4@rp.postal.example.net","event":"failed","recipient":"yan@example.org".*"class":"ip_blocklisted".*"esp_verdict":"MessageDeliveryFailed/HardFail"' "$tmp/out" &&
+	grep -q '"event":"delayed","recipient":"zoe@example.com".*"class":"greylisted"' "$tmp/out" && [ "$(wc -l <"$tmp/out")" -eq 2 ]
+ok $? "Postal: the payload's output as the text, its status beside the event; a click gives no record"
 "$REBOUND" log "$logs/ses-events.jsonl" 2>/dev/null | grep -q ':1: failed lea@example.org (esp: Permanent/General)  hard  *user_unknown'
 ok $? "text: the ESP's verdict after the recipient"
 printf '{\n  "name": "no feed",\n  "list": [1, 2]\n}\n' | "$REBOUND" log >"$tmp/out" 2>"$tmp/err"
@@ -254,8 +287,9 @@ ok $? "JSON of no known feed, spread over lines, is named as unknown"
 # the summary folds the events like any log's
 "$REBOUND" log --summary -f tsv --as-of 2026-11-30 "$logs/ses-events.jsonl" >"$tmp/out" 2>/dev/null
 grep -q '^lea@example.org	suppress	' "$tmp/out" && grep -q '^ned@example.com	suppress	complaint	' "$tmp/out" &&
-	grep -q '^quin@example.org	retry	' "$tmp/out" && grep -q '^oli@example.com	ok	' "$tmp/out"
-ok $? "--summary over an event file: suppress, complaint, retry and ok"
+	grep -q '^quin@example.org	retry	' "$tmp/out" && grep -q '^oli@example.com	ok	' "$tmp/out" &&
+	grep -q '^tia@example.org	fix-sender	' "$tmp/out"
+ok $? "--summary over an event file: suppress, complaint, retry, ok, and fix-sender for a rejected virus"
 
 # broken JSON of every kind is reported and the next line is read
 {
