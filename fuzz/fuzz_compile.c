@@ -11,7 +11,8 @@
  * would; the tests pair tests/base.rules with each file this way.
  *
  * What the harness works around, since the compiler is written to run
- * once and exit (see fuzz/README for the proper fix):
+ * once and exit (the proper fix would keep the compiler's counters and
+ * allocations in a context passed down, not in globals):
  *   - diag_errors and diag_warnings are global counters; reset here.
  *   - nothing is ever freed; compile_alloc.h tracks every allocation
  *     and fz_release() frees what is left after each input.
