@@ -148,6 +148,29 @@ int rb_parse_status(const char *s, size_t len, struct rb_codes *out)
 }
 
 /*
+ * Exchange wraps the real status after a generic one: "554 5.7.0 <
+ * #5.7.133 ...>", "550 5.0.0 < #5.2.2 >".  When the status after the
+ * reply ends in .0 and "<" and "#" follow, a status of the same class
+ * there replaces it.  Read at a fixed place, so marked and scanned
+ * searches agree.
+ */
+static void inner_status(const unsigned char *p, size_t len, size_t i, struct rb_codes *st)
+{
+	struct rb_codes in = {0, 0, 0, 0};
+	while (i < len && p[i] == ' ')
+		i++;
+	if (i >= len || p[i] != '<')
+		return;
+	i++;
+	while (i < len && p[i] == ' ')
+		i++;
+	if (i >= len || p[i] != '#')
+		return;
+	if (status_at(p, len, i + 1, &in) && in.cls == st->cls)
+		*st = in;
+}
+
+/*
  * Where codes may start: either every start of a run of digits, found by
  * scanning, or the positions the DFA marked while it read the text (a
  * superset of the places where reply_at or status_at can succeed, so
@@ -222,8 +245,10 @@ static CODES_INLINE void find_codes(struct cursor *cur, struct rb_codes *out)
 				/* "with code 554 (5.7.1)" (Stalwart): in brackets, the
 				   status must be of the reply's class to go with it */
 				paren = k + 1 < len && p[k] == '(';
-				if (status_at(p, len, k + (size_t)paren, &after) &&
+				if ((sl = status_at(p, len, k + (size_t)paren, &after)) != 0 &&
 				    (!paren || after.cls == code / 100)) {
+					if (after.detail == 0)
+						inner_status(p, len, k + (size_t)paren + sl, &after);
 					out->reply = code;
 					out->cls = after.cls;
 					out->subject = after.subject;
