@@ -257,6 +257,16 @@ int date_seconds(const char *s, size_t n, long long as_of, long long local, long
 	c.p = s;
 	c.end = s + n;
 	skip_ws(&c);
+	if (c.end - c.p > 5 && c.p[3] == ' ' && c.p[4] >= '0' && c.p[4] <= '9') {
+		/* journalctl -o short-full: "Mon 2024-01-15 10:00:00 CET" */
+		static const char days[] = "MonTueWedThuFriSatSun";
+		size_t k;
+		for (k = 0; k < sizeof days - 1; k += 3)
+			if (!memcmp(c.p, days + k, 3)) {
+				c.p += 4;
+				break;
+			}
+	}
 	if (c.p < c.end && *c.p == '@')
 		return tai64n(&c, t);
 	if (c.p < c.end && *c.p >= '0' && *c.p <= '9') {

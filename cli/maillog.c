@@ -154,6 +154,18 @@ static struct span host_name(struct span s)
 
 /* ---- syslog framing ------------------------------------------------------ */
 
+/* Is W a time of day, "HH:MM:SS[.fraction]"? */
+static int clock_word(struct span w)
+{
+	size_t i;
+	if (w.n < 8 || w.p[2] != ':' || w.p[5] != ':' || (w.n > 8 && w.p[8] != '.'))
+		return 0;
+	for (i = 0; i < w.n; i++)
+		if (i != 2 && i != 5 && i != 8 && !(w.p[i] >= '0' && w.p[i] <= '9'))
+			return 0;
+	return 1;
+}
+
 /* "DATE HOST PROGRAM[PID]: QUEUEID: ...": the date (whatever form it
  * has) and the host are what stands before the program tag, which stands
  * before AT, the start of the queue id. */
@@ -162,6 +174,15 @@ static void syslog_frame(struct span line, const char *at, struct span *date, st
 	const char *p = at, *host_end;
 	while (p > line.p && p[-1] == ' ')
 		p--;
+	if (p > line.p && p[-1] == ']') {
+		/* Solaris's syslog puts "[ID 197553 mail.info]" after the tag */
+		const char *open = p - 1;
+		while (open > line.p && *open != '[')
+			open--;
+		if (*open == '[' && (size_t)(p - open) > 4 && !memcmp(open, "[ID ", 4))
+			for (p = open; p > line.p && p[-1] == ' ';)
+				p--;
+	}
 	while (p > line.p && p[-1] != ' ')
 		p--; /* the program tag */
 	while (p > line.p && p[-1] == ' ')
@@ -171,6 +192,168 @@ static void syslog_frame(struct span line, const char *at, struct span *date, st
 		p--;
 	*host = span_of(p, (size_t)(host_end - p));
 	*date = trim(span_of(line.p, (size_t)(p - line.p)));
+	if (clock_word(*host)) {
+		/* a syslog that writes no host name: the word is the time */
+		*date = trim(span_of(line.p, (size_t)(host_end - line.p)));
+		*host = span_of(NULL, 0);
+	}
+}
+
+/* ---- what collectors put around a line ---------------------------------- */
+
+/* A date and host taken from the wrapper of a line, in place of those the
+ * line's own frame gives (which the wrapper may have cut off). */
+struct wrap {
+	struct span date, host;
+};
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* The length of an RFC 3339 date with its time at the start of S
+ * ("2024-07-03T17:18:06.604074169Z", "...+01:00"), or 0. */
+static size_t iso_stamp(struct span s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+	if (s.n < sizeof shape - 1)
+		return 0;
+	for (i = 0; i < sizeof shape - 1; i++)
+		if (shape[i] == 'd' ? !is_digit(s.p[i]) : s.p[i] != shape[i])
+			return 0;
+	if (i < s.n && s.p[i] == '.')
+		for (i++; i < s.n && is_digit(s.p[i]);)
+			i++;
+	if (i < s.n && s.p[i] == 'Z')
+		return i + 1;
+	if (i < s.n && (s.p[i] == '+' || s.p[i] == '-'))
+		for (i++; i < s.n && (is_digit(s.p[i]) || s.p[i] == ':');)
+			i++;
+	return i;
+}
+
+/* Does S start with a syslog date ("Jan  5 ...") or a year ("2024-")? */
+static int starts_with_date(struct span s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	size_t k;
+	if (s.n >= 5 && is_digit(s.p[0]) && is_digit(s.p[1]) && is_digit(s.p[2]) &&
+	    is_digit(s.p[3]) && s.p[4] == '-')
+		return 1;
+	if (s.n < 5 || s.p[3] != ' ')
+		return 0;
+	for (k = 0; k + 3 <= sizeof months - 1; k += 3)
+		if (!memcmp(s.p, months + k, 3))
+			return 1;
+	return 0;
+}
+
+/* The next word of an RFC 5424 header at *I (space-separated). */
+static struct span header_word(struct span s, size_t *i)
+{
+	struct span w = span_of(s.p + *i, 0);
+	while (*i < s.n && s.p[*i] != ' ')
+		(*i)++;
+	w.n = (size_t)(s.p + *i - w.p);
+	if (*i < s.n)
+		(*i)++;
+	return w;
+}
+
+/* RFC 5424 after its "<PRI>": "1 STAMP HOST APP PROCID MSGID SD MSG".
+ * Sets the date and host and returns MSG, or returns S unchanged. */
+static struct span rfc5424(struct span s, struct wrap *w)
+{
+	size_t i = 2;
+	struct span stamp, host;
+	if (s.n < 4 || s.p[0] != '1' || s.p[1] != ' ')
+		return s;
+	stamp = header_word(s, &i);
+	if (!(stamp.n == 1 && stamp.p[0] == '-') && iso_stamp(stamp) != stamp.n)
+		return s;
+	host = header_word(s, &i);
+	header_word(s, &i); /* APP-NAME */
+	header_word(s, &i); /* PROCID */
+	header_word(s, &i); /* MSGID */
+	if (i < s.n && s.p[i] == '[') {
+		/* structured data: "[id k="v" ...]..." with \] inside values */
+		int quoted = 0;
+		for (; i < s.n; i++) {
+			if (s.p[i] == '\\' && i + 1 < s.n)
+				i++;
+			else if (s.p[i] == '"')
+				quoted = !quoted;
+			else if (!quoted && s.p[i] == ']' && (i + 1 >= s.n || s.p[i + 1] != '['))
+				break;
+		}
+		i += i < s.n;
+		i += i < s.n && s.p[i] == ' ';
+	} else
+		header_word(s, &i); /* "-" */
+	if (stamp.n > 1)
+		w->date = stamp;
+	if (!(host.n == 1 && host.p[0] == '-'))
+		w->host = host;
+	s = after(s, s.p + i);
+	if (starts(s, "\xef\xbb\xbf"))
+		s = after(s, s.p + 3); /* the BOM that may start MSG */
+	return s;
+}
+
+/* The MTA's own line inside what a collector added in front of it:
+ * "<PRI>" (RFC 3164) or a whole RFC 5424 header, docker compose's
+ * "SERVICE  | ", the RFC 3339 date "docker logs -t" writes before a line
+ * that has its own date, and a "facility.level: " tag. */
+static struct span unwrap(struct span line, struct wrap *w)
+{
+	int round;
+	memset(w, 0, sizeof *w);
+	for (round = 0; round < 4; round++) {
+		size_t i = 0, n;
+		if (line.n > 2 && line.p[0] == '<') {
+			for (i = 1; i < line.n && i < 5 && is_digit(line.p[i]);)
+				i++;
+			if (i > 1 && i < line.n && line.p[i] == '>') {
+				line = rfc5424(after(line, line.p + i + 1), w);
+				continue;
+			}
+			i = 0;
+		}
+		while (i < line.n && (is_digit(line.p[i]) || (line.p[i] >= 'a' && line.p[i] <= 'z') ||
+		                      (line.p[i] >= 'A' && line.p[i] <= 'Z') || line.p[i] == '-' ||
+		                      line.p[i] == '_' || line.p[i] == '.'))
+			i++;
+		n = i;
+		if (n && n < line.n && line.p[n] == ' ') {
+			while (i < line.n && line.p[i] == ' ')
+				i++;
+			if (i < line.n && line.p[i] == '|' && (i + 1 == line.n || line.p[i + 1] == ' ')) {
+				line = after(line, line.p + i + 1 + (i + 1 < line.n));
+				continue;
+			}
+		}
+		if (n > 3 && n + 1 < line.n && line.p[n] == ':' && line.p[n + 1] == ' ' &&
+		    memchr(line.p, '.', n) && !is_digit(line.p[0])) {
+			line = after(line, line.p + n + 2); /* "mail.info: " */
+			continue;
+		}
+		if ((n = iso_stamp(line)) != 0 && n < line.n && line.p[n] == ' ' &&
+		    starts_with_date(after(line, line.p + n + 1))) {
+			w->date = span_of(line.p, n);
+			line = after(line, line.p + n + 1);
+			continue;
+		}
+		break;
+	}
+	return line;
+}
+
+/* The wrapper's date and host over those of the line's own frame. */
+static void unwrapped(struct event *ev, const struct wrap *w)
+{
+	if (w->date.n)
+		ev->date = w->date;
+	if (w->host.n)
+		ev->host = w->host;
 }
 
 /* ---- Postfix and Sendmail ------------------------------------------------- */
@@ -178,9 +361,18 @@ static void syslog_frame(struct span line, const char *at, struct span *date, st
 /* "QUEUEID: to=<a>, ..., status=bounced (text)" and friends. */
 static int read_postfix_or_sendmail(struct span line, struct event *ev)
 {
-	const char *to = find(line, ": to=");
+	const char *to = find(line, ": to="), *blank;
 	struct span fields, status;
 	const char *q;
+	/* a copy from a web page may have turned the blank after the queue
+	   id into two */
+	for (blank = line.p; !to && (blank = find(after(line, blank), " to=")) != NULL; blank++) {
+		const char *c = blank;
+		while (c > line.p && c[-1] == ' ')
+			c--;
+		if (c > line.p && c[-1] == ':' && blank - c < 8)
+			to = c - 1;
+	}
 	if (!to)
 		return 0;
 	q = to;
@@ -188,7 +380,7 @@ static int read_postfix_or_sendmail(struct span line, struct event *ev)
 		q--;
 	ev->queue_id = span_of(q, (size_t)(to - q));
 	syslog_frame(line, q, &ev->date, &ev->host);
-	fields = after(line, to + 2);
+	fields = trim(after(line, to + 1));
 	ev->recipients = field(fields, "to=");
 	if ((status = field(fields, "status=")).n) {
 		/* Postfix: the word, then the reason in parentheses to the end */
@@ -255,6 +447,31 @@ static int exim_id(struct span w)
 	return dashes == 2 && w.p[0] != '-' && w.p[w.n - 1] != '-';
 }
 
+/* What stands before the message id: Exim's date ("+ZONE" with
+ * log_timezone), maybe "[PID]" (log_selector +pid), all after a syslog
+ * frame "DATE HOST exim[PID]: " when the main log goes to syslog. */
+static void exim_frame(struct span head, struct event *ev)
+{
+	const char *tag = NULL, *p;
+	struct span own;
+	for (p = head.p; p + 1 < head.p + head.n; p++)
+		if (p[0] == ':' && p[1] == ' ')
+			tag = p; /* Exim's times have no ": " */
+	own = trim(tag ? after(head, tag + 2) : head);
+	if (tag)
+		syslog_frame(head, tag + 2, &ev->date, &ev->host);
+	if (own.n && own.p[own.n - 1] == ']') {
+		/* the process id */
+		p = own.p + own.n - 1;
+		while (p > own.p && is_digit(p[-1]))
+			p--;
+		if (p > own.p && p[-1] == '[' && p < own.p + own.n - 1)
+			own = trim(span_of(own.p, (size_t)(p - 1 - own.p)));
+	}
+	if (own.n)
+		ev->date = own;
+}
+
 /* "DATE TIME [+ZONE] [[PID]] ID ** addr [<orig>] R=.. T=.. H=host [ip]: text" */
 static int read_exim(struct span line, struct event *ev)
 {
@@ -278,7 +495,7 @@ static int read_exim(struct span line, struct event *ev)
 		ev->mta = "exim";
 		ev->outcome = marks[k].outcome;
 		ev->queue_id = span_of(id, (size_t)(m - id));
-		ev->date = trim(span_of(line.p, (size_t)(id - line.p)));
+		exim_frame(span_of(line.p, (size_t)(id - line.p)), ev);
 		rest = after(line, m + 4);
 		w = until(rest, " ");
 		if (w.n && w.p[w.n - 1] == ':')
@@ -478,6 +695,8 @@ static int pmta_header(struct span line, struct pmta_columns *c, char *scratch)
 {
 	struct span f[PMTA_MAX_FIELDS];
 	int n;
+	if (starts(line, "#type,"))
+		line = after(line, line.p + 1); /* written as a comment by some exports */
 	if (!starts(line, "type,") || !find(line, "rcpt") || (n = csv_split(line, f, scratch)) < 0)
 		return 0;
 	c->type = pmta_column(f, n, "type");
@@ -569,6 +788,16 @@ static int read_kumo(struct span line, struct event *ev, char *scratch)
 	ev->mta = "kumomta";
 	ev->outcome = types[k].outcome;
 	ev->recipients = lj_text(lj_member(obj, "recipient"), &out);
+	if (!ev->recipients.n && ev->outcome == OUT_COMPLAINT) {
+		/* a report KumoMTA could not tie to a message of its own names
+		   the recipient in the report: the trace header kumo added, or
+		   the report's Original-Rcpt-To */
+		struct span report = lj_member(obj, "feedback_report");
+		ev->recipients =
+		    lj_text(lj_member(lj_member(report, "supplemental_trace"), "recipient"), &out);
+		if (!ev->recipients.n)
+			ev->recipients = lj_text(lj_member(report, "original_rcpt_to"), &out);
+	}
 	ev->queue_id = lj_text(lj_member(obj, "id"), &out);
 	ev->date = lj_member(obj, "timestamp");
 	if (ev->date.n && ev->date.p[0] == '"')
@@ -753,6 +982,7 @@ struct log_run {
 	struct summary *summary;  /* with --summary: the records are folded into it */
 	struct xlog_columns xlog; /* an Exchange log's, likewise */
 	struct esp_state esp;     /* JSON of an ESP's events gathered over lines */
+	struct haraka_state haraka; /* a Haraka transaction's recipients, likewise */
 	unsigned long known; /* lines of the current file that were recognised */
 };
 
@@ -895,6 +1125,14 @@ static int next_address(struct span list, size_t *pos, struct span *addr)
 	*addr = until(after(list, list.p + *pos), ",");
 	*pos += addr->n ? addr->n : 1;
 	*addr = bare_address(*addr);
+	if (addr->n && addr->p[addr->n - 1] == '>' && find(*addr, "<")) {
+		/* Sendmail keeps a display name: "to=Name <a@b>" */
+		const char *open = addr->p + addr->n - 1;
+		while (*open != '<')
+			open--;
+		if (addr->p + addr->n - 2 > open)
+			*addr = span_of(open + 1, (size_t)(addr->p + addr->n - 2 - open));
+	}
 	return 1;
 }
 
@@ -1008,7 +1246,7 @@ static void report_expired(struct log_run *run, const struct queued *m)
  * removal lets per-recipient lines logged in between ("to=<r>, ...,
  * status=expired") speak for their recipients first. */
 static int read_postfix_queue(struct log_run *run, const char *path, unsigned long lineno,
-                              struct span line)
+                              struct span line, const struct wrap *w)
 {
 	const char *m = find(line, ": removed");
 	const char *x = find(line, ", status=expired");
@@ -1031,6 +1269,10 @@ static int read_postfix_queue(struct log_run *run, const char *path, unsigned lo
 	}
 	if ((msg = queue_get(&run->queue, id)) != NULL) {
 		syslog_frame(line, q, &date, &host);
+		if (w->date.n)
+			date = w->date;
+		if (w->host.n)
+			host = w->host;
 		msg->expired_line = lineno;
 		if (copy_set(&msg->expired_in, span_of(path, strlen(path))) |
 		    copy_set(&msg->expired_date, date) | copy_set(&msg->expired_host, host)) {
@@ -1057,6 +1299,7 @@ struct xlog_at {
 	struct log_run *run;
 	const char *path;
 	unsigned long lineno;
+	const struct wrap *wrap; /* of the line, for the readers of maillog_reader.h */
 };
 
 static void xlog_report(void *ctx, const struct xlog_delivery *d)
@@ -1097,24 +1340,34 @@ static void mlog_report(void *ctx, const struct mlog_delivery *d)
 	ev.text = d->text;
 	ev.verdict = d->verdict;
 	ev.reply = d->reply;
+	if (at->wrap)
+		unwrapped(&ev, at->wrap);
 	report(at->run, at->path, d->line ? d->line : at->lineno, &ev);
 }
 
 static void read_line(struct log_run *run, const char *path, unsigned long lineno,
                       const char *text, size_t len, char *scratch)
 {
-	struct span line = span_of(text, len);
+	struct span line = span_of(text, len), core;
 	struct event ev;
 	struct xlog_at at;
+	struct wrap w;
 	int esp;
 	memset(&ev, 0, sizeof ev);
-	at.run = run, at.path = path, at.lineno = lineno;
+	at.run = run, at.path = path, at.lineno = lineno, at.wrap = NULL;
 	if ((esp = esp_line(&run->esp, path, lineno, text, len, mlog_report, &at)) != ESP_NOT_MINE) {
 		run->known += esp == ESP_KNOWN; /* JSON of no known feed is not */
 		return;
 	}
-	if (xlog_line(&run->xlog, text, len, scratch, xlog_report, &at) ||
-	    smtpd_line(text, len, mlog_report, &at) || haraka_line(text, len, mlog_report, &at)) {
+	if (xlog_line(&run->xlog, text, len, scratch, xlog_report, &at)) {
+		run->known++;
+		return;
+	}
+	/* the syslog-like logs may come inside a collector's wrapper */
+	core = unwrap(line, &w);
+	at.wrap = &w;
+	if (smtpd_line(core.p, core.n, mlog_report, &at) ||
+	    haraka_line(&run->haraka, core.p, core.n, mlog_report, &at)) {
 		run->known++;
 		return;
 	}
@@ -1122,11 +1375,13 @@ static void read_line(struct log_run *run, const char *path, unsigned long linen
 		run->known++;
 		return;
 	}
-	if (read_pmta(line, &run->pmta, &ev, scratch) || read_kumo(line, &ev, scratch) ||
-	    read_postfix_or_sendmail(line, &ev) || read_exim(line, &ev) ||
-	    read_qmail(line, &ev, run->qmail, scratch))
+	if (read_pmta(line, &run->pmta, &ev, scratch) || read_kumo(line, &ev, scratch))
 		report(run, path, lineno, &ev);
-	else if (!read_postfix_queue(run, path, lineno, line) && !qmail_start(line, run->qmail))
+	else if (read_postfix_or_sendmail(core, &ev) || read_exim(core, &ev) ||
+	         read_qmail(core, &ev, run->qmail, scratch)) {
+		unwrapped(&ev, &w);
+		report(run, path, lineno, &ev);
+	} else if (!read_postfix_queue(run, path, lineno, core, &w) && !qmail_start(core, run->qmail))
 		return;
 	run->known++;
 }
@@ -1145,7 +1400,9 @@ static void log_usage(FILE *f)
 	      "and rendering failures, also inside SNS notifications), SendGrid,\n"
 	      "Mailgun, Postmark, SparkPost, Mandrill, Mailjet, Brevo, Resend and\n"
 	      "Postal, as JSON (one object per line, or arrays, or spread over\n"
-	      "lines); the ESP's own verdict is kept as esp_verdict.  Other lines\n"
+	      "lines); the ESP's own verdict is kept as esp_verdict.  Syslog-style\n"
+	      "lines are read inside a collector's wrapper too (syslog <PRI> or RFC\n"
+	      "5424 header, docker compose or 'docker logs -t' prefix).  Other lines\n"
 	      "are skipped, broken JSON is reported.  Without FILE, or with '-',\n"
 	      "standard input is read.\n\n"
 	      "  -p, --profile NAME   use a profile of overrides (see 'rebound list profiles')\n"
@@ -1179,6 +1436,7 @@ static void read_stream(struct log_run *run, const char *path, FILE *f, char *sc
 	if (run->summary)
 		summary_begin_input(run->summary);
 	memset(&run->xlog, 0, sizeof run->xlog);
+	memset(&run->haraka, 0, sizeof run->haraka);
 	run->known = 0;
 	while (!run->o.failed && lines_next(&in, &text, &len)) {
 		char *s = scratch;

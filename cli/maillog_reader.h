@@ -68,8 +68,13 @@ static inline void mlog_frame(struct span prefix, struct span *date, struct span
 			e--;
 		for (w = e; w > p && w[-1] != ' ';)
 			w--;
-		host->p = w;
-		host->n = (size_t)(e - w);
+		if (e - w >= 8 && w[2] == ':' && w[5] == ':') {
+			/* a time: this syslog wrote no host name */
+			w = e;
+		} else {
+			host->p = w;
+			host->n = (size_t)(e - w);
+		}
 		e = w;
 		while (e > p && e[-1] == ' ')
 			e--;

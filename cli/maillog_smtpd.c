@@ -7,7 +7,8 @@
  *       relay="IP (NAME)" delay=1m2s result="Ok|TempFail|PermFail" stat="TEXT"
  *   SESSION mda delivery evpid=ID from=<S> to=<D> [rcpt=<R> ]user=U
  *       delay=D result=Ok|TempFail|PermFail stat=TEXT
- * and the queue writes the envelopes it gives up on:
+ * (6.0 wrote "mta event=delivery evpid=..." with the same fields), and
+ * the queue writes the envelopes it gives up on:
  *   relay: Expire for ID: from=<S>, to=<D>, rcpt=<R|->, delay=D, stat=Envelope expired
  * which is also the shape of every attempt's line in older releases (the
  * mta.c of 2012):
@@ -123,7 +124,9 @@ int smtpd_line(const char *line, size_t len, mlog_each *each, void *ctx)
 	struct mlog_delivery d;
 	int mta;
 	if (!(at = mlog_find(line, end, " mta delivery evpid=")) &&
-	    !(at = mlog_find(line, end, " mda delivery evpid=")))
+	    !(at = mlog_find(line, end, " mda delivery evpid=")) &&
+	    !(at = mlog_find(line, end, " mta event=delivery evpid=")) &&
+	    !(at = mlog_find(line, end, " mda event=delivery evpid=")))
 		return smtpd_queue_line(line, end, each, ctx);
 	mta = at[2] == 't'; /* " mta" or " mda" */
 	/* the text is last and may hold anything, so the fields end before it */

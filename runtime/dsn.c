@@ -66,10 +66,12 @@ static enum dsn_field dsn_name_field(const char *s, size_t n)
 #undef DSN_IS
 }
 
-/* The field a line starts, with *VALUE set to the rest of the line. */
-static enum dsn_field dsn_field_of(rbp_span line, rbp_span *value)
+/* The field a line starts, with *VALUE set to the rest of the line.
+ * ROOM bytes (at least LINE's) may be read: the name ends at the line's
+ * end anyway, and a short line then takes the sixteen-byte path. */
+static enum dsn_field dsn_field_of(rbp_span line, size_t room, rbp_span *value)
 {
-	size_t i = rbp_name_end(line.ptr, line.len);
+	size_t i = rbp_name_end(line.ptr, room);
 	if (i == 0 || i >= line.len || line.ptr[i] != ':')
 		return DSN_NONE;
 	value->ptr = line.ptr + i + 1;
@@ -201,12 +203,14 @@ unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_report *rep, struct 
 	rbp_span line, value;
 	rbp_span *open_field = NULL; /* the field a fold continues */
 	struct dsn_group g;
+	struct rbp_lines lines;
 	unsigned added = 0;
 
 	if (!strict && !dsn_may_have_fields(text))
 		return 0;
 	memset(&g, 0, sizeof g);
-	while (rbp_next_line(text.ptr, text.len, &pos, &line)) {
+	rbp_lines_start(&lines, text.ptr, text.len, 0);
+	while (rbp_lines_next(&lines, &pos, &line)) {
 		enum dsn_field f;
 		rbp_span *slot = NULL;
 		if (rbp_all_space(line)) {
@@ -221,7 +225,7 @@ unsigned rbp_dsn_read(rbp_span text, int strict, struct rbp_report *rep, struct 
 				open_field->len = (size_t)(line.ptr + line.len - open_field->ptr);
 			continue;
 		}
-		f = dsn_field_of(line, &value);
+		f = dsn_field_of(line, (size_t)(text.ptr + text.len - line.ptr), &value);
 		switch (f) {
 		case DSN_REPORTING_MTA:
 			if (!rep->reporting_mta.len)

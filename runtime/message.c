@@ -974,10 +974,11 @@ static void msg_collect(struct msg *m)
 	/* a notice written only in HTML: read its text */
 	if (!m->scan.format && !msg_first_text(m).len)
 		for (i = 0; i < m->mime.nparts; i++) {
-			const struct rbp_part *p = &m->mime.parts[i];
+			struct rbp_part *p = &m->mime.parts[i];
 			struct rbp_ndr_scan s;
 			if (p->enclosed || p->kind != RBP_PART_HTML)
 				continue;
+			rbp_part_decode(&m->arena, p, &m->flags);
 			v = rbp_mkspan(m->html_buf, rbp_html_text(p->body, m->html_buf, REBOUND_MAX_NDR_SCAN));
 			memset(&s, 0, sizeof s);
 			s.index = &rbp_ndr_phrase_index;
@@ -1241,6 +1242,55 @@ static int msg_report_autoreply(struct msg *m)
 	return 1;
 }
 
+/* Words by which a list manager says it passed a post to the list's
+ * moderators instead of delivering it (lower case). */
+static const char *const msg_moderation_phrases[] = {
+	"forwarded to the moderator", "awaits moderator approval", "awaiting moderator approval",
+	"held for moderation", "held for moderator approval", "until the list moderator",
+	"pending moderator approval", "queued for moderation", NULL,
+};
+
+/* A report from a list manager that the post is held for its moderators:
+ * Sympa sends it as a delivery status notification whose Action is
+ * "failed" with a 4.x.x status.  Nothing failed; the list has the post.
+ * Only reports with a 4.x.x status and none final (every status 2.x.x or
+ * 4.x.x) count, and the sentence must be in the notice's own first text
+ * part, not in a returned message.  Every phrase holds "moderat", looked
+ * for first: one pass over the text for the many reports that lack it. */
+static int msg_moderation_hold(const struct msg *m)
+{
+	const char *const *s;
+	rbp_span text;
+	unsigned i, soft = 0;
+	size_t at;
+	if (!m->reports.n || m->nfeedback_parts)
+		return 0;
+	for (i = 0; i < m->reports.n; i++) {
+		rbp_span st = rbp_trim(m->reports.v[i].status);
+		if (!st.len)
+			continue;
+		if (st.ptr[0] == '4')
+			soft = 1;
+		else if (st.ptr[0] != '2')
+			return 0;
+	}
+	if (!soft)
+		return 0;
+	text = msg_first_text(m);
+	if (text.len > 2048)
+		text.len = 2048;
+	at = rbp_find(text.ptr, text.len, "moderat", NULL);
+	if (at == RBP_NOT_FOUND)
+		return 0;
+	/* no phrase starts more than 17 bytes before its "moderat" */
+	at = at > 32 ? at - 32 : 0;
+	text = rbp_mkspan(text.ptr + at, text.len - at);
+	for (s = msg_moderation_phrases; *s; s++)
+		if (rbp_find(text.ptr, text.len, *s, NULL) != RBP_NOT_FOUND)
+			return 1;
+	return 0;
+}
+
 /*
  * The headers of a returned message that came as text: looked for in
  * the part the notice was read from, from its error section on, then
@@ -1307,6 +1357,10 @@ static void msg_run(struct msg *m)
 			msg_pasted_returned(m, &m->message_id, &m->orig_at[1], &m->orig_val[1]);
 	if (m->orig_headers.len && m->orig_at[1] != RBP_NO_FIELD)
 		m->sender = msg_from_address(m->orig_val[1]);
+	if (msg_moderation_hold(m)) {
+		msg_report(m, NULL, REBOUND_KIND_NOT_BOUNCE, 0);
+		return;
+	}
 	if (msg_report_reports(m) || msg_report_feedback(m) || msg_report_notice(m) ||
 	    msg_report_failed_field(m) || msg_report_autoreply(m))
 		return;

@@ -16,14 +16,16 @@
 /* ---- header fields ------------------------------------------------ */
 
 /* Length of the field name if LINE looks like "Name: value", else 0;
- * *COLON is where the ':' is.  Inline: it runs for every line of every
- * header block. */
+ * *COLON is where the ':' is.  ROOM bytes (at least LINE's) may be read
+ * from LINE's start: a name ends at the line's end (a control) anyway,
+ * and more room lets a short line take the sixteen-byte path.  Inline:
+ * it runs for every line of every header block. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline size_t mime_field_name(rbp_span line, size_t *colon)
+static inline size_t mime_field_name(rbp_span line, size_t room, size_t *colon)
 {
-	size_t i = rbp_name_end(line.ptr, line.len);
+	size_t i = rbp_name_end(line.ptr, room);
 	if (i == 0)
 		return 0;
 	if (i < line.len && line.ptr[i] == ':') {
@@ -58,33 +60,39 @@ static int mime_all_blank(rbp_span line)
 
 #define MIME_NO_FIELD RBP_NO_FIELD
 
+/* Sought field names are keyed by (25 L + C) % 64 for a name of L bytes
+ * starting with C (25: the common fields that are not sought rarely
+ * share a key).  A set of names has a mask of its keys and a table from
+ * each key to 1 + the only name with it, MIME_KEY_MANY where several
+ * share it. */
+#define MIME_KEY(len, c) ((25u * (unsigned)(len) + (unsigned)(c)) & 63u)
+#define MIME_KEY_MANY 255u
+
 /* rbp_header_block, noting on the way where the first field of each of
- * the COUNT lower-case NAMES (of LENS bytes) starts (AT[k];
- * MIME_NO_FIELD: absent) and, when VALS is not NULL, its value (VALS[k],
- * trimmed, over its folded lines), so that the walk reads each entity's
- * headers once and takes no field apart again. */
+ * the COUNT lower-case NAMES (of LENS bytes; keys in SOUGHT and SLOT)
+ * starts (AT[k]; MIME_NO_FIELD: absent) and, when VALS is not NULL, its
+ * value (VALS[k], trimmed, over its folded lines), so that the walk
+ * reads each entity's headers once and takes no field apart again. */
 static size_t mime_header_block(const char *s, size_t n, size_t *body, const char *const *names,
-                                const unsigned char *lens, unsigned count, size_t *at,
-                                rbp_span *vals)
+                                const unsigned char *lens, unsigned count, uint64_t sought,
+                                const unsigned char *slot, size_t *at, rbp_span *vals)
 {
 	size_t pos = 0, end = 0, ret;
 	rbp_span line;
 	unsigned k;
-	/* bit (25 L + C) % 64: a name of L bytes starting with C is sought
-	   (25: the common fields that are not sought rarely share a bit) */
-	uint64_t sought = 0;
+	struct rbp_lines lines;
 	int first = 1;
 	rbp_span *open = NULL; /* the value the folds that follow belong to */
 	for (k = 0; k < count; k++) {
 		at[k] = MIME_NO_FIELD;
-		sought |= (uint64_t)1 << ((25u * lens[k] + (unsigned char)names[k][0]) & 63u);
 		if (vals)
 			vals[k] = rbp_mkspan(NULL, 0);
 	}
+	rbp_lines_start(&lines, s, n, 0);
 	while (1) {
 		size_t start = pos, nl, colon = 0;
 		unsigned char c;
-		if (!rbp_next_line(s, n, &pos, &line)) {
+		if (!rbp_lines_next(&lines, &pos, &line)) {
 			*body = n;
 			ret = n;
 			break;
@@ -100,7 +108,7 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 				open->len = (size_t)(line.ptr + line.len - open->ptr);
 			continue;
 		}
-		nl = mime_field_name(line, &colon);
+		nl = mime_field_name(line, (size_t)(s + n - line.ptr), &colon);
 		if (!nl) {
 			/* the body began without an empty line */
 			*body = start;
@@ -112,18 +120,28 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 		open = NULL;
 		/* most fields have a length and first letter no name sought has */
 		c = (unsigned char)(line.ptr[0] | 0x20);
-		if (!(sought >> ((25u * nl + c) & 63u) & 1u))
+		if (!(sought >> MIME_KEY(nl, c) & 1u))
 			continue;
-		for (k = 0; k < count; k++)
-			if (lens[k] == nl && (unsigned char)names[k][0] == c && at[k] == MIME_NO_FIELD &&
-			    rbp_name_is(line.ptr, names[k], nl)) {
-				at[k] = start;
-				if (vals) {
-					open = &vals[k];
-					*open = rbp_mkspan(line.ptr + colon + 1, line.len - colon - 1);
-				}
-				break;
-			}
+		k = slot[MIME_KEY(nl, c)];
+		if (k != MIME_KEY_MANY) {
+			/* the one name with this key */
+			k--;
+			if (k >= count || lens[k] != nl || (unsigned char)names[k][0] != c ||
+			    at[k] != MIME_NO_FIELD || !rbp_name_is(line.ptr, names[k], nl))
+				continue;
+		} else {
+			for (k = 0; k < count; k++)
+				if (lens[k] == nl && (unsigned char)names[k][0] == c && at[k] == MIME_NO_FIELD &&
+				    rbp_name_is(line.ptr, names[k], nl))
+					break;
+			if (k == count)
+				continue;
+		}
+		at[k] = start;
+		if (vals) {
+			open = &vals[k];
+			*open = rbp_mkspan(line.ptr + colon + 1, line.len - colon - 1);
+		}
 	}
 	if (vals)
 		for (k = 0; k < count; k++)
@@ -135,14 +153,24 @@ static size_t mime_header_block(const char *s, size_t n, size_t *body, const cha
 size_t rbp_header_block_at(const char *s, size_t n, size_t *body, const char *const *names,
                            const unsigned char *lens, unsigned count, size_t *at, rbp_span *vals)
 {
-	return mime_header_block(s, n, body, names, lens, count, at, vals);
+	uint64_t sought = 0;
+	unsigned char slot[64];
+	unsigned k;
+	memset(slot, 0, sizeof slot);
+	for (k = 0; k < count; k++) {
+		unsigned key = MIME_KEY(lens[k], (unsigned char)names[k][0]);
+		sought |= (uint64_t)1 << key;
+		slot[key] = (unsigned char)(slot[key] ? MIME_KEY_MANY : k + 1);
+	}
+	return mime_header_block(s, n, body, names, lens, count, sought, slot, at, vals);
 }
 
 int rbp_next_field(rbp_span block, size_t *pos, rbp_span *name, rbp_span *value)
 {
 	rbp_span line;
 	while (rbp_next_line(block.ptr, block.len, pos, &line)) {
-		size_t colon = 0, nl = mime_field_name(line, &colon), vstart, vend, p2;
+		size_t colon = 0, vstart, vend, p2;
+		size_t nl = mime_field_name(line, (size_t)(block.ptr + block.len - line.ptr), &colon);
 		if (!nl)
 			continue; /* a stray fold or junk */
 		vstart = (size_t)(line.ptr - block.ptr) + colon + 1;
@@ -761,6 +789,7 @@ static struct rbp_part *mime_add_part(struct mime_walk *w, rbp_span body, unsign
 	p->enclosed = (unsigned char)(enclosed > 255 ? 255 : enclosed);
 	p->preamble = (unsigned char)preamble;
 	p->block = 0;
+	p->encoding = 0;
 	p->body = body;
 	if (encoding != MIME_IDENTITY && kind != RBP_PART_OTHER && body.len) {
 		char *out;
@@ -788,6 +817,40 @@ static struct rbp_part *mime_add_part(struct mime_walk *w, rbp_span body, unsign
 		w->arena->used -= body.len - p->body.len;
 	}
 	return p;
+}
+
+void rbp_part_decode(struct rbp_arena *a, struct rbp_part *p, unsigned *flags)
+{
+	rbp_span body = p->body;
+	char *out;
+	int bad = 0;
+	if (!p->encoding)
+		return;
+	out = body.len ? rbp_alloc(a, body.len) : NULL;
+	if (!out) {
+		if (body.len)
+			*flags |= REBOUND_RECORD_MALFORMED;
+		p->encoding = 0;
+		return;
+	}
+	if (p->encoding == MIME_BASE64)
+		p->body.len = mime_decode_base64(body.ptr, body.len, out, &bad);
+	else
+		p->body.len = mime_decode_qp(body.ptr, body.len, out, 0);
+	p->body.ptr = out;
+	p->encoding = 0;
+	/* (BAD was noted by the walk) */
+	a->used -= body.len - p->body.len;
+}
+
+/* Can an HTML part labelled CHARSET wait to be decoded?  Only when no
+ * charset conversion follows its decoding (mime_charset_part looks for
+ * escapes in an unlabelled or US-ASCII text, and converts a Japanese
+ * one within a budget shared by the parts in their order). */
+static int mime_html_may_wait(rbp_span charset)
+{
+	return charset.len && !rbp_is_ci(charset, "us-ascii") &&
+	       rbp_charset_of(charset.ptr, charset.len) == RBP_CS_OTHER;
 }
 
 /*
@@ -1002,6 +1065,16 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 			sizeof "content-type" - 1, sizeof "content-transfer-encoding" - 1,
 			sizeof "subject" - 1, sizeof "date" - 1, sizeof "from" - 1,
 			sizeof "x-failed-recipients" - 1, sizeof "message-id" - 1};
+		/* their keys (no two alike), for the first 2, 6 and 7 of them */
+		static const unsigned char slot[64] = {
+			[MIME_KEY(12, 'c')] = 1, [MIME_KEY(25, 'c')] = 2, [MIME_KEY(7, 's')] = 3,
+			[MIME_KEY(4, 'd')] = 4, [MIME_KEY(4, 'f')] = 5, [MIME_KEY(19, 'x')] = 6,
+			[MIME_KEY(10, 'm')] = 7};
+		const uint64_t sought2 = (uint64_t)1 << MIME_KEY(12, 'c') | (uint64_t)1 << MIME_KEY(25, 'c'),
+			       sought6 = sought2 | (uint64_t)1 << MIME_KEY(7, 's') |
+			                 (uint64_t)1 << MIME_KEY(4, 'd') | (uint64_t)1 << MIME_KEY(4, 'f') |
+			                 (uint64_t)1 << MIME_KEY(19, 'x'),
+			       sought7 = sought6 | (uint64_t)1 << MIME_KEY(10, 'm');
 		size_t body_off, hlen, at[7];
 		rbp_span vals[7];
 		unsigned k;
@@ -1019,8 +1092,8 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 				vals[k] = next_vals[k];
 			}
 		} else
-			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, lens, pos ? 2 : 6, at,
-			                         vals);
+			hlen = mime_header_block(msg + pos, len - pos, &body_off, names, lens, pos ? 2 : 6,
+			                         pos ? sought2 : sought6, slot, at, vals);
 		have_next = 0;
 		headers = rbp_mkspan(msg + pos, hlen);
 		if (pos == 0) {
@@ -1087,7 +1160,8 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 				   part, and the first one's Message-ID and From are noted */
 				unsigned first = !enclosed_seen;
 				next_hlen = mime_header_block(msg + pos, len - pos, &next_body, names, lens,
-				                              first ? 7 : 2, next_at, next_vals);
+				                              first ? 7 : 2, first ? sought7 : sought2, slot,
+				                              next_at, next_vals);
 				have_next = 1; /* the next round reads them from here */
 				hp = mime_add_part(&w, rbp_mkspan(msg + pos, next_hlen), RBP_PART_HEADERS,
 				                   enclosed + 1, 0, MIME_IDENTITY);
@@ -1115,9 +1189,21 @@ void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a, struct rbp_
 		found = mime_next_boundary(&w, pos, &h);
 		body = rbp_mkspan(msg + pos, (found ? mime_body_end(msg, pos, h.line) : len) - pos);
 		k = m->nparts; /* the part added next, if any */
-		mime_add_part(&w, body, kind, enclosed, 0, encoding);
-		if (m->nparts > k)
-			mime_charset_part(&w, &m->parts[k], ct.charset);
+		if (kind == RBP_PART_HTML && !enclosed && encoding != MIME_IDENTITY && body.len &&
+		    mime_html_may_wait(ct.charset)) {
+			/* the notice's HTML is read only when it has no text: it
+			   is decoded then, if ever (its base64 checked now) */
+			struct rbp_part *hp = mime_add_part(&w, body, kind, enclosed, 0, MIME_IDENTITY);
+			if (hp) {
+				hp->encoding = (unsigned char)encoding;
+				if (encoding == MIME_BASE64 && mime_base64_bad(body.ptr, body.len))
+					m->flags |= REBOUND_RECORD_MALFORMED;
+			}
+		} else {
+			mime_add_part(&w, body, kind, enclosed, 0, encoding);
+			if (m->nparts > k)
+				mime_charset_part(&w, &m->parts[k], ct.charset);
+		}
 		if (kind == RBP_PART_DSN && encoding == MIME_IDENTITY) {
 			size_t inner = mime_inner_base64(body);
 			if (inner && inner < body.len)

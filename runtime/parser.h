@@ -111,6 +111,90 @@ static inline int rbp_next_line(const char *p, size_t n, size_t *pos, rbp_span *
 }
 
 
+/*
+ * Lines one after another, their ends found 64 bytes at a time: one
+ * mask of the LF and CR bytes of a window serves every line that ends
+ * in it (a header or notice line is some 50 bytes; rbp_next_line looks
+ * at each afresh, 16 bytes a step).  Within 64 bytes of the text's end
+ * the lines are found by rbp_next_line.  *POS must be where the last
+ * call left it (or where rbp_lines_start began).
+ */
+struct rbp_lines {
+	const char *s;
+	size_t n, base; /* the window is S[BASE, BASE + 64) */
+	uint64_t ends;  /* its line ends at or after the current line's start */
+	int tail;       /* no full window is left: rbp_next_line */
+};
+
+#if defined(__SSE2__) && defined(__GNUC__)
+static inline uint64_t rbp_ends16(const char *q)
+{
+	const __m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
+	return (unsigned)_mm_movemask_epi8(
+		_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(w, _mm_set1_epi8('\r'))));
+}
+
+/* The window at BASE (64 bytes are there), its ends before FROM (at
+ * most BASE + 1) dropped */
+static inline void rbp_lines_load(struct rbp_lines *L, size_t base, size_t from)
+{
+	const char *q = L->s + base;
+	L->base = base;
+	L->ends = rbp_ends16(q) | rbp_ends16(q + 16) << 16 | rbp_ends16(q + 32) << 32 |
+	          rbp_ends16(q + 48) << 48;
+	if (from > base)
+		L->ends &= ~(uint64_t)0 << (from - base);
+}
+#endif
+
+static inline void rbp_lines_start(struct rbp_lines *L, const char *s, size_t n, size_t pos)
+{
+	L->s = s;
+	L->n = n;
+	L->tail = 1;
+#if defined(__SSE2__) && defined(__GNUC__)
+	if (pos <= n && n - pos >= 64) {
+		L->tail = 0;
+		rbp_lines_load(L, pos, pos);
+	}
+#endif
+}
+
+/* rbp_next_line over the text of L, from *POS */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int rbp_lines_next(struct rbp_lines *L, size_t *pos, rbp_span *line)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+	const char *s = L->s;
+	size_t n = L->n, i = *pos;
+	while (!L->tail) {
+		if (L->ends) {
+			size_t e = L->base + (unsigned)__builtin_ctzll(L->ends);
+			uint64_t rest = L->ends & (L->ends - 1);
+			line->ptr = s + i;
+			line->len = e - i;
+			/* a CR LF: the LF is the next end, if it is in the window
+			   (else E was its last byte, and REST is 0) */
+			if (s[e] == '\r' && e + 1 < n && s[e + 1] == '\n') {
+				rest &= rest - 1;
+				e++;
+			}
+			L->ends = rest;
+			*pos = e + 1;
+			return 1;
+		}
+		/* no end from I to the window's end: the next window */
+		if (n - L->base >= 128)
+			rbp_lines_load(L, L->base + 64, i);
+		else
+			L->tail = 1;
+	}
+#endif
+	return rbp_next_line(L->s, L->n, pos, line);
+}
+
 /* Where the run of bytes at S (N of them) that may make a header field
  * name ends: the first blank, control, ':' or byte outside ASCII. */
 static inline size_t rbp_name_end(const char *s, size_t n)
@@ -289,6 +373,9 @@ struct rbp_part {
 	unsigned char preamble; /* text before a multipart's first part */
 	unsigned char block;    /* a HEADERS part that is exactly the header block
 	                           of an enclosed message (no body after it) */
+	unsigned char encoding; /* an HTML part of the notice left encoded until
+	                           it is read (rbp_part_decode): its transfer
+	                           encoding; 0 once decoded */
 };
 
 struct rbp_mime {
@@ -314,6 +401,10 @@ struct rbp_mime {
 /* Split MSG into leaf parts, decoding what needs decoding into A. */
 REBOUND_PRIVATE void rbp_mime_walk(const char *msg, size_t len, struct rbp_arena *a,
                                    struct rbp_mime *m);
+
+/* Decode a part the walk left encoded (P->encoding) into A; adds
+ * REBOUND_RECORD_MALFORMED to *FLAGS when scratch runs out. */
+REBOUND_PRIVATE void rbp_part_decode(struct rbp_arena *a, struct rbp_part *p, unsigned *flags);
 
 /* ---- recipients --------------------------------------------------- */
 

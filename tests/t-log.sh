@@ -9,9 +9,11 @@ tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 # every sample log gives exactly the records expect.tsv lists, in order
 for f in postfix.log sendmail.log qmail-send.log exim_mainlog powermta-acct.csv kumomta.jsonl \
 	exchange-msgtrk.log exchange-msgtrk-2010.log m365-extended-report.csv m365-message-trace.csv \
-	m365-message-trace-detail.csv opensmtpd.log haraka.log ses-events.jsonl sendgrid-events.json \
+	m365-message-trace-detail.csv opensmtpd.log haraka.log haraka-protocol.log ses-events.jsonl \
+	sendgrid-events.json \
 	mailgun-events.jsonl postmark-bounces.json sparkpost-events.json mandrill-events.json \
-	mailjet-events.json brevo-events.jsonl resend-events.jsonl postal-webhooks.jsonl; do
+	mailjet-events.json brevo-events.jsonl resend-events.jsonl postal-webhooks.jsonl wrapped.log \
+	powermta-comment-header.csv; do
 	"$REBOUND" log --delivered -f tsv "$logs/$f" >"$tmp/out" 2>/dev/null
 	ok $? "$f is read"
 	tail -n +2 "$tmp/out" | awk -F'\t' -v OFS='\t' -v f="$f" '{ print f, $2, $5, $6, $11 }' >"$tmp/got"
@@ -44,6 +46,36 @@ ok $? "Exim: H= is the remote host, a quoted DN= does not end the fields"
 "$REBOUND" log --final -f tsv "$logs/postfix.log" "$logs/exim_mainlog" >"$tmp/out"
 ! cut -f5 "$tmp/out" | grep -q delayed; ok $? "--final leaves deferrals out"
 [ "$(cut -f5 "$tmp/out" | grep -c expired)" -eq 2 ]; ok $? "--final keeps the expiries"
+
+# lines inside what a collector wrapped them in (docker compose, docker
+# logs -t, syslog's <PRI> and RFC 5424 header, a facility tag, Solaris's
+# "[ID n fac.level]", journalctl's weekday) keep the line's date and host
+"$REBOUND" log --delivered -f json "$logs/wrapped.log" >"$tmp/out"
+for want in 'amy@example.org:mx1:Nov 22 10:00:01' 'bo@example.net:mx1:2026-11-22T10:00:02.123456789Z' \
+	'cy@example.com:mx1:2026-11-22T10:00:03.000000001Z' 'di@example.org:mx1:Nov 22 10:00:04' \
+	'ed@example.net:mx1:Nov 22 10:00:05' 'flo@example.com:mx2:2026-11-22T10:00:06.500+00:00' \
+	'gus@example.org:mx3:Nov 22 10:00:07' 'hal@example.net:mx3:Nov 22 10:00:08' \
+	'ivy@example.com:mx1:Mon 2026-11-23 10:00:09 CET' 'kim@example.org:192.0.2.5:2026-11-22 10:00:11.250' \
+	'lu@example.com:mx4:Nov 22 10:00:12'; do
+	rcpt=${want%%:*} rest=${want#*:}
+	grep "\"recipient\":\"$rcpt\"" "$tmp/out" | grep -q "\"reporting_mta\":\"${rest%%:*}\",\"date\":\"${rest#*:}\""
+	ok $? "wrapped line: $rcpt has the host and date of its own frame"
+done
+grep '"recipient":"mia@example.org"' "$tmp/out" | grep -q '"reporting_mta":null,"date":"Nov 22 10:00:13"'
+ok $? "a syslog that writes no host name: the time is the date's, not a host"
+grep '"recipient":"flo@example.com"' "$tmp/out" | grep -q '"queue_id":"9F60718293"'
+ok $? "RFC 5424: the structured data (with an escaped ']') is not part of the message"
+grep '"recipient":"kim@example.org"' "$tmp/out" | grep -q '"queue_id":"1vAbCd-00000000Xyz-1aBc"'
+ok $? "Exim through syslog: Exim's own date, without the +pid, and its message id"
+printf '%s\n' '<22>1' '<22>1 2026-11-22T10:00:00Z mx [unclosed "]' '<9999999>x' ' | ' 'a  |' \
+	'mail.: x' '2026-11-22T10:00:00Z' 'Nov 22 10:00:00 mx postfix/smtp[1]: [ID 1 mail.info' \
+	'Nov 22 10:00:00 mx exim[1]: : ** ' 'Mon 2' ':  to=' >"$tmp/bad"
+"$REBOUND" log --delivered "$tmp/bad" >"$tmp/out" 2>/dev/null
+[ $? -eq 0 ] && [ ! -s "$tmp/out" ]; ok $? "broken wrappers give no record and no error"
+"$REBOUND" log --summary --zone +01:00 --as-of 2026-12-01 "$logs/wrapped.log" >"$tmp/out"
+! grep -q undated "$tmp/out"; ok $? "wrapped lines: every date is read (none undated)"
+grep -q '^ivy@example.com .*2026-11-23T09:00:09Z' "$tmp/out"
+ok $? "journalctl's weekday before the date; a zone name it does not know is --zone's"
 
 "$REBOUND" log -f json "$logs/powermta-acct.csv" >"$tmp/out"
 grep -q '"mta":"powermta","queue_id":"job-42","event":"failed","recipient":"bea@gmail.com","original_recipient":"bea@gmail.com","status":"5.1.1"' "$tmp/out"
@@ -196,6 +228,15 @@ grep '"recipient":"ida@yahoo.com"' "$tmp/out" | grep -q '"event":"delayed".*"rep
 ok $? "Haraka: a deferred recipient, through syslog"
 [ "$(wc -l <"$tmp/out")" -eq 4 ] && [ ! -s "$tmp/err" ]
 ok $? "Haraka: lines without a recipient and a cut line give nothing, and '[NOTICE]' is not taken for JSON"
+# with protocol logging, the RCPT TO lines name the recipients of a bounce
+# of the whole message; one already refused on its own is not failed twice
+"$REBOUND" log -f json "$logs/haraka-protocol.log" >"$tmp/out"
+grep '"recipient":"lee@example.com"' "$tmp/out" | grep -q '"line":11,.*"queue_id":"D4E5F6A7-3B4C-4D5E-8F6A-7B8C9D0E1F2A.1","event":"failed".*"date":"2026-11-22T11:00:00.600Z"'
+ok $? "Haraka: a bounce of the message fails the recipients its RCPT TO lines named"
+[ "$(grep -c '"recipient":"mo@example.com"' "$tmp/out")" -eq 1 ] && ! grep -q 'nia@example.org' "$tmp/out"
+ok $? "Haraka: not a recipient refused on its own, nor one of a delivered transaction"
+grep '"recipient":"pam@example.net"' "$tmp/out" | grep -q '"reporting_mta":"relay2","date":"Nov 22 11:04:01"'
+ok $? "Haraka: RCPT TO with parameters, through syslog"
 
 # ESP event feeds: rebound's class beside the provider's verdict
 "$REBOUND" log --delivered -f json "$logs/ses-events.jsonl" >"$tmp/out" 2>"$tmp/err"

@@ -290,6 +290,64 @@ static void test_line_ends(void)
 	free(cr);
 }
 
+/* rbp_lines hands out the lines rbp_next_line finds, from any start,
+ * with line ends of every kind around its 64-byte windows (a CR LF split
+ * between two of them, a CR last in the text). */
+static uint32_t lines_rand(uint32_t *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
+static int lines_agree(const char *text, size_t n, size_t start)
+{
+	struct rbp_lines it;
+	size_t p1 = start, p2 = start;
+	rbp_span a = {NULL, 0}, b = {NULL, 0};
+	int r1, r2;
+	rbp_lines_start(&it, text, n, start);
+	do {
+		r1 = rbp_next_line(text, n, &p1, &a);
+		r2 = rbp_lines_next(&it, &p2, &b);
+		if (r1 != r2 || p1 != p2 || (r1 && (a.ptr != b.ptr || a.len != b.len)))
+			return 0;
+	} while (r1);
+	return 1;
+}
+
+static void test_lines_iterator(void)
+{
+	static const char *const pieces[] = {
+		"a", "bcdefgh", "\n", "\r\n", "\r", " ", "\n\n", "\r\r\n",
+		"0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"};
+	char text[400];
+	uint32_t seed = 2026u;
+	unsigned round;
+	size_t at;
+	int good = 1;
+	for (round = 0; round < 20000 && good; round++) {
+		size_t n = 0, k;
+		for (;;) {
+			const char *piece = pieces[lines_rand(&seed) % (sizeof pieces / sizeof pieces[0])];
+			k = strlen(piece);
+			if (n + k > 300)
+				break;
+			memcpy(text + n, piece, k);
+			n += k;
+		}
+		n = lines_rand(&seed) % (n + 1);
+		good = lines_agree(text, n, lines_rand(&seed) % (n + 1));
+	}
+	/* a CR LF at every place around the end of the first window */
+	for (at = 56; at < 72 && good; at++) {
+		memset(text, 'x', 200);
+		memcpy(text + at, "\r\n", 2);
+		text[150] = '\r';
+		good = lines_agree(text, 200, 0) && lines_agree(text, 151, 0) && lines_agree(text, 151, 3);
+	}
+	ok(good, "rbp_lines gives the lines rbp_next_line gives (20,000 texts, CR LF across windows)");
+}
+
 static void test_encodings(void)
 {
 	struct seen s;
@@ -1418,9 +1476,10 @@ int main(int argc, char **argv)
 		ndr_index_print(&x);
 		return !x.ok;
 	}
-	printf("1..73\n");
+	printf("1..74\n");
 	test_dsn();             /* 8 */
 	test_line_ends();       /* 2 */
+	test_lines_iterator();  /* 1 */
 	test_encodings();       /* 2 */
 	test_pasted_dsn();      /* 1 */
 	test_postfix_ndr();     /* 2 */
@@ -1445,7 +1504,7 @@ int main(int argc, char **argv)
 	test_subject_blanks();  /* 1 */
 	test_ndr_phrases();     /* 2 */
 	free(scratch);
-	if (test_number != 73)
-		printf("# planned 73 tests, ran %d\n", test_number);
-	return failures || test_number != 73;
+	if (test_number != 74)
+		printf("# planned 74 tests, ran %d\n", test_number);
+	return failures || test_number != 74;
 }
