@@ -71,6 +71,23 @@ static const unsigned char code_chars[256] = {
 static int is_space(unsigned char c) { return code_chars[c] & CC_SPACE; }
 
 /*
+ * A line break or tab written as an escape, "\n", "\r" or "\t": what
+ * a reply becomes inside a JSON string, a Python bytes literal or a log
+ * line ("SMTPSenderRefused: 550\n5.7.1 ...").  It separates a code from
+ * what follows as a real line break would.
+ */
+static int escape_at(const unsigned char *p, size_t n, size_t j)
+{
+	return j + 1 < n && p[j] == '\\' && (p[j + 1] == 'n' || p[j + 1] == 'r' || p[j + 1] == 't');
+}
+
+/* Is the byte before p[i] the letter of such an escape? */
+static int after_escape(const unsigned char *p, size_t i)
+{
+	return i >= 2 && p[i - 2] == '\\' && (p[i - 1] == 'n' || p[i - 1] == 'r' || p[i - 1] == 't');
+}
+
+/*
  * A code standing alone away from the start is only believed after a
  * separator that introduces a reply, such as "said: 550" or "(#550", or
  * as the first word of a sentence ("could not be delivered. 550 No such
@@ -87,9 +104,13 @@ static int introduces_reply(const unsigned char *p, size_t start, size_t i)
 /*
  * A status "C.S.D" starting at p[i]: C one of 2, 4, 5; S and D of one
  * to three digits; not part of a longer dotted number such as an IP
- * address, nor of a word ("x_5.1.1").  Returns its length, or 0.
+ * address, nor of a word ("x_5.1.1"), but for the letter of a written
+ * escape ("550\n5.7.1") when ESCAPED, which only a caller reading at a
+ * fixed place after a reply code sets (the automaton marks no status
+ * there).  Returns its length, or 0.
  */
-static size_t status_at(const unsigned char *p, size_t n, size_t i, struct rb_codes *c)
+static size_t status_in(const unsigned char *p, size_t n, size_t i, struct rb_codes *c,
+                        int escaped)
 {
 	size_t j, k;
 	unsigned subj = 0, det = 0;
@@ -98,7 +119,8 @@ static size_t status_at(const unsigned char *p, size_t n, size_t i, struct rb_co
 	if (n < 5 || i > n - 5 || p[i + 1] != '.' || (unsigned char)(p[i] - '0') > 9 ||
 	    !((0x34u >> (p[i] - '0')) & 1u))
 		return 0;
-	if (i > 0 && (is_alnum(p[i - 1]) || p[i - 1] == '.' || p[i - 1] == '_'))
+	if (i > 0 && (is_alnum(p[i - 1]) || p[i - 1] == '.' || p[i - 1] == '_') &&
+	    !(escaped && after_escape(p, i)))
 		return 0;
 	for (j = i + 2, k = 0; j < n && is_digit(p[j]) && k < 4; j++, k++)
 		subj = subj * 10 + (unsigned)(p[j] - '0');
@@ -117,6 +139,16 @@ static size_t status_at(const unsigned char *p, size_t n, size_t i, struct rb_co
 	return j - i;
 }
 
+static size_t status_at(const unsigned char *p, size_t n, size_t i, struct rb_codes *c)
+{
+	return status_in(p, n, i, c, 0);
+}
+
+/* RFC 5321 gives the second digit of a reply 0 to 5; a few servers use
+ * others ("571 Delivery not authorized"), but so do port numbers (465,
+ * 587), so such a number is the weaker guess when it stands alone. */
+static int nonstandard(unsigned code) { return code / 10 % 10 > 5; }
+
 /* A reply code "NNN" at p[i], first digit 2 to 5, standing alone. */
 static CODES_INLINE int reply_at(const unsigned char *p, size_t n, size_t i, unsigned *code)
 {
@@ -124,7 +156,7 @@ static CODES_INLINE int reply_at(const unsigned char *p, size_t n, size_t i, uns
 		return 0;
 	if (i > 0 && !(code_chars[p[i - 1]] & CC_BEFORE))
 		return 0;
-	if (i + 3 < n && !(code_chars[p[i + 3]] & CC_AFTER))
+	if (i + 3 < n && !(code_chars[p[i + 3]] & CC_AFTER) && !escape_at(p, n, i + 3))
 		return 0;
 	*code = (unsigned)(p[i] - '0') * 100 + (unsigned)(p[i + 1] - '0') * 10 +
 	        (unsigned)(p[i + 2] - '0');
@@ -237,15 +269,16 @@ static CODES_INLINE void find_codes(struct cursor *cur, struct rb_codes *out)
 		if (reply_at(p, len, i, &code)) {
 			size_t j = i + 3;
 			struct rb_codes after = {0, 0, 0, 0};
-			if (j < len && (p[j] == ' ' || p[j] == '-')) {
-				size_t k = j + 1;
+			if (j < len && (p[j] == ' ' || p[j] == '-' || escape_at(p, len, j))) {
+				int esc = p[j] == '\\';
+				size_t k = j + 1 + (size_t)esc;
 				int paren;
 				while (k < len && p[k] == ' ')
 					k++;
 				/* "with code 554 (5.7.1)" (Stalwart): in brackets, the
 				   status must be of the reply's class to go with it */
 				paren = k + 1 < len && p[k] == '(';
-				if ((sl = status_at(p, len, k + (size_t)paren, &after)) != 0 &&
+				if ((sl = status_in(p, len, k + (size_t)paren, &after, esc)) != 0 &&
 				    (!paren || after.cls == code / 100)) {
 					if (after.detail == 0)
 						inner_status(p, len, k + (size_t)paren + sl, &after);
@@ -269,7 +302,10 @@ static CODES_INLINE void find_codes(struct cursor *cur, struct rb_codes *out)
 					}
 				return;
 			}
-			if (!weak && introduces_reply(p, start, i))
+			/* a lone number with a second digit of 6 to 9 ("port: 587")
+			   gives way to a later one of the usual form */
+			if ((!weak || (nonstandard(weak) && !nonstandard(code))) &&
+			    introduces_reply(p, start, i))
 				weak = code;
 			continue;
 		}
