@@ -1478,5 +1478,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 51, bucket_rules, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:58df6c3303628361"
+	"rebound-rules-1:a0e795095fa92edb"
 };
