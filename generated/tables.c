@@ -796,7 +796,7 @@ enum {
 	LS_st_5_7_26_26 = LS_st_5_7_25_25 + 2,
 	LS_st_5_7_27_27 = LS_st_5_7_26_26 + 3,
 	LS_st_5_7_28_28 = LS_st_5_7_27_27 + 3,
-	LS_st_5_7_29_29 = LS_st_5_7_28_28 + 4,
+	LS_st_5_7_29_29 = LS_st_5_7_28_28 + 5,
 	LS_st_5_7_30_30 = LS_st_5_7_29_29 + 3,
 	LS_st_5_7_32_32 = LS_st_5_7_30_30 + 3,
 	LS_st_5_7_40_40 = LS_st_5_7_32_32 + 2,
@@ -1029,7 +1029,7 @@ static const uint16_t bucket_rules[LS_END + 1] = {
 	[LS_st_5_7_25_25] = R_status_x__7__25, RB_NONE,
 	[LS_st_5_7_26_26] = R_gmail_unauthenticated, R_status_x__7__26, RB_NONE,
 	[LS_st_5_7_27_27] = R_gmail_spf, R_status_x__7__27, RB_NONE,
-	[LS_st_5_7_28_28] = R_gmail_unsolicited_block, R_gmail_unsolicited_rate, R_status_x__7__28, RB_NONE,
+	[LS_st_5_7_28_28] = R_gmail_unsolicited_block, R_gmail_unsolicited_rate, R_unsolicited_block_5__7__28, R_status_x__7__28, RB_NONE,
 	[LS_st_5_7_29_29] = R_gmail_tls, R_status_x__7__29, RB_NONE,
 	[LS_st_5_7_30_30] = R_gmail_dkim, R_status_x__7__10_11, RB_NONE,
 	[LS_st_5_7_32_32] = R_gmail_dmarc_alignment, RB_NONE,
@@ -1041,7 +1041,7 @@ static const uint16_t bucket_rules[LS_END + 1] = {
 	[LS_st_5_7_509_509] = R_microsoft_dmarc, RB_NONE,
 	[LS_st_5_7_511_511] = R_microsoft_banned_ip, RB_NONE,
 	[LS_st_5_7_512_512] = R_microsoft_no_from, RB_NONE,
-	[LS_st_5_7_515_515] = R_microsoft_dmarc, RB_NONE,
+	[LS_st_5_7_515_515] = R_microsoft_auth_level, RB_NONE,
 	[LS_st_5_7_606_649] = R_microsoft_banned_ip, RB_NONE,
 	[LS_st_5_7_705_705] = R_microsoft_banned_sender, RB_NONE,
 	[LS_st_5_7_708_708] = R_microsoft_banned_ip, RB_NONE,
@@ -1478,5 +1478,5 @@ RB_OBJECT const struct rb_tables rb_builtin_tables = {
 	reply_buckets, 51, bucket_rules, reply_index,
 	catchall,
 	rb_gen_retypes, RB_NRETYPES, profile_retypes,
-	"rebound-rules-1:a0e795095fa92edb"
+	"rebound-rules-1:5aa9e1ba27f38c0d"
 };
