@@ -493,11 +493,13 @@ static int load(const struct input *in, struct loaded *l, struct reuse *r, struc
 	/* A path named on the command line, of a type not known yet: read
 	 * it first and ask for its type only when that was not all.  Linux
 	 * refuses to read a directory (EISDIR); a short read of a regular
-	 * file is its end.  What can seek is no pipe, FIFO, socket or
-	 * terminal, whose short read is not: lseek, which costs about half a
-	 * read at the end of a file and a third of an fstat, tells them
-	 * apart; for what cannot seek, a second read confirms the end (0) or
-	 * waits for more. */
+	 * file is its end when the file's end is where the read stopped:
+	 * lseek to the end, which costs about half a read and a third of an
+	 * fstat, says so, and fails on a pipe, FIFO, socket or terminal.  A
+	 * file whose end lies elsewhere (it grew; /proc and some network
+	 * file systems read short) is put back where the read stopped.  For
+	 * what cannot seek, a second read confirms the end (0) or waits for
+	 * more. */
 	if (!in->regular) {
 		ssize_t got;
 		if (reuse_grow(r, 1) < 0) {
@@ -507,11 +509,18 @@ static int load(const struct input *in, struct loaded *l, struct reuse *r, struc
 		got = read_some(fd, r->buf, r->cap);
 		if (got >= 0) {
 			have = (size_t)got;
-			if (have < r->cap && lseek(fd, 0, SEEK_CUR) >= 0) {
-				close(fd);
-				l->ptr = r->buf;
-				l->len = have;
-				return 0;
+			if (have < r->cap) {
+				off_t end = lseek(fd, 0, SEEK_END);
+				if (end == (off_t)have) {
+					close(fd);
+					l->ptr = r->buf;
+					l->len = have;
+					return 0;
+				}
+				if (end >= 0 && lseek(fd, (off_t)have, SEEK_SET) < 0) {
+					close_keep_errno(fd);
+					return -1;
+				}
 			}
 			if (have < r->cap) {
 				got = read_some(fd, r->buf + have, r->cap - have);
